@@ -1,0 +1,58 @@
+"""Periods of spec §1: ISO weeks (Monday 00:00) and calendar months, in the organisation's
+time zone, half-open `[start, end)`.
+
+`period_start` values are `datetime.date`s (the local date the period starts on); instants are
+aware datetimes. All functions are pure.
+"""
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+Granularity = Literal["week", "month"]
+GRANULARITIES: tuple[Granularity, ...] = ("week", "month")
+
+
+def period_start_of(day: date, granularity: Granularity) -> date:
+    """The first local date of the period containing local date `day`."""
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    if granularity == "month":
+        return day.replace(day=1)
+    raise ValueError(f"unknown granularity {granularity!r}")
+
+
+def next_period_start(start: date, granularity: Granularity) -> date:
+    """The start of the period after the one starting at `start`."""
+    if granularity == "week":
+        return start + timedelta(days=7)
+    if start.month == 12:
+        return date(start.year + 1, 1, 1)
+    return date(start.year, start.month + 1, 1)
+
+
+def period_of(instant: datetime, granularity: Granularity, tz: str = "UTC") -> date:
+    """The `period_start` (local date) of the period containing aware datetime `instant`."""
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime: Keel only places aware instants in periods")
+    return period_start_of(instant.astimezone(ZoneInfo(tz)).date(), granularity)
+
+
+def local_midnight(day: date, tz: str = "UTC") -> datetime:
+    """00:00 of local date `day` in `tz`, as an aware datetime (spec §7 'dates as instants')."""
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz))
+
+
+def period_bounds(start: date, granularity: Granularity, tz: str = "UTC") -> tuple[datetime, datetime]:
+    """Aware `[start, end)` instants of the period whose first local date is `start`."""
+    return local_midnight(start, tz), local_midnight(next_period_start(start, granularity), tz)
+
+
+def iter_periods(first: date, last: date, granularity: Granularity) -> Iterator[date]:
+    """Period starts from the period containing `first` to the one containing `last`, inclusive."""
+    current = period_start_of(first, granularity)
+    end = period_start_of(last, granularity)
+    while current <= end:
+        yield current
+        current = next_period_start(current, granularity)

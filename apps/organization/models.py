@@ -1,0 +1,193 @@
+"""The organisation as configured (spec §2): teams, people and identities, sources with their
+repos / projects / services, customers, revenue and the bug / incident / churn / cost settings.
+
+Models stay thin: `apps.organization.services.config_apply` writes them, selectors read them.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from apps.core.fields import EncryptedTextField
+
+
+class Organization(models.Model):
+    """The one organisation Keel measures. Settings blocks are the validated dicts of the
+    config's `bugs`, `incidents`, `churn` and `costs` sections (schema: apps.organization.schema)."""
+
+    name = models.CharField(max_length=200)
+    timezone = models.CharField(max_length=64, default="UTC")
+    bug_settings = models.JSONField(default=dict, blank=True)
+    incident_settings = models.JSONField(default=dict, blank=True)
+    churn_settings = models.JSONField(default=dict, blank=True)
+    cost_settings = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    managers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="managed_teams")
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Person(models.Model):
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Identity(models.Model):
+    """One account of a person at a provider: GitHub login, Jira accountId, PagerDuty user id."""
+
+    class Provider(models.TextChoices):
+        GITHUB = "github"
+        JIRA = "jira"
+        PAGERDUTY = "pagerduty"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identities")
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    external_id = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "external_id"], name="identity_unique_per_provider")
+        ]
+        verbose_name_plural = "identities"
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.external_id}"
+
+
+class Source(models.Model):
+    """A configured upstream. The secret is either named by an environment variable
+    (`token_env`, `email_env`) or entered in the admin and stored encrypted (`token`)."""
+
+    class Kind(models.TextChoices):
+        GITHUB = "github"
+        JIRA = "jira"
+        PAGERDUTY = "pagerduty"
+
+    name = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    base_url = models.URLField(max_length=500)
+    token_env = models.CharField(max_length=100, blank=True)
+    email_env = models.CharField(max_length=100, blank=True)
+    token = EncryptedTextField(blank=True, help_text="Write-only; stored encrypted.")
+    email = models.CharField(max_length=254, blank=True, help_text="Jira account e-mail for basic auth.")
+    webhook_secret = EncryptedTextField(blank=True, help_text="Write-only; stored encrypted.")
+    story_points_field = models.CharField(max_length=100, blank=True)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Repo(models.Model):
+    class ReleaseSource(models.TextChoices):
+        RELEASES = "releases"
+        DEPLOYMENTS = "deployments"
+        TAGS = "tags"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="repos")
+    full_name = models.CharField(max_length=300, help_text="owner/name")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="repos")
+    release_source = models.CharField(max_length=16, choices=ReleaseSource.choices, default="releases")
+    production_environment = models.CharField(max_length=300, default="^production$")
+    tag_pattern = models.CharField(max_length=300, default="^v[0-9]")
+    # Filled by sync from GET /repos/{owner}/{repo}.
+    github_id = models.BigIntegerField(null=True, blank=True)
+    default_branch = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [models.UniqueConstraint(fields=["source", "full_name"], name="repo_unique_per_source")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class JiraProject(models.Model):
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="jira_projects")
+    key = models.CharField(max_length=50)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="jira_projects")
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [models.UniqueConstraint(fields=["source", "key"], name="jira_project_unique_per_source")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class PagerDutyService(models.Model):
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="pagerduty_services")
+    service_id = models.CharField(max_length=50)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="pagerduty_services")
+    slo = models.FloatField(null=True, blank=True, help_text="e.g. 0.999")
+    name = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["service_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "service_id"], name="pd_service_unique_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.service_id
+
+
+class Customer(models.Model):
+    key = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers")
+    onboarding_start = models.DateField()
+    environment = models.CharField(max_length=300, blank=True, help_text="regex on deployment environment")
+    jira_issue = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class RevenueMonth(models.Model):
+    month = models.DateField(unique=True, help_text="first day of the month")
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.amount}"
+
+
+class CostExport(models.Model):
+    """A cost export location (config `costs.exports`)."""
+
+    name = models.SlugField(max_length=100, unique=True)
+    format = models.CharField(max_length=16)
+    path = models.CharField(max_length=1000)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

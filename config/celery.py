@@ -1,0 +1,27 @@
+"""The Celery app. Every schedule lives here, in `app.conf.beat_schedule`, with why that time."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+app = Celery("keel")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.task_routes = {
+    "apps.ingestion.tasks.*": {"queue": "sync"},
+    "apps.metrics.tasks.*": {"queue": "metrics"},
+}
+app.conf.beat_schedule = {
+    # Hourly: fresh enough for a manager's dashboard, far inside every provider's rate limits.
+    # Each source is one task, so one slow upstream never delays the others. The run expires
+    # after 50 minutes so a backlog never piles up behind a stuck worker.
+    "sync-all-sources-hourly": {
+        "task": "apps.ingestion.tasks.sync_all_sources",
+        "schedule": crontab(minute=7),
+        "options": {"expires": 50 * 60},
+    },
+}

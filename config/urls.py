@@ -1,0 +1,9 @@
+"""URL routes: admin, REST API v1, OpenAPI schema and docs."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("apps.metrics.urls")),
+]

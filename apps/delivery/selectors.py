@@ -1,0 +1,83 @@
+"""Read side of delivery: releases (derived per repo from its `release_source`, spec §5.1) and
+merged pull requests, as DataFrames for the pure computations of apps.delivery.computations."""
+
+import re
+
+import pandas as pd
+
+from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
+from apps.organization.models import Repo, Source
+
+RELEASE_COLUMNS = ["repo_id", "repo", "team", "release", "released_at", "url"]
+PULL_COLUMNS = ["repo_id", "repo", "team", "number", "title", "user_login", "merged_at",
+                "additions", "deletions", "url"]
+
+
+def repos_configured() -> list[Repo]:
+    """The GitHub repos of enabled sources: only what is configured counts (spec §7)."""
+    return list(Repo.objects.filter(source__enabled=True, source__kind=Source.Kind.GITHUB)
+                .select_related("team", "source").order_by("full_name"))
+
+
+def github_web_url(base_url: str) -> str:
+    """The web host of an API base URL: api.github.com → github.com; GHE HOST/api/v3 → HOST."""
+    url = base_url.rstrip("/")
+    if url.endswith("/api/v3"):
+        return url[: -len("/api/v3")]
+    return url.replace("://api.github.com", "://github.com")
+
+
+def _repo_releases(repo: Repo) -> list[tuple[str, object, str]]:
+    """(release name, released_at, url) of one repo by its release_source."""
+    if repo.release_source == Repo.ReleaseSource.RELEASES:
+        rows = GitHubRelease.objects.filter(repo=repo, draft=False, prerelease=False,
+                                            published_at__isnull=False)
+        return [(r.tag_name, r.published_at, r.html_url) for r in rows]
+    if repo.release_source == Repo.ReleaseSource.DEPLOYMENTS:
+        pattern = re.compile(repo.production_environment)
+        rows = Deployment.objects.filter(repo=repo, first_success_at__isnull=False)
+        web = github_web_url(repo.source.base_url)
+        return [(f"{d.environment}#{d.github_id}", d.first_success_at,
+                 f"{web}/{repo.full_name}/deployments/{d.environment}")
+                for d in rows if pattern.search(d.environment)]
+    pattern = re.compile(repo.tag_pattern)
+    web = github_web_url(repo.source.base_url)
+    rows = Tag.objects.filter(repo=repo, committed_at__isnull=False)
+    return [(t.name, t.committed_at, f"{web}/{repo.full_name}/releases/tag/{t.name}")
+            for t in rows if pattern.search(t.name)]
+
+
+def releases_frame(*, repos: list[Repo] | None = None) -> pd.DataFrame:
+    """One row per release of the configured repos.
+
+    Columns: repo_id (int), repo ("owner/name"), team (slug, "" when unmapped), release (tag or
+    deployment name), released_at (datetime64[ns, UTC]), url (web link). Sorted by repo, time.
+    """
+    rows = []
+    for repo in repos if repos is not None else repos_configured():
+        team = repo.team.slug if repo.team else ""
+        for name, released_at, url in _repo_releases(repo):
+            rows.append((repo.pk, repo.full_name, team, name, released_at, url))
+    frame = pd.DataFrame(rows, columns=RELEASE_COLUMNS)
+    frame["released_at"] = pd.to_datetime(frame["released_at"], utc=True)
+    return frame.sort_values(["repo_id", "released_at", "release"], ignore_index=True)
+
+
+def merged_pulls_frame(*, repos: list[Repo] | None = None) -> pd.DataFrame:
+    """One row per merged PR of the configured repos.
+
+    Columns: repo_id, repo, team, number, title, user_login, merged_at (datetime64[ns, UTC]),
+    additions, deletions (float; NaN while the size is not fetched yet), url.
+    """
+    repos = repos if repos is not None else repos_configured()
+    by_id = {r.pk: r for r in repos}
+    values = PullRequest.objects.filter(repo_id__in=list(by_id), merged_at__isnull=False).values_list(
+        "repo_id", "number", "title", "user_login", "merged_at", "additions", "deletions", "html_url")
+    rows = [(rid, by_id[rid].full_name, by_id[rid].team.slug if by_id[rid].team else "",
+             n, title, login, merged, add, dele, url)
+            for rid, n, title, login, merged, add, dele, url in values]
+    frame = pd.DataFrame(rows, columns=PULL_COLUMNS)
+    frame["merged_at"] = pd.to_datetime(frame["merged_at"], utc=True)
+    for column in ("additions", "deletions"):
+        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    return frame.sort_values(["repo_id", "merged_at", "number"], ignore_index=True)

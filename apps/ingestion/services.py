@@ -1,0 +1,108 @@
+"""Sync services: one run per source, the same code for the command, Celery and the demo.
+
+Errors are mapped once (CONVENTIONS §6): a rejected token or a malformed page fails the whole
+run with a clear message (nothing already stored is lost, cursors stay where their data is);
+a repo that is not found fails only that repo (the run ends `partial`, the rest is synced).
+"""
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+
+from apps.core.errors import KeelError
+from apps.ingestion.cursors import source_sync_state_reset, validators_get
+from apps.ingestion.github_sync import github_repo_sync
+from apps.ingestion.models import SyncRun
+from apps.ingestion.runs import RunTally, sync_run_finish, sync_run_progress, sync_run_start
+from apps.organization.models import Source
+from apps.organization.selectors import source_credentials
+from integrations.errors import NotFoundError, UpstreamError
+from integrations.github import GitHubClient
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+def github_client_build(*, source: Source, sleep: Callable[[float], None] = time.sleep) -> GitHubClient:
+    """A GitHubClient for `source` with its secret, stored ETags and the configured limits.
+    Raises KeelError when the source has no token."""
+    credentials = source_credentials(source=source)
+    return GitHubClient(
+        source.base_url, credentials.token, validators=validators_get(source=source),
+        timeout=settings.KEEL_HTTP_TIMEOUT_SECONDS,
+        max_wait=settings.KEEL_MAX_RATE_LIMIT_WAIT_SECONDS, sleep=sleep,
+    )
+
+
+def _github_source_sync(*, source: Source, tally: RunTally, progress: Progress) -> object:
+    client = github_client_build(source=source)
+    repos = list(source.repos.select_related("source").all())
+    for index, repo in enumerate(repos, start=1):
+        progress(f"repo {index}/{len(repos)}: {repo.full_name}")
+        try:
+            github_repo_sync(client=client, repo=repo, tally=tally, progress=progress)
+        except NotFoundError as exc:
+            tally.scope_errors[repo.full_name] = f"repo not found (404) at {exc.url}"
+            logger.warning("source %s: repo %s not found", source.name, repo.full_name)
+    return client.stats
+
+
+SYNCERS: dict[str, Callable[..., object]] = {Source.Kind.GITHUB: _github_source_sync}
+
+
+def _throttled(run: SyncRun, echo: Progress | None) -> Progress:
+    last = [0.0]
+
+    def progress(message: str) -> None:
+        if echo is not None:
+            echo(message)
+        now = time.monotonic()
+        if now - last[0] >= 1.0:
+            last[0] = now
+            sync_run_progress(run=run, message=message)
+
+    return progress
+
+
+def source_sync(*, source: Source, full: bool = False, echo: Progress | None = None) -> SyncRun:
+    """Sync one source now, in this process. Returns the finished SyncRun (never raises for an
+    upstream or configuration problem: the run is `failed` with the error instead).
+
+    `full` forgets the source's cursors and ETags first, so everything is read again.
+    """
+    run = sync_run_start(source=source, full=full)
+    tally, stats, error = RunTally(), None, ""
+    progress = _throttled(run, echo)
+    syncer = SYNCERS.get(source.kind)
+    try:
+        if syncer is None:
+            raise KeelError(f"source '{source.name}': syncing {source.kind} is not available yet")
+        if full:
+            source_sync_state_reset(source=source)
+        stats = syncer(source=source, tally=tally, progress=progress)
+    except (UpstreamError, KeelError) as exc:
+        error = f"{source.kind} source '{source.name}': {exc}"
+        logger.error("sync failed: %s", error)
+    except Exception as exc:  # noqa: BLE001 - any other failure still closes the run
+        error = f"{source.kind} source '{source.name}': unexpected {type(exc).__name__}: {exc}"
+        logger.exception("sync crashed")
+    run = sync_run_finish(run=run, tally=tally, stats=stats, error=error)
+    progress(f"done: {run.status}, {tally.rows_written} rows, {run.requests_made} requests")
+    return run
+
+
+def sources_sync(
+    *, names: list[str] | None = None, full: bool = False, echo: Progress | None = None
+) -> list[SyncRun]:
+    """Sync the enabled sources (or those named), one after the other; a failure of one never
+    stops the others. Raises KeelError for a name that is not configured."""
+    sources = Source.objects.filter(enabled=True).order_by("name")
+    if names:
+        unknown = sorted(set(names) - set(Source.objects.values_list("name", flat=True)))
+        if unknown:
+            raise KeelError(f"unknown source(s): {', '.join(unknown)}")
+        sources = sources.filter(name__in=names)
+    return [source_sync(source=s, full=full, echo=echo) for s in sources]

@@ -1,0 +1,32 @@
+"""Celery tasks: interfaces only. Each takes ids, loads objects and calls one service."""
+
+from celery import shared_task
+
+from apps.ingestion.models import SyncRun
+from apps.ingestion.services import source_sync
+from apps.organization.models import Source
+
+
+@shared_task(queue="sync", acks_late=True, time_limit=3600, soft_time_limit=3500)
+def sync_source_task(source_id: int, full: bool = False) -> int:
+    """Sync one source, then recompute the metrics if it stored anything. Returns the run id."""
+    from apps.metrics.tasks import compute_metrics_task
+
+    run = source_sync(source=Source.objects.get(pk=source_id), full=full)
+    if sum(run.counts.values()) or full:
+        compute_metrics_task.delay()
+    return run.pk
+
+
+@shared_task(queue="sync", time_limit=60)
+def sync_all_sources() -> list[int]:
+    """Beat entry point: enqueue one sync per enabled source (expiring before the next hour)."""
+    ids = list(Source.objects.filter(enabled=True).values_list("pk", flat=True))
+    for source_id in ids:
+        sync_source_task.apply_async(args=[source_id], expires=50 * 60)
+    return ids
+
+
+def sync_run_latest(source_id: int) -> SyncRun | None:
+    """The newest run of a source (used by tests and the sources page)."""
+    return SyncRun.objects.filter(source_id=source_id).order_by("-id").first()

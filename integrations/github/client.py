@@ -1,0 +1,292 @@
+"""GitHub REST client (github.com and GitHub Enterprise Server), returning typed records.
+
+# GitHub: https://docs.github.com/en/rest/using-the-rest-api/getting-started-with-the-rest-api
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import requests
+
+from integrations.base import BaseClient, OnRequest, Page, Sleep
+from integrations.errors import MalformedResponseError
+from integrations.github.records import (
+    CommitRecord,
+    DeploymentRecord,
+    DeploymentStatusRecord,
+    IssueRecord,
+    PullRequestRecord,
+    ReleaseRecord,
+    RepoRecord,
+    TagRecord,
+    parse_commit,
+    parse_deployment,
+    parse_deployment_status,
+    parse_issue,
+    parse_pull,
+    parse_release,
+    parse_repo,
+    parse_tag,
+)
+
+R = TypeVar("R")
+Item = dict[str, Any]
+
+API_VERSION = "2022-11-28"
+SECONDARY_BACKOFF_SECONDS = 60.0
+_PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
+
+
+class GitHubClient(BaseClient):
+    """GitHub REST API client.
+
+    Args:
+        base_url: ``https://api.github.com`` or, for Enterprise Server, ``https://HOST/api/v3``.
+        token: a personal access or app token, sent as ``Authorization: Bearer``; it is redacted
+            from every error message.
+        validators: full first-page URL (``Page.url``) → ETag stored by the last sync; the first
+            page of that list is then requested with ``If-None-Match``.
+        clock: epoch seconds now (injectable), used with ``x-ratelimit-reset``.
+        per_page: page size for list endpoints (GitHub allows at most 100).
+        Other arguments: see :class:`integrations.base.BaseClient`.
+
+    Raises (every method): the errors of :mod:`integrations.errors`.
+    """
+
+    provider = "GitHub"
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        validators: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        backoff_factor: float = 0.5,
+        max_wait: float = 900.0,
+        sleep: Sleep = time.sleep,
+        clock: Callable[[], float] = time.time,
+        per_page: int = 100,
+        on_request: OnRequest | None = None,
+    ) -> None:
+        if not token:
+            raise ValueError("GitHub token is empty")
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": API_VERSION,
+            "User-Agent": "keel",
+        }
+        super().__init__(
+            base_url, headers=headers, secrets=(token,), timeout=timeout,
+            max_retries=max_retries, backoff_factor=backoff_factor, max_wait=max_wait,
+            sleep=sleep, on_request=on_request,
+        )
+        self.validators = dict(validators or {})
+        self.per_page = per_page
+        self._clock = clock
+        self._secondary_strikes = 0
+
+    # --- BaseClient hooks --------------------------------------------------------------------
+
+    def rate_limit_wait(self, response: requests.Response) -> float | None:
+        """Seconds to wait for a rate-limited 403/429, else None.
+
+        # GitHub: https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
+        ``retry-after`` → that many seconds; ``x-ratelimit-remaining: 0`` → until
+        ``x-ratelimit-reset`` (epoch seconds; at least 1 s); otherwise a 429, or a 403 whose
+        message mentions a rate limit (secondary limit) → 60 s, doubling on each repeat.
+        """
+        if response.status_code not in (403, 429):
+            self._secondary_strikes = 0
+            return None
+        wait = self._header_wait(response)
+        if wait is None and (response.status_code == 429 or _mentions_rate_limit(response)):
+            self._secondary_strikes += 1  # repeats double the wait; a success resets it
+            return SECONDARY_BACKOFF_SECONDS * 2.0 ** (self._secondary_strikes - 1)
+        self._secondary_strikes = 0
+        return wait
+
+    def _header_wait(self, response: requests.Response) -> float | None:
+        """Seconds from ``retry-after``, else from ``x-ratelimit-remaining: 0`` + reset."""
+        headers = response.headers
+        retry_after = _retry_after_seconds(headers.get("retry-after"), self._clock())
+        if retry_after is not None:
+            return retry_after
+        reset = headers.get("x-ratelimit-reset")
+        if headers.get("x-ratelimit-remaining") == "0" and reset and reset.isdigit():
+            return max(int(reset) - self._clock(), 1.0)
+        return None
+
+    def next_url(self, response: requests.Response) -> str | None:
+        """The ``Link: <…>; rel="next"`` URL.
+
+        # GitHub: https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api
+        """
+        return response.links.get("next", {}).get("url")
+
+    # --- endpoints ---------------------------------------------------------------------------
+
+    def get_repo(self, full_name: str) -> RepoRecord:
+        """``GET /repos/{owner}/{repo}``."""
+        return self._get_one(_repo_path(full_name), parse_repo)
+
+    def list_releases(self, full_name: str) -> Iterator[Page[ReleaseRecord]]:
+        """``GET /repos/{owner}/{repo}/releases``, newest first."""
+        return self._list(f"{_repo_path(full_name)}/releases", {}, parse_release)
+
+    def list_tags(self, full_name: str) -> Iterator[Page[TagRecord]]:
+        """``GET /repos/{owner}/{repo}/tags``."""
+        return self._list(f"{_repo_path(full_name)}/tags", {}, parse_tag)
+
+    def get_commit(self, full_name: str, sha: str) -> CommitRecord:
+        """``GET /repos/{owner}/{repo}/commits/{sha}``."""
+        return self._get_one(f"{_repo_path(full_name)}/commits/{quote(sha, safe='')}", parse_commit)
+
+    def list_deployments(self, full_name: str) -> Iterator[Page[DeploymentRecord]]:
+        """``GET /repos/{owner}/{repo}/deployments``, newest first."""
+        return self._list(f"{_repo_path(full_name)}/deployments", {}, parse_deployment)
+
+    def list_deployment_statuses(
+        self, full_name: str, deployment_id: int
+    ) -> list[DeploymentStatusRecord]:
+        """All statuses of one deployment (every page; never conditional)."""
+        path = f"{_repo_path(full_name)}/deployments/{int(deployment_id)}/statuses"
+        pages = self._list(path, {}, parse_deployment_status, conditional=False)
+        return [status for page in pages for status in page.items]
+
+    def list_pulls(
+        self, full_name: str, *, stop_before: datetime | None, state: str = "all"
+    ) -> Iterator[Page[PullRequestRecord]]:
+        """PRs, most recently updated first (``state=all&sort=updated&direction=desc``).
+
+        ``state=all`` by default: merged PRs are what delivery counts, and open ones are kept so
+        the stored set is the repo's (a PR's later merge moves its ``updated_at`` to the top).
+        With ``stop_before`` (aware), PRs updated before it are dropped and no page after the
+        first one holding such a PR is requested.
+        # GitHub: https://docs.github.com/en/rest/pulls/pulls#list-pull-requests
+        """
+        _require_aware(stop_before)
+        params = {"state": state, "sort": "updated", "direction": "desc"}
+        pages = self._list(f"{_repo_path(full_name)}/pulls", params, parse_pull)
+        return pages if stop_before is None else _stop_before(pages, stop_before)
+
+    def get_pull(self, full_name: str, number: int) -> PullRequestRecord:
+        """``GET /repos/{owner}/{repo}/pulls/{number}``, with additions and deletions."""
+        return self._get_one(f"{_repo_path(full_name)}/pulls/{int(number)}", parse_pull)
+
+    def list_issues(
+        self, full_name: str, *, since: datetime | None
+    ) -> Iterator[Page[IssueRecord]]:
+        """Issues of every state updated at or after ``since`` (aware), oldest update first.
+
+        GitHub also returns pull requests here; items with a ``pull_request`` key are dropped.
+        # GitHub: https://docs.github.com/en/rest/issues/issues#list-repository-issues
+        """
+        _require_aware(since)
+        params = {"state": "all", "sort": "updated", "direction": "asc", "since": _iso(since)}
+        return self._list(
+            f"{_repo_path(full_name)}/issues", params, parse_issue,
+            keep=lambda item: "pull_request" not in item,
+        )
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _list(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        parse: Callable[[Item], R],
+        *,
+        keep: Callable[[Item], bool] | None = None,
+        conditional: bool = True,
+    ) -> Iterator[Page[R]]:
+        params = {"per_page": self.per_page, **params}
+        etag = self.validators.get(self.build_url(path, params)) if conditional else None
+        for page in self.paginate(path, params, etag=etag):
+            items = [i for i in page.items if keep is None or keep(i)]
+            yield Page(
+                url=page.url,
+                etag=page.etag,
+                items=[_parse(parse, item, page.url) for item in items],
+                not_modified=page.not_modified,
+            )
+
+    def _get_one(self, path: str, parse: Callable[[Item], R]) -> R:
+        url = self.build_url(path)
+        payload = self.get_json(path)
+        if not isinstance(payload, dict):
+            raise MalformedResponseError(
+                f"GitHub: expected a JSON object from {url}, got {type(payload).__name__}", url=url
+            )
+        return _parse(parse, payload, url)
+
+
+def _stop_before(
+    pages: Iterator[Page[PullRequestRecord]], stop_before: datetime
+) -> Iterator[Page[PullRequestRecord]]:
+    """Drop PRs updated before ``stop_before``; stop after the first page that had one."""
+    for page in pages:
+        kept = [pr for pr in page.items if pr.updated_at >= stop_before]
+        yield replace(page, items=kept)
+        if len(kept) < len(page.items):
+            return
+
+
+def _parse(parse: Callable[[Item], R], item: Item, url: str) -> R:
+    try:
+        return parse(item)
+    except _PARSE_ERRORS as exc:
+        detail = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
+        ident = item.get("number", item.get("id", item.get("name", "?")))
+        raise MalformedResponseError(
+            f"GitHub: malformed item {ident!r} from {url}: {detail}", url=url
+        ) from exc
+
+
+def _repo_path(full_name: str) -> str:
+    owner, _, name = full_name.partition("/")
+    if not owner or not name or "/" in name:
+        raise ValueError(f"repository must be 'owner/name', got {full_name!r}")
+    return f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
+
+
+def _require_aware(moment: datetime | None) -> None:
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError(f"expected an aware datetime, got naive {moment.isoformat()}")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """Aware datetime → ``YYYY-MM-DDTHH:MM:SSZ`` (GitHub's ISO 8601 form), None → None."""
+    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _retry_after_seconds(value: str | None, now: float) -> float | None:
+    """``Retry-After`` as seconds (delta-seconds or an HTTP date), None when absent/invalid."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(email.utils.parsedate_to_datetime(value).timestamp() - now, 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def _mentions_rate_limit(response: requests.Response) -> bool:
+    """True when the error body's message mentions a (secondary) rate limit."""
+    try:
+        payload = response.json()
+    except ValueError:
+        return "rate limit" in response.text[:1000].lower()
+    message = payload.get("message") if isinstance(payload, dict) else None
+    return "rate limit" in str(message or "").lower()

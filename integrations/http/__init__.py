@@ -1,0 +1,15 @@
+"""Shared HTTP machinery for provider clients (see :mod:`integrations.http.client`)."""
+
+from integrations.http.client import BaseClient
+from integrations.http.retry import RETRY_STATUSES, CountingRetry
+from integrations.http.types import ClientStats, OnRequest, Page, Sleep
+
+__all__ = [
+    "RETRY_STATUSES",
+    "BaseClient",
+    "ClientStats",
+    "CountingRetry",
+    "OnRequest",
+    "Page",
+    "Sleep",
+]

@@ -1,0 +1,296 @@
+"""BaseClient: session, timeouts, retries, rate-limit waits and paging for provider clients.
+
+Each provider package subclasses :class:`BaseClient` and overrides three hooks:
+``rate_limit_wait(response)``, ``next_url(response)`` and ``page_items(payload, url)``.
+Upstream failures are mapped once, here, to :mod:`integrations.errors` (CONVENTIONS §6):
+
+* 5xx (500, 502, 503, 504), connect and read errors → retried by urllib3's ``Retry`` with
+  exponential backoff, at most ``max_retries`` times, then :class:`RetryExhaustedError`;
+* rate limits → the provider hook says how long to wait; BaseClient sleeps and repeats, or raises
+  :class:`RateLimitExceeded` when asked to wait longer than ``max_wait``;
+* 401 / 403 → :class:`AuthError`, 404 → :class:`NotFoundError`, other 4xx → :class:`UpstreamError`,
+  a body that is not JSON → :class:`MalformedResponseError`.
+
+Django-free by design (CONVENTIONS: ``integrations/*`` never imports Django).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from integrations.errors import (
+    AuthError,
+    MalformedResponseError,
+    NotFoundError,
+    RateLimitExceeded,
+    RetryExhaustedError,
+    UpstreamError,
+)
+from integrations.http.retry import RETRY_STATUSES, CountingRetry
+from integrations.http.types import ClientStats, OnRequest, Page, Sleep
+
+logger = logging.getLogger(__name__)
+
+# Errors after which the bounded urllib3 retries have already been spent.
+_TRANSPORT_ERRORS = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    requests.exceptions.RetryError,
+    requests.exceptions.ChunkedEncodingError,
+)
+# 403 reaches this mapping only when rate_limit_wait() said it is not a rate limit.
+_STATUS_ERRORS: dict[int, tuple[type[UpstreamError], str]] = {
+    401: (AuthError, "token rejected"),
+    403: (AuthError, "forbidden"),
+    404: (NotFoundError, "not found"),
+}
+
+
+class BaseClient:
+    """Session, timeouts, retries, rate-limit waits and paging shared by provider clients.
+
+    Args:
+        base_url: API root; paths are appended to it (a trailing slash is ignored).
+        headers: sent with every request (e.g. Authorization).
+        secrets: strings redacted from every error message (tokens).
+        timeout: seconds per HTTP request (connect and read).
+        max_retries: bound on urllib3 retries for 5xx / connect / read errors.
+        backoff_factor: urllib3 exponential backoff factor, seconds (0 = no backoff).
+        max_wait: longest rate-limit wait accepted, seconds; longer → RateLimitExceeded.
+        sleep: called with seconds for every wait (injectable for tests).
+        on_request: called with (url, status) after every response, for progress display.
+    """
+
+    provider = "upstream"
+    max_rate_limit_waits = 10  # per request, then RateLimitExceeded
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        secrets: Sequence[str] = (),
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        backoff_factor: float = 0.5,
+        max_wait: float = 900.0,
+        sleep: Sleep = time.sleep,
+        on_request: OnRequest | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.max_wait = max_wait
+        self.stats = ClientStats()
+        self._sleep = sleep
+        self._on_request = on_request
+        self._secrets = tuple(secret for secret in secrets if secret)
+        retry = CountingRetry(
+            total=max_retries,
+            other=0,
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=backoff_factor,
+            retry_after_max=int(Retry.DEFAULT_BACKOFF_MAX),
+            stats=self.stats,
+            sleep=sleep,
+        )
+        self.session = requests.Session()
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self.session.headers.update(headers or {})
+
+    def __enter__(self) -> BaseClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the pooled connections."""
+        self.session.close()
+
+    # --- hooks -------------------------------------------------------------------------------
+
+    def rate_limit_wait(self, response: requests.Response) -> float | None:
+        """Seconds to wait before repeating a rate-limited request, or None if not rate-limited."""
+        return None
+
+    def next_url(self, response: requests.Response) -> str | None:
+        """URL of the page after ``response``, or None on the last page."""
+        return None
+
+    def page_items(self, payload: Any, url: str) -> list[dict[str, Any]]:
+        """The items of one page. Default: the payload must be a JSON array of objects.
+
+        Raises: MalformedResponseError naming ``url`` when it is not.
+        """
+        if not isinstance(payload, list) or not all(isinstance(i, dict) for i in payload):
+            raise MalformedResponseError(
+                f"{self.provider}: expected a JSON array of objects from {url}, "
+                f"got {type(payload).__name__}",
+                url=url,
+            )
+        return payload
+
+    # --- public API --------------------------------------------------------------------------
+
+    def build_url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
+        """Full URL for ``path`` (relative to base_url, or absolute), params merged and sorted.
+
+        None-valued params are left out; booleans become ``true``/``false``.
+        """
+        if not path.startswith(("http://", "https://")):
+            path = f"{self.base_url}/{path.lstrip('/')}"
+        parts = urlsplit(path)
+        extra = {k: _param(v) for k, v in (params or {}).items() if v is not None}
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        query = [(k, v) for k, v in pairs if k not in extra]
+        query = sorted([*query, *extra.items()])
+        return urlunsplit(parts._replace(query=urlencode(query, safe=":")))
+
+    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET one resource and return its decoded JSON body. Raises integrations.errors.*."""
+        url = self.build_url(path, params)
+        return self._json(self._request(url), url)
+
+    def get_page(
+        self, path: str, params: Mapping[str, Any] | None = None, etag: str | None = None
+    ) -> Page[dict[str, Any]]:
+        """GET one list page; with ``etag`` sends ``If-None-Match`` (304 → not_modified page)."""
+        return self._fetch_page(self.build_url(path, params), etag)[0]
+
+    def paginate(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        etag: str | None = None,
+        max_pages: int = 10_000,
+    ) -> Iterator[Page[dict[str, Any]]]:
+        """Yield pages lazily (a page is requested only when the caller asks for it).
+
+        ``etag`` is sent for the first page only; a 304 yields one not-modified page and stops.
+        Raises UpstreamError if more than ``max_pages`` pages would be needed (a cap that
+        guards against a next link that never ends; the list would otherwise be incomplete).
+        """
+        url = self.build_url(path, params)
+        for index in range(max_pages):
+            page, response = self._fetch_page(url, etag if index == 0 else None)
+            yield page
+            following = None if page.not_modified else self.next_url(response)
+            if following is None:
+                return
+            url = self.build_url(following)
+        raise UpstreamError(f"{self.provider}: more than {max_pages} pages, next {url}", url=url)
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _fetch_page(
+        self, url: str, etag: str | None
+    ) -> tuple[Page[dict[str, Any]], requests.Response]:
+        response = self._request(url, etag)
+        if response.status_code == 304:
+            self.stats.not_modified += 1
+            etag = response.headers.get("ETag") or etag
+            return Page(url=url, etag=etag, items=[], not_modified=True), response
+        items = self.page_items(self._json(response, url), url)
+        return Page(url=url, etag=response.headers.get("ETag"), items=items), response
+
+    def _request(self, url: str, etag: str | None = None) -> requests.Response:
+        """GET ``url`` through rate-limit waits; return a 2xx/304 response or raise."""
+        headers = {"If-None-Match": etag} if etag else {}
+        waits = 0
+        while True:
+            response = self._send(url, headers)
+            seconds = self.rate_limit_wait(response)
+            if seconds is None:
+                return self._check_status(response, url)
+            if waits >= self.max_rate_limit_waits:
+                raise RateLimitExceeded(
+                    f"{self.provider}: still rate limited after {waits} waits at {url}",
+                    url=url,
+                    status=response.status_code,
+                    wait_seconds=seconds,
+                )
+            self._wait_for_rate_limit(seconds, url, response.status_code)
+            waits += 1
+
+    def _send(self, url: str, headers: Mapping[str, str]) -> requests.Response:
+        """One GET, urllib3 retries included; counts every HTTP request sent."""
+        before = self.stats.requests
+        try:
+            response = self.session.get(url, headers=dict(headers), timeout=self.timeout)
+        except _TRANSPORT_ERRORS as exc:
+            self.stats.requests = max(self.stats.requests, before + 1)
+            attempts = self.stats.requests - before
+            message = f"{self.provider}: GET {url} failed after {attempts} attempt(s): {exc}"
+            raise RetryExhaustedError(self._redact(message)[:500], url=url) from exc
+        self.stats.requests += 1 + len(response.history)  # redirects are requests too
+        logger.debug("GET %s -> %s", url, response.status_code)
+        if self._on_request is not None:
+            self._on_request(url, response.status_code)
+        return response
+
+    def _wait_for_rate_limit(self, seconds: float, url: str, status: int) -> None:
+        if seconds > self.max_wait:
+            raise RateLimitExceeded(
+                f"{self.provider}: rate limited at {url}; asked to wait {seconds:.0f} s, "
+                f"more than max_wait {self.max_wait:.0f} s",
+                url=url,
+                status=status,
+                wait_seconds=seconds,
+            )
+        logger.info("%s rate limit (HTTP %s): waiting %.1f s", self.provider, status, seconds)
+        self._sleep(seconds)
+        self.stats.rate_limit_waits += 1
+        self.stats.rate_limit_wait_seconds += seconds
+
+    def _check_status(self, response: requests.Response, url: str) -> requests.Response:
+        status = response.status_code
+        if status < 400:
+            return response
+        error, what = _STATUS_ERRORS.get(status, (UpstreamError, "request failed"))
+        detail = self._redact(_error_detail(response))
+        message = f"{self.provider}: {what} (HTTP {status}) at {url}{detail}"
+        raise error(message, url=url, status=status)
+
+    def _json(self, response: requests.Response, url: str) -> Any:
+        try:
+            return response.json()
+        except ValueError as exc:  # requests' JSONDecodeError is a ValueError
+            content_type = response.headers.get("Content-Type", "none")
+            raise MalformedResponseError(
+                f"{self.provider}: response from {url} is not valid JSON "
+                f"(HTTP {response.status_code}, Content-Type {content_type})",
+                url=url,
+                status=response.status_code,
+            ) from exc
+
+    def _redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _error_detail(response: requests.Response) -> str:
+    """': <provider message>' from a JSON error body (at most 200 chars), else ''."""
+    try:
+        payload = response.json()
+    except ValueError:
+        return ""
+    message = payload.get("message") if isinstance(payload, dict) else None
+    return f": {str(message)[:200]}" if message else ""

@@ -38,4 +38,6 @@ def decrypt(token: str) -> str:
     try:
         return _fernet().decrypt(token.encode("ascii")).decode()
     except (InvalidToken, ValueError) as exc:
-        raise SecretDecryptionError("stored secret cannot be decrypted with KEEL_ENCRYPTION_KEY") from exc
+        raise SecretDecryptionError(
+            "stored secret cannot be decrypted with KEEL_ENCRYPTION_KEY"
+        ) from exc

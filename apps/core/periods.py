@@ -44,7 +44,9 @@ def local_midnight(day: date, tz: str = "UTC") -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz))
 
 
-def period_bounds(start: date, granularity: Granularity, tz: str = "UTC") -> tuple[datetime, datetime]:
+def period_bounds(
+    start: date, granularity: Granularity, tz: str = "UTC"
+) -> tuple[datetime, datetime]:
     """Aware `[start, end)` instants of the period whose first local date is `start`."""
     return local_midnight(start, tz), local_midnight(next_period_start(start, granularity), tz)
 

@@ -36,14 +36,27 @@ def changes_shipped(releases: pd.DataFrame, pulls: pd.DataFrame) -> pd.DataFrame
     """
     firsts = releases.drop_duplicates(["repo_id", "released_at"], keep="first")
     if pulls.empty or firsts.empty:
-        return pulls.assign(release=pd.Series(dtype=str), released_at=pd.Series(dtype="datetime64[ns, UTC]"),
-                            release_url=pd.Series(dtype=str), changed_lines=pd.Series(dtype=float),
-                            points=pd.Series(dtype=float)).iloc[0:0]
+        return pulls.assign(
+            release=pd.Series(dtype=str),
+            released_at=pd.Series(dtype="datetime64[ns, UTC]"),
+            release_url=pd.Series(dtype=str),
+            changed_lines=pd.Series(dtype=float),
+            points=pd.Series(dtype=float),
+        ).iloc[0:0]
     left = pulls.sort_values("merged_at").reset_index(drop=True)
-    right = firsts[["repo_id", "release", "released_at", "url"]].rename(columns={"url": "release_url"})
+    right = firsts[["repo_id", "release", "released_at", "url"]].rename(
+        columns={"url": "release_url"}
+    )
     right = right.sort_values("released_at").reset_index(drop=True)
-    merged = pd.merge_asof(left, right, left_on="merged_at", right_on="released_at", by="repo_id",
-                           direction="forward", allow_exact_matches=True)
+    merged = pd.merge_asof(
+        left,
+        right,
+        left_on="merged_at",
+        right_on="released_at",
+        by="repo_id",
+        direction="forward",
+        allow_exact_matches=True,
+    )
     shipped = merged[merged["released_at"].notna()].copy()
     shipped["changed_lines"] = shipped["additions"] + shipped["deletions"]
     shipped["points"] = shipped["changed_lines"].map(size_points).astype("float64")
@@ -56,8 +69,16 @@ def periods_column(instants: pd.Series, granularity: Granularity, tz: str) -> pd
 
 
 def count_series(
-    events: pd.DataFrame, *, time_column: str, value_column: str | None, metric: str,
-    scope: str, scope_key: str, granularity: Granularity, tz: str, now: datetime,
+    events: pd.DataFrame,
+    *,
+    time_column: str,
+    value_column: str | None,
+    metric: str,
+    scope: str,
+    scope_key: str,
+    granularity: Granularity,
+    tz: str,
+    now: datetime,
     sample_column: str | None = None,
 ) -> pd.DataFrame:
     """A gap-filled count (value_column None) or sum series for one scope (spec §7: 0 for every
@@ -67,20 +88,42 @@ def count_series(
     sample_size, note.
     """
     if events.empty:
-        return pd.DataFrame(columns=["metric", "scope", "scope_key", "granularity",
-                                     "period_start", "value", "sample_size", "note"])
+        return pd.DataFrame(
+            columns=[
+                "metric",
+                "scope",
+                "scope_key",
+                "granularity",
+                "period_start",
+                "value",
+                "sample_size",
+                "note",
+            ]
+        )
     periods = periods_column(events[time_column], granularity, tz)
-    values = (events.groupby(periods)[value_column].sum(min_count=1) if value_column
-              else periods.value_counts())
-    samples = (events.groupby(periods)[sample_column].sum() if sample_column
-               else periods.value_counts())
+    values = (
+        events.groupby(periods)[value_column].sum(min_count=1)
+        if value_column
+        else periods.value_counts()
+    )
+    samples = (
+        events.groupby(periods)[sample_column].sum() if sample_column else periods.value_counts()
+    )
     first = min(periods)
     last = max(max(periods), period_of(now, granularity, tz))
     starts: list[date] = list(iter_periods(first, last, granularity))
-    return pd.DataFrame({
-        "metric": metric, "scope": scope, "scope_key": scope_key, "granularity": granularity,
-        "period_start": starts,
-        "value": [float(values.get(s, 0.0)) if not pd.isna(values.get(s, 0.0)) else 0.0 for s in starts],
-        "sample_size": [int(samples.get(s, 0)) for s in starts],
-        "note": "",
-    })
+    return pd.DataFrame(
+        {
+            "metric": metric,
+            "scope": scope,
+            "scope_key": scope_key,
+            "granularity": granularity,
+            "period_start": starts,
+            "value": [
+                float(values.get(s, 0.0)) if not pd.isna(values.get(s, 0.0)) else 0.0
+                for s in starts
+            ],
+            "sample_size": [int(samples.get(s, 0)) for s in starts],
+            "note": "",
+        }
+    )

@@ -15,15 +15,21 @@ from apps.metrics.registry import (
 )
 
 RELEASE_FREQUENCY = MetricDefinition(
-    name="release_frequency", unit="releases", kind="count", scopes=("org", "team"),
+    name="release_frequency",
+    unit="releases",
+    kind="count",
+    scopes=("org", "team"),
     description="Releases in the period (GitHub releases, production deployments or tags, "
-                "per each repo's release_source).",
+    "per each repo's release_source).",
     doc_anchor="release_frequency",
 )
 DELIVERY_POINTS = MetricDefinition(
-    name="delivery_points", unit="points", kind="sum", scopes=("org", "team"),
+    name="delivery_points",
+    unit="points",
+    kind="sum",
+    scopes=("org", "team"),
     description="Releases pro-rated for complexity: the points of the changes each release "
-                "ships (story points, else size buckets 1/2/3/5/8 by lines changed).",
+    "ships (story points, else size buckets 1/2/3/5/8 by lines changed).",
     doc_anchor="delivery_points",
 )
 
@@ -31,13 +37,19 @@ DELIVERY_POINTS = MetricDefinition(
 def release_points(releases: pd.DataFrame, shipped: pd.DataFrame) -> pd.DataFrame:
     """`releases` plus changes (PRs shipped), points (their sum) and unsized (PRs without size)."""
     keys = ["repo_id", "release"]
-    grouped = shipped.groupby(keys).agg(
-        changes=("number", "count"), points=("points", lambda s: s.sum(min_count=0)),
-        unsized=("points", lambda s: int(s.isna().sum())),
-    ).reset_index()
+    grouped = (
+        shipped.groupby(keys)
+        .agg(
+            changes=("number", "count"),
+            points=("points", lambda s: s.sum(min_count=0)),
+            unsized=("points", lambda s: int(s.isna().sum())),
+        )
+        .reset_index()
+    )
     out = releases.merge(grouped, on=keys, how="left")
     return out.fillna({"changes": 0, "points": 0.0, "unsized": 0}).astype(
-        {"changes": "int64", "unsized": "int64", "points": "float64"})
+        {"changes": "int64", "unsized": "int64", "points": "float64"}
+    )
 
 
 def _scopes(frame: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
@@ -52,9 +64,15 @@ def _unsized_notes(rows: pd.DataFrame, scoped: pd.DataFrame, ctx: ComputeContext
 
     if scoped.empty or not scoped["unsized"].any():
         return rows
-    missing = scoped.groupby(periods_column(scoped["released_at"], granularity, ctx.tz))["unsized"].sum()
-    rows["note"] = [f"{int(missing.get(p, 0))} shipped PR(s) without a size yet are not counted"
-                    if missing.get(p, 0) else "" for p in rows["period_start"]]
+    missing = scoped.groupby(periods_column(scoped["released_at"], granularity, ctx.tz))[
+        "unsized"
+    ].sum()
+    rows["note"] = [
+        f"{int(missing.get(p, 0))} shipped PR(s) without a size yet are not counted"
+        if missing.get(p, 0)
+        else ""
+        for p in rows["period_start"]
+    ]
     return rows
 
 
@@ -65,11 +83,24 @@ def delivery_compute(ctx: ComputeContext) -> pd.DataFrame:
     parts = []
     for scope, key, scoped in _scopes(per_release):
         for granularity in GRANULARITIES:
-            common = dict(time_column="released_at", scope=scope, scope_key=key,
-                          granularity=granularity, tz=ctx.tz, now=ctx.now)
-            parts.append(count_series(scoped, value_column=None, metric="release_frequency", **common))
-            points = count_series(scoped, value_column="points", sample_column="changes",
-                                  metric="delivery_points", **common)
+            common = dict(
+                time_column="released_at",
+                scope=scope,
+                scope_key=key,
+                granularity=granularity,
+                tz=ctx.tz,
+                now=ctx.now,
+            )
+            parts.append(
+                count_series(scoped, value_column=None, metric="release_frequency", **common)
+            )
+            points = count_series(
+                scoped,
+                value_column="points",
+                sample_column="changes",
+                metric="delivery_points",
+                **common,
+            )
             parts.append(_unsized_notes(points, scoped, ctx, granularity))
     parts = [p for p in parts if not p.empty]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
@@ -88,19 +119,43 @@ def delivery_records(query: RecordsQuery) -> list[dict]:
     shipped = changes_shipped(releases, merged_pulls_frame())
     if query.metric == "release_frequency":
         rows = _in_scope(release_points(releases, shipped), query)
-        return [{"kind": "release", "repo": r.repo, "release": r.release,
-                 "released_at": r.released_at.isoformat(), "changes": int(r.changes),
-                 "points": float(r.points), "url": r.url} for r in rows.itertuples()]
+        return [
+            {
+                "kind": "release",
+                "repo": r.repo,
+                "release": r.release,
+                "released_at": r.released_at.isoformat(),
+                "changes": int(r.changes),
+                "points": float(r.points),
+                "url": r.url,
+            }
+            for r in rows.itertuples()
+        ]
     rows = _in_scope(shipped, query)
-    return [{"kind": "pull_request", "repo": r.repo, "number": int(r.number), "title": r.title,
-             "merged_at": r.merged_at.isoformat(), "release": r.release,
-             "released_at": r.released_at.isoformat(),
-             "changed_lines": None if pd.isna(r.changed_lines) else int(r.changed_lines),
-             "points": None if pd.isna(r.points) else float(r.points), "url": r.url}
-            for r in rows.itertuples()]
+    return [
+        {
+            "kind": "pull_request",
+            "repo": r.repo,
+            "number": int(r.number),
+            "title": r.title,
+            "merged_at": r.merged_at.isoformat(),
+            "release": r.release,
+            "released_at": r.released_at.isoformat(),
+            "changed_lines": None if pd.isna(r.changed_lines) else int(r.changed_lines),
+            "points": None if pd.isna(r.points) else float(r.points),
+            "url": r.url,
+        }
+        for r in rows.itertuples()
+    ]
 
 
 def register() -> None:
     """Called from DeliveryConfig.ready()."""
-    register_family(MetricFamily(name="delivery", metrics=(RELEASE_FREQUENCY, DELIVERY_POINTS),
-                                 compute=delivery_compute, records=delivery_records))
+    register_family(
+        MetricFamily(
+            name="delivery",
+            metrics=(RELEASE_FREQUENCY, DELIVERY_POINTS),
+            compute=delivery_compute,
+            records=delivery_records,
+        )
+    )

@@ -32,7 +32,9 @@ class PullRequest(models.Model):
 
     class Meta:
         ordering = ["repo", "number"]
-        constraints = [models.UniqueConstraint(fields=["repo", "number"], name="pr_unique_per_repo")]
+        constraints = [
+            models.UniqueConstraint(fields=["repo", "number"], name="pr_unique_per_repo")
+        ]
         indexes = [models.Index(fields=["repo", "merged_at"])]
 
     def __str__(self) -> str:

@@ -9,14 +9,27 @@ from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
 from apps.organization.models import Repo, Source
 
 RELEASE_COLUMNS = ["repo_id", "repo", "team", "release", "released_at", "url"]
-PULL_COLUMNS = ["repo_id", "repo", "team", "number", "title", "user_login", "merged_at",
-                "additions", "deletions", "url"]
+PULL_COLUMNS = [
+    "repo_id",
+    "repo",
+    "team",
+    "number",
+    "title",
+    "user_login",
+    "merged_at",
+    "additions",
+    "deletions",
+    "url",
+]
 
 
 def repos_configured() -> list[Repo]:
     """The GitHub repos of enabled sources: only what is configured counts (spec §7)."""
-    return list(Repo.objects.filter(source__enabled=True, source__kind=Source.Kind.GITHUB)
-                .select_related("team", "source").order_by("full_name"))
+    return list(
+        Repo.objects.filter(source__enabled=True, source__kind=Source.Kind.GITHUB)
+        .select_related("team", "source")
+        .order_by("full_name")
+    )
 
 
 def github_web_url(base_url: str) -> str:
@@ -30,21 +43,31 @@ def github_web_url(base_url: str) -> str:
 def _repo_releases(repo: Repo) -> list[tuple[str, object, str]]:
     """(release name, released_at, url) of one repo by its release_source."""
     if repo.release_source == Repo.ReleaseSource.RELEASES:
-        rows = GitHubRelease.objects.filter(repo=repo, draft=False, prerelease=False,
-                                            published_at__isnull=False)
+        rows = GitHubRelease.objects.filter(
+            repo=repo, draft=False, prerelease=False, published_at__isnull=False
+        )
         return [(r.tag_name, r.published_at, r.html_url) for r in rows]
     if repo.release_source == Repo.ReleaseSource.DEPLOYMENTS:
         pattern = re.compile(repo.production_environment)
         rows = Deployment.objects.filter(repo=repo, first_success_at__isnull=False)
         web = github_web_url(repo.source.base_url)
-        return [(f"{d.environment}#{d.github_id}", d.first_success_at,
-                 f"{web}/{repo.full_name}/deployments/{d.environment}")
-                for d in rows if pattern.search(d.environment)]
+        return [
+            (
+                f"{d.environment}#{d.github_id}",
+                d.first_success_at,
+                f"{web}/{repo.full_name}/deployments/{d.environment}",
+            )
+            for d in rows
+            if pattern.search(d.environment)
+        ]
     pattern = re.compile(repo.tag_pattern)
     web = github_web_url(repo.source.base_url)
     rows = Tag.objects.filter(repo=repo, committed_at__isnull=False)
-    return [(t.name, t.committed_at, f"{web}/{repo.full_name}/releases/tag/{t.name}")
-            for t in rows if pattern.search(t.name)]
+    return [
+        (t.name, t.committed_at, f"{web}/{repo.full_name}/releases/tag/{t.name}")
+        for t in rows
+        if pattern.search(t.name)
+    ]
 
 
 def releases_frame(*, repos: list[Repo] | None = None) -> pd.DataFrame:
@@ -71,11 +94,33 @@ def merged_pulls_frame(*, repos: list[Repo] | None = None) -> pd.DataFrame:
     """
     repos = repos if repos is not None else repos_configured()
     by_id = {r.pk: r for r in repos}
-    values = PullRequest.objects.filter(repo_id__in=list(by_id), merged_at__isnull=False).values_list(
-        "repo_id", "number", "title", "user_login", "merged_at", "additions", "deletions", "html_url")
-    rows = [(rid, by_id[rid].full_name, by_id[rid].team.slug if by_id[rid].team else "",
-             n, title, login, merged, add, dele, url)
-            for rid, n, title, login, merged, add, dele, url in values]
+    values = PullRequest.objects.filter(
+        repo_id__in=list(by_id), merged_at__isnull=False
+    ).values_list(
+        "repo_id",
+        "number",
+        "title",
+        "user_login",
+        "merged_at",
+        "additions",
+        "deletions",
+        "html_url",
+    )
+    rows = [
+        (
+            rid,
+            by_id[rid].full_name,
+            by_id[rid].team.slug if by_id[rid].team else "",
+            n,
+            title,
+            login,
+            merged,
+            add,
+            dele,
+            url,
+        )
+        for rid, n, title, login, merged, add, dele, url in values
+    ]
     frame = pd.DataFrame(rows, columns=PULL_COLUMNS)
     frame["merged_at"] = pd.to_datetime(frame["merged_at"], utc=True)
     for column in ("additions", "deletions"):

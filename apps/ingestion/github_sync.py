@@ -29,8 +29,13 @@ Progress = Callable[[str], None]
 
 
 def _consume(
-    *, repo: Repo, endpoint: str, pages: Iterator[Page], save: Callable[[list], int],
-    tally: RunTally, progress: Progress,
+    *,
+    repo: Repo,
+    endpoint: str,
+    pages: Iterator[Page],
+    save: Callable[[list], int],
+    tally: RunTally,
+    progress: Progress,
 ) -> tuple[int, Page | None, list]:
     """Store every page of a list; return (rows stored, first page or None, all items)."""
     first: Page | None = None
@@ -53,7 +58,9 @@ def _finish_list(*, repo: Repo, first: Page | None, cursor: tuple[str, datetime]
         if first is not None and not first.not_modified:
             validator_set(source=repo.source, url=first.url, etag=first.etag)
         if cursor is not None:
-            cursor_set(source=repo.source, scope=repo.full_name, endpoint=cursor[0], value=cursor[1])
+            cursor_set(
+                source=repo.source, scope=repo.full_name, endpoint=cursor[0], value=cursor[1]
+            )
 
 
 def repo_info_sync(*, client: GitHubClient, repo: Repo) -> None:
@@ -68,11 +75,21 @@ def releases_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress
     """All releases (the list is short and has no `since`; its ETag makes a re-read free)."""
 
     def save(items: list) -> int:
-        return rows_upsert(model=GitHubRelease, rows=[m.release_row(repo, r) for r in items],
-                           unique_fields=["github_id"], update_fields=m.RELEASE_FIELDS)
+        return rows_upsert(
+            model=GitHubRelease,
+            rows=[m.release_row(repo, r) for r in items],
+            unique_fields=["github_id"],
+            update_fields=m.RELEASE_FIELDS,
+        )
 
-    _, first, _ = _consume(repo=repo, endpoint="releases", pages=client.list_releases(repo.full_name),
-                           save=save, tally=tally, progress=progress)
+    _, first, _ = _consume(
+        repo=repo,
+        endpoint="releases",
+        pages=client.list_releases(repo.full_name),
+        save=save,
+        tally=tally,
+        progress=progress,
+    )
     _finish_list(repo=repo, first=first, cursor=None)
 
 
@@ -83,8 +100,14 @@ def tags_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Pr
     def save(items: list) -> int:
         return m.tags_save(repo, items)
 
-    _, first, _ = _consume(repo=repo, endpoint="tags", pages=client.list_tags(repo.full_name),
-                           save=save, tally=tally, progress=progress)
+    _, first, _ = _consume(
+        repo=repo,
+        endpoint="tags",
+        pages=client.list_tags(repo.full_name),
+        save=save,
+        tally=tally,
+        progress=progress,
+    )
     _finish_list(repo=repo, first=first, cursor=None)
     if repo.release_source != Repo.ReleaseSource.TAGS:
         return
@@ -98,16 +121,23 @@ def tags_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Pr
     tally.add(repo.full_name, "tag_commits", len(dates))
 
 
-def deployments_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
+def deployments_sync(
+    *, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress
+) -> None:
     """All deployments, then the statuses of each deployment that changed and has no success
     yet (the earliest success never moves once known)."""
 
     def save(items: list) -> int:
         return m.deployments_save(repo, items)
 
-    _, first, _ = _consume(repo=repo, endpoint="deployments",
-                           pages=client.list_deployments(repo.full_name),
-                           save=save, tally=tally, progress=progress)
+    _, first, _ = _consume(
+        repo=repo,
+        endpoint="deployments",
+        pages=client.list_deployments(repo.full_name),
+        save=save,
+        tally=tally,
+        progress=progress,
+    )
     _finish_list(repo=repo, first=first, cursor=None)
     stale = Q(statuses_synced_at__isnull=True) | Q(updated_at__gt=F("statuses_synced_at"))
     pending = list(Deployment.objects.filter(stale, repo=repo, first_success_at__isnull=True))
@@ -115,67 +145,94 @@ def deployments_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progr
         statuses = client.list_deployment_statuses(repo.full_name, deployment.github_id)
         successes = [s.created_at for s in statuses if s.state == "success"]
         Deployment.objects.filter(pk=deployment.pk).update(
-            first_success_at=min(successes) if successes else None, statuses_synced_at=timezone.now()
+            first_success_at=min(successes) if successes else None,
+            statuses_synced_at=timezone.now(),
         )
     tally.add(repo.full_name, "deployment_statuses", len(pending))
 
 
-def pulls_sync(
-    *, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress
-) -> None:
+def pulls_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
     """Closed PRs by `updated` descending, stopping at the cursor; then `GET /pulls/{n}` once per
     merged PR whose size is not stored yet (a merged PR's size never changes)."""
     since = cursor_get(source=repo.source, scope=repo.full_name, endpoint="pulls")
 
     def save(items: list) -> int:
-        return rows_upsert(model=PullRequest, rows=[m.pull_row(repo, p) for p in items],
-                           unique_fields=["github_id"], update_fields=m.PULL_FIELDS)
+        return rows_upsert(
+            model=PullRequest,
+            rows=[m.pull_row(repo, p) for p in items],
+            unique_fields=["github_id"],
+            update_fields=m.PULL_FIELDS,
+        )
 
-    pages = client.list_closed_pulls(repo.full_name, stop_before=since)
-    _, first, items = _consume(repo=repo, endpoint="pulls", pages=pages, save=save, tally=tally,
-                               progress=progress)
+    pages = client.list_pulls(repo.full_name, stop_before=since)
+    _, first, items = _consume(
+        repo=repo, endpoint="pulls", pages=pages, save=save, tally=tally, progress=progress
+    )
     newest = max((p.updated_at for p in items), default=None)
     _finish_list(repo=repo, first=first, cursor=("pulls", newest) if newest else None)
     pull_sizes_sync(client=client, repo=repo, tally=tally, progress=progress)
 
 
-def pull_sizes_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
+def pull_sizes_sync(
+    *, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress
+) -> None:
     """Fill `additions`/`deletions` of merged PRs that lack them, committing in small batches."""
-    numbers = list(PullRequest.objects.filter(repo=repo, merged_at__isnull=False,
-                                              additions__isnull=True).values_list("number", flat=True))
+    numbers = list(
+        PullRequest.objects.filter(
+            repo=repo, merged_at__isnull=False, additions__isnull=True
+        ).values_list("number", flat=True)
+    )
     for batch in _chunks(numbers, 50):
         sizes = [client.get_pull(repo.full_name, n) for n in batch]
         with transaction.atomic():
             for pr in sizes:
                 PullRequest.objects.filter(repo=repo, number=pr.number).update(
-                    additions=pr.additions, deletions=pr.deletions)
+                    additions=pr.additions, deletions=pr.deletions
+                )
         tally.add(repo.full_name, "pull_sizes", len(sizes))
-        progress(f"{repo.full_name}: sizes of merged PRs {tally.counts[repo.full_name + '/pull_sizes']}"
-                 f"/{len(numbers)}")
+        progress(
+            f"{repo.full_name}: sizes of merged PRs {tally.counts[repo.full_name + '/pull_sizes']}"
+            f"/{len(numbers)}"
+        )
 
 
 def issues_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
-    """Issues (`state=all&since=cursor`), without the PRs GitHub mixes into that list."""
+    """Issues by `updated` descending down to the cursor, without the PRs GitHub mixes into
+    that list (see GitHubClient.list_issues for why not `since=`)."""
     since = cursor_get(source=repo.source, scope=repo.full_name, endpoint="issues")
 
     def save(items: list) -> int:
-        return rows_upsert(model=GitHubIssue, rows=[m.issue_row(repo, i) for i in items],
-                           unique_fields=["github_id"], update_fields=m.ISSUE_FIELDS)
+        return rows_upsert(
+            model=GitHubIssue,
+            rows=[m.issue_row(repo, i) for i in items],
+            unique_fields=["github_id"],
+            update_fields=m.ISSUE_FIELDS,
+        )
 
-    _, first, items = _consume(repo=repo, endpoint="issues",
-                               pages=client.list_issues(repo.full_name, since=since),
-                               save=save, tally=tally, progress=progress)
+    _, first, items = _consume(
+        repo=repo,
+        endpoint="issues",
+        pages=client.list_issues(repo.full_name, stop_before=since),
+        save=save,
+        tally=tally,
+        progress=progress,
+    )
     newest = max((i.updated_at for i in items), default=None)
     _finish_list(repo=repo, first=first, cursor=("issues", newest) if newest else None)
 
 
 def _chunks(values: list, size: int) -> Iterable[list]:
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
-def github_repo_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
-    """Every endpoint of one repo, in dependency order."""
-    repo_info_sync(client=client, repo=repo)
+def github_repo_sync(
+    *, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress, full: bool = False
+) -> None:
+    """Every endpoint of one repo, in dependency order. The repo itself is read when it was
+    never read (or on a full sync): its id never changes and an incremental sync should cost
+    one request per list endpoint when nothing changed."""
+    if full or repo.github_id is None:
+        repo_info_sync(client=client, repo=repo)
     for step in (releases_sync, tags_sync, deployments_sync, pulls_sync, issues_sync):
         step(client=client, repo=repo, tally=tally, progress=progress)

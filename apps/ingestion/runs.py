@@ -18,6 +18,7 @@ class RunTally:
 
     counts: dict[str, int] = field(default_factory=dict)
     scope_errors: dict[str, str] = field(default_factory=dict)
+    stats: object | None = None  # the client's ClientStats, shared live with the client
 
     def add(self, scope: str, endpoint: str, rows: int) -> None:
         key = f"{scope}/{endpoint}"

@@ -26,31 +26,36 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 
-def github_client_build(*, source: Source, sleep: Callable[[float], None] = time.sleep) -> GitHubClient:
+def github_client_build(
+    *, source: Source, sleep: Callable[[float], None] = time.sleep
+) -> GitHubClient:
     """A GitHubClient for `source` with its secret, stored ETags and the configured limits.
     Raises KeelError when the source has no token."""
     credentials = source_credentials(source=source)
     return GitHubClient(
-        source.base_url, credentials.token, validators=validators_get(source=source),
+        source.base_url,
+        credentials.token,
+        validators=validators_get(source=source),
         timeout=settings.KEEL_HTTP_TIMEOUT_SECONDS,
-        max_wait=settings.KEEL_MAX_RATE_LIMIT_WAIT_SECONDS, sleep=sleep,
+        max_wait=settings.KEEL_MAX_RATE_LIMIT_WAIT_SECONDS,
+        sleep=sleep,
     )
 
 
-def _github_source_sync(*, source: Source, tally: RunTally, progress: Progress) -> object:
+def _github_source_sync(*, source: Source, tally: RunTally, progress: Progress, full: bool) -> None:
     client = github_client_build(source=source)
+    tally.stats = client.stats  # kept even when the run fails part-way
     repos = list(source.repos.select_related("source").all())
     for index, repo in enumerate(repos, start=1):
         progress(f"repo {index}/{len(repos)}: {repo.full_name}")
         try:
-            github_repo_sync(client=client, repo=repo, tally=tally, progress=progress)
+            github_repo_sync(client=client, repo=repo, tally=tally, progress=progress, full=full)
         except NotFoundError as exc:
             tally.scope_errors[repo.full_name] = f"repo not found (404) at {exc.url}"
             logger.warning("source %s: repo %s not found", source.name, repo.full_name)
-    return client.stats
 
 
-SYNCERS: dict[str, Callable[..., object]] = {Source.Kind.GITHUB: _github_source_sync}
+SYNCERS: dict[str, Callable[..., None]] = {Source.Kind.GITHUB: _github_source_sync}
 
 
 def _throttled(run: SyncRun, echo: Progress | None) -> Progress:
@@ -74,7 +79,7 @@ def source_sync(*, source: Source, full: bool = False, echo: Progress | None = N
     `full` forgets the source's cursors and ETags first, so everything is read again.
     """
     run = sync_run_start(source=source, full=full)
-    tally, stats, error = RunTally(), None, ""
+    tally, error = RunTally(), ""
     progress = _throttled(run, echo)
     syncer = SYNCERS.get(source.kind)
     try:
@@ -82,14 +87,14 @@ def source_sync(*, source: Source, full: bool = False, echo: Progress | None = N
             raise KeelError(f"source '{source.name}': syncing {source.kind} is not available yet")
         if full:
             source_sync_state_reset(source=source)
-        stats = syncer(source=source, tally=tally, progress=progress)
+        syncer(source=source, tally=tally, progress=progress, full=full)
     except (UpstreamError, KeelError) as exc:
         error = f"{source.kind} source '{source.name}': {exc}"
         logger.error("sync failed: %s", error)
     except Exception as exc:  # noqa: BLE001 - any other failure still closes the run
         error = f"{source.kind} source '{source.name}': unexpected {type(exc).__name__}: {exc}"
         logger.exception("sync crashed")
-    run = sync_run_finish(run=run, tally=tally, stats=stats, error=error)
+    run = sync_run_finish(run=run, tally=tally, stats=tally.stats, error=error)
     progress(f"done: {run.status}, {tally.rows_written} rows, {run.requests_made} requests")
     return run
 

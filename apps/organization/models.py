@@ -12,7 +12,8 @@ from apps.core.fields import EncryptedTextField
 
 class Organization(models.Model):
     """The one organisation Keel measures. Settings blocks are the validated dicts of the
-    config's `bugs`, `incidents`, `churn` and `costs` sections (schema: apps.organization.schema)."""
+    config's `bugs`, `incidents`, `churn` and `costs` sections
+    (schema: apps.organization.schema)."""
 
     name = models.CharField(max_length=200)
     timezone = models.CharField(max_length=64, default="UTC")
@@ -28,7 +29,9 @@ class Organization(models.Model):
 class Team(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
-    managers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="managed_teams")
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="managed_teams"
+    )
 
     class Meta:
         ordering = ["slug"]
@@ -40,7 +43,9 @@ class Team(models.Model):
 class Person(models.Model):
     email = models.EmailField(unique=True)
     name = models.CharField(max_length=200, blank=True)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
 
     class Meta:
         ordering = ["email"]
@@ -64,7 +69,9 @@ class Identity(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["provider", "external_id"], name="identity_unique_per_provider")
+            models.UniqueConstraint(
+                fields=["provider", "external_id"], name="identity_unique_per_provider"
+            )
         ]
         verbose_name_plural = "identities"
 
@@ -87,7 +94,9 @@ class Source(models.Model):
     token_env = models.CharField(max_length=100, blank=True)
     email_env = models.CharField(max_length=100, blank=True)
     token = EncryptedTextField(blank=True, help_text="Write-only; stored encrypted.")
-    email = models.CharField(max_length=254, blank=True, help_text="Jira account e-mail for basic auth.")
+    email = models.CharField(
+        max_length=254, blank=True, help_text="Jira account e-mail for basic auth."
+    )
     webhook_secret = EncryptedTextField(blank=True, help_text="Write-only; stored encrypted.")
     story_points_field = models.CharField(max_length=100, blank=True)
     enabled = models.BooleanField(default=True)
@@ -107,8 +116,12 @@ class Repo(models.Model):
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="repos")
     full_name = models.CharField(max_length=300, help_text="owner/name")
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="repos")
-    release_source = models.CharField(max_length=16, choices=ReleaseSource.choices, default="releases")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="repos"
+    )
+    release_source = models.CharField(
+        max_length=16, choices=ReleaseSource.choices, default="releases"
+    )
     production_environment = models.CharField(max_length=300, default="^production$")
     tag_pattern = models.CharField(max_length=300, default="^v[0-9]")
     # Filled by sync from GET /repos/{owner}/{repo}.
@@ -117,7 +130,9 @@ class Repo(models.Model):
 
     class Meta:
         ordering = ["full_name"]
-        constraints = [models.UniqueConstraint(fields=["source", "full_name"], name="repo_unique_per_source")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "full_name"], name="repo_unique_per_source")
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -126,11 +141,15 @@ class Repo(models.Model):
 class JiraProject(models.Model):
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="jira_projects")
     key = models.CharField(max_length=50)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="jira_projects")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="jira_projects"
+    )
 
     class Meta:
         ordering = ["key"]
-        constraints = [models.UniqueConstraint(fields=["source", "key"], name="jira_project_unique_per_source")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "key"], name="jira_project_unique_per_source")
+        ]
 
     def __str__(self) -> str:
         return self.key
@@ -139,14 +158,18 @@ class JiraProject(models.Model):
 class PagerDutyService(models.Model):
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="pagerduty_services")
     service_id = models.CharField(max_length=50)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="pagerduty_services")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="pagerduty_services"
+    )
     slo = models.FloatField(null=True, blank=True, help_text="e.g. 0.999")
     name = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["service_id"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "service_id"], name="pd_service_unique_per_source")
+            models.UniqueConstraint(
+                fields=["source", "service_id"], name="pd_service_unique_per_source"
+            )
         ]
 
     def __str__(self) -> str:
@@ -156,9 +179,13 @@ class PagerDutyService(models.Model):
 class Customer(models.Model):
     key = models.SlugField(max_length=100, unique=True)
     name = models.CharField(max_length=200)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    )
     onboarding_start = models.DateField()
-    environment = models.CharField(max_length=300, blank=True, help_text="regex on deployment environment")
+    environment = models.CharField(
+        max_length=300, blank=True, help_text="regex on deployment environment"
+    )
     jira_issue = models.CharField(max_length=50, blank=True)
 
     class Meta:

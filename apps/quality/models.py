@@ -22,7 +22,9 @@ class GitHubIssue(models.Model):
 
     class Meta:
         ordering = ["repo", "number"]
-        constraints = [models.UniqueConstraint(fields=["repo", "number"], name="issue_unique_per_repo")]
+        constraints = [
+            models.UniqueConstraint(fields=["repo", "number"], name="issue_unique_per_repo")
+        ]
 
     def __str__(self) -> str:
         return f"{self.repo}#{self.number}"

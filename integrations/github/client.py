@@ -184,19 +184,31 @@ class GitHubClient(BaseClient):
         return self._get_one(f"{_repo_path(full_name)}/pulls/{int(number)}", parse_pull)
 
     def list_issues(
-        self, full_name: str, *, since: datetime | None
+        self, full_name: str, *, since: datetime | None = None,
+        stop_before: datetime | None = None,
     ) -> Iterator[Page[IssueRecord]]:
-        """Issues of every state updated at or after ``since`` (aware), oldest update first.
+        """Issues of every state. GitHub also returns pull requests here; items with a
+        ``pull_request`` key are dropped.
 
-        GitHub also returns pull requests here; items with a ``pull_request`` key are dropped.
+        - ``since`` (aware): ``state=all&since=...&sort=updated&direction=asc``.
+        - otherwise ``state=all&sort=updated&direction=desc``; with ``stop_before`` (aware),
+          issues updated before it are dropped and no page after the first that had one is
+          requested. The first
+          page's URL never changes, so its ETag answers a no-change re-sync with one 304 (a
+          ``since`` URL changes whenever the cursor moves, so it could never be revalidated).
         # GitHub: https://docs.github.com/en/rest/issues/issues#list-repository-issues
         """
         _require_aware(since)
-        params = {"state": "all", "sort": "updated", "direction": "asc", "since": _iso(since)}
-        return self._list(
+        _require_aware(stop_before)
+        if since is not None and stop_before is not None:
+            raise ValueError("give since or stop_before, not both")
+        direction = "asc" if since is not None else "desc"
+        params = {"state": "all", "sort": "updated", "direction": direction, "since": _iso(since)}
+        pages = self._list(
             f"{_repo_path(full_name)}/issues", params, parse_issue,
             keep=lambda item: "pull_request" not in item,
         )
+        return pages if stop_before is None else _stop_before(pages, stop_before)
 
     # --- internals ---------------------------------------------------------------------------
 
@@ -230,12 +242,11 @@ class GitHubClient(BaseClient):
         return _parse(parse, payload, url)
 
 
-def _stop_before(
-    pages: Iterator[Page[PullRequestRecord]], stop_before: datetime
-) -> Iterator[Page[PullRequestRecord]]:
-    """Drop PRs updated before ``stop_before``; stop after the first page that had one."""
+def _stop_before(pages: Iterator[Page[R]], stop_before: datetime) -> Iterator[Page[R]]:
+    """Drop items (PRs, issues) updated before ``stop_before``; stop after the first page that
+    had one (the list is sorted by ``updated`` descending)."""
     for page in pages:
-        kept = [pr for pr in page.items if pr.updated_at >= stop_before]
+        kept = [item for item in page.items if item.updated_at >= stop_before]  # type: ignore[attr-defined]
         yield replace(page, items=kept)
         if len(kept) < len(page.items):
             return

@@ -13,13 +13,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--source", action="append", dest="sources", metavar="NAME")
         parser.add_argument("--full", action="store_true", help="forget cursors and ETags first")
-        parser.add_argument("--no-compute", action="store_true",
-                            help="do not recompute metrics afterwards")
+        parser.add_argument(
+            "--no-compute", action="store_true", help="do not recompute metrics afterwards"
+        )
 
     def handle(self, *args, **options) -> None:
         try:
-            runs = sources_sync(names=options["sources"], full=options["full"],
-                                echo=lambda line: self.stdout.write(f"  {line}"))
+            runs = sources_sync(
+                names=options["sources"],
+                full=options["full"],
+                echo=lambda line: self.stdout.write(f"  {line}"),
+            )
         except KeelError as exc:
             raise CommandError(str(exc)) from exc
         for run in runs:
@@ -34,9 +38,11 @@ class Command(BaseCommand):
             raise CommandError("; ".join(f"{r.source.name}: {r.status}" for r in bad))
 
     def _summary(self, run: SyncRun) -> str:
-        line = (f"{run.source.name}: {run.status} — {sum(run.counts.values())} rows, "
-                f"{run.requests_made} requests ({run.not_modified} not modified), "
-                f"{run.rate_limit_waits} rate-limit waits")
+        line = (
+            f"{run.source.name}: {run.status} — {sum(run.counts.values())} rows, "
+            f"{run.requests_made} requests ({run.not_modified} not modified), "
+            f"{run.rate_limit_waits} rate-limit waits"
+        )
         if run.error:
             line += f"\n  error: {run.error}"
         for scope, message in run.scope_errors.items():

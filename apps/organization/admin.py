@@ -1,0 +1,160 @@
+"""Admin for everything in the config file (spec §2). Validation lives in apps.organization.forms
+(the config's own validators); secrets are write-only and shown only as "set" / "not set"."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from apps.organization import forms
+from apps.organization.models import (
+    CostExport,
+    Customer,
+    Identity,
+    JiraProject,
+    Organization,
+    PagerDutyService,
+    Person,
+    Repo,
+    RevenueMonth,
+    Source,
+    Team,
+)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    form = forms.OrganizationForm
+    list_display = ("name", "timezone")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A singleton: Keel reads the first organisation only.
+        return super().has_add_permission(request) and not Organization.objects.exists()
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("slug", "name")
+    search_fields = ("slug", "name")
+    filter_horizontal = ("managers",)
+
+
+class IdentityInline(admin.TabularInline):
+    model = Identity
+    extra = 1
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    form = forms.PersonForm
+    list_display = ("email", "name", "team")
+    list_filter = ("team",)
+    search_fields = ("email", "name", "identities__external_id")
+    inlines = (IdentityInline,)
+
+
+class RepoInline(admin.TabularInline):
+    model = Repo
+    form = forms.RepoForm
+    formset = forms.SourceChildFormSet
+    fields = ("full_name", "team", "release_source", "production_environment", "tag_pattern")
+    extra = 0
+
+
+class JiraProjectInline(admin.TabularInline):
+    model = JiraProject
+    form = forms.JiraProjectForm
+    formset = forms.SourceChildFormSet
+    fields = ("key", "team")
+    extra = 0
+
+
+class PagerDutyServiceInline(admin.TabularInline):
+    model = PagerDutyService
+    form = forms.PagerDutyServiceForm
+    formset = forms.SourceChildFormSet
+    fields = ("service_id", "name", "team", "slo")
+    extra = 0
+
+
+def _status(value: str) -> str:
+    return "set" if value else "not set"
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    form = forms.SourceForm
+    list_display = ("name", "kind", "base_url", "enabled", "token_status", "webhook_secret_status")
+    list_filter = ("kind", "enabled")
+    readonly_fields = ("token_status", "webhook_secret_status")
+    inlines = (RepoInline, JiraProjectInline, PagerDutyServiceInline)
+    fieldsets = (
+        (None, {"fields": ("name", "kind", "base_url", "enabled", "story_points_field")}),
+        (
+            "Credentials",
+            {
+                "description": "Either name environment variables, or enter the secret here "
+                "(stored encrypted, never shown again). A stored value wins.",
+                "fields": (
+                    "token_env",
+                    "token_status",
+                    "new_token",
+                    "clear_token",
+                    "email_env",
+                    "email",
+                    "webhook_secret_status",
+                    "new_webhook_secret",
+                    "clear_webhook_secret",
+                ),
+            },
+        ),
+    )
+
+    @admin.display(description="token")
+    def token_status(self, obj: Source) -> str:
+        return _status(obj.token)
+
+    @admin.display(description="webhook secret")
+    def webhook_secret_status(self, obj: Source) -> str:
+        return _status(obj.webhook_secret)
+
+
+@admin.register(Repo)
+class RepoAdmin(admin.ModelAdmin):
+    form = forms.RepoForm
+    list_display = ("full_name", "source", "team", "release_source", "default_branch")
+    list_filter = ("source", "team", "release_source")
+    search_fields = ("full_name",)
+    readonly_fields = ("github_id", "default_branch")
+
+
+@admin.register(JiraProject)
+class JiraProjectAdmin(admin.ModelAdmin):
+    form = forms.JiraProjectForm
+    list_display = ("key", "source", "team")
+    list_filter = ("source", "team")
+
+
+@admin.register(PagerDutyService)
+class PagerDutyServiceAdmin(admin.ModelAdmin):
+    form = forms.PagerDutyServiceForm
+    list_display = ("service_id", "name", "source", "team", "slo")
+    list_filter = ("source", "team")
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    form = forms.CustomerForm
+    list_display = ("key", "name", "team", "onboarding_start", "jira_issue")
+    list_filter = ("team",)
+    search_fields = ("key", "name")
+
+
+@admin.register(RevenueMonth)
+class RevenueMonthAdmin(admin.ModelAdmin):
+    form = forms.RevenueMonthForm
+    list_display = ("month", "amount")
+
+
+@admin.register(CostExport)
+class CostExportAdmin(admin.ModelAdmin):
+    form = forms.CostExportForm
+    list_display = ("name", "format", "path")

@@ -1,0 +1,214 @@
+"""Admin forms. Every rule comes from apps.organization.validators / schema, the same code that
+checks the config file, so the admin cannot store what `apply_config` would reject.
+
+Secrets (`Source.token`, `Source.webhook_secret`) are write-only: the form never renders them
+(not even the ciphertext); a blank field keeps the stored value, a checkbox removes it.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, get_args
+
+from django import forms
+from django.forms.models import BaseInlineFormSet
+from pydantic import BaseModel, ValidationError
+
+from apps.organization import schema
+from apps.organization import validators as v
+from apps.organization.models import (
+    CostExport,
+    Customer,
+    JiraProject,
+    Organization,
+    PagerDutyService,
+    Person,
+    Repo,
+    RevenueMonth,
+    Source,
+)
+
+
+class _CheckedForm(forms.ModelForm):
+    """Runs `checks` ({field: validator}) on non-empty values; a ValueError becomes the field's
+    error and a returned value replaces the cleaned one (e.g. a base_url without its slash)."""
+
+    checks: dict[str, Callable[[Any], Any]] = {}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, check in self.checks.items():
+            value = cleaned.get(name)
+            if value in (None, ""):
+                continue
+            try:
+                cleaned[name] = check(value)
+            except ValueError as exc:
+                self.add_error(name, str(exc))
+        return cleaned
+
+
+def _kind_error(*, source: Source | None, key: str) -> str | None:
+    return v.kind_key_error(kind=source.kind, key=key) if source and source.kind else None
+
+
+class OrganizationForm(_CheckedForm):
+    checks = {"timezone": v.check_timezone}
+    settings_schemas: dict[str, type[BaseModel]] = {
+        "bug_settings": schema.BugSettings,
+        "incident_settings": schema.IncidentSettings,
+        "churn_settings": schema.ChurnSettings,
+        "cost_settings": schema.CostSettings,
+    }
+
+    class Meta:
+        model = Organization
+        fields = "__all__"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, model in self.settings_schemas.items():
+            if name not in cleaned:
+                continue
+            try:
+                # Stored with every default filled in, as `apply_config` stores it.
+                cleaned[name] = model.model_validate(cleaned[name] or {}).model_dump(mode="json")
+            except ValidationError as exc:
+                path, message = schema.error_location(exc.errors()[0])
+                self.add_error(name, f"{path}: {message}" if path else message)
+        return cleaned
+
+
+def _secret_input(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Write-only. Leave blank to keep the stored value.",
+    )
+
+
+class SourceForm(_CheckedForm):
+    SECRETS = ("token", "webhook_secret")
+
+    base_url = forms.URLField(max_length=500, assume_scheme="https")
+    new_token = _secret_input("New token")
+    clear_token = forms.BooleanField(required=False, label="Remove the stored token")
+    new_webhook_secret = _secret_input("New webhook secret")
+    clear_webhook_secret = forms.BooleanField(required=False, label="Remove the webhook secret")
+
+    checks = {
+        "base_url": v.check_base_url,
+        "token_env": v.check_env_name,
+        "email_env": v.check_env_name,
+    }
+
+    class Meta:
+        model = Source
+        exclude = ["token", "webhook_secret"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        for key in ("email_env", "story_points_field"):
+            message = v.kind_key_error(kind=kind, key=key) if kind else None
+            if message and cleaned.get(key):
+                self.add_error(key, message)
+        for secret in self.SECRETS:
+            if cleaned.get(f"new_{secret}") and cleaned.get(f"clear_{secret}"):
+                self.add_error(f"clear_{secret}", "enter a new value or remove it, not both")
+        return cleaned
+
+    def save(self, commit: bool = True) -> Source:
+        for secret in self.SECRETS:
+            if self.cleaned_data.get(f"new_{secret}"):
+                setattr(self.instance, secret, self.cleaned_data[f"new_{secret}"])
+            elif self.cleaned_data.get(f"clear_{secret}"):
+                setattr(self.instance, secret, "")
+        return super().save(commit=commit)
+
+
+class _SourceChildForm(_CheckedForm):
+    """A repo / project / service: on its own page, its source must be of the right kind."""
+
+    kind_key = ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        message = _kind_error(source=cleaned.get("source"), key=self.kind_key)
+        if message and "source" in self.fields:
+            self.add_error("source", message)
+        return cleaned
+
+
+class RepoForm(_SourceChildForm):
+    kind_key = "repos"
+    checks = {"production_environment": v.check_regex, "tag_pattern": v.check_regex}
+
+    class Meta:
+        model = Repo
+        fields = "__all__"
+
+
+class JiraProjectForm(_SourceChildForm):
+    kind_key = "projects"
+
+    class Meta:
+        model = JiraProject
+        fields = "__all__"
+
+
+class PagerDutyServiceForm(_SourceChildForm):
+    kind_key = "services"
+    checks = {"slo": v.check_slo}
+
+    class Meta:
+        model = PagerDutyService
+        fields = "__all__"
+
+
+class SourceChildFormSet(BaseInlineFormSet):
+    """Inline repos / projects / services only on a source of the matching kind (the parent's
+    kind as posted on the same page)."""
+
+    def clean(self) -> None:
+        super().clean()
+        kind_key = self.form.kind_key
+        message = _kind_error(source=self.instance, key=kind_key)
+        kept = [f for f in self.forms if f.has_changed() or f.instance.pk]
+        if message and any(not self._should_delete_form(f) for f in kept):
+            raise forms.ValidationError(message)
+
+
+class PersonForm(_CheckedForm):
+    checks = {"email": v.check_email}
+
+    class Meta:
+        model = Person
+        fields = "__all__"
+
+
+class CustomerForm(_CheckedForm):
+    checks = {"environment": v.check_regex}
+
+    class Meta:
+        model = Customer
+        fields = "__all__"
+
+
+class RevenueMonthForm(forms.ModelForm):
+    class Meta:
+        model = RevenueMonth
+        fields = "__all__"
+
+    def clean_month(self) -> dt.date:
+        # A revenue row is a month: whichever day is entered, store the first.
+        return self.cleaned_data["month"].replace(day=1)
+
+
+class CostExportForm(forms.ModelForm):
+    format = forms.ChoiceField(choices=[(f, f) for f in get_args(schema.ExportFormat)])
+
+    class Meta:
+        model = CostExport
+        fields = "__all__"

@@ -1,0 +1,292 @@
+"""The organisation config file (spec §2), as pydantic models.
+
+`OrgConfig.model_validate(data)` checks everything that can be checked without the database:
+unknown keys, types, regexes, dates, time zone, kind-specific source keys, uniqueness and
+references between sections (`team: platfrom` when no such team is declared). Secrets are never
+accepted in the file. `error_location` turns one pydantic error into `(key path, message)`.
+
+The settings blocks (`BugSettings`, `IncidentSettings`, `ChurnSettings`, `CostSettings`) are also
+what `apps.organization.selectors.org_settings` returns to the metric computations.
+"""
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import ErrorDetails
+
+from apps.organization import validators as v
+from apps.organization.validators import PathError
+
+Impact = Literal["high", "medium", "low"]
+ExportFormat = Literal["focus", "aws-cur", "aws-cur2", "gcp", "azure"]
+SourceKind = Literal["github", "jira", "pagerduty"]
+ReleaseSource = Literal["releases", "deployments", "tags"]
+
+Text = Annotated[str, Field(min_length=1)]
+Slug = Annotated[str, Field(max_length=50), AfterValidator(v.check_slug)]
+LongSlug = Annotated[str, Field(max_length=100), AfterValidator(v.check_slug)]
+Email = Annotated[str, AfterValidator(v.check_email)]
+EnvName = Annotated[str, AfterValidator(v.check_env_name)]
+Regex = Annotated[str, AfterValidator(v.check_regex)]
+Date = Annotated[dt.date, BeforeValidator(v.check_date)]
+Month = Annotated[dt.date, BeforeValidator(v.check_month)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+DEFAULT_BASE_URLS = {"github": "https://api.github.com", "pagerduty": "https://api.pagerduty.com"}
+
+
+class _Section(BaseModel):
+    # Unknown keys are errors, so a typo never silently falls back to a default. YAML reads
+    # `github: 1234` as a number: identities and names are text, so numbers become strings.
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+
+class OrganizationConfig(_Section):
+    name: Text
+    timezone: Annotated[str, AfterValidator(v.check_timezone)] = "UTC"
+
+
+class TeamConfig(_Section):
+    slug: Slug
+    name: Text
+    managers: list[Email] = []
+
+
+class PersonConfig(_Section):
+    email: Email
+    name: str = ""
+    team: Slug | None = None
+    github: Text | None = None
+    jira: Text | None = None
+    pagerduty: Text | None = None
+
+
+class RepoConfig(_Section):
+    name: Annotated[str, Field(pattern=r"^[\w.-]+/[\w.-]+$", max_length=300)]
+    team: Slug | None = None
+    release_source: ReleaseSource = "releases"
+    production_environment: Regex = "^production$"
+    tag_pattern: Regex = "^v[0-9]"
+
+
+class JiraProjectConfig(_Section):
+    key: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]+$", max_length=50)]
+    team: Slug | None = None
+
+
+class PagerDutyServiceConfig(_Section):
+    id: Annotated[str, Field(min_length=1, max_length=50)]
+    team: Slug | None = None
+    slo: Annotated[float, AfterValidator(v.check_slo)] | None = None
+    name: str = ""
+
+
+class SourceConfig(_Section):
+    name: LongSlug
+    kind: SourceKind
+    base_url: Annotated[str, AfterValidator(v.check_base_url)] | None = None
+    token_env: EnvName | None = None
+    email_env: EnvName | None = None
+    story_points_field: Text | None = None
+    repos: list[RepoConfig] = []
+    projects: list[JiraProjectConfig] = []
+    services: list[PagerDutyServiceConfig] = []
+
+    @model_validator(mode="after")
+    def _kind_rules(self) -> "SourceConfig":
+        for key in v.KIND_ONLY_KEYS:
+            message = v.kind_key_error(kind=self.kind, key=key)
+            if message and key in self.model_fields_set:
+                raise PathError((key,), message)
+        if self.base_url is None:
+            if self.kind not in DEFAULT_BASE_URLS:
+                raise PathError(("base_url",), "required for jira sources (https://SITE.atlassian.net)")
+            self.base_url = DEFAULT_BASE_URLS[self.kind]
+        return self
+
+
+class CustomerConfig(_Section):
+    key: LongSlug
+    name: Text
+    team: Slug | None = None
+    onboarding_start: Date
+    environment: Regex | None = None
+    jira_issue: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]+-[1-9][0-9]*$")] | None = None
+
+
+class ImpactWeights(_Section):
+    high: Annotated[float, Field(ge=0)] = 3.0
+    medium: Annotated[float, Field(ge=0)] = 2.0
+    low: Annotated[float, Field(ge=0)] = 1.0
+
+
+class ImpactSettings(_Section):
+    weights: ImpactWeights = ImpactWeights()
+    jira_priorities: dict[str, Impact] = {
+        "Highest": "high", "High": "high", "Medium": "medium", "Low": "low", "Lowest": "low",
+    }
+    github_labels: dict[str, Impact] = {
+        "impact:high": "high", "impact:medium": "medium", "impact:low": "low",
+    }
+    default: Impact = "medium"
+
+
+class BugSettings(_Section):
+    """Spec §5.3: which issues are bugs, which are known, and their impact."""
+
+    jira_types: list[Text] = ["Bug"]
+    github_labels: list[Text] = ["bug"]
+    known_labels: list[Text] = ["known-issue", "accepted-risk", "wontfix"]
+    known_resolutions: list[Text] = ["Won't Fix", "Known Error"]
+    impact: ImpactSettings = ImpactSettings()
+
+
+class IncidentSettings(_Section):
+    """Spec §5.5: PagerDuty urgencies that make an incident an outage."""
+
+    outage_urgencies: list[Literal["high", "low"]] = ["high"]
+
+
+class ChurnSettings(_Section):
+    """Spec §5.4: the churn-risk window, threshold and minimum sample."""
+
+    window_days: Annotated[int, Field(gt=0)] = 90
+    bug_share_threshold: Annotated[float, Field(ge=0, le=1)] = 0.5
+    min_items: Annotated[int, Field(ge=1)] = 5
+
+
+class CostSettings(_Section):
+    """Spec §5.6 and §7: billing currency, conversion rates and how cost lines find a team."""
+
+    currency: Currency = "USD"
+    fx_rates: dict[Currency, Annotated[float, Field(gt=0)]] = {}
+    team_tag_keys: list[Text] = ["team", "user:team"]
+    accounts: Annotated[dict[str, Slug], BeforeValidator(v.check_text_keys)] = {}
+
+
+class CostExportConfig(_Section):
+    name: LongSlug
+    format: ExportFormat
+    path: Text
+
+
+class CostsConfig(CostSettings):
+    """The `costs` section: the settings plus the export locations (stored as CostExport rows)."""
+
+    exports: list[CostExportConfig] = []
+
+
+class RevenueConfig(_Section):
+    month: Month
+    amount: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+
+
+class OrgConfig(_Section):
+    """The whole file. See spec §2 for an example."""
+
+    organization: OrganizationConfig
+    teams: list[TeamConfig] = []
+    people: list[PersonConfig] = []
+    sources: list[SourceConfig] = []
+    customers: list[CustomerConfig] = []
+    bugs: BugSettings = BugSettings()
+    incidents: IncidentSettings = IncidentSettings()
+    churn: ChurnSettings = ChurnSettings()
+    costs: CostsConfig = CostsConfig()
+    revenue: list[RevenueConfig] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "OrgConfig":
+        for path, message in _duplicates(self):
+            raise PathError(path, message)
+        for path, message in _unknown_teams(self):
+            raise PathError(path, message)
+        return self
+
+
+Problem = tuple[tuple[str | int, ...], str]
+
+
+def _first_seen(
+    items: Sequence[Any], attr: str, where: tuple[str | int, ...], what: str, fold: bool = False
+) -> Iterator[Problem]:
+    seen: dict[Any, int] = {}
+    for index, item in enumerate(items):
+        value = getattr(item, attr)
+        if value is None:
+            continue
+        key = value.lower() if fold else value
+        if key in seen:
+            first = v.format_path((*where, seen[key]))
+            yield (*where, index, attr), f"duplicate {what} '{value}' (first at {first})"
+        seen.setdefault(key, index)
+
+
+def _duplicates(config: OrgConfig) -> Iterator[Problem]:
+    yield from _first_seen(config.teams, "slug", ("teams",), "team slug")
+    yield from _first_seen(config.people, "email", ("people",), "person email")
+    # GitHub logins are case-insensitive; Jira and PagerDuty ids are opaque.
+    yield from _first_seen(config.people, "github", ("people",), "github login", fold=True)
+    yield from _first_seen(config.people, "jira", ("people",), "jira accountId")
+    yield from _first_seen(config.people, "pagerduty", ("people",), "pagerduty user id")
+    yield from _first_seen(config.sources, "name", ("sources",), "source name")
+    for i, source in enumerate(config.sources):
+        yield from _first_seen(source.repos, "name", ("sources", i, "repos"), "repo")
+        yield from _first_seen(source.projects, "key", ("sources", i, "projects"), "project key")
+        yield from _first_seen(source.services, "id", ("sources", i, "services"), "service id")
+    yield from _first_seen(config.customers, "key", ("customers",), "customer key")
+    yield from _first_seen(config.costs.exports, "name", ("costs", "exports"), "export name")
+    yield from _first_seen(config.revenue, "month", ("revenue",), "revenue month")
+
+
+def _unknown_teams(config: OrgConfig) -> Iterator[Problem]:
+    teams = {team.slug for team in config.teams}
+    refs: list[tuple[tuple[str | int, ...], str | None]] = []
+    refs += [(("people", i, "team"), p.team) for i, p in enumerate(config.people)]
+    for i, source in enumerate(config.sources):
+        children: dict[str, Sequence[Any]] = {
+            "repos": source.repos, "projects": source.projects, "services": source.services,
+        }
+        for key, items in children.items():
+            refs += [(("sources", i, key, j, "team"), item.team) for j, item in enumerate(items)]
+    refs += [(("customers", i, "team"), c.team) for i, c in enumerate(config.customers)]
+    accounts = config.costs.accounts.items()
+    refs += [(("costs", "accounts", account), team) for account, team in accounts]
+    for path, team in refs:
+        if team is not None and team not in teams:
+            yield path, f"unknown team '{team}'"
+
+
+_MESSAGES = {
+    "missing": "required key missing",
+    "model_type": "expected a mapping of keys",
+    "model_attributes_type": "expected a mapping of keys",
+    "dict_type": "expected a mapping",
+    "list_type": "expected a list",
+}
+
+
+def error_location(error: ErrorDetails) -> tuple[str, str]:
+    """`(path, message)` for one pydantic error, e.g.
+    `("sources[0].repos[1].team", "unknown team 'platfrom'")` or
+    `("teams[0].colour", "unknown key 'colour'")`."""
+    loc: tuple[str | int, ...] = tuple(error["loc"])
+    cause = error.get("ctx", {}).get("error")
+    kind = error["type"]
+    if isinstance(cause, PathError):
+        return v.format_path(loc + cause.path), str(cause)
+    if loc and loc[-1] == "[key]":
+        return v.format_path(loc[:-1]), f"invalid key: {error['msg']}"
+    if kind == "value_error" and cause is not None:
+        return v.format_path(loc), str(cause)
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        message = v.secret_key_message(key) if v.is_secret_key(key) else f"unknown key '{key}'"
+        return v.format_path(loc), message
+    if kind == "string_type" and isinstance(error["input"], bool):
+        # YAML 1.1 reads yes/no/on/off as booleans (a Jira project key `NO`, for one).
+        return v.format_path(loc), f"expected text, got {error['input']}: quote the value"
+    return v.format_path(loc), _MESSAGES.get(kind, error["msg"])

@@ -1,0 +1,120 @@
+"""Reads of the organisation: the singleton and its parsed settings, source credentials, the
+teams a manager sees."""
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+from pydantic import BaseModel, ValidationError
+
+from apps.core.crypto import SecretDecryptionError
+from apps.core.errors import ConfigError, KeelError
+from apps.organization import schema
+from apps.organization.models import Organization, Source, Team
+
+T = TypeVar("T", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class OrgSettings:
+    """The organisation's settings blocks (spec §2), defaults filled in."""
+
+    bugs: schema.BugSettings
+    incidents: schema.IncidentSettings
+    churn: schema.ChurnSettings
+    costs: schema.CostSettings
+
+
+@dataclass(frozen=True)
+class SourceCredentials:
+    """What a client needs to authenticate. The token is left out of `repr` so it never ends up
+    in a log line or a traceback."""
+
+    token: str = field(repr=False)
+    email: str = ""  # Jira basic auth only
+
+
+def default_settings() -> dict[str, dict[str, Any]]:
+    """The settings dicts of an organisation configured with nothing but defaults."""
+    return {
+        "bug_settings": schema.BugSettings().model_dump(mode="json"),
+        "incident_settings": schema.IncidentSettings().model_dump(mode="json"),
+        "churn_settings": schema.ChurnSettings().model_dump(mode="json"),
+        "cost_settings": schema.CostSettings().model_dump(mode="json"),
+    }
+
+
+def organization_get() -> Organization:
+    """The organisation (the first row). Before any config is applied: an unsaved
+    `Organization(name="Keel", timezone="UTC")` with the default settings."""
+    organization = Organization.objects.order_by("pk").first()
+    if organization is None:
+        organization = Organization(name="Keel", timezone="UTC", **default_settings())
+    return organization
+
+
+def _parse(model: type[T], data: dict[str, Any], field_name: str) -> T:
+    try:
+        return model.model_validate(data or {})
+    except ValidationError as exc:
+        path, message = schema.error_location(exc.errors()[0])
+        raise ConfigError(f"organization.{field_name}.{path}".rstrip("."), message) from None
+
+
+def org_settings() -> OrgSettings:
+    """The parsed bug / incident / churn / cost settings (spec §5); empty blocks give defaults.
+
+    Raises ConfigError if a block stored in the database no longer validates."""
+    org = organization_get()
+    return OrgSettings(
+        bugs=_parse(schema.BugSettings, org.bug_settings, "bug_settings"),
+        incidents=_parse(schema.IncidentSettings, org.incident_settings, "incident_settings"),
+        churn=_parse(schema.ChurnSettings, org.churn_settings, "churn_settings"),
+        costs=_parse(schema.CostSettings, org.cost_settings, "cost_settings"),
+    )
+
+
+def _from_env(name: str) -> str:
+    return os.environ.get(name, "") if name else ""
+
+
+def _hint(env_name: str, what: str) -> str:
+    where = f"set {env_name}" if env_name else f"name an environment variable with {what}_env"
+    return f"{where} or enter one in the admin"
+
+
+def source_credentials(*, source: Source) -> SourceCredentials:
+    """The token (and for Jira the account e-mail) of `source`: the value stored in the admin
+    wins, else the environment variable named by `token_env` / `email_env`.
+
+    Raises KeelError naming the source and where to put the secret, never the secret itself,
+    e.g. `source 'gh': no token (set GITHUB_TOKEN or enter one in the admin)`.
+    """
+    try:
+        stored = source.token
+    except SecretDecryptionError:
+        message = "the stored token cannot be decrypted with KEEL_ENCRYPTION_KEY"
+        raise KeelError(f"source '{source.name}': {message}; enter it again in the admin") from None
+    token = stored or _from_env(source.token_env)
+    if not token:
+        raise KeelError(f"source '{source.name}': no token ({_hint(source.token_env, 'token')})")
+    email = source.email or _from_env(source.email_env)
+    if source.kind == Source.Kind.JIRA and not email:
+        hint = _hint(source.email_env, "email")
+        raise KeelError(f"source '{source.name}': no account e-mail for Jira ({hint})")
+    return SourceCredentials(token=token, email=email)
+
+
+def teams_managed_by(*, user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Team]:
+    """The teams whose managers include `user` (none for anonymous users), by slug."""
+    if user is None or not user.is_authenticated:
+        return Team.objects.none()
+    return Team.objects.filter(managers=user).order_by("slug")
+
+
+def team_of_manager(user: AbstractBaseUser | AnonymousUser | None) -> Team | None:
+    """The first team (by slug) `user` manages, or None."""
+    return teams_managed_by(user=user).first()

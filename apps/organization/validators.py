@@ -1,0 +1,158 @@
+"""Single-value checks shared by the config schema (apps.organization.schema) and the admin forms
+(apps.organization.forms), so a rule is written once. Each returns the clean value or raises
+ValueError with a message meant for the person editing the config.
+"""
+
+import datetime as dt
+import re
+import zoneinfo
+from urllib.parse import urlsplit
+
+# Keys that may only appear on a source of one kind (spec §2).
+KIND_ONLY_KEYS: dict[str, str] = {
+    "repos": "github",
+    "projects": "jira",
+    "email_env": "jira",
+    "story_points_field": "jira",
+    "services": "pagerduty",
+}
+
+# A key with one of these names is a secret pasted into the file: never accepted (spec §2).
+SECRET_KEYS = frozenset({"token", "password", "secret", "webhook_secret", "api_key", "api_token"})
+_SECRET_SUFFIXES = ("_token", "_password", "_secret")
+
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+
+
+class PathError(ValueError):
+    """A ValueError that knows the key it is about, relative to the object that raised it.
+
+    Pydantic reports errors of a model-level validator at the model's own location; the config
+    loader appends `path` so the message names the exact key, e.g. `sources[0].repos[1].team`.
+    """
+
+    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def is_secret_key(key: str) -> bool:
+    """True for keys such as `token`, `password`, `webhook_secret`, `github_token`."""
+    key = key.lower()
+    return key in SECRET_KEYS or key.endswith(_SECRET_SUFFIXES)
+
+
+def secret_key_message(key: str) -> str:
+    return (
+        f"secrets never live in the config file: remove '{key}' and name an environment "
+        "variable with token_env, or enter the secret in the admin (stored encrypted)"
+    )
+
+
+def kind_key_error(*, kind: str, key: str) -> str | None:
+    """The message for `key` set on a source of `kind` when it belongs to another kind."""
+    wanted = KIND_ONLY_KEYS.get(key)
+    if wanted is None or wanted == kind:
+        return None
+    return f"'{key}' is only for {wanted} sources, not {kind}"
+
+
+def check_slug(value: str) -> str:
+    """A slug: letters, digits, `-` and `_` (Django's SlugField)."""
+    if not _SLUG.match(value):
+        raise ValueError(f"invalid slug {value!r}: use letters, digits, '-' and '_'")
+    return value
+
+
+def check_email(value: str) -> str:
+    """An e-mail address, lower-cased so `Bob@Acme.test` and `bob@acme.test` are one person."""
+    if not _EMAIL.match(value):
+        raise ValueError(f"invalid e-mail address {value!r}")
+    return value.lower()
+
+
+def check_env_name(value: str) -> str:
+    """The name of an environment variable, e.g. `GITHUB_TOKEN`."""
+    if not _ENV_NAME.match(value):
+        raise ValueError(f"invalid environment variable name {value!r}")
+    return value
+
+
+def check_regex(value: str) -> str:
+    """A Python regular expression that compiles."""
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"invalid regex: {exc} in {value!r}") from None
+    return value
+
+
+def check_timezone(value: str) -> str:
+    """An IANA time zone name known to zoneinfo, e.g. `Europe/Paris`."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        message = f"unknown time zone {value!r} (use an IANA name such as 'Europe/Paris')"
+        raise ValueError(message) from None
+    return value
+
+
+def check_base_url(value: str) -> str:
+    """An absolute http(s) URL with a host; a trailing slash is dropped."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"invalid base_url {value!r}: expected http(s)://host[/path]")
+    return value.rstrip("/")
+
+
+def check_slo(value: float) -> float:
+    """A service-level objective as a fraction strictly between 0 and 1, e.g. 0.999."""
+    if not 0 < value < 1:
+        raise ValueError(f"invalid slo {value}: expected a fraction between 0 and 1, e.g. 0.999")
+    return value
+
+
+def check_text_keys(value: object) -> object:
+    """A mapping whose keys are text. YAML reads an unquoted `012345670123` as an octal number:
+    an account id must stay text, so a number key is an error, not a silently different id."""
+    if isinstance(value, dict):
+        for key in value:
+            if not isinstance(key, str):
+                raise ValueError(f"account id {key!r} must be quoted (\"{key}\") to stay text")
+    return value
+
+
+def check_date(value: object) -> dt.date:
+    """A calendar date written `YYYY-MM-DD`."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"invalid date {value!r}: expected YYYY-MM-DD")
+
+
+def check_month(value: object) -> dt.date:
+    """A month written `YYYY-MM`; returns its first day."""
+    if isinstance(value, str) and _MONTH.match(value):
+        year, month = (int(part) for part in value.split("-"))
+        if 1 <= month <= 12:
+            return dt.date(year, month, 1)
+    raise ValueError(f"invalid month {value!r}: expected YYYY-MM")
+
+
+def format_path(loc: tuple[str | int, ...]) -> str:
+    """`("sources", 0, "repos", 1, "team")` → `sources[0].repos[1].team`."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text

@@ -1,0 +1,101 @@
+"""The GitHub sync against the simulator: completeness, incremental cost, idempotence."""
+
+from datetime import UTC, datetime
+
+from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
+from apps.ingestion.models import SyncCursor
+from apps.ingestion.services import source_sync
+from apps.quality.models import GitHubIssue
+from integrations.simulator import GitHubWorld, Simulator
+
+
+def expected(world: GitHubWorld) -> dict[str, set]:
+    """What a complete sync must store, straight from the simulated organisation."""
+    out: dict[str, set] = {
+        "pulls": set(),
+        "issues": set(),
+        "releases": set(),
+        "tags": set(),
+        "deployments": set(),
+    }
+    for repo in world.repos:
+        out["pulls"] |= {
+            (p["id"], p["updated_at"], p["merged_at"], p["additions"], p["deletions"])
+            if p["merged_at"]
+            else (p["id"], p["updated_at"], None, None, None)
+            for p in repo.pulls
+        }
+        out["issues"] |= {(i["id"], i["state"]) for i in repo.issues if "pull_request" not in i}
+        out["releases"] |= {r["id"] for r in repo.releases}
+        out["tags"] |= {(repo.full_name, t["name"], t["commit"]["sha"]) for t in repo.tags}
+        out["deployments"] |= {d["id"] for d in repo.deployments}
+    return out
+
+
+def stored() -> dict[str, set]:
+    def iso(value):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+    return {
+        "pulls": {
+            (p.github_id, iso(p.updated_at), iso(p.merged_at), p.additions, p.deletions)
+            for p in PullRequest.objects.all()
+        },
+        "issues": set(GitHubIssue.objects.values_list("github_id", "state")),
+        "releases": set(GitHubRelease.objects.values_list("github_id", flat=True)),
+        "tags": set(Tag.objects.values_list("repo__full_name", "name", "sha")),
+        "deployments": set(Deployment.objects.values_list("github_id", flat=True)),
+    }
+
+
+def test_full_sync_stores_exactly_the_upstream(source, world: GitHubWorld) -> None:
+    run = source_sync(source=source)
+    assert run.status == "succeeded", run.error
+    want = expected(world)
+    assert stored() == want
+    assert len(want["pulls"]) > 100 and len(want["issues"]) > 20  # the world is not trivial
+    # Tag dates are fetched only for the repo whose releases come from tags (repo 2 of 2 here).
+    tags_repo = source.repos.get(release_source="tags")
+    assert not Tag.objects.filter(repo=tags_repo, committed_at__isnull=True).exists()
+    assert run.requests_made > 0 and run.not_modified == 0
+
+
+def test_resync_with_nothing_changed_is_one_304_per_list(source, simulator: Simulator) -> None:
+    source_sync(source=source)
+    before = stored()
+    simulator.reset_requests()
+    run = source_sync(source=source)
+    assert run.status == "succeeded"
+    # 5 list endpoints (releases, tags, deployments, pulls, issues) x 2 repos, all 304.
+    assert [r.status for r in simulator.requests] == [304] * 10
+    assert run.requests_made == 10 and run.not_modified == 10
+    assert sum(run.counts.values()) == 0
+    assert stored() == before
+
+
+def test_incremental_sync_reads_only_what_changed(source, simulator, world) -> None:
+    source_sync(source=source)
+    repo = world.repos[0]
+    added = repo.add_pull("API-7 add cache", author="carol")
+    repo.merge_pull(added["number"], at=datetime(2026, 6, 2, tzinfo=UTC))
+    open_issue = next(i for i in repo.issues if i["state"] == "open" and "pull_request" not in i)
+    repo.close_issue(open_issue["number"], at=datetime(2026, 6, 3, tzinfo=UTC))
+    simulator.reset_requests()
+    run = source_sync(source=source)
+    assert run.status == "succeeded", run.error
+    assert stored() == expected(world)
+    assert GitHubIssue.objects.get(github_id=open_issue["id"]).state == "closed"
+    new_pr = PullRequest.objects.get(github_id=added["id"])
+    assert new_pr.merged_at == datetime(2026, 6, 2, tzinfo=UTC) and new_pr.additions is not None
+    # One GET /pulls/{n} for the newly merged PR only; lists of the untouched repo are all 304.
+    size_gets = [r for r in simulator.requests if r.path.endswith(f"/pulls/{added['number']}")]
+    assert len(size_gets) == 1
+    assert run.counts[f"{repo.full_name}/pull_sizes"] == 1
+
+
+def test_cursors_follow_update_times(source, world) -> None:
+    source_sync(source=source)
+    repo = world.repos[0]
+    cursor = SyncCursor.objects.get(source=source, scope=repo.full_name, endpoint="pulls")
+    newest = max(p["updated_at"] for p in repo.pulls)
+    assert datetime.fromisoformat(cursor.value) == datetime.fromisoformat(newest)

@@ -40,4 +40,5 @@ class MetricRow(models.Model):
         indexes = [models.Index(fields=["metric", "granularity", "period_start"])]
 
     def __str__(self) -> str:
-        return f"{self.metric}[{self.scope}:{self.scope_key}] {self.granularity} {self.period_start}"
+        series = f"{self.metric}[{self.scope}:{self.scope_key}]"
+        return f"{series} {self.granularity} {self.period_start}"

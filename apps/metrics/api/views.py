@@ -1,0 +1,143 @@
+"""Views of the v1 API (spec §4): validate input, call a selector, serialize. Read-only."""
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, viewsets
+from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.metrics import selectors
+from apps.metrics.api import serializers as s
+from apps.metrics.api.filters import MetricRowFilter, SyncRunFilter
+from apps.metrics.api.renderers import CSVRenderer, csv_lines
+from apps.metrics.registry import all_definitions, definition
+
+CSV_FILENAME = "keel-metrics.csv"
+FORMAT_PARAMETER = OpenApiParameter(
+    "format", str, enum=["json", "csv"],
+    description="csv: every matching row (not one page) as CSV; same as `Accept: text/csv`",
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[FORMAT_PARAMETER],
+        responses={
+            (200, "application/json"): s.MetricRowSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="header line + every matching row"
+            ),
+        },
+    )
+)
+class MetricRowViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Metric rows (spec §1), newest data included; engineer rows only for their managers."""
+
+    serializer_class = s.MetricRowSerializer
+    filterset_class = MetricRowFilter
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+
+    def get_queryset(self):
+        return selectors.metric_rows_visible(user=self.request.user)
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "currency": selectors.organization_currency()}
+
+    def list(self, request: Request, *args, **kwargs) -> Response | StreamingHttpResponse:
+        if request.accepted_renderer.format != CSVRenderer.format:
+            return super().list(request, *args, **kwargs)
+        values = selectors.metric_row_values(
+            rows=self.filter_queryset(self.get_queryset()),
+            fields=s.METRIC_ROW_FIELDS,
+            currency=selectors.organization_currency(),
+        )
+        response = StreamingHttpResponse(
+            csv_lines(s.METRIC_ROW_FIELDS, values), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{CSV_FILENAME}"'
+        return response
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Errors are JSON even when CSV was asked for: a BI tool can show the message.
+        if isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer):
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
+
+class MetricCatalogView(APIView):
+    """Every registered metric: unit, description, scopes, kind and its definition's link."""
+
+    @extend_schema(responses=s.CatalogEntrySerializer(many=True))
+    def get(self, request: Request) -> Response:
+        context = {"currency": selectors.organization_currency()}
+        entries = s.CatalogEntrySerializer(all_definitions(), many=True, context=context)
+        return Response(entries.data)
+
+
+class MetricRecordsView(APIView):
+    """The records behind one number, so it can be checked (releases, bugs, incidents, ...)."""
+
+    @extend_schema(
+        parameters=[s.RecordsQuerySerializer],
+        responses={
+            200: s.RecordsResponseSerializer,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="missing or invalid parameter"),
+            403: OpenApiResponse(OpenApiTypes.OBJECT, description="engineer not visible to you"),
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description="unknown metric"),
+        },
+    )
+    def get(self, request: Request, metric: str) -> Response:
+        if definition(metric) is None:
+            raise NotFound(f"unknown metric {metric!r}")
+        query = s.RecordsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            result = selectors.metric_records_get(
+                user=request.user, metric=metric, **query.validated_data
+            )
+        except ValueError as exc:
+            raise ParseError(str(exc)) from exc
+        return Response(s.RecordsResponseSerializer(result).data)
+
+
+class TeamViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.TeamSerializer
+    queryset = selectors.teams_list()
+    lookup_field = "slug"
+
+
+class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.PersonSerializer
+    queryset = selectors.people_list()
+    lookup_field = "email"
+    lookup_value_regex = "[^/]+"
+
+
+class SourceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Sources with their last sync; secrets are never part of the answer."""
+
+    serializer_class = s.SourceSerializer
+    queryset = selectors.sources_list()
+    lookup_field = "name"
+
+
+class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.CustomerSerializer
+    queryset = selectors.customers_list()
+    lookup_field = "key"
+
+
+class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.SyncRunSerializer
+    queryset = selectors.sync_runs_list()
+    filterset_class = SyncRunFilter

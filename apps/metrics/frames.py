@@ -1,0 +1,156 @@
+"""Pure helpers over metric frames (the `FRAME_COLUMNS` frames of apps.metrics.registry).
+
+`frame_normalize` checks a compute function's output, `frame_decorate` adds what the store
+needs (period_end, unit, smoothed, anomaly, partial-period note), `frame_fill_gaps` is the
+spec §7 gap-filling helper for compute functions. No I/O.
+"""
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from apps.core.periods import GRANULARITIES, local_midnight, next_period_start, period_start_of
+from apps.metrics.registry import FRAME_COLUMNS, SCOPES
+from apps.metrics.smoothing import series_anomalies, series_smooth
+
+SERIES_KEY = ["metric", "scope", "scope_key", "granularity"]
+ROW_KEY = [*SERIES_KEY, "period_start"]
+PARTIAL_NOTE = "partial period"
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def _first_rows(frame: pd.DataFrame, mask: pd.Series) -> str:
+    return "; ".join(
+        f"{r.metric}[{r.scope}:{r.scope_key}] {r.granularity} {r.period_start}"
+        for r in frame[mask].head(3).itertuples()
+    )
+
+
+def frame_normalize(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` with exactly FRAME_COLUMNS, typed (period_start as `date`, value float,
+    sample_size int, note str).
+
+    Raises ValueError on a missing column, an unknown scope or granularity, a period_start that
+    does not start its period, a duplicate row key, or a null value without a note (spec §1).
+    """
+    if frame.empty and frame.columns.empty:  # a family with no data at all
+        frame = pd.DataFrame(columns=list(FRAME_COLUMNS))
+    missing = [c for c in FRAME_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"metric frame lacks columns {missing}")
+    out = frame.loc[:, list(FRAME_COLUMNS)].copy()
+    for column in ("metric", "scope", "scope_key", "granularity"):
+        out[column] = out[column].fillna("").astype(str)
+    out["note"] = out["note"].fillna("").astype(str)
+    out["period_start"] = [_as_date(v) for v in out["period_start"]]
+    out["value"] = pd.to_numeric(out["value"], errors="raise").astype(float)
+    out["sample_size"] = pd.to_numeric(out["sample_size"]).fillna(0).astype(int)
+    _check_rows(out)
+    return out.reset_index(drop=True)
+
+
+def _check_rows(frame: pd.DataFrame) -> None:
+    checks = [
+        (~frame["scope"].isin(SCOPES), "unknown scope"),
+        (~frame["granularity"].isin(GRANULARITIES), "unknown granularity"),
+        (frame.duplicated(ROW_KEY, keep=False), "duplicate rows"),
+        (frame["value"].isna() & (frame["note"].str.strip() == ""), "null value without a note"),
+        (frame["sample_size"] < 0, "negative sample_size"),
+    ]
+    for mask, problem in checks:
+        if mask.any():
+            raise ValueError(f"metric frame: {problem}: {_first_rows(frame, mask)}")
+    misaligned = [
+        g in GRANULARITIES and period_start_of(d, g) != d
+        for d, g in zip(frame["period_start"], frame["granularity"], strict=True)
+    ]
+    if any(misaligned):
+        mask = pd.Series(misaligned, index=frame.index)
+        rows = _first_rows(frame, mask)
+        raise ValueError(f"metric frame: period_start is not a period start: {rows}")
+
+
+def frame_since(frame: pd.DataFrame, since: date | None) -> pd.DataFrame:
+    """The rows whose period contains `since` or starts after it (all rows when None)."""
+    if since is None or frame.empty:
+        return frame
+    cutoffs = frame["granularity"].map({g: period_start_of(since, g) for g in GRANULARITIES})
+    return frame[frame["period_start"] >= cutoffs].reset_index(drop=True)
+
+
+def frame_decorate(
+    frame: pd.DataFrame, *, now: datetime, tz: str, units: Mapping[str, str], half_life: float
+) -> pd.DataFrame:
+    """Add `period_end` (date), `unit`, `partial` (bool), `smoothed` and `anomaly` to a
+    normalized frame, sorted by series and period_start.
+
+    The current, unfinished period (end instant after `now`) gets "partial period: to <local
+    date of now>" appended to its note; its value is left out of the smoothing (the smoothed
+    value carries forward) and it is never an anomaly. Raises ValueError for an unknown metric.
+    """
+    if frame.empty:
+        return frame.assign(period_end=[], unit=[], partial=[], smoothed=[], anomaly=[])
+    unknown = sorted(set(frame["metric"]) - set(units))
+    if unknown:
+        raise ValueError(f"metric frame: unregistered metrics {unknown}")
+    out = frame.sort_values(ROW_KEY, kind="stable").reset_index(drop=True)
+    ends = {
+        key: next_period_start(key[0], key[1])
+        for key in set(zip(out["period_start"], out["granularity"], strict=True))
+    }
+    out["period_end"] = [ends[k] for k in zip(out["period_start"], out["granularity"], strict=True)]
+    out["unit"] = out["metric"].map(units)
+    out["partial"] = [local_midnight(end, tz) > now for end in out["period_end"]]
+    out["note"] = _notes_with_partial(out, now=now, tz=tz)
+    finished = out["value"].where(~out["partial"], np.nan)
+    grouped = finished.groupby([out[c] for c in SERIES_KEY], sort=False)
+    out["smoothed"] = grouped.transform(lambda s: series_smooth(s, half_life=half_life))
+    out["anomaly"] = grouped.transform(lambda s: series_anomalies(s, half_life=half_life))
+    out["anomaly"] = out["anomaly"].astype(bool)
+    return out
+
+
+def _notes_with_partial(frame: pd.DataFrame, *, now: datetime, tz: str) -> list[str]:
+    today = pd.Timestamp(now).tz_convert(tz).date().isoformat()
+    partial_note = f"{PARTIAL_NOTE}: to {today}"
+    notes = []
+    for note, partial in zip(frame["note"], frame["partial"], strict=True):
+        if partial and PARTIAL_NOTE not in note:
+            note = f"{note}; {partial_note}" if note else partial_note
+        notes.append(note)
+    return notes
+
+
+def frame_fill_gaps(
+    frame: pd.DataFrame, *, value: float = 0.0, note: str = "", until: date | None = None
+) -> pd.DataFrame:
+    """Spec §7 gap-filling for compute functions: add every missing period of each series, from
+    its first period to its last (or through the period containing `until`), with `value`,
+    sample_size 0 and `note`. Use value 0.0 for counts and sums; value NaN needs a `note`.
+    """
+    if frame.empty:
+        return frame
+    filler = []
+    for key, series in frame.groupby(SERIES_KEY, sort=False):
+        granularity = key[3]
+        last = max(series["period_start"])
+        if until is not None:
+            last = max(last, period_start_of(until, granularity))
+        present, current = set(series["period_start"]), min(series["period_start"])
+        while current <= last:
+            if current not in present:
+                filler.append((*key, current, value, 0, note))
+            current = next_period_start(current, granularity)
+    if not filler:
+        return frame
+    gaps = pd.DataFrame(filler, columns=list(FRAME_COLUMNS))
+    return pd.concat([frame, gaps], ignore_index=True).sort_values(ROW_KEY, ignore_index=True)

@@ -1,0 +1,146 @@
+"""The metric registry: which metrics exist, what they mean, and who computes them (spec §1, §4).
+
+Each metric app (delivery, quality, reliability, costs) describes its metrics with
+`MetricDefinition`s, groups them in a `MetricFamily` with a pure-ish `compute` function and an
+optional `records` function, and calls `register_family` from its `AppConfig.ready()`.
+
+A compute function takes a `ComputeContext` and returns a frame with `FRAME_COLUMNS`:
+
+    metric (str), scope (str), scope_key (str), granularity ("week" | "month"),
+    period_start (datetime.date, the local first day of the period),
+    value (float, NaN = null), sample_size (int), note (str)
+
+It is responsible for spec §7 gap-filling (zeros for counts and sums, nulls with a note for
+empty ratios / medians). `apps.metrics.services.metric_rows_replace` adds period_end, unit,
+smoothed, anomaly and the partial-period note.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+import pandas as pd
+
+Kind = Literal["count", "sum", "ratio", "median", "mean", "score"]
+SCOPES: tuple[str, ...] = ("org", "team", "engineer", "service", "customer")
+FRAME_COLUMNS: tuple[str, ...] = (
+    "metric", "scope", "scope_key", "granularity", "period_start", "value", "sample_size", "note",
+)
+# The unit of cost metrics, resolved to the organisation's billing currency when served.
+CURRENCY_UNIT = "currency"
+
+
+@dataclass(frozen=True)
+class MetricDefinition:
+    """One metric of the catalog. `doc_anchor` is its heading anchor in docs/metrics.md."""
+
+    name: str
+    unit: str
+    description: str
+    scopes: tuple[str, ...]
+    kind: Kind
+    doc_anchor: str
+
+
+@dataclass(frozen=True)
+class ComputeContext:
+    """What a compute function gets: the organisation's time zone, the aware instant of the
+    run (`now`, which bounds the current partial period) and an optional first day of interest
+    (`since`: periods containing or after it are replaced; a family may compute less before it)."""
+
+    tz: str
+    now: datetime
+    since: date | None = None
+
+
+@dataclass(frozen=True)
+class RecordsQuery:
+    """The records behind one number: the period `[period_start, period_end)` as local dates and
+    as aware instants `[start_at, end_at)` in the organisation's time zone `tz`."""
+
+    metric: str
+    scope: str
+    scope_key: str
+    granularity: str
+    period_start: date
+    period_end: date
+    tz: str
+    start_at: datetime
+    end_at: datetime
+
+
+@dataclass(frozen=True)
+class MetricFamily:
+    """Metrics computed together. `compute` returns rows for every metric of the family;
+    `records` (optional) returns JSON-serialisable dicts, one per source record."""
+
+    name: str
+    metrics: tuple[MetricDefinition, ...]
+    compute: Callable[[ComputeContext], pd.DataFrame]
+    records: Callable[[RecordsQuery], list[dict]] | None = None
+
+    @property
+    def metric_names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.metrics)
+
+
+_FAMILIES: dict[str, MetricFamily] = {}
+
+
+def register_family(family: MetricFamily) -> None:
+    """Add `family` (or replace the family of the same name).
+
+    Raises ValueError when one of its metrics already belongs to another family, or a metric
+    names an unknown scope.
+    """
+    for metric in family.metrics:
+        unknown = set(metric.scopes) - set(SCOPES)
+        if unknown:
+            raise ValueError(f"metric {metric.name!r}: unknown scopes {sorted(unknown)}")
+        owner = family_of(metric.name)
+        if owner is not None and owner.name != family.name:
+            raise ValueError(f"metric {metric.name!r} is already registered by {owner.name!r}")
+    _FAMILIES[family.name] = family
+
+
+def families() -> tuple[MetricFamily, ...]:
+    """The registered families, in registration order."""
+    return tuple(_FAMILIES.values())
+
+
+def family_of(metric: str) -> MetricFamily | None:
+    """The family that computes `metric`, or None."""
+    for family in _FAMILIES.values():
+        if metric in family.metric_names:
+            return family
+    return None
+
+
+def definition(name: str) -> MetricDefinition | None:
+    """The definition of metric `name`, or None when no family registers it."""
+    for family in _FAMILIES.values():
+        for metric in family.metrics:
+            if metric.name == name:
+                return metric
+    return None
+
+
+def all_definitions() -> tuple[MetricDefinition, ...]:
+    """Every registered metric, sorted by name."""
+    return tuple(sorted((m for f in _FAMILIES.values() for m in f.metrics), key=lambda m: m.name))
+
+
+@contextmanager
+def families_override(*override: MetricFamily) -> Iterator[None]:
+    """Tests: the registry holds exactly `override` inside the block, and is restored after."""
+    saved = dict(_FAMILIES)
+    _FAMILIES.clear()
+    try:
+        for family in override:
+            register_family(family)
+        yield
+    finally:
+        _FAMILIES.clear()
+        _FAMILIES.update(saved)

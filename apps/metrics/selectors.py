@@ -1,0 +1,160 @@
+"""Reads of the metric store and the read-only API (spec §4), with the engineer-scope privacy
+rule: engineer rows are visible only to superusers and to the managers of the engineer's team.
+"""
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any, TypeAlias, cast
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, ExpressionWrapper, Max, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from apps.core.periods import Granularity, next_period_start, period_bounds, period_start_of
+from apps.ingestion.models import SyncRun
+from apps.metrics.models import MetricRow
+from apps.metrics.registry import (
+    CURRENCY_UNIT,
+    MetricDefinition,
+    RecordsQuery,
+    definition,
+    family_of,
+)
+from apps.organization.models import Customer, Person, Source, Team
+from apps.organization.selectors import organization_get
+
+User: TypeAlias = AbstractBaseUser | AnonymousUser
+DEFAULT_CURRENCY = "USD"
+NO_ROW_NOTE = "no row computed for this period"
+
+
+def organization_currency() -> str:
+    """The organisation's billing currency (config `costs.currency`, default USD)."""
+    return (organization_get().cost_settings or {}).get("currency", DEFAULT_CURRENCY)
+
+
+def unit_resolve(unit: str, *, currency: str) -> str:
+    """The unit as served: the registry's "currency" becomes the billing currency code."""
+    return currency if unit == CURRENCY_UNIT else unit
+
+
+def _managed_emails(user: User) -> QuerySet:
+    return Person.objects.filter(team__managers=user).values("email")
+
+
+def metric_rows_visible(*, user: User) -> QuerySet[MetricRow]:
+    """Every metric row `user` may see: all for a superuser; otherwise no engineer rows except
+    those of people in teams `user` manages (spec §4). Hidden rows are simply absent."""
+    rows = MetricRow.objects.all()
+    if getattr(user, "is_superuser", False):
+        return rows
+    if not getattr(user, "is_authenticated", False):
+        return rows.exclude(scope=MetricRow.Scope.ENGINEER)
+    return rows.filter(~Q(scope=MetricRow.Scope.ENGINEER) | Q(scope_key__in=_managed_emails(user)))
+
+
+def engineer_visible(*, user: User, email: str) -> bool:
+    """Whether `user` may see engineer-scope numbers and records of the person `email`."""
+    if getattr(user, "is_superuser", False):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return _managed_emails(user).filter(email=email).exists()
+
+
+def metric_doc_link(metric: MetricDefinition) -> str:
+    """Where a metric's definition is documented: KEEL_METRICS_DOC_URL (default the repo's
+    docs/metrics.md) plus the metric's anchor."""
+    base = getattr(settings, "KEEL_METRICS_DOC_URL", "docs/metrics.md")
+    return f"{base}#{metric.doc_anchor}"
+
+
+def metric_records_get(
+    *, user: User, metric: str, scope: str, scope_key: str, granularity: str, period_start: date
+) -> dict[str, Any]:
+    """The number of one period and the records behind it (spec §4 records endpoint).
+
+    Raises Http404 for an unknown metric or one without records, ValueError for a scope the
+    metric lacks or a period_start that does not start a period, PermissionDenied for an
+    engineer `user` may not see.
+    """
+    metric_def, family = definition(metric), family_of(metric)
+    if metric_def is None or family is None:
+        raise Http404(f"unknown metric {metric!r}")
+    if family.records is None:
+        raise Http404(f"metric {metric!r} has no records")
+    if scope not in metric_def.scopes:
+        raise ValueError(f"metric {metric!r} has no scope {scope!r}; it has {metric_def.scopes}")
+    if period_start_of(period_start, cast(Granularity, granularity)) != period_start:
+        raise ValueError(f"{period_start} does not start a {granularity}")
+    if scope == MetricRow.Scope.ENGINEER and not engineer_visible(user=user, email=scope_key):
+        raise PermissionDenied("engineer numbers are shown only to the managers of their team")
+    query = _records_query(metric, scope, scope_key, granularity, period_start)
+    row = MetricRow.objects.filter(
+        metric=metric, scope=scope, scope_key=scope_key, granularity=granularity,
+        period_start=period_start,
+    ).first()
+    return {
+        "metric": metric, "scope": scope, "scope_key": scope_key, "granularity": granularity,
+        "period_start": period_start, "period_end": query.period_end,
+        "value": row.value if row else None, "note": row.note if row else NO_ROW_NOTE,
+        "records": family.records(query),
+    }
+
+
+def _records_query(
+    metric: str, scope: str, scope_key: str, granularity: str, period_start: date
+) -> RecordsQuery:
+    tz, period = organization_get().timezone, cast(Granularity, granularity)
+    start_at, end_at = period_bounds(period_start, period, tz)
+    return RecordsQuery(
+        metric=metric, scope=scope, scope_key=scope_key, granularity=granularity,
+        period_start=period_start, tz=tz, start_at=start_at, end_at=end_at,
+        period_end=next_period_start(period_start, period),
+    )
+
+
+def teams_list() -> QuerySet:
+    return Team.objects.prefetch_related("managers")
+
+
+def people_list() -> QuerySet:
+    return Person.objects.select_related("team").prefetch_related("identities")
+
+
+def customers_list() -> QuerySet:
+    return Customer.objects.select_related("team")
+
+
+def sync_runs_list() -> QuerySet:
+    return SyncRun.objects.select_related("source").defer("source__token", "source__webhook_secret")
+
+
+def sources_list() -> QuerySet:
+    """Sources with `token_set` (a token is stored, or an environment variable is named for it;
+    decided on the ciphertext column, nothing is decrypted) and `latest_runs` (a list of at most
+    one SyncRun, the latest). Secrets are deferred: serializers must not touch them."""
+    _token_configured = ~Q(token="") | ~Q(token_env="")
+    latest_ids = SyncRun.objects.values("source").annotate(last=Max("id")).values("last")
+    return (
+        Source.objects.defer("token", "webhook_secret", "email")
+        .annotate(token_set=ExpressionWrapper(_token_configured, output_field=BooleanField()))
+        .prefetch_related(
+            Prefetch("sync_runs", SyncRun.objects.filter(id__in=latest_ids), to_attr="latest_runs")
+        )
+    )
+
+
+def metric_row_values(
+    *, rows: QuerySet[MetricRow], fields: Sequence[str], currency: str
+) -> Iterator[tuple]:
+    """Every row of `rows` as a tuple of `fields`, streamed from the database in chunks, with
+    `unit` resolved to `currency`: for exports of any size (the CSV)."""
+    unit_at = list(fields).index("unit") if "unit" in fields else None
+    for values in rows.values_list(*fields).iterator(chunk_size=2000):
+        if unit_at is not None:
+            values = (*values[:unit_at], unit_resolve(values[unit_at], currency=currency),
+                      *values[unit_at + 1:])
+        yield values

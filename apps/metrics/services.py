@@ -1,0 +1,182 @@
+"""Writes of the metric store: replace the rows of some metrics, run the registered families.
+
+Spec §1 (rows, smoothed, anomaly), §3 (`compute_metrics`), §7 (partial current period).
+"""
+
+import logging
+import math
+from collections.abc import Iterable
+from datetime import date, datetime
+
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Min, Q, QuerySet
+from django.utils import timezone
+
+from apps.core.errors import KeelError
+from apps.core.periods import GRANULARITIES, period_start_of
+from apps.metrics.frames import PARTIAL_NOTE, frame_decorate, frame_normalize, frame_since
+from apps.metrics.models import MetricRow
+from apps.metrics.registry import ComputeContext, MetricFamily, definition, families
+from apps.organization.selectors import organization_get
+
+logger = logging.getLogger(__name__)
+BATCH_SIZE = 1000
+_HISTORY_COLUMNS = [
+    "metric", "scope", "scope_key", "granularity", "period_start", "value", "sample_size", "note",
+]
+
+
+class MetricsComputeError(KeelError):
+    """Some families failed to compute; the others were written. `written` holds their rows
+    per metric, `failures` the error per family name."""
+
+    def __init__(self, failures: dict[str, str], written: dict[str, int]) -> None:
+        self.failures = failures
+        self.written = written
+        detail = "; ".join(f"{name}: {error}" for name, error in failures.items())
+        super().__init__(f"metric families failed: {detail}")
+
+
+def metric_rows_replace(
+    *,
+    frame: pd.DataFrame,
+    metrics: Iterable[str],
+    now: datetime,
+    tz: str,
+    since: date | None = None,
+) -> int:
+    """Replace the stored rows of `metrics` by the rows of `frame` (FRAME_COLUMNS); returns the
+    number of rows written.
+
+    Adds period_end, unit (from the registry), smoothed, anomaly and the partial-period note
+    (apps.metrics.frames.frame_decorate). With `since`, only the periods containing or after it
+    are replaced; earlier stored rows stay and serve as history for smoothing and anomalies.
+    One transaction: readers see the old rows or the new ones, never a mix.
+    Raises ValueError for an invalid frame (see frame_normalize), a row of a metric not in
+    `metrics`, or an unregistered metric.
+    """
+    return sum(_rows_write(frame=frame, metrics=metrics, now=now, tz=tz, since=since).values())
+
+
+def _rows_write(
+    *, frame: pd.DataFrame, metrics: Iterable[str], now: datetime, tz: str, since: date | None
+) -> dict[str, int]:
+    names = list(dict.fromkeys(metrics))
+    units = {name: d.unit for name in names if (d := definition(name)) is not None}
+    if len(units) != len(names):
+        raise ValueError(f"unregistered metrics {sorted(set(names) - set(units))}")
+    fresh = frame_since(frame_normalize(frame), since)
+    stray = sorted(set(fresh["metric"]) - set(names))
+    if stray:
+        raise ValueError(f"metric frame has rows of metrics not being replaced: {stray}")
+    with transaction.atomic():
+        history = _history_frame(names, since)
+        fresh["_fresh"] = True
+        combined = fresh
+        if not history.empty:
+            combined = pd.concat([history.assign(_fresh=False), fresh], ignore_index=True)
+        decorated = frame_decorate(
+            combined, now=now, tz=tz, units=units, half_life=settings.KEEL_SMOOTHING_HALF_LIFE
+        )
+        decorated = decorated[decorated["_fresh"].astype(bool)]
+        _stored_rows(names, since).delete()
+        MetricRow.objects.bulk_create(_row_objects(decorated), batch_size=BATCH_SIZE)
+    return {name: int((decorated["metric"] == name).sum()) for name in names}
+
+
+def _replaced_q(since: date | None) -> Q:
+    """The rows a replace from `since` covers: periods containing `since` or after it."""
+    if since is None:
+        return Q()
+    covered = Q(pk__in=[])
+    for granularity in GRANULARITIES:
+        cutoff = period_start_of(since, granularity)
+        covered |= Q(granularity=granularity, period_start__gte=cutoff)
+    return covered
+
+
+def _stored_rows(names: list[str], since: date | None) -> QuerySet[MetricRow]:
+    return MetricRow.objects.filter(_replaced_q(since), metric__in=names)
+
+
+def _history_frame(names: list[str], since: date | None) -> pd.DataFrame:
+    """The stored rows a `since` replace keeps (before its cutoff), as a normalized frame."""
+    if since is None:
+        return pd.DataFrame(columns=_HISTORY_COLUMNS)
+    kept = MetricRow.objects.filter(metric__in=names).exclude(_replaced_q(since))
+    history = pd.DataFrame(list(kept.values_list(*_HISTORY_COLUMNS)), columns=_HISTORY_COLUMNS)
+    history["value"] = pd.to_numeric(history["value"]).astype(float)
+    return history
+
+
+def _row_objects(frame: pd.DataFrame) -> list[MetricRow]:
+    def nullable(x: float) -> float | None:
+        return None if x is None or math.isnan(x) else float(x)
+
+    return [
+        MetricRow(
+            metric=r.metric, scope=r.scope, scope_key=r.scope_key, granularity=r.granularity,
+            period_start=r.period_start, period_end=r.period_end, value=nullable(r.value),
+            unit=r.unit, sample_size=int(r.sample_size), smoothed=nullable(r.smoothed),
+            anomaly=bool(r.anomaly), note=r.note,
+        )
+        for r in frame.itertuples(index=False)
+    ]
+
+
+def metrics_compute(
+    *,
+    since: date | None = None,
+    metrics: Iterable[str] | None = None,
+    now: datetime | None = None,
+) -> dict[str, int]:
+    """Compute and store every registered family (or those owning `metrics`), each in its own
+    transaction, in the organisation's time zone; returns rows written per metric.
+
+    A failing family does not stop the others: MetricsComputeError is raised at the end.
+    Raises ValueError for an unknown metric name.
+    """
+    tz = organization_get().timezone
+    now = now or timezone.now()
+    wanted = set(metrics) if metrics is not None else None
+    if wanted is not None and (unknown := {m for m in wanted if definition(m) is None}):
+        raise ValueError(f"unknown metrics {sorted(unknown)}")
+    written: dict[str, int] = {}
+    failures: dict[str, str] = {}
+    for family in families():
+        targets = [m for m in family.metric_names if wanted is None or m in wanted]
+        if not targets:
+            continue
+        try:
+            written |= _family_compute(family, targets=targets, tz=tz, now=now, since=since)
+        except Exception as exc:  # one broken family must not block the others
+            logger.exception("metric family %s failed", family.name)
+            failures[family.name] = f"{type(exc).__name__}: {exc}"
+    if failures:
+        raise MetricsComputeError(failures, written)
+    return written
+
+
+def _family_compute(
+    family: MetricFamily, *, targets: list[str], tz: str, now: datetime, since: date | None
+) -> dict[str, int]:
+    since = _since_covering_partial(targets, since)
+    frame = family.compute(ComputeContext(tz=tz, now=now, since=since))
+    frame = frame[frame["metric"].isin(targets)]
+    counts = _rows_write(frame=frame, metrics=targets, now=now, tz=tz, since=since)
+    logger.info("metric family %s: %s", family.name, counts)
+    return counts
+
+
+def _since_covering_partial(names: list[str], since: date | None) -> date | None:
+    """Move `since` back to the earliest stored row that was partial when written: its period
+    has finished since, so it must be recomputed too (spec §7)."""
+    if since is None:
+        return None
+    earliest = (
+        MetricRow.objects.filter(metric__in=names, note__contains=PARTIAL_NOTE)
+        .aggregate(first=Min("period_start"))["first"]
+    )
+    return min(since, earliest) if earliest is not None else since

@@ -1,0 +1,19 @@
+"""Celery tasks of the metric store: interfaces only, each calls one service."""
+
+from datetime import date
+
+from celery import shared_task
+
+from apps.metrics.services import metrics_compute
+
+
+@shared_task(queue="metrics", acks_late=True, time_limit=1800, soft_time_limit=1700)
+def compute_metrics_task(
+    since: str | None = None, metrics: list[str] | None = None
+) -> dict[str, int]:
+    """(Re)compute the metric rows (spec §3); `since` is an ISO date. Returns rows per metric.
+
+    Safe to run twice or concurrently with itself: each family replaces its rows in one
+    transaction, so the last run wins and readers never see a half-written family."""
+    first_day = date.fromisoformat(since) if since else None
+    return metrics_compute(since=first_day, metrics=metrics)

@@ -6,4 +6,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("apps.metrics.urls")),
+    path("api/v1/", include("apps.costs.urls")),
+    path("webhooks/", include("apps.ingestion.webhook_urls")),
 ]

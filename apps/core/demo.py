@@ -2,6 +2,7 @@
 configured through `config_apply`, synced through the real sync code and computed — exactly the
 path a real organisation takes, with the simulator standing in for api.github.com."""
 
+import importlib
 import os
 import secrets
 from collections import Counter
@@ -20,6 +21,12 @@ from integrations.simulator import GitHubWorld, Simulator, generate_github_world
 
 DEMO_TOKEN_ENV = "KEEL_DEMO_GITHUB_TOKEN"
 DEMO_TEAMS = (("platform", "Platform"), ("payments", "Payments"))
+# Modules that add to the demo (other upstreams, cost exports). Each may define:
+#   providers(*, today: datetime) -> list[Provider]        simulator providers to serve
+#   extend_config(*, config: dict, base_url: str) -> None   add its part of the config
+#   environment() -> dict[str, str]                         secrets its sources name
+#   after_sync(*, echo) -> None                             e.g. import a generated cost export
+DEMO_EXTENSIONS: tuple[str, ...] = ()
 # Each demo repo shows one release source of spec §5.1.
 RELEASE_SOURCES = ("releases", "tags", "deployments", "releases")
 
@@ -116,16 +123,34 @@ def demo_admin() -> tuple[str, str, str]:
     return user.username, password, token.key
 
 
+def _extensions() -> list:
+    return [importlib.import_module(name) for name in DEMO_EXTENSIONS]
+
+
 def demo_build(*, echo: Progress | None = None, seed: int = 7) -> DemoResult:
     """Start the simulator (left running for 'sync now'), apply the demo config, sync, compute."""
-    world = demo_world(seed=seed)
+    today = datetime.now(UTC)
+    world = demo_world(seed=seed, today=today)
     token = secrets.token_hex(16)
     simulator = Simulator(github=world, token=token)
+    extensions = _extensions()
+    for ext in extensions:
+        for provider in getattr(ext, "providers", lambda **_: [])(today=today):
+            simulator.add_provider(provider)
     base_url = simulator.start()
     os.environ[DEMO_TOKEN_ENV] = token
-    text = yaml.safe_dump(demo_config(world=world, base_url=base_url), sort_keys=False)
+    config = demo_config(world=world, base_url=base_url)
+    for ext in extensions:
+        if hasattr(ext, "environment"):
+            os.environ.update(ext.environment())
+        if hasattr(ext, "extend_config"):
+            ext.extend_config(config=config, base_url=base_url)
+    text = yaml.safe_dump(config, sort_keys=False)
     config_apply(config=config_load(text=text), prune=True)
     runs = sources_sync(echo=echo)
+    for ext in extensions:
+        if hasattr(ext, "after_sync"):
+            ext.after_sync(echo=echo)
     written = metrics_compute()
     username, password, api_token = demo_admin()
     return DemoResult(

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "apps.ingestion",
     "apps.delivery",
     "apps.quality",
+    "apps.reliability",
+    "apps.costs",
     "apps.metrics",
 ]
 

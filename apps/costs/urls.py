@@ -1,0 +1,3 @@
+"""Cost API routes (under /api/v1/)."""
+
+urlpatterns: list = []

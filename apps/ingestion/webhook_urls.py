@@ -1,0 +1,3 @@
+"""Webhook routes (under /webhooks/)."""
+
+urlpatterns: list = []

@@ -1,4 +1,5 @@
-"""Celery tasks: interfaces only. Each takes ids, loads objects and calls one service."""
+"""Celery tasks: interfaces only. Each takes ids, loads objects and calls one service.
+Queues come from `task_routes` in config/celery.py (this module: `sync`)."""
 
 from celery import shared_task
 
@@ -7,7 +8,7 @@ from apps.ingestion.services import source_sync
 from apps.organization.models import Source
 
 
-@shared_task(queue="sync", acks_late=True, time_limit=3600, soft_time_limit=3500)
+@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500)
 def sync_source_task(source_id: int, full: bool = False) -> int:
     """Sync one source, then recompute the metrics if it stored anything. Returns the run id."""
     from apps.metrics.tasks import compute_metrics_task
@@ -18,7 +19,7 @@ def sync_source_task(source_id: int, full: bool = False) -> int:
     return run.pk
 
 
-@shared_task(queue="sync", time_limit=60)
+@shared_task(time_limit=60)
 def sync_all_sources() -> list[int]:
     """Beat entry point: enqueue one sync per enabled source (expiring before the next hour)."""
     ids = list(Source.objects.filter(enabled=True).values_list("pk", flat=True))

@@ -7,7 +7,7 @@ from celery import shared_task
 from apps.metrics.services import metrics_compute
 
 
-@shared_task(queue="metrics", acks_late=True, time_limit=1800, soft_time_limit=1700)
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
 def compute_metrics_task(
     since: str | None = None, metrics: list[str] | None = None
 ) -> dict[str, int]:

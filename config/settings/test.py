@@ -6,3 +6,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 KEEL_MAX_RATE_LIMIT_WAIT_SECONDS = 5.0
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
+# Tests run tasks in-process even when CI provides a broker; the one test that needs a real
+# worker (tests/ingestion/test_celery_worker.py) switches this off for itself.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -13,8 +13,16 @@ from tests.metrics.conftest import FAKE_COST, FAKE_COUNT, FAKE_FAMILY, NOW
 from tests.metrics.factories import MetricRowFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
-COLUMNS = ["metric", "scope", "scope_key", "granularity", "period_start", "value", "sample_size",
-           "note"]
+COLUMNS = [
+    "metric",
+    "scope",
+    "scope_key",
+    "granularity",
+    "period_start",
+    "value",
+    "sample_size",
+    "note",
+]
 NAN = float("nan")
 
 
@@ -28,7 +36,9 @@ def week(metric: str, start: date, value: float, note: str = "", scope_key: str 
 
 def stored(metric: str = "fake_count") -> list[tuple]:
     return list(
-        MetricRow.objects.filter(metric=metric).order_by("period_start").values_list(
+        MetricRow.objects.filter(metric=metric)
+        .order_by("period_start")
+        .values_list(
             "period_start", "period_end", "value", "unit", "sample_size", "note", "anomaly"
         )
     )
@@ -36,26 +46,41 @@ def stored(metric: str = "fake_count") -> list[tuple]:
 
 def test_replace_adds_period_end_unit_and_partial_note(fake_registry):
     written = metric_rows_replace(
-        frame=frame(week("fake_count", date(2026, 1, 5), 4.0),
-                    week("fake_count", date(2026, 1, 12), 2.0),
-                    week("fake_count", date(2026, 1, 19), 1.0)),
-        metrics=["fake_count"], now=NOW, tz="UTC",
+        frame=frame(
+            week("fake_count", date(2026, 1, 5), 4.0),
+            week("fake_count", date(2026, 1, 12), 2.0),
+            week("fake_count", date(2026, 1, 19), 1.0),
+        ),
+        metrics=["fake_count"],
+        now=NOW,
+        tz="UTC",
     )
     assert written == 3
     assert stored() == [
         (date(2026, 1, 5), date(2026, 1, 12), 4.0, "things", 3, "", False),
         (date(2026, 1, 12), date(2026, 1, 19), 2.0, "things", 3, "", False),
-        (date(2026, 1, 19), date(2026, 1, 26), 1.0, "things", 3,
-         "partial period: to 2026-01-21", False),
+        (
+            date(2026, 1, 19),
+            date(2026, 1, 26),
+            1.0,
+            "things",
+            3,
+            "partial period: to 2026-01-21",
+            False,
+        ),
     ]
 
 
 def test_partial_period_is_left_out_of_smoothing(fake_registry):
     metric_rows_replace(
-        frame=frame(week("fake_count", date(2026, 1, 5), 4.0),
-                    week("fake_count", date(2026, 1, 12), 2.0),
-                    week("fake_count", date(2026, 1, 19), 1.0)),
-        metrics=["fake_count"], now=NOW, tz="UTC",
+        frame=frame(
+            week("fake_count", date(2026, 1, 5), 4.0),
+            week("fake_count", date(2026, 1, 12), 2.0),
+            week("fake_count", date(2026, 1, 19), 1.0),
+        ),
+        metrics=["fake_count"],
+        now=NOW,
+        tz="UTC",
     )
     r = 0.5 ** (1 / 3)
     smoothed = list(MetricRow.objects.order_by("period_start").values_list("smoothed", flat=True))
@@ -68,12 +93,16 @@ def test_partial_period_uses_the_organisation_time_zone(fake_registry):
     now = datetime.fromisoformat("2026-01-26T03:00:00+00:00")
     metric_rows_replace(
         frame=frame(week("fake_count", date(2026, 1, 19), 1.0)),
-        metrics=["fake_count"], now=now, tz="America/New_York",
+        metrics=["fake_count"],
+        now=now,
+        tz="America/New_York",
     )
     assert stored()[0][5] == "partial period: to 2026-01-25"
     metric_rows_replace(
         frame=frame(week("fake_count", date(2026, 1, 19), 1.0)),
-        metrics=["fake_count"], now=now, tz="UTC",
+        metrics=["fake_count"],
+        now=now,
+        tz="UTC",
     )
     assert stored()[0][5] == ""
 
@@ -81,7 +110,9 @@ def test_partial_period_uses_the_organisation_time_zone(fake_registry):
 def test_partial_note_is_appended_to_the_family_note(fake_registry):
     metric_rows_replace(
         frame=frame(week("fake_count", date(2026, 1, 19), NAN, note="no data")),
-        metrics=["fake_count"], now=NOW, tz="UTC",
+        metrics=["fake_count"],
+        now=NOW,
+        tz="UTC",
     )
     assert stored()[0][2] is None
     assert stored()[0][5] == "no data; partial period: to 2026-01-21"
@@ -92,7 +123,9 @@ def test_null_without_note_is_rejected_and_nothing_changes(fake_registry):
     with pytest.raises(ValueError, match="null value without a note"):
         metric_rows_replace(
             frame=frame(week("fake_count", date(2026, 1, 5), NAN)),
-            metrics=["fake_count"], now=NOW, tz="UTC",
+            metrics=["fake_count"],
+            now=NOW,
+            tz="UTC",
         )
     assert MetricRow.objects.get().value == 7.0
 
@@ -116,10 +149,13 @@ def test_replace_keeps_other_metrics_and_drops_stale_series(fake_registry):
     MetricRowFactory(metric="fake_count", scope="team", scope_key="gone", value=9.0)
     metric_rows_replace(
         frame=frame(week("fake_count", date(2026, 1, 5), 1.0)),
-        metrics=["fake_count"], now=NOW, tz="UTC",
+        metrics=["fake_count"],
+        now=NOW,
+        tz="UTC",
     )
     assert sorted(MetricRow.objects.values_list("metric", "scope_key", "value")) == [
-        ("fake_cost", "", 9.0), ("fake_count", "", 1.0),
+        ("fake_cost", "", 9.0),
+        ("fake_count", "", 1.0),
     ]
 
 
@@ -127,9 +163,14 @@ def test_replace_since_keeps_earlier_rows_as_history(fake_registry):
     kept = MetricRowFactory(period_start=date(2026, 1, 5), value=4.0, smoothed=4.0)
     MetricRowFactory(period_start=date(2026, 1, 12), value=99.0)
     written = metric_rows_replace(
-        frame=frame(week("fake_count", date(2026, 1, 5), 1000.0),  # before the cutoff: ignored
-                    week("fake_count", date(2026, 1, 12), 2.0)),
-        metrics=["fake_count"], now=NOW, tz="UTC", since=date(2026, 1, 14),
+        frame=frame(
+            week("fake_count", date(2026, 1, 5), 1000.0),  # before the cutoff: ignored
+            week("fake_count", date(2026, 1, 12), 2.0),
+        ),
+        metrics=["fake_count"],
+        now=NOW,
+        tz="UTC",
+        since=date(2026, 1, 14),
     )
     assert written == 1
     rows = list(MetricRow.objects.order_by("period_start"))
@@ -143,7 +184,9 @@ def test_anomaly_is_stored(fake_registry):
     starts = pd.date_range("2025-11-03", periods=len(values), freq="7D").date
     metric_rows_replace(
         frame=frame(*(week("fake_count", s, v) for s, v in zip(starts, values, strict=True))),
-        metrics=["fake_count"], now=NOW, tz="UTC",
+        metrics=["fake_count"],
+        now=NOW,
+        tz="UTC",
     )
     flags = MetricRow.objects.order_by("period_start").values_list("anomaly", flat=True)
     assert list(flags) == [False] * 8 + [True]
@@ -182,8 +225,9 @@ def test_metrics_compute_isolates_a_failing_family():
         raise RuntimeError("boom")
 
     working = MetricFamily(name="fake", metrics=(FAKE_COUNT,), compute=FAKE_FAMILY.compute)
-    with families_override(MetricFamily(name="broken", metrics=(FAKE_COST,), compute=broken),
-                           working):
+    with families_override(
+        MetricFamily(name="broken", metrics=(FAKE_COST,), compute=broken), working
+    ):
         with pytest.raises(MetricsComputeError, match="broken: RuntimeError: boom") as info:
             metrics_compute(now=NOW)
     assert info.value.written == {"fake_count": 3}
@@ -203,7 +247,12 @@ def test_task_calls_the_service(fake_registry):
     OrganizationFactory()
     result = compute_metrics_task(since="2026-01-12", metrics=["fake_count"])
     assert set(result) == {"fake_count"}
-    assert compute_metrics_task.queue == "metrics"
+    from config.celery import app
+
+    route = app.amqp.router.route(
+        {}, compute_metrics_task.name, (), {}, task_type=compute_metrics_task
+    )
+    assert route["queue"].name == "metrics"
 
 
 def test_a_family_without_data_clears_its_rows(fake_registry):

@@ -11,7 +11,7 @@ deployments, pulls, issues).
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -176,23 +176,30 @@ def pulls_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: P
 def pull_sizes_sync(
     *, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress
 ) -> None:
-    """Fill `additions`/`deletions` of merged PRs that lack them, committing in small batches."""
-    numbers = list(
+    """Fill `additions`/`deletions` of merged PRs that lack them, committing every 200."""
+    missing = dict(
         PullRequest.objects.filter(
             repo=repo, merged_at__isnull=False, additions__isnull=True
-        ).values_list("number", flat=True)
+        ).values_list("number", "pk")
     )
-    for batch in _chunks(numbers, 50):
-        sizes = [client.get_pull(repo.full_name, n) for n in batch]
+    sizes = (client.get_pull(repo.full_name, n) for n in sorted(missing))
+    done = 0
+    for batch in _chunks(sizes, 200):
         with transaction.atomic():
-            for pr in sizes:
-                PullRequest.objects.filter(repo=repo, number=pr.number).update(
-                    additions=pr.additions, deletions=pr.deletions
-                )
-        tally.add(repo.full_name, "pull_sizes", len(sizes))
-        progress(
-            f"{repo.full_name}: sizes of merged PRs {tally.counts[repo.full_name + '/pull_sizes']}"
-            f"/{len(numbers)}"
+            pull_sizes_save([(pr.additions, pr.deletions, missing[pr.number]) for pr in batch])
+        done += len(batch)
+        tally.add(repo.full_name, "pull_sizes", len(batch))
+        progress(f"{repo.full_name}: sizes of merged PRs {done}/{len(missing)}")
+
+
+def pull_sizes_save(rows: list[tuple[int | None, int | None, int]]) -> None:
+    """UPDATE additions, deletions by primary key for (additions, deletions, pk) rows, as one
+    executemany (the ORM's bulk_update builds a CASE per row, several times slower here)."""
+    table = connection.ops.quote_name(PullRequest._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET additions = %s, deletions = %s WHERE id = %s",
+            rows,  # noqa: S608
         )
 
 
@@ -221,9 +228,15 @@ def issues_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: 
     _finish_list(repo=repo, first=first, cursor=("issues", newest) if newest else None)
 
 
-def _chunks(values: list, size: int) -> Iterable[list]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+def _chunks(values: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def github_repo_sync(

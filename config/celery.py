@@ -14,6 +14,7 @@ app.autodiscover_tasks()
 app.conf.task_routes = {
     "apps.ingestion.tasks.*": {"queue": "sync"},
     "apps.metrics.tasks.*": {"queue": "metrics"},
+    "apps.costs.tasks.*": {"queue": "sync"},
 }
 app.conf.beat_schedule = {
     # Hourly: fresh enough for a manager's dashboard, far inside every provider's rate limits.
@@ -22,6 +23,13 @@ app.conf.beat_schedule = {
     "sync-all-sources-hourly": {
         "task": "apps.ingestion.tasks.sync_all_sources",
         "schedule": crontab(minute=7),
+        "options": {"expires": 50 * 60},
+    },
+    # Hourly at :37: providers refresh cost exports a few times a day, so an hour picks a new
+    # file up promptly; :37 keeps the import clear of the :07 syncs on the same queue.
+    "import-cost-exports-hourly": {
+        "task": "apps.costs.tasks.import_cost_exports",
+        "schedule": crontab(minute=37),
         "options": {"expires": 50 * 60},
     },
 }

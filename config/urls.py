@@ -3,9 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.quality.api import UnmappedView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("apps.metrics.urls")),
     path("api/v1/", include("apps.costs.urls")),
+    path("api/v1/quality/unmapped/", UnmappedView.as_view(), name="quality-unmapped"),
     path("webhooks/", include("apps.ingestion.webhook_urls")),
 ]

@@ -26,7 +26,7 @@ DEMO_TEAMS = (("platform", "Platform"), ("payments", "Payments"))
 #   extend_config(*, config: dict, base_url: str) -> None   add its part of the config
 #   environment() -> dict[str, str]                         secrets its sources name
 #   after_sync(*, echo) -> None                             e.g. import a generated cost export
-DEMO_EXTENSIONS: tuple[str, ...] = ()
+DEMO_EXTENSIONS: tuple[str, ...] = ("apps.quality.demo", "apps.reliability.demo", "apps.costs.demo")
 # Each demo repo shows one release source of spec §5.1.
 RELEASE_SOURCES = ("releases", "tags", "deployments", "releases")
 

@@ -1,3 +1,10 @@
 """Cost API routes (under /api/v1/)."""
 
-urlpatterns: list = []
+from rest_framework.routers import DefaultRouter
+
+from apps.costs.api import CostImportViewSet
+
+router = DefaultRouter()
+router.register("cost-imports", CostImportViewSet, basename="cost-import")
+
+urlpatterns = router.urls

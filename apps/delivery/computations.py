@@ -32,6 +32,9 @@ def changes_shipped(releases: pd.DataFrame, pulls: pd.DataFrame) -> pd.DataFrame
     first (by name) ships the changes, the second ships none. PRs merged after a repo's latest
     release are dropped (not shipped yet).
 
+    Optional `pulls` columns issue_key and story_points (apps.delivery.links): story points
+    then come first (see `_story_points_first`), else the size bucket.
+
     Returns `pulls` columns plus release, released_at, release_url, changed_lines, points.
     """
     firsts = releases.drop_duplicates(["repo_id", "released_at"], keep="first")
@@ -60,7 +63,20 @@ def changes_shipped(releases: pd.DataFrame, pulls: pd.DataFrame) -> pd.DataFrame
     shipped = merged[merged["released_at"].notna()].copy()
     shipped["changed_lines"] = shipped["additions"] + shipped["deletions"]
     shipped["points"] = shipped["changed_lines"].map(size_points).astype("float64")
+    if "story_points" in shipped.columns:
+        shipped = _story_points_first(shipped)
     return shipped.reset_index(drop=True)
+
+
+def _story_points_first(shipped: pd.DataFrame) -> pd.DataFrame:
+    """Spec §5.1/§7: a PR referencing a Jira issue with story points takes those points, counted
+    once: with the first release (then merge, repo, number) shipping a PR referencing it; later
+    PRs referencing it add 0. Optional input columns issue_key, story_points (NaN = none)."""
+    ranked = shipped.sort_values(["released_at", "merged_at", "repo_id", "number"])
+    with_points = ranked[ranked["story_points"].notna() & (ranked["issue_key"] != "")]
+    first = ~with_points.duplicated("issue_key", keep="first")
+    shipped.loc[with_points.index, "points"] = with_points["story_points"].where(first, 0.0)
+    return shipped
 
 
 def periods_column(instants: pd.Series, granularity: Granularity, tz: str) -> pd.Series:

@@ -13,6 +13,7 @@ from apps.metrics.registry import (
     RecordsQuery,
     register_family,
 )
+from apps.quality.selectors import pulls_with_issue_points
 
 RELEASE_FREQUENCY = MetricDefinition(
     name="release_frequency",
@@ -32,6 +33,11 @@ DELIVERY_POINTS = MetricDefinition(
     "ships (story points, else size buckets 1/2/3/5/8 by lines changed).",
     doc_anchor="delivery_points",
 )
+
+
+def _pulls() -> pd.DataFrame:
+    """Merged PRs with their Jira issue and its story points (spec §5.1: points first)."""
+    return pulls_with_issue_points(merged_pulls_frame())
 
 
 def release_points(releases: pd.DataFrame, shipped: pd.DataFrame) -> pd.DataFrame:
@@ -79,7 +85,7 @@ def _unsized_notes(rows: pd.DataFrame, scoped: pd.DataFrame, ctx: ComputeContext
 def delivery_compute(ctx: ComputeContext) -> pd.DataFrame:
     """Registry-format rows of release_frequency and delivery_points (see apps.metrics.registry)."""
     releases = releases_frame()
-    per_release = release_points(releases, changes_shipped(releases, merged_pulls_frame()))
+    per_release = release_points(releases, changes_shipped(releases, _pulls()))
     parts = []
     for scope, key, scoped in _scopes(per_release):
         for granularity in GRANULARITIES:
@@ -116,7 +122,7 @@ def _in_scope(frame: pd.DataFrame, query: RecordsQuery) -> pd.DataFrame:
 def delivery_records(query: RecordsQuery) -> list[dict]:
     """The releases (release_frequency) or the shipped PRs (delivery_points) behind a number."""
     releases = releases_frame()
-    shipped = changes_shipped(releases, merged_pulls_frame())
+    shipped = changes_shipped(releases, _pulls())
     if query.metric == "release_frequency":
         rows = _in_scope(release_points(releases, shipped), query)
         return [
@@ -143,6 +149,7 @@ def delivery_records(query: RecordsQuery) -> list[dict]:
             "released_at": r.released_at.isoformat(),
             "changed_lines": None if pd.isna(r.changed_lines) else int(r.changed_lines),
             "points": None if pd.isna(r.points) else float(r.points),
+            "jira_issue": r.issue_key or None,
             "url": r.url,
         }
         for r in rows.itertuples()

@@ -14,7 +14,9 @@ from django.conf import settings
 from apps.core.errors import KeelError
 from apps.ingestion.cursors import source_sync_state_reset, validators_get
 from apps.ingestion.github_sync import github_repo_sync
+from apps.ingestion.jira_sync import jira_source_sync
 from apps.ingestion.models import SyncRun
+from apps.ingestion.pagerduty_sync import pagerduty_source_sync
 from apps.ingestion.runs import RunTally, sync_run_finish, sync_run_progress, sync_run_start
 from apps.organization.models import Source
 from apps.organization.selectors import source_credentials
@@ -55,7 +57,13 @@ def _github_source_sync(*, source: Source, tally: RunTally, progress: Progress, 
             logger.warning("source %s: repo %s not found", source.name, repo.full_name)
 
 
-SYNCERS: dict[str, Callable[..., None]] = {Source.Kind.GITHUB: _github_source_sync}
+# One syncer per source kind; each sets `tally.stats` to its client's stats and records
+# per-scope failures in `tally.scope_errors`.
+SYNCERS: dict[str, Callable[..., None]] = {
+    Source.Kind.GITHUB: _github_source_sync,
+    Source.Kind.JIRA: jira_source_sync,
+    Source.Kind.PAGERDUTY: pagerduty_source_sync,
+}
 
 
 def _throttled(run: SyncRun, echo: Progress | None) -> Progress:

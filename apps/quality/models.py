@@ -1,9 +1,10 @@
-"""Quality records: GitHub issues (never pull requests). Jira issues and bugs come with the
-Jira issue (spec §5.3)."""
+"""Quality records: GitHub issues (never pull requests) and Jira issues. Which of them are bugs,
+known or not, and of what impact is decided at compute time from the config (spec §5.3), so a
+config change needs no re-sync."""
 
 from django.db import models
 
-from apps.organization.models import Repo
+from apps.organization.models import JiraProject, Repo, Source
 
 
 class GitHubIssue(models.Model):
@@ -28,3 +29,40 @@ class GitHubIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.repo}#{self.number}"
+
+
+class JiraIssue(models.Model):
+    """A Jira issue of a configured project, as the site names things (type, priority, status
+    and resolution names may be localised; `status_category` is the language-independent key
+    new / indeterminate / done). Account ids, never e-mails, identify people (spec §7)."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="jira_issues")
+    project = models.ForeignKey(JiraProject, on_delete=models.CASCADE, related_name="issues")
+    jira_id = models.BigIntegerField()
+    key = models.CharField(max_length=60, db_index=True)
+    summary = models.TextField(blank=True)
+    issue_type = models.CharField(max_length=200)
+    issue_type_id = models.CharField(max_length=50, blank=True)
+    subtask = models.BooleanField(default=False)
+    priority = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=200, blank=True)
+    status_category = models.CharField(max_length=32, blank=True)
+    resolution = models.CharField(max_length=200, blank=True)
+    resolution_date = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    assignee_id = models.CharField(max_length=200, blank=True, help_text="Jira accountId")
+    assignee_name = models.CharField(max_length=300, blank=True)
+    reporter_id = models.CharField(max_length=200, blank=True, help_text="Jira accountId")
+    reporter_name = models.CharField(max_length=300, blank=True)
+    labels = models.JSONField(default=list, blank=True)
+    story_points = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "jira_id"], name="jira_issue_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ReliabilityConfig(AppConfig):
     name = "apps.reliability"
     label = "reliability"
+
+    def ready(self) -> None:
+        from apps.delivery import customers
+        from apps.reliability import metrics
+
+        metrics.register()
+        customers.register()

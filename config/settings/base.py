@@ -131,7 +131,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    "ENUM_NAME_OVERRIDES": {"ProviderEnum": "apps.organization.models.Identity.Provider"},
+    "ENUM_NAME_OVERRIDES": {
+        "ProviderEnum": "apps.organization.models.Identity.Provider",
+        "SyncRunStatusEnum": "apps.ingestion.models.SyncRun.Status",
+        "CostImportStatusEnum": "apps.costs.models.CostImport.Status",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------

@@ -23,22 +23,41 @@ T1 = datetime.fromisoformat("2026-01-05T10:05:00+00:00")
 
 
 def test_sources_never_show_a_secret(api):
-    source = SourceFactory(name="gh", token="ghp_SECRET123", webhook_secret="whsec_HIDDEN",
-                           email="bot@acme.test")
+    source = SourceFactory(
+        name="gh", token="ghp_SECRET123", webhook_secret="whsec_HIDDEN", email="bot@acme.test"
+    )
     SyncRunFactory(source=source, status="failed", error="old")
-    SyncRunFactory(source=source, status="succeeded", started_at=T0, finished_at=T1,
-                   counts={"acme/api/pulls": 3})
-    SourceFactory(name="pd", kind="pagerduty", base_url="https://api.pagerduty.com",
-                  token_env="PAGERDUTY_TOKEN")
+    latest = SyncRunFactory(
+        source=source,
+        status="succeeded",
+        started_at=T0,
+        finished_at=T1,
+        counts={"acme/api/pulls": 3},
+    )
+    SourceFactory(
+        name="pd",
+        kind="pagerduty",
+        base_url="https://api.pagerduty.com",
+        token_env="PAGERDUTY_TOKEN",
+    )
     SourceFactory(name="jira", kind="jira", base_url="https://acme.atlassian.net")
     response = api.get("/api/v1/sources/")
     for secret in (b"ghp_SECRET123", b"whsec_HIDDEN", b"bot@acme.test"):
         assert secret not in response.content
     results = response.json()["results"]
     assert [(s["name"], s["token_set"], s["last_sync"]) for s in results] == [
-        ("gh", True, {"id": 2, "status": "succeeded", "started_at": "2026-01-05T10:00:00Z",
-                      "finished_at": "2026-01-05T10:05:00Z", "error": "",
-                      "counts": {"acme/api/pulls": 3}}),
+        (
+            "gh",
+            True,
+            {
+                "id": latest.pk,
+                "status": "succeeded",
+                "started_at": "2026-01-05T10:00:00Z",
+                "finished_at": "2026-01-05T10:05:00Z",
+                "error": "",
+                "counts": {"acme/api/pulls": 3},
+            },
+        ),
         ("jira", False, None),
         ("pd", True, None),
     ]
@@ -56,13 +75,21 @@ def test_teams_people_customers(api):
         {"slug": "platform", "name": "Platform", "managers": ["alice@acme.test"]}
     ]
     assert api.get("/api/v1/people/bob@acme.test/").json() == {
-        "email": "bob@acme.test", "name": "Bob", "team": "platform",
+        "email": "bob@acme.test",
+        "name": "Bob",
+        "team": "platform",
         "identities": [{"provider": "github", "external_id": "bob-gh"}],
     }
-    assert api.get("/api/v1/customers/").json()["results"] == [{
-        "key": "globex", "name": "Globex", "team": "platform", "onboarding_start": "2026-01-05",
-        "environment": "^prod-globex$", "jira_issue": "",
-    }]
+    assert api.get("/api/v1/customers/").json()["results"] == [
+        {
+            "key": "globex",
+            "name": "Globex",
+            "team": "platform",
+            "onboarding_start": "2026-01-05",
+            "environment": "^prod-globex$",
+            "jira_issue": "",
+        }
+    ]
 
 
 def test_sync_runs_filter_by_source_and_status(api):
@@ -97,14 +124,25 @@ def test_schema_is_valid_openapi_3(api):
     schema = yaml.safe_load(response.content)
     assert schema["openapi"].startswith("3.")
     validate_schema(schema)
-    assert {"/api/v1/metrics/", "/api/v1/metrics/catalog/", "/api/v1/metrics/{metric}/records/",
-            "/api/v1/sources/", "/api/v1/sync-runs/"} <= set(schema["paths"])
+    assert {
+        "/api/v1/metrics/",
+        "/api/v1/metrics/catalog/",
+        "/api/v1/metrics/{metric}/records/",
+        "/api/v1/sources/",
+        "/api/v1/sync-runs/",
+    } <= set(schema["paths"])
 
 
 @pytest.mark.django_db
 def test_schema_generates_without_warnings(fake_registry, tmp_path):
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file",
-                 str(tmp_path / "schema.yml"), stderr=StringIO())
+    call_command(
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--file",
+        str(tmp_path / "schema.yml"),
+        stderr=StringIO(),
+    )
 
 
 @pytest.mark.django_db
@@ -112,4 +150,4 @@ def test_docs_page_works_offline(api):
     html = api.get("/api/v1/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn" not in html.lower()
-    assert 'src="http' not in html and "href=\"http" not in html
+    assert 'src="http' not in html and 'href="http' not in html

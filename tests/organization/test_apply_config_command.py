@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connections
 
 from apps.organization.management.commands.apply_config import Command
 from apps.organization.models import Customer, Team
@@ -44,7 +45,9 @@ def test_prune_flag(write_config):
     assert "organization.Team: 0 created, 0 updated, 1 deleted" in pruned
 
 
-def test_invalid_config_exits_1_with_the_key_path_on_stderr(write_config, capsys):
+def test_invalid_config_exits_1_with_the_key_path_on_stderr(write_config, capsys, monkeypatch):
+    # run_from_argv closes every connection when it ends; the test's transaction needs its own.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     path = write_config(
         SPEC_YAML.replace(
             "{key: globex, name: Globex, team: platform",

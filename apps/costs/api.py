@@ -1,0 +1,28 @@
+"""Read API of cost imports (spec §4: "cost imports" read endpoint), mounted at /api/v1/."""
+
+from rest_framework import serializers, viewsets
+
+from apps.costs.models import CostImport
+from apps.costs.selectors import cost_imports_list
+
+
+class CostImportSerializer(serializers.ModelSerializer):
+    export = serializers.SlugRelatedField(read_only=True, slug_field="name")
+    # A plain string: an enum here collides with SyncRun's "status" enum in the OpenAPI schema.
+    status = serializers.CharField(read_only=True, help_text="running, succeeded, failed, replaced")
+
+    class Meta:
+        model = CostImport
+        fields = (
+            "id", "path", "sha256", "export", "export_name", "format", "status", "rows",
+            "currency", "fx_rate", "totals", "period_start", "period_end", "months", "error",
+            "replaced_by", "created_at", "finished_at",
+        )  # fmt: skip
+
+
+class CostImportViewSet(viewsets.ReadOnlyModelViewSet):
+    """Each imported cost export file: status, rows, totals per currency, period covered, error."""
+
+    serializer_class = CostImportSerializer
+    queryset = cost_imports_list()
+    filterset_fields = ("status", "format", "export_name")

@@ -1,0 +1,140 @@
+"""The cost metric family (spec §5.6): cost and its four buckets (team, org), cost_per_release
+(team, org), cost_per_customer and cost_to_revenue (org), weekly and monthly (cost_to_revenue:
+monthly), and the cost lines behind each number."""
+
+import pandas as pd
+from django.db.models import Q
+
+from apps.core.periods import GRANULARITIES
+from apps.costs import computations as c
+from apps.costs import selectors
+from apps.delivery.selectors import releases_frame
+from apps.metrics.registry import (
+    CURRENCY_UNIT,
+    ComputeContext,
+    MetricDefinition,
+    MetricFamily,
+    RecordsQuery,
+    register_family,
+)
+
+_SUMS = {
+    "cost": "Effective cost of the cost lines in the period (spanning lines split by time).",
+    "cost_compute": "Cost of lines with FOCUS ServiceCategory Compute (incl. EC2 data transfer).",
+    "cost_storage": "Cost of lines with FOCUS ServiceCategory Storage.",
+    "cost_network": "Cost of lines with FOCUS ServiceCategory Networking.",
+    "cost_other": "Cost of lines in every other ServiceCategory.",
+}
+METRICS = (
+    *(MetricDefinition(name=name, unit=CURRENCY_UNIT, kind="sum", scopes=("org", "team"),
+                       description=text, doc_anchor=name) for name, text in _SUMS.items()),
+    MetricDefinition(name="cost_per_release", unit=CURRENCY_UNIT, kind="ratio",
+                     scopes=("org", "team"), description="cost / release_frequency.",
+                     doc_anchor="cost_per_release"),
+    MetricDefinition(name="cost_per_customer", unit=CURRENCY_UNIT, kind="ratio", scopes=("org",),
+                     description="cost / customers live at the period's end.",
+                     doc_anchor="cost_per_customer"),
+    MetricDefinition(name="cost_to_revenue", unit="ratio", kind="ratio", scopes=("org",),
+                     description="cost / revenue of the month (monthly only).",
+                     doc_anchor="cost_to_revenue"),
+)  # fmt: skip
+NO_RELEASES = "no releases in period"
+NO_CUSTOMERS = "no customers live at period end"
+NO_REVENUE = "no revenue recorded for the month"
+ZERO_REVENUE = "revenue of the month is zero"
+
+
+def costs_compute(ctx: ComputeContext) -> pd.DataFrame:
+    """Registry-format rows of every cost metric (see apps.metrics.registry)."""
+    groups = selectors.cost_groups_frame()
+    releases = releases_frame()
+    live = selectors.customers_live_frame()
+    revenue = selectors.revenue_by_month()
+    parts = []
+    for granularity in GRANULARITIES:
+        split = c.cost_split(groups, granularity, ctx.tz)
+        scopes = [("org", "", split)] + [
+            ("team", str(team), rows) for team, rows in split[split["team"] != ""].groupby("team")
+        ]
+        for scope, key, rows in scopes:
+            sums = c.cost_series(rows, scope=scope, scope_key=key, granularity=granularity)
+            if sums.empty:
+                continue
+            released = releases if scope == "org" else releases[releases["team"] == key]
+            per_release = c.releases_per_period(released["released_at"], granularity, ctx.tz)
+            ratio = c.ratio_rows(sums, metric="cost_per_release", denominators=per_release,
+                                 zero_note=NO_RELEASES, missing_note=NO_RELEASES)  # fmt: skip
+            parts += [sums, ratio]
+            if scope == "org":
+                parts += _org_ratios(sums, live, revenue, granularity, ctx.tz)
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _org_ratios(sums, live, revenue, granularity, tz) -> list[pd.DataFrame]:
+    starts = sorted(set(sums["period_start"]))
+    customers = (
+        None if live is None else c.live_customers_at(live["live_at"], starts, granularity, tz)
+    )
+    out = [
+        c.ratio_rows(
+            sums,
+            metric="cost_per_customer",
+            denominators=customers,
+            zero_note=NO_CUSTOMERS,
+            missing_note=selectors.CUSTOMERS_UNAVAILABLE,
+        )
+    ]
+    if granularity == "month":
+        rows = c.ratio_rows(
+            sums,
+            metric="cost_to_revenue",
+            denominators=revenue,
+            zero_note=ZERO_REVENUE,
+            missing_note=NO_REVENUE,
+        )
+        missing = [p not in revenue for p in rows["period_start"]]
+        rows.loc[missing, "note"] = NO_REVENUE
+        rows["sample_size"] = [0 if gone else 1 for gone in missing]  # one revenue record
+        out.append(rows)
+    return out  # fmt: skip
+
+
+def _categories(metric: str) -> Q | None:
+    if metric in c.BUCKETS.values():
+        return Q(service_category__in=[k for k, v in c.BUCKETS.items() if v == metric])
+    if metric == c.OTHER:
+        return ~Q(service_category__in=list(c.BUCKETS))
+    return None
+
+
+def costs_records(query: RecordsQuery) -> list[dict]:
+    """The cost lines behind a number (for a ratio: those of its numerator, `cost`), largest
+    |cost| first (at most selectors.RECORDS_LIMIT), each with the share inside the period."""
+    team = query.scope_key if query.scope == "team" else None
+    lines = selectors.cost_lines_between(start_at=query.start_at, end_at=query.end_at, team=team,
+                                         categories=_categories(query.metric))  # fmt: skip
+    return [_record(line, query) for line in lines]
+
+
+def _record(line, query: RecordsQuery) -> dict:
+    start, end = line.charge_period_start, line.charge_period_end
+    length = (end - start).total_seconds()
+    inside = (min(end, query.end_at) - max(start, query.start_at)).total_seconds()
+    share = 1.0 if length <= 0 else max(inside, 0) / length
+    return {
+        "kind": "cost_line", "import": line.cost_import_id, "file": line.cost_import.path,
+        "source_row": line.source_row, "charge_period_start": start.isoformat(),
+        "charge_period_end": end.isoformat(), "service_category": line.service_category,
+        "service_name": line.service_name, "sub_account_id": line.sub_account_id,
+        "resource_id": line.resource_id, "charge_category": line.charge_category,
+        "team": line.team.slug if line.team else "", "billed_cost": line.billed_cost,
+        "effective_cost": line.effective_cost, "currency": line.currency, "cost": line.cost,
+        "share_in_period": share, "cost_in_period": line.cost * share,
+    }  # fmt: skip
+
+
+def register() -> None:
+    """Called from CostsConfig.ready()."""
+    register_family(MetricFamily(name="costs", metrics=METRICS, compute=costs_compute,
+                                 records=costs_records))  # fmt: skip

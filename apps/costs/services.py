@@ -1,0 +1,188 @@
+"""Write side of costs: import one cost export file atomically, a folder, or every configured
+export's new files (spec §5.6, §1 currency rule; issue 5).
+
+An import is all or nothing: the lines and the replacement of a restated period are written in
+one transaction; on any CostExportError the transaction rolls back and the CostImport is kept
+with status `failed` and the reader's message (file, row, column). Same file (sha256) again from
+the same export: nothing changes. A file whose billing months overlap those of an earlier
+successful import of the same export and format replaces it (providers restate exports).
+"""
+
+import hashlib
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from apps.costs.allocation import billing_months, fx_rate_for, lines_allocate
+from apps.costs.models import CostImport, CostLine
+from apps.costs.writers import lines_writer
+from apps.organization.models import CostExport, Team
+from apps.organization.selectors import org_settings
+from integrations.cost_exports import CostExportError, read_cost_export
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 100_000
+SUFFIXES = (".csv", ".csv.gz", ".parquet", ".jsonl", ".json", ".jsonl.gz", ".json.gz")
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of the file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def cost_file_import(
+    *, path: str | Path, format: str, export: CostExport | None = None
+) -> CostImport:
+    """Import one cost export file (see the module docstring for the rules).
+
+    Returns the CostImport: `succeeded` (new), the earlier `succeeded` one (same sha256 and
+    export: nothing changed), or `failed` with `error` naming file, row and column.
+    Lines spanning periods are stored whole and split by time when metrics are computed.
+    """
+    path = Path(path)
+    export_name = export.name if export else ""
+    try:
+        sha = file_sha256(path)
+    except OSError as exc:
+        return _failed(path, "", format, export, f"{path}: cannot read the file: {exc.strerror}")
+    done = CostImport.objects.filter(
+        sha256=sha, export_name=export_name, status=CostImport.Status.SUCCEEDED
+    ).first()
+    if done is not None:
+        done.unchanged = True  # transient: tells callers there is nothing to recompute
+        return done
+    record = CostImport.objects.create(
+        path=str(path), sha256=sha, export=export, export_name=export_name, format=format
+    )
+    try:
+        with transaction.atomic():
+            _import_lines(record, path)
+            _replace_restated(record)
+    except CostExportError as exc:
+        return _mark_failed(record, str(exc))
+    logger.info("cost import %s: %s rows from %s", record.pk, record.rows, path)
+    return record
+
+
+def _failed(path: Path, sha: str, format: str, export: CostExport | None, error: str) -> CostImport:
+    return _mark_failed(
+        CostImport(path=str(path), sha256=sha, export=export,
+                   export_name=export.name if export else "", format=format),
+        error,
+    )  # fmt: skip
+
+
+def _mark_failed(record: CostImport, error: str) -> CostImport:
+    record.status, record.error, record.finished_at = (
+        CostImport.Status.FAILED,
+        error,
+        timezone.now(),
+    )
+    record.rows, record.totals, record.months = 0, {}, []
+    record.period_start = record.period_end = None
+    record.save()
+    logger.warning("cost import of %s failed: %s", record.path, error)
+    return record
+
+
+def _import_lines(record: CostImport, path: Path) -> None:
+    """Stream, convert, allocate and write every batch; fill the record's summary fields."""
+    settings = org_settings().costs
+    teams = dict(Team.objects.values_list("slug", "pk"))
+    sums = {"billed": 0.0, "effective": 0.0, "cost": 0.0}
+    start = end = None
+    with lines_writer() as lines_write:
+        for batch in read_cost_export(path, format=record.format, chunk_rows=CHUNK_ROWS):
+            if not record.currency:
+                record.currency = str(batch["BillingCurrency"].iloc[0])
+                record.fx_rate = _rate(record.currency, settings, path, batch)
+            batch["cost"] = batch["EffectiveCost"] * record.fx_rate
+            batch["team_id"] = lines_allocate(batch, tag_keys=settings.team_tag_keys,
+                                              accounts=settings.accounts, teams=teams)  # fmt: skip
+            batch["cost_import_id"] = record.pk
+            record.rows += lines_write(batch)
+            for key, column in (("billed", "BilledCost"), ("effective", "EffectiveCost"),
+                                ("cost", "cost")):  # fmt: skip
+                sums[key] += float(batch[column].sum())
+            low, high = batch["ChargePeriodStart"].min(), batch["ChargePeriodEnd"].max()
+            start, end = min(start or low, low), max(end or high, high)
+    record.totals = {record.currency: {"billed": sums["billed"], "effective": sums["effective"]},
+                     "cost": sums["cost"], "billing_currency": settings.currency}  # fmt: skip
+    record.period_start, record.period_end = start.to_pydatetime(), end.to_pydatetime()
+    record.months = billing_months(start, end)
+    record.status, record.finished_at = CostImport.Status.SUCCEEDED, timezone.now()
+    record.save()
+
+
+def _rate(currency: str, settings, path: Path, batch: pd.DataFrame) -> float:
+    try:
+        return fx_rate_for(currency=currency, billing_currency=settings.currency,
+                           fx_rates=settings.fx_rates)  # fmt: skip
+    except LookupError as exc:
+        row = int(batch["SourceRow"].iloc[0])
+        raise CostExportError(str(exc), file=str(path), row=row, column="BillingCurrency") from None
+
+
+def _replace_restated(record: CostImport) -> None:
+    """Earlier successful imports of the same export and format sharing a billing month lose
+    their lines and become `replaced` (the new file restates those months)."""
+    earlier = CostImport.objects.filter(
+        export_name=record.export_name, format=record.format, status=CostImport.Status.SUCCEEDED
+    ).exclude(pk=record.pk)
+    replaced = [old.pk for old in earlier if set(old.months) & set(record.months)]
+    if replaced:
+        CostLine.objects.filter(cost_import_id__in=replaced).delete()
+        CostImport.objects.filter(pk__in=replaced).update(
+            status=CostImport.Status.REPLACED, replaced_by=record
+        )
+
+
+def export_files(path: str | Path) -> list[Path]:
+    """The importable files of `path`: itself if a file, else those under it, sorted by name."""
+    root = Path(path)
+    if root.is_file():
+        return [root]
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
+
+
+def cost_path_import(
+    *, path: str | Path, format: str, export: CostExport | None = None
+) -> list[CostImport]:
+    """Import a file, or each file of a folder (oldest name first), one transaction per file."""
+    return [
+        cost_file_import(path=file, format=format, export=export) for file in export_files(path)
+    ]
+
+
+def cost_exports_scan() -> list[CostImport]:
+    """Import the new files under each configured CostExport's path (beat task entry point)."""
+    results: list[CostImport] = []
+    for export in CostExport.objects.order_by("name"):
+        if Path(export.path).exists():
+            results += cost_path_import(path=export.path, format=export.format, export=export)
+    return results
+
+
+def cost_metrics_refresh(*, imports: list[CostImport]) -> dict[str, int]:
+    """Recompute the cost metrics from the first day the new successful `imports` cover (a
+    day early, so any organisation time zone's period is included); {} when nothing changed."""
+    from apps.costs.metrics import METRICS
+    from apps.metrics.services import metrics_compute
+
+    fresh = [
+        r for r in imports
+        if r.status == CostImport.Status.SUCCEEDED and not getattr(r, "unchanged", False)
+    ]  # fmt: skip
+    if not fresh:
+        return {}
+    since = min(r.period_start for r in fresh).date() - timedelta(days=1)
+    return metrics_compute(since=since, metrics=[m.name for m in METRICS])

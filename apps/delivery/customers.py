@@ -1,0 +1,161 @@
+"""Time to a new customer (spec §5.2): go-live selectors, the pure computation and the
+`customers` metric family (`time_to_new_customer_days`, `customers_onboarding`).
+
+A customer goes live at the earliest of the first success of a GitHub deployment (any
+configured repo) whose environment matches its `environment` regex, and the resolution of its
+`jira_issue`. Periods follow spec §7: live by a period's end means go-live < period_end.
+"""
+
+import re
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from django.apps import apps as django_apps
+from django.core.exceptions import FieldError
+
+from apps.core.periods import GRANULARITIES, iter_periods, local_midnight, period_bounds, period_of
+from apps.delivery.models import Deployment
+from apps.metrics.registry import (
+    ComputeContext,
+    MetricDefinition,
+    MetricFamily,
+    RecordsQuery,
+    register_family,
+)
+from apps.organization.models import Customer
+
+COLUMNS = ["metric", "scope", "scope_key", "granularity", "period_start", "value",
+           "sample_size", "note"]
+NONE_LIVE = "no customer went live in period"
+
+
+def deployment_go_live(*, environment: str, after: datetime | None = None) -> datetime | None:
+    """Earliest `first_success_at` (at or after `after`, the onboarding start: an earlier
+    deployment cannot be this onboarding's go-live) of a deployment whose environment matches
+    the regex (re.search), across configured repos; None when none matched or no regex."""
+    if not environment:
+        return None
+    pattern = re.compile(environment)
+    deployments = Deployment.objects.filter(first_success_at__isnull=False)
+    if after is not None:
+        deployments = deployments.filter(first_success_at__gte=after)
+    rows = deployments.values_list(
+        "environment", "first_success_at")
+    times = [at for env, at in rows if pattern.search(env)]
+    return min(times, default=None)
+
+
+def jira_go_live(*, issue_key: str) -> datetime | None:
+    """Resolution time of the Jira issue `issue_key`; None when there is no key, the issue is
+    not synced or unresolved, or Jira issues are not modelled (apps.quality.JiraIssue with a
+    `resolution_date`)."""
+    if not issue_key:
+        return None
+    try:
+        model = django_apps.get_model("quality", "JiraIssue")
+        dates = model.objects.filter(key=issue_key, resolution_date__isnull=False).values_list(
+            "resolution_date", flat=True)
+        return min(dates, default=None)
+    except (LookupError, FieldError):
+        return None
+
+
+def customers_frame(*, tz: str) -> pd.DataFrame:
+    """Configured customers: key, team ("" none), start (aware local midnight of
+    onboarding_start), live_at (aware UTC go-live, NaT when not live), via ("deployment",
+    "jira" or "")."""
+    rows = []
+    for c in Customer.objects.select_related("team").order_by("key"):
+        start = local_midnight(c.onboarding_start, tz)
+        options = [(at, via) for at, via in (
+            (deployment_go_live(environment=c.environment, after=start), "deployment"),
+            (jira_go_live(issue_key=c.jira_issue), "jira")) if at is not None]
+        live, via = min(options, default=(None, ""))
+        rows.append((c.key, c.team.slug if c.team else "", start, live, via))
+    frame = pd.DataFrame(rows, columns=["key", "team", "start", "live_at", "via"])
+    for column in ("start", "live_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+def customer_rows(customers: pd.DataFrame, *, scope: str, key: str, tz: str,
+                  now: datetime) -> pd.DataFrame:
+    """Rows of time_to_new_customer_days (median days of customers live in the period, null
+    with a note when none) and customers_onboarding (started < end, not live by end) for one
+    org/team scope, every period from the first onboarding_start through the current one."""
+    if customers.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    days = (customers["live_at"] - customers["start"]).dt.total_seconds() / 86400.0
+    first = customers["start"].min().tz_convert(tz).date()
+    rows = []
+    for g in GRANULARITIES:
+        for start in iter_periods(first, pd.Timestamp(now).tz_convert(tz).date(), g):
+            lo, hi = (pd.Timestamp(t) for t in period_bounds(start, g, tz))
+            live = customers["live_at"].notna()
+            went = live & (customers["live_at"] >= lo) & (customers["live_at"] < hi)
+            onboarding = (customers["start"] < hi) & ~(live & (customers["live_at"] < hi))
+            n = int(went.sum())
+            median = float(np.median(days[went])) if n else np.nan
+            rows.append(("time_to_new_customer_days", scope, key, g, start, median, n,
+                         "" if n else NONE_LIVE))
+            rows.append(("customers_onboarding", scope, key, g, start,
+                         float(onboarding.sum()), int(onboarding.sum()), ""))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def own_days_rows(customers: pd.DataFrame, *, tz: str) -> pd.DataFrame:
+    """Customer scope: each live customer's own days, in the period it went live."""
+    rows = []
+    for c in customers[customers["live_at"].notna()].itertuples():
+        days = (c.live_at - c.start).total_seconds() / 86400.0
+        for g in GRANULARITIES:
+            rows.append(("time_to_new_customer_days", "customer", c.key, g,
+                         period_of(c.live_at.to_pydatetime(), g, tz), days, 1, ""))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def customers_compute(ctx: ComputeContext) -> pd.DataFrame:
+    """Registry rows of the family for org, each team with customers, and each customer."""
+    customers = customers_frame(tz=ctx.tz)
+    parts = [customer_rows(customers, scope="org", key="", tz=ctx.tz, now=ctx.now)]
+    for team, members in customers[customers["team"] != ""].groupby("team"):
+        parts.append(customer_rows(members, scope="team", key=str(team), tz=ctx.tz, now=ctx.now))
+    parts.append(own_days_rows(customers, tz=ctx.tz))
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+
+
+def customers_records(query: RecordsQuery) -> list[dict]:
+    """The customers behind a number: those live in the period, or onboarding at its end."""
+    frame = customers_frame(tz=query.tz)
+    if query.scope == "team":
+        frame = frame[frame["team"] == query.scope_key]
+    elif query.scope == "customer":
+        frame = frame[frame["key"] == query.scope_key]
+    lo, hi = pd.Timestamp(query.start_at), pd.Timestamp(query.end_at)
+    live = frame["live_at"].notna()
+    if query.metric == "customers_onboarding":
+        frame = frame[(frame["start"] < hi) & ~(live & (frame["live_at"] < hi))]
+    else:
+        frame = frame[live & (frame["live_at"] >= lo) & (frame["live_at"] < hi)]
+    return [{"kind": "customer", "key": c.key, "team": c.team,
+             "onboarding_start": c.start.isoformat(),
+             "live_at": None if pd.isna(c.live_at) else c.live_at.isoformat(), "via": c.via}
+            for c in frame.itertuples()]
+
+
+TIME_TO_NEW_CUSTOMER = MetricDefinition(
+    "time_to_new_customer_days", "days", "Median of go-live − onboarding_start over customers "
+    "that went live in the period (customer scope: its own days).", ("org", "team", "customer"),
+    "median", "time_to_new_customer_days")
+CUSTOMERS_ONBOARDING = MetricDefinition(
+    "customers_onboarding", "customers", "Customers started but not live at the period's end.",
+    ("org", "team"), "count", "customers_onboarding")
+
+
+def register() -> None:
+    """Call from an AppConfig.ready() (ReliabilityConfig does)."""
+    register_family(MetricFamily(name="customers",
+                                 metrics=(TIME_TO_NEW_CUSTOMER, CUSTOMERS_ONBOARDING),
+                                 compute=customers_compute, records=customers_records))

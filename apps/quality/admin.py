@@ -1,0 +1,37 @@
+"""Admin: synced Jira and GitHub issues (read-only; the sync writes them), and above the Jira
+issue list the identities seen in the data that match no person, to map under People."""
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+
+from apps.quality.identities import identities_unmatched, jira_names_unmapped
+from apps.quality.models import GitHubIssue, JiraIssue
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(JiraIssue)
+class JiraIssueAdmin(_ReadOnly):
+    list_display = ("key", "issue_type", "priority", "status", "status_category", "resolution",
+                    "resolution_date", "assignee_name", "story_points")
+    list_filter = ("project", "issue_type", "status_category", "subtask")
+    search_fields = ("key", "summary", "assignee_name", "assignee_id")
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        extra = {"unmatched": identities_unmatched()[:100], "unmapped": jira_names_unmapped()}
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
+
+
+@admin.register(GitHubIssue)
+class GitHubIssueAdmin(_ReadOnly):
+    list_display = ("__str__", "title", "state", "user_login", "created_at", "closed_at")
+    list_filter = ("repo", "state")
+    search_fields = ("title", "user_login")

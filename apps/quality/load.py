@@ -1,0 +1,134 @@
+"""Pure bug-fix-load computations (spec §5.4): engineers' work items, `bug_fix_share`,
+`churn_risk` with its components, `engineers_at_risk`. Frames in, frames out; no I/O.
+
+Inputs: `jira` (apps.quality.selectors.JIRA_COLUMNS), `pulls` (PULL_DETAIL_COLUMNS, with
+issue_key), `bug_issues` ({(repo lower-case, number): reporter login} of GitHub bug
+issues), `people` ({(provider, external id): email}), `teams` ({email: team slug}).
+
+Work items (`ITEM_COLUMNS`): person (e-mail), team, kind (jira|pull), ref, completed_at,
+bug (bool), by_other (1.0 / 0.0, NaN when not a bug or the reporter is unknown),
+small_slow (bool: a bug fix under 20 changed lines open more than 5 days).
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+from apps.delivery.links import closing_refs
+
+ITEM_COLUMNS = ["person", "team", "kind", "ref", "completed_at", "bug", "by_other", "small_slow"]
+SMALL_LINES, SLOW_DAYS = 20, 5.0
+# churn_risk = Σ weight × component (each component in 0..1, so the score is in 0..1).
+WEIGHTS = {"bug_share": 0.4, "rise": 0.2, "by_others": 0.2, "small_slow": 0.2}
+NO_ITEMS_NOTE = "no work items completed in period"
+
+
+def _bot(login: str, user_type: str) -> bool:
+    return user_type == "Bot" or login.endswith("[bot]")
+
+
+def _small_slow(bug: bool, lines: float, opened: pd.Timestamp, done: pd.Timestamp) -> bool:
+    slow = (done - opened) > timedelta(days=SLOW_DAYS)
+    return bool(bug and not math.isnan(lines) and lines < SMALL_LINES and slow)
+
+
+def jira_items(jira: pd.DataFrame, pulls: pd.DataFrame, jira_types: list[str],
+               people: dict, teams: dict) -> list[tuple]:
+    """Resolved Jira issues (not sub-tasks) whose assignee is a configured person."""
+    lines = (pulls["additions"] + pulls["deletions"]).groupby(pulls["issue_key"]).sum()
+    out = []
+    for r in jira[~jira["subtask"].astype(bool) & jira["resolved_at"].notna()].itertuples():
+        person = people.get(("jira", r.assignee_id))
+        if person is None:
+            continue
+        bug = r.issue_type in jira_types
+        by_other = float(r.reporter_id != r.assignee_id) if bug and r.reporter_id else math.nan
+        changed = float(lines.get(r.key, math.nan))
+        out.append((person, teams.get(person, ""), "jira", r.key, r.resolved_at, bug, by_other,
+                    _small_slow(bug, changed, r.created_at, r.resolved_at)))
+    return out
+
+
+def pull_items(pulls: pd.DataFrame, bug_issues: dict, github_labels: list[str],
+               people: dict, teams: dict) -> list[tuple]:
+    """Merged PRs referencing no Jira issue, by a configured person (bots are nobody)."""
+    out = []
+    for r in pulls[pulls["issue_key"] == ""].itertuples():
+        person = people.get(("github", r.user_login.lower()))
+        if person is None or _bot(r.user_login, r.user_type):
+            continue
+        closed = [bug_issues[ref] for ref in closing_refs(r.body, r.repo) if ref in bug_issues]
+        bug = bool(closed) or bool(set(r.labels) & set(github_labels))
+        by_other = float(any(c.lower() != r.user_login.lower() for c in closed)) \
+            if closed else math.nan
+        lines = float(r.additions + r.deletions)
+        out.append((person, teams.get(person, ""), "pull", f"{r.repo}#{r.number}", r.merged_at,
+                    bug, by_other, _small_slow(bug, lines, r.created_at, r.merged_at)))
+    return out
+
+
+def work_items(jira: pd.DataFrame, pulls: pd.DataFrame, bug_issues: dict, *,
+               jira_types: list[str], github_labels: list[str], people: dict,
+               teams: dict) -> pd.DataFrame:
+    """Every completed work item of a configured person (`ITEM_COLUMNS`)."""
+    rows = jira_items(jira, pulls, jira_types, people, teams)
+    rows += pull_items(pulls, bug_issues, github_labels, people, teams)
+    frame = pd.DataFrame(rows, columns=ITEM_COLUMNS)
+    frame["completed_at"] = pd.to_datetime(frame["completed_at"], utc=True)
+    return frame.astype({"bug": bool, "small_slow": bool, "by_other": "float64"})
+
+
+def in_window(items: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFrame:
+    return items[(items["completed_at"] >= start) & (items["completed_at"] < end)]
+
+
+@dataclass(frozen=True)
+class Churn:
+    """One engineer's churn risk over a window: the components and the score (None below the
+    minimum number of items)."""
+
+    items: int
+    bug_share: float
+    previous_share: float | None
+    rise: float
+    by_others: float
+    small_slow: float
+    score: float | None
+
+    def note(self, min_items: int) -> str:
+        if self.score is None:
+            return (f"{self.items} work item(s) in the window, fewer than "
+                    f"churn.min_items ({min_items})")
+        previous = "none" if self.previous_share is None else f"{self.previous_share:.2f}"
+        return (f"bug share {self.bug_share:.2f} (previous window {previous}, rise "
+                f"{self.rise:.2f}), bugs reported by others {self.by_others:.2f}, small fixes "
+                f"that took long {self.small_slow:.2f}; score = 0.4·bug + 0.2·rise + "
+                f"0.2·others + 0.2·slow")
+
+
+def _share(frame: pd.DataFrame) -> float | None:
+    return float(frame["bug"].mean()) if len(frame) else None
+
+
+def churn_of(items: pd.DataFrame, *, end: datetime, window_days: int, threshold: float,
+             min_items: int) -> Churn:
+    """Churn risk of one engineer's `items` for the window `[end - window_days, end)`:
+    bug = min(1, share / threshold); rise = clip((share - previous share) / threshold, 0, 1)
+    (0 without a previous window); others = share of bug items whose reporter is someone else
+    (over bug items with a known reporter, 0 if none); slow = share of bug items that are small
+    fixes that took long; score = 0.4·bug + 0.2·rise + 0.2·others + 0.2·slow."""
+    window, threshold = timedelta(days=window_days), max(threshold, 1e-9)
+    now = in_window(items, end - window, end)
+    previous = _share(in_window(items, end - 2 * window, end - window))
+    share = _share(now) or 0.0
+    bugs = now[now["bug"]]
+    others = float(bugs["by_other"].mean()) if bugs["by_other"].notna().any() else 0.0
+    slow = float(bugs["small_slow"].mean()) if len(bugs) else 0.0
+    rise = 0.0 if previous is None else min(max((share - previous) / threshold, 0.0), 1.0)
+    parts = {"bug_share": min(share / threshold, 1.0), "rise": rise, "by_others": others,
+             "small_slow": slow}
+    score = sum(WEIGHTS[k] * v for k, v in parts.items()) if len(now) >= min_items else None
+    return Churn(len(now), share, previous, rise, others, slow,
+                 None if score is None else round(score, 12))

@@ -1,0 +1,88 @@
+"""The quality metric family: `bugs_new` and `bug_impact_days` (spec §5.3) for the org and each
+team, weekly and monthly, and the bugs behind each number."""
+
+import pandas as pd
+
+from apps.core.periods import GRANULARITIES
+from apps.delivery.computations import count_series
+from apps.metrics.registry import (
+    ComputeContext,
+    MetricDefinition,
+    MetricFamily,
+    RecordsQuery,
+    register_family,
+)
+from apps.organization.selectors import org_settings
+from apps.quality.bugs import bugs_classify, impact_days_series, open_days_in
+from apps.quality.selectors import github_issues_frame, jira_issues_frame
+
+BUGS_NEW = MetricDefinition(
+    name="bugs_new", unit="bugs", kind="count", scopes=("org", "team"),
+    description="Unanticipated bugs (Jira bug types, GitHub bug labels; not known/accepted) "
+    "created in the period.", doc_anchor="bugs_new",
+)
+BUG_IMPACT_DAYS = MetricDefinition(
+    name="bug_impact_days", unit="impact-days", kind="sum", scopes=("org", "team"),
+    description="Sum over unanticipated bugs of impact weight × days the bug was open within "
+    "the period.", doc_anchor="bug_impact_days",
+)
+
+
+def unanticipated_bugs() -> pd.DataFrame:
+    """The unanticipated bugs of the configured projects and repos (apps.quality.bugs)."""
+    bugs = bugs_classify(jira_issues_frame(), github_issues_frame(), org_settings().bugs)
+    return bugs[~bugs["known"]].reset_index(drop=True)
+
+
+def _scopes(bugs: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    scopes = [("org", "", bugs)]
+    scopes += [("team", str(t), rows) for t, rows in bugs[bugs["team"] != ""].groupby("team")]
+    return scopes
+
+
+def bugs_compute_frame(bugs: pd.DataFrame, ctx: ComputeContext) -> pd.DataFrame:
+    """Registry-format rows of both metrics over the given unanticipated `bugs`."""
+    parts = []
+    for scope, key, rows in _scopes(bugs):
+        for granularity in GRANULARITIES:
+            parts.append(count_series(
+                rows, time_column="created_at", value_column=None, metric="bugs_new",
+                scope=scope, scope_key=key, granularity=granularity, tz=ctx.tz, now=ctx.now))
+            parts.append(impact_days_series(
+                rows, scope=scope, scope_key=key, granularity=granularity, tz=ctx.tz,
+                now=ctx.now))
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def bugs_compute(ctx: ComputeContext) -> pd.DataFrame:
+    return bugs_compute_frame(unanticipated_bugs(), ctx)
+
+
+def bugs_records(query: RecordsQuery) -> list[dict]:
+    """The bugs created in the period (bugs_new) or open during it (bug_impact_days)."""
+    from django.utils import timezone
+
+    bugs = unanticipated_bugs()
+    if query.scope == "team":
+        bugs = bugs[bugs["team"] == query.scope_key]
+    days = open_days_in(bugs, query.start_at, query.end_at, timezone.now())
+    if query.metric == "bugs_new":
+        keep = (bugs["created_at"] >= query.start_at) & (bugs["created_at"] < query.end_at)
+    else:
+        keep = days > 0
+    return [
+        {"kind": r.kind, "ref": r.ref, "team": r.team, "impact": r.impact,
+         "weight": float(r.weight), "created_at": r.created_at.isoformat(),
+         "resolved_at": None if pd.isna(r.resolved_at) else r.resolved_at.isoformat(),
+         "open_days_in_period": round(float(d), 6), "impact_days": round(float(d * r.weight), 6)}
+        for r, d in zip(bugs[keep].itertuples(), days[keep], strict=True)
+    ]
+
+
+def register() -> None:
+    """Called from QualityConfig.ready()."""
+    register_family(MetricFamily(
+        name="quality", metrics=(BUGS_NEW, BUG_IMPACT_DAYS), compute=bugs_compute,
+        records=bugs_records,
+    ))

@@ -1,0 +1,161 @@
+"""Pure reliability computations (spec §5.5, §7). Frames in, frames out; no I/O.
+
+Frames (from apps.reliability.selectors):
+- `incidents`: pd_id (str), service_key (PagerDuty service id), created_at and resolved_at
+  (datetime64[ns, UTC]; resolved_at NaT while open), urgency (str).
+- `services`: service_key, team (slug or ""), slo (float, NaN when none).
+Output: registry rows (apps.metrics.registry FRAME_COLUMNS).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from apps.core.periods import GRANULARITIES, Granularity, iter_periods, period_bounds
+
+NO_RESOLVED = "no incidents resolved in period"
+
+
+def union_seconds(starts: np.ndarray, ends: np.ndarray, lo: float, hi: float) -> float:
+    """Length in seconds of the union of intervals [starts[i], ends[i]) clipped to [lo, hi).
+
+    Epoch seconds in, seconds out; overlapping intervals count once."""
+    if hi <= lo or len(starts) == 0:
+        return 0.0
+    s, e = np.clip(starts, lo, hi), np.clip(ends, lo, hi)
+    order = np.argsort(s, kind="stable")
+    total, cur_s, cur_e = 0.0, None, None
+    for a, b in zip(s[order], e[order], strict=True):
+        if cur_e is None or a > cur_e:
+            total += 0.0 if cur_e is None else cur_e - cur_s
+            cur_s, cur_e = a, b
+        else:
+            cur_e = max(cur_e, b)
+    return float(total + (cur_e - cur_s if cur_e is not None else 0.0))
+
+
+@dataclass
+class PeriodStats:
+    """One service in one period: downtime seconds, period length seconds (to date when
+    current), outages overlapping it, incidents created, repair hours of those resolved."""
+
+    downtime: float = 0.0
+    length: float = 0.0
+    outages: int = 0
+    created: int = 0
+    repairs: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ServiceArrays:
+    """One service's incidents as epoch seconds: created, resolved (NaN while open), and
+    whether each is an outage."""
+
+    created: np.ndarray
+    resolved: np.ndarray
+    outage: np.ndarray
+
+    @classmethod
+    def of(cls, incidents: pd.DataFrame, outage_urgencies: list[str]) -> "ServiceArrays":
+        epoch = pd.Timestamp(0, tz="UTC")
+        return cls(
+            created=(incidents["created_at"] - epoch).dt.total_seconds().to_numpy(float),
+            resolved=(incidents["resolved_at"] - epoch).dt.total_seconds().to_numpy(float),
+            outage=incidents["urgency"].isin(outage_urgencies).to_numpy(bool),
+        )
+
+
+def service_period_stats(arrays: ServiceArrays, *, lo: float, hi: float, now: float) -> PeriodStats:
+    """Stats of one service in the period [lo, hi) (epoch seconds), cut at `now` (the current
+    period is measured to date). An open outage lasts until `now`."""
+    end = min(hi, now)
+    created, resolved_raw = arrays.created, arrays.resolved
+    is_resolved = ~np.isnan(resolved_raw)
+    resolved = np.where(is_resolved, resolved_raw, now)
+    overlap = arrays.outage & (created < end) & (resolved > lo)
+    repaired = is_resolved & (resolved >= lo) & (resolved < hi)
+    return PeriodStats(
+        downtime=union_seconds(created[overlap], resolved[overlap], lo, end),
+        length=max(end - lo, 0.0),
+        outages=int(overlap.sum()),
+        created=int(((created >= lo) & (created < hi)).sum()),
+        repairs=[float(h) for h in (resolved[repaired] - created[repaired]) / 3600.0],
+    )
+
+
+def _row(metric: str, scope: str, key: str, g: str, start, value: float, n: int,
+         note: str = "") -> tuple:
+    return (metric, scope, key, g, start, value, n, note)
+
+
+def _service_rows(key: str, g: str, start, st: PeriodStats, slo: float) -> list[tuple]:
+    uptime = 1.0 - st.downtime / st.length if st.length else np.nan
+    rows = [
+        _row("uptime", "service", key, g, start, uptime, st.outages,
+             "" if st.length else "period has not started"),
+        _row("downtime_minutes", "service", key, g, start, st.downtime / 60.0, st.outages),
+        _row("incidents", "service", key, g, start, float(st.created), st.created),
+        _mttr("service", key, g, start, st.repairs),
+    ]
+    if not np.isnan(slo):
+        budget = st.length * (1.0 - slo)
+        rows.append(_row("error_budget_remaining", "service", key, g, start,
+                         1.0 - st.downtime / budget if budget else np.nan, st.outages,
+                         "" if budget else "period has not started"))
+    return rows
+
+
+def _mttr(scope: str, key: str, g: str, start, repairs: list[float]) -> tuple:
+    if not repairs:
+        return _row("mttr_hours", scope, key, g, start, np.nan, 0, NO_RESOLVED)
+    return _row("mttr_hours", scope, key, g, start, float(np.median(repairs)), len(repairs))
+
+
+def _group_rows(scope: str, key: str, g: str, start, stats: list[PeriodStats]) -> list[tuple]:
+    """Team / org: uptime = mean over services, downtime and incidents summed, MTTR pooled."""
+    uptimes = [1.0 - s.downtime / s.length for s in stats if s.length]
+    outages = sum(s.outages for s in stats)
+    created = sum(s.created for s in stats)
+    return [
+        _row("uptime", scope, key, g, start, float(np.mean(uptimes)) if uptimes else np.nan,
+             outages, "" if uptimes else "period has not started"),
+        _row("downtime_minutes", scope, key, g, start,
+             sum(s.downtime for s in stats) / 60.0, outages),
+        _row("incidents", scope, key, g, start, float(created), created),
+        _mttr(scope, key, g, start, [h for s in stats for h in s.repairs]),
+    ]
+
+
+def reliability_rows(
+    incidents: pd.DataFrame, services: pd.DataFrame, *, tz: str, now: datetime,
+    outage_urgencies: list[str], granularities: tuple[Granularity, ...] = GRANULARITIES,
+) -> pd.DataFrame:
+    """Registry rows of uptime, downtime_minutes, incidents, mttr_hours, error_budget_remaining
+    for every configured service, each team with services, and the org, for every period from
+    the first incident of any configured service through the current one (to date)."""
+    columns = ["metric", "scope", "scope_key", "granularity", "period_start", "value",
+               "sample_size", "note"]
+    if incidents.empty or services.empty:
+        return pd.DataFrame(columns=columns)
+    now_s = now.timestamp()
+    arrays = {
+        key: ServiceArrays.of(incidents[incidents["service_key"] == key], outage_urgencies)
+        for key in services["service_key"]
+    }
+    first = incidents["created_at"].min().tz_convert(tz).date()
+    rows: list[tuple] = []
+    for g in granularities:
+        for start in iter_periods(first, pd.Timestamp(now).tz_convert(tz).date(), g):
+            lo, hi = (t.timestamp() for t in period_bounds(start, g, tz))
+            stats = {}
+            for svc in services.itertuples():
+                st = service_period_stats(arrays[svc.service_key], lo=lo, hi=hi, now=now_s)
+                stats[svc.service_key] = st
+                rows += _service_rows(svc.service_key, g, start, st, float(svc.slo))
+            for team, members in services[services["team"] != ""].groupby("team"):
+                rows += _group_rows("team", str(team), g, start,
+                                    [stats[k] for k in members["service_key"]])
+            rows += _group_rows("org", "", g, start, list(stats.values()))
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,72 @@
+"""The reliability metric family (spec §5.5): uptime, downtime_minutes, incidents, mttr_hours
+and error_budget_remaining per service, team and org, weekly and monthly, and the incidents
+behind each number."""
+
+import pandas as pd
+
+from apps.metrics.registry import (
+    ComputeContext,
+    MetricDefinition,
+    MetricFamily,
+    RecordsQuery,
+    register_family,
+)
+from apps.organization.selectors import org_settings
+from apps.reliability.computations import reliability_rows
+from apps.reliability.selectors import incidents_frame, services_frame
+
+ALL = ("service", "team", "org")
+METRICS = (
+    MetricDefinition("uptime", "ratio", "1 − downtime / period length (to date in the current "
+                     "period); team and org: mean over their services.", ALL, "ratio", "uptime"),
+    MetricDefinition("downtime_minutes", "minutes", "Union of outage intervals (incidents of an "
+                     "outage urgency) clipped to the period; team and org: sum.", ALL, "sum",
+                     "downtime_minutes"),
+    MetricDefinition("incidents", "incidents", "Incidents created in the period, any urgency.",
+                     ALL, "count", "incidents"),
+    MetricDefinition("mttr_hours", "hours", "Median of resolved − created over incidents "
+                     "resolved in the period (team and org: pooled).", ALL, "median",
+                     "mttr_hours"),
+    MetricDefinition("error_budget_remaining", "ratio", "1 − downtime / (period length × "
+                     "(1 − slo)), for services with an slo; may go negative.", ("service",),
+                     "ratio", "error_budget_remaining"),
+)
+
+
+def reliability_compute(ctx: ComputeContext) -> pd.DataFrame:
+    """Registry-format rows of the family (see apps.metrics.registry)."""
+    urgencies = list(org_settings().incidents.outage_urgencies)
+    return reliability_rows(incidents_frame(), services_frame(), tz=ctx.tz, now=ctx.now,
+                            outage_urgencies=urgencies)
+
+
+def reliability_records(query: RecordsQuery) -> list[dict]:
+    """Incidents behind a number: created in the period (incidents), resolved in it
+    (mttr_hours), or overlapping it (uptime, downtime, error budget)."""
+    frame = incidents_frame()
+    if query.scope == "service":
+        frame = frame[frame["service_key"] == query.scope_key]
+    elif query.scope == "team":
+        frame = frame[frame["team"] == query.scope_key]
+    start, end = pd.Timestamp(query.start_at), pd.Timestamp(query.end_at)
+    if query.metric == "incidents":
+        frame = frame[(frame["created_at"] >= start) & (frame["created_at"] < end)]
+    elif query.metric == "mttr_hours":
+        frame = frame[(frame["resolved_at"] >= start) & (frame["resolved_at"] < end)]
+    else:
+        urgencies = list(org_settings().incidents.outage_urgencies)
+        still = frame["resolved_at"].isna() | (frame["resolved_at"] > start)
+        frame = frame[frame["urgency"].isin(urgencies) & (frame["created_at"] < end) & still]
+    return [
+        {"kind": "incident", "id": r.pd_id, "service": r.service_key, "title": r.title,
+         "urgency": r.urgency, "status": r.status, "created_at": r.created_at.isoformat(),
+         "resolved_at": None if pd.isna(r.resolved_at) else r.resolved_at.isoformat(),
+         "url": r.html_url}
+        for r in frame.itertuples()
+    ]
+
+
+def register() -> None:
+    """Called from ReliabilityConfig.ready()."""
+    register_family(MetricFamily(name="reliability", metrics=METRICS,
+                                 compute=reliability_compute, records=reliability_records))

@@ -1,0 +1,101 @@
+"""Hand-computed bug_fix_share, churn_risk and engineers_at_risk (spec §5.4).
+
+Defaults: churn window 90 days, bug_share_threshold 0.5, min_items 5. NOW is Wed 18 Mar 2026.
+"""
+
+import math
+from datetime import date
+
+import pytest
+
+from apps.metrics.registry import ComputeContext
+from apps.quality.load import NO_ITEMS_NOTE, churn_of, work_items
+from tests.quality.frames import at, jira, pulls
+
+NOW = at("2026-03-18T12:00:00+00:00")
+PEOPLE = {("jira", "acc-bob"): "bob@acme.test", ("github", "ann-gh"): "ann@acme.test"}
+TEAMS = {"bob@acme.test": "platform", "ann@acme.test": "platform",
+         "carol@acme.test": "payments"}
+WEEK = date(2026, 3, 2)
+
+
+def story(key, resolved, **kw):
+    return {"key": key, "issue_type": "Story", "assignee_id": "acc-bob", "reporter_id": "acc-bob",
+            "created_at": "2026-03-01T00:00:00Z", "resolved_at": resolved, **kw}
+
+
+def items():
+    issues = jira(
+        story("API-1", "2026-03-03T00:00:00Z", issue_type="Bug", reporter_id="acc-zed"),
+        # reported by bob himself; open 20 Feb → 3 Mar (11 days), 10 lines in PR #20: small+slow
+        story("API-2", "2026-03-03T00:00:00Z", issue_type="Bug", created_at="2026-02-20T00:00Z"),
+        story("API-3", "2026-03-03T00:00:00Z", issue_type="Sub-task", subtask=True),  # excluded
+        story("API-4", "2026-03-04T00:00:00Z"),
+        story("API-5", "2026-03-05T00:00:00Z", issue_type="Bug", reporter_id="acc-zed"),
+        story("API-6", "2026-03-05T00:00:00Z"),
+        story("API-7", "2025-12-01T00:00:00Z"),  # the previous window: share 0
+        story("API-8", None, issue_type="Bug"),  # unresolved: no item
+    )
+    prs = pulls(
+        {"number": 10, "user_login": "ann-gh", "body": "Fixes #3",
+         "created_at": "2026-03-02T00:00Z", "merged_at": "2026-03-03T00:00Z"},
+        {"number": 11, "user_login": "ann-gh", "labels": ["bug"],
+         "created_at": "2026-03-02T00:00Z", "merged_at": "2026-03-04T00:00Z"},
+        {"number": 20, "user_login": "ann-gh", "title": "API-2 fix", "issue_key": "API-2",
+         "additions": 6.0, "deletions": 4.0,
+         "created_at": "2026-03-02T00:00Z", "merged_at": "2026-03-03T00:00Z"},
+        {"number": 21, "user_login": "dependabot[bot]", "user_type": "Bot",
+         "created_at": "2026-03-02T00:00Z", "merged_at": "2026-03-03T00:00Z"},
+    )
+    return work_items(issues, prs, {("acme/api", 3): "zed"}, jira_types=["Bug"],
+                      github_labels=["bug"], people=PEOPLE, teams=TEAMS)
+
+
+def test_work_items() -> None:
+    got = items().set_index("ref")
+    # The sub-task, the unresolved bug, the PR referencing API-2 and the bot's PR are no items.
+    assert sorted(got.index) == ["API-1", "API-2", "API-4", "API-5", "API-6", "API-7",
+                                 "acme/api#10", "acme/api#11"]
+    assert got["bug"].to_dict() == {"API-1": True, "API-2": True, "API-4": False, "API-5": True,
+                                    "API-6": False, "API-7": False, "acme/api#10": True,
+                                    "acme/api#11": True}
+    assert got.loc["API-2", "small_slow"] and not got.loc["API-1", "small_slow"]
+    assert got.loc["acme/api#10", "by_other"] == 1.0  # issue #3 was reported by zed
+    assert math.isnan(got.loc["acme/api#11", "by_other"])  # bug label only: reporter unknown
+
+
+def test_churn_risk_components() -> None:
+    bob = items()[lambda f: f["person"] == "bob@acme.test"]
+    risk = churn_of(bob, end=NOW, window_days=90, threshold=0.5, min_items=5)
+    # Window (18 Dec 12:00, 18 Mar 12:00]: API-1, 2, 4, 5, 6 → 3 bugs / 5 = 0.6.
+    # Previous window: API-7 only → 0. rise = (0.6 - 0) / 0.5 = 1.2 → 1.
+    # Reported by others: API-1 yes, API-2 no, API-5 yes → 2/3. Small and slow: API-2 → 1/3.
+    # score = 0.4·min(1, 0.6/0.5) + 0.2·1 + 0.2·2/3 + 0.2·1/3 = 0.4 + 0.2 + 0.2 = 0.8
+    assert (risk.items, risk.bug_share, risk.previous_share, risk.rise) == (5, 0.6, 0.0, 1.0)
+    assert (risk.by_others, risk.small_slow) == (2 / 3, 1 / 3)
+    assert risk.score == 0.8
+
+
+@pytest.mark.django_db
+def test_share_and_at_risk_rows() -> None:
+    from apps.quality.load_metrics import load_compute_frame
+
+    frame = load_compute_frame(items(), TEAMS, ComputeContext(tz="UTC", now=NOW))
+    got = {(r.metric, r.scope, r.scope_key, r.granularity, r.period_start): (r.value, r.note)
+           for r in frame.itertuples()}
+    # ann's only items are bug fixes (#10 closes bug #3, #11 has the bug label) → 2/2 = 1.
+    assert got[("bug_fix_share", "engineer", "ann@acme.test", "week", WEEK)][0] == 1.0
+    # bob in the week of 2 Mar: API-1, 2, 5 bugs of API-1, 2, 4, 5, 6 → 3/5.
+    assert got[("bug_fix_share", "engineer", "bob@acme.test", "week", WEEK)][0] == 0.6
+    # The team pools its members' items: (3 + 2) / (5 + 2) = 5/7.
+    assert got[("bug_fix_share", "team", "platform", "week", WEEK)][0] == 5 / 7
+    value, note = got[("bug_fix_share", "engineer", "carol@acme.test", "week", WEEK)]
+    assert math.isnan(value) and note == NO_ITEMS_NOTE  # an engineer with no items
+    value, note = got[("churn_risk", "engineer", "ann@acme.test", "week", date(2026, 3, 16))]
+    assert math.isnan(value)
+    assert note == "2 work item(s) in the window, fewer than churn.min_items (5)"
+    value, note = got[("churn_risk", "engineer", "bob@acme.test", "week", date(2026, 3, 16))]
+    assert value == 0.8 and note.startswith("bug share 0.60 (previous window 0.00, rise 1.00)")
+    assert got[("engineers_at_risk", "team", "platform", "week", date(2026, 3, 16))][0] == 1.0
+    assert got[("engineers_at_risk", "team", "payments", "week", date(2026, 3, 16))][0] == 0.0
+    assert got[("engineers_at_risk", "org", "", "month", date(2026, 3, 1))][0] == 1.0

@@ -11,4 +11,6 @@ urlpatterns = [
     path("api/v1/", include("apps.costs.urls")),
     path("api/v1/quality/unmapped/", UnmappedView.as_view(), name="quality-unmapped"),
     path("webhooks/", include("apps.ingestion.webhook_urls")),
+    path("digests/", include("apps.digests.urls")),
+    path("", include("apps.dashboard.urls")),
 ]

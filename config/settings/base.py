@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "apps.reliability",
     "apps.costs",
     "apps.metrics",
+    "apps.dashboard",
+    "apps.digests",
 ]
 
 MIDDLEWARE = [

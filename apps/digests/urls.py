@@ -1,0 +1,3 @@
+"""Digest routes (mounted at /digests/)."""
+
+urlpatterns: list = []

@@ -99,3 +99,12 @@ def test_cursors_follow_update_times(source, world) -> None:
     cursor = SyncCursor.objects.get(source=source, scope=repo.full_name, endpoint="pulls")
     newest = max(p["updated_at"] for p in repo.pulls)
     assert datetime.fromisoformat(cursor.value) == datetime.fromisoformat(newest)
+
+
+def test_nul_characters_are_dropped_on_ingest(source, world) -> None:
+    # PostgreSQL refuses NUL in text and jsonb; real upstream text can contain it.
+    repo = world.repos[0]
+    repo.edit_pull(repo.pulls[0]["number"], title="fix\x00 crash", body="a\x00b")
+    source_sync(source=source)
+    stored_pr = PullRequest.objects.get(github_id=repo.pulls[0]["id"])
+    assert (stored_pr.title, stored_pr.body) == ("fix crash", "ab")

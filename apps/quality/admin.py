@@ -4,22 +4,24 @@ issue list the identities seen in the data that match no person, to map under Pe
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
+from apps.core.admin_base import ReadOnlyAdmin
 from apps.quality.identities import identities_unmatched, jira_names_unmapped
 from apps.quality.models import GitHubIssue, JiraIssue
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(JiraIssue)
-class JiraIssueAdmin(_ReadOnly):
-    list_display = ("key", "issue_type", "priority", "status", "status_category", "resolution",
-                    "resolution_date", "assignee_name", "story_points")
+class JiraIssueAdmin(ReadOnlyAdmin):
+    list_display = (
+        "key",
+        "issue_type",
+        "priority",
+        "status",
+        "status_category",
+        "resolution",
+        "resolution_date",
+        "assignee_name",
+        "story_points",
+    )
     list_filter = ("project", "issue_type", "status_category", "subtask")
     search_fields = ("key", "summary", "assignee_name", "assignee_id")
 
@@ -31,7 +33,7 @@ class JiraIssueAdmin(_ReadOnly):
 
 
 @admin.register(GitHubIssue)
-class GitHubIssueAdmin(_ReadOnly):
+class GitHubIssueAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "title", "state", "user_login", "created_at", "closed_at")
     list_filter = ("repo", "state")
     search_fields = ("title", "user_login")

@@ -1,0 +1,35 @@
+"""Admin: sync runs (status, counts, requests, rate-limit waits, errors) and cursors."""
+
+from django.contrib import admin
+
+from apps.core.admin_base import ReadOnlyAdmin
+from apps.ingestion.models import SyncCursor, SyncRun
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "source",
+        "status",
+        "full",
+        "started_at",
+        "finished_at",
+        "requests_made",
+        "not_modified",
+        "rate_limit_waits",
+        "short_error",
+    )
+    list_filter = ("status", "source", "full")
+    readonly_fields = [f.name for f in SyncRun._meta.fields]
+
+    @admin.display(description="error")
+    def short_error(self, run: SyncRun) -> str:
+        return run.error[:120]
+
+
+@admin.register(SyncCursor)
+class SyncCursorAdmin(ReadOnlyAdmin):
+    list_display = ("source", "scope", "endpoint", "value", "updated_at")
+    list_filter = ("source", "endpoint")
+    search_fields = ("scope",)

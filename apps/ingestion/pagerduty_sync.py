@@ -110,12 +110,20 @@ def service_incidents_sync(
 
 
 def pagerduty_source_sync(
-    *, source: Source, tally: RunTally, progress: Progress, full: bool
+    *,
+    source: Source,
+    tally: RunTally,
+    progress: Progress,
+    full: bool,
+    scopes: list[str] | None = None,
 ) -> None:
-    """Every configured service of a PagerDuty source (the `SYNCERS` entry)."""
+    """Every configured service of a PagerDuty source (or those in `scopes`; the `SYNCERS`
+    entry)."""
     client = pagerduty_client_build(source=source)
     tally.stats = client.stats
     services = list(source.pagerduty_services.select_related("source").all())
+    if scopes is not None:
+        services = [s for s in services if s.service_id in scopes]
     for index, service in enumerate(services, start=1):
         progress(f"service {index}/{len(services)}: {service.service_id}")
         try:

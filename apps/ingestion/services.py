@@ -44,10 +44,20 @@ def github_client_build(
     )
 
 
-def _github_source_sync(*, source: Source, tally: RunTally, progress: Progress, full: bool) -> None:
+def _github_source_sync(
+    *,
+    source: Source,
+    tally: RunTally,
+    progress: Progress,
+    full: bool,
+    scopes: list[str] | None = None,
+) -> None:
     client = github_client_build(source=source)
     tally.stats = client.stats  # kept even when the run fails part-way
     repos = list(source.repos.select_related("source").all())
+    if scopes is not None:
+        wanted = {s.lower() for s in scopes}
+        repos = [r for r in repos if r.full_name.lower() in wanted]
     for index, repo in enumerate(repos, start=1):
         progress(f"repo {index}/{len(repos)}: {repo.full_name}")
         try:
@@ -80,11 +90,19 @@ def _throttled(run: SyncRun, echo: Progress | None) -> Progress:
     return progress
 
 
-def source_sync(*, source: Source, full: bool = False, echo: Progress | None = None) -> SyncRun:
+def source_sync(
+    *,
+    source: Source,
+    full: bool = False,
+    echo: Progress | None = None,
+    scopes: list[str] | None = None,
+) -> SyncRun:
     """Sync one source now, in this process. Returns the finished SyncRun (never raises for an
     upstream or configuration problem: the run is `failed` with the error instead).
 
     `full` forgets the source's cursors and ETags first, so everything is read again.
+    `scopes` limits the run to those repos (GitHub) or services (PagerDuty); Jira, whose one
+    search covers every project, syncs the whole source.
     """
     run = sync_run_start(source=source, full=full)
     tally, error = RunTally(), ""
@@ -95,7 +113,8 @@ def source_sync(*, source: Source, full: bool = False, echo: Progress | None = N
             raise KeelError(f"source '{source.name}': syncing {source.kind} is not available yet")
         if full:
             source_sync_state_reset(source=source)
-        syncer(source=source, tally=tally, progress=progress, full=full)
+        kwargs = {"scopes": scopes} if scopes is not None and source.kind != "jira" else {}
+        syncer(source=source, tally=tally, progress=progress, full=full, **kwargs)
     except (UpstreamError, KeelError) as exc:
         error = f"{source.kind} source '{source.name}': {exc}"
         logger.error("sync failed: %s", error)

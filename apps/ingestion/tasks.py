@@ -9,11 +9,12 @@ from apps.organization.models import Source
 
 
 @shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500)
-def sync_source_task(source_id: int, full: bool = False) -> int:
-    """Sync one source, then recompute the metrics if it stored anything. Returns the run id."""
+def sync_source_task(source_id: int, full: bool = False, scopes: list[str] | None = None) -> int:
+    """Sync one source (or only the repos / services named in `scopes`, as a webhook asks),
+    then recompute the metrics if it stored anything. Returns the run id."""
     from apps.metrics.tasks import compute_metrics_task
 
-    run = source_sync(source=Source.objects.get(pk=source_id), full=full)
+    run = source_sync(source=Source.objects.get(pk=source_id), full=full, scopes=scopes)
     if sum(run.counts.values()) or full:
         compute_metrics_task.delay()
     return run.pk

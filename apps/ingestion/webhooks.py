@@ -52,11 +52,19 @@ def _verified_source(kind: str, body: bytes, header: str, check) -> Source | Non
     return None
 
 
-def _enqueue(source: Source) -> JsonResponse:
+def _enqueue(source: Source, scope: str) -> JsonResponse:
+    """Queue an incremental sync of the one repo or service the event is about."""
     from apps.ingestion.tasks import sync_source_task
 
-    sync_source_task.delay(source.pk)
-    return JsonResponse({"status": "queued", "source": source.name}, status=202)
+    sync_source_task.delay(source.pk, scopes=[scope])
+    return JsonResponse({"status": "queued", "source": source.name, "scope": scope}, status=202)
+
+
+def _github_repo(body: bytes) -> str:
+    try:
+        return str(json.loads(body)["repository"]["full_name"])
+    except (ValueError, KeyError, TypeError):
+        return ""
 
 
 def _deny(status: int, detail: str) -> JsonResponse:
@@ -78,7 +86,10 @@ def github_webhook(request: HttpRequest) -> JsonResponse:
         return _deny(409, "delivery already received")
     if request.headers.get("X-GitHub-Event") == "ping":
         return JsonResponse({"status": "pong"}, status=200)
-    return _enqueue(source)
+    repo = _github_repo(request.body)
+    if not source.repos.filter(full_name__iexact=repo).exists():
+        return JsonResponse({"status": "ignored", "reason": "repo not configured"}, status=202)
+    return _enqueue(source, repo)
 
 
 @csrf_exempt
@@ -100,6 +111,6 @@ def pagerduty_webhook(request: HttpRequest) -> JsonResponse:
     if not webhook_delivery_claim(provider="pagerduty", delivery_id=event_id):
         return _deny(409, "delivery already received")
     service_id = ((event.get("data") or {}).get("service") or {}).get("id")
-    if service_id and not source.pagerduty_services.filter(service_id=service_id).exists():
+    if not service_id or not source.pagerduty_services.filter(service_id=service_id).exists():
         return JsonResponse({"status": "ignored", "reason": "service not configured"}, status=202)
-    return _enqueue(source)
+    return _enqueue(source, service_id)

@@ -108,3 +108,13 @@ def test_nul_characters_are_dropped_on_ingest(source, world) -> None:
     source_sync(source=source)
     stored_pr = PullRequest.objects.get(github_id=repo.pulls[0]["id"])
     assert (stored_pr.title, stored_pr.body) == ("fix crash", "ab")
+
+
+def test_a_scoped_sync_reads_only_the_named_repo(source, simulator, world) -> None:
+    first, second = world.repos[0].full_name, world.repos[1].full_name
+    run = source_sync(source=source, scopes=[first.upper()])
+    assert run.status == "succeeded"
+    assert {r.path.split("/")[3] for r in simulator.requests if r.path.startswith("/repos/")} == {
+        first.split("/")[1]
+    }
+    assert PullRequest.objects.filter(repo__full_name=second).count() == 0

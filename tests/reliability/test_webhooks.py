@@ -11,7 +11,7 @@ from apps.ingestion.webhooks import (
     pagerduty_signature_valid,
     signature_hex,
 )
-from apps.organization.models import PagerDutyService, Source
+from apps.organization.models import PagerDutyService, Repo, Source
 from apps.reliability.models import WebhookDelivery
 
 VECTOR_SECRET = "It's a Secret to Everybody"
@@ -40,8 +40,10 @@ def test_pagerduty_accepts_any_of_several_v1_signatures() -> None:
 
 @pytest.fixture
 def github_source(db) -> Source:
-    return Source.objects.create(name="gh", kind="github", base_url="https://x.test",
-                                 token="t", webhook_secret=VECTOR_SECRET)
+    source = Source.objects.create(name="gh", kind="github", base_url="https://x.test",
+                                   token="t", webhook_secret=VECTOR_SECRET)
+    Repo.objects.create(source=source, full_name="acme/api")
+    return source
 
 
 @pytest.fixture
@@ -64,8 +66,18 @@ def test_github_webhook_enqueues_once_and_rejects_replay(client, github_source) 
     with mock.patch(DELAY) as delay:
         assert _post_github(client, body, sig).status_code == 202
         assert _post_github(client, body, sig).status_code == 409  # replayed delivery id
-    delay.assert_called_once_with(github_source.pk)
+    # Only the repo the event is about is synced.
+    delay.assert_called_once_with(github_source.pk, scopes=["acme/api"])
     assert WebhookDelivery.objects.count() == 1
+
+
+def test_github_event_for_an_unconfigured_repo_syncs_nothing(client, github_source) -> None:
+    body = b'{"repository": {"full_name": "acme/elsewhere"}}'
+    sig = f"sha256={signature_hex(VECTOR_SECRET, body)}"
+    with mock.patch(DELAY) as delay:
+        response = _post_github(client, body, sig)
+    assert response.status_code == 202 and response.json()["status"] == "ignored"
+    delay.assert_not_called()
 
 
 def test_github_webhook_bad_or_missing_signature_is_401(client, github_source) -> None:
@@ -98,7 +110,7 @@ def test_pagerduty_webhook_rotation_replay_and_tampering(client, pd_source) -> N
         assert post(_pd_body("03EVT"), "").status_code == 401
         other = _pd_body("04EVT", service_id="POTHER")  # valid, but not a configured service
         assert post(other, f"v1={signature_hex('pd-hook-secret', other)}").status_code == 202
-    delay.assert_called_once_with(pd_source.pk)
+    delay.assert_called_once_with(pd_source.pk, scopes=["PSVC1"])
 
 
 def test_webhook_secret_is_encrypted_at_rest(pd_source) -> None:

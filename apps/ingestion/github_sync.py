@@ -28,7 +28,7 @@ from integrations.github import GitHubClient
 Progress = Callable[[str], None]
 
 
-def _consume(
+def _list_sync(
     *,
     repo: Repo,
     endpoint: str,
@@ -36,31 +36,41 @@ def _consume(
     save: Callable[[list], int],
     tally: RunTally,
     progress: Progress,
-) -> tuple[int, Page | None, list]:
-    """Store every page of a list; return (rows stored, first page or None, all items)."""
+    cursor: bool = False,
+) -> None:
+    """Store every page of one list, each page in its own transaction; after the last page,
+    commit the first page's ETag and (with `cursor`) the newest `updated_at` seen as the
+    endpoint's cursor, together. A 304 on the first page means nothing changed: no work."""
     first: Page | None = None
-    items: list = []
+    newest: datetime | None = None
+    read = 0
     for page in pages:
         first = first or page
         if page.not_modified:
-            return 0, page, []
+            return
         with transaction.atomic():
-            written = save(page.items)
-        tally.add(repo.full_name, endpoint, written)
-        items.extend(page.items)
-        progress(f"{repo.full_name}: {endpoint} {len(items)} read")
-    return len(items), first, items
-
-
-def _finish_list(*, repo: Repo, first: Page | None, cursor: tuple[str, datetime] | None) -> None:
-    """Commit the list's ETag and cursor together, after all of its pages are stored."""
+            tally.add(repo.full_name, endpoint, save(page.items))
+        read += len(page.items)
+        if cursor and page.items:
+            newest = max(newest or page.items[0].updated_at, *(i.updated_at for i in page.items))
+        progress(f"{repo.full_name}: {endpoint} {read} read")
     with transaction.atomic():
-        if first is not None and not first.not_modified:
+        if first is not None:
             validator_set(source=repo.source, url=first.url, etag=first.etag)
-        if cursor is not None:
-            cursor_set(
-                source=repo.source, scope=repo.full_name, endpoint=cursor[0], value=cursor[1]
-            )
+        if newest is not None:
+            cursor_set(source=repo.source, scope=repo.full_name, endpoint=endpoint, value=newest)
+
+
+def _upsert_by_github_id(repo: Repo, model: type, to_row: Callable, fields: list[str]):
+    """A page saver that upserts `to_row(repo, record)` rows by `github_id`."""
+
+    def save(items: list) -> int:
+        rows = [to_row(repo, item) for item in items]
+        return rows_upsert(
+            model=model, rows=rows, unique_fields=["github_id"], update_fields=fields
+        )
+
+    return save
 
 
 def repo_info_sync(*, client: GitHubClient, repo: Repo) -> None:
@@ -73,16 +83,8 @@ def repo_info_sync(*, client: GitHubClient, repo: Repo) -> None:
 
 def releases_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
     """All releases (the list is short and has no `since`; its ETag makes a re-read free)."""
-
-    def save(items: list) -> int:
-        return rows_upsert(
-            model=GitHubRelease,
-            rows=[m.release_row(repo, r) for r in items],
-            unique_fields=["github_id"],
-            update_fields=m.RELEASE_FIELDS,
-        )
-
-    _, first, _ = _consume(
+    save = _upsert_by_github_id(repo, GitHubRelease, m.release_row, m.RELEASE_FIELDS)
+    _list_sync(
         repo=repo,
         endpoint="releases",
         pages=client.list_releases(repo.full_name),
@@ -90,25 +92,20 @@ def releases_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress
         tally=tally,
         progress=progress,
     )
-    _finish_list(repo=repo, first=first, cursor=None)
 
 
 def tags_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
     """All tags, then the committer date of each tag commit not yet known (one GET each, ever).
     Dates are fetched only for repos whose releases come from tags."""
 
-    def save(items: list) -> int:
-        return m.tags_save(repo, items)
-
-    _, first, _ = _consume(
+    _list_sync(
         repo=repo,
         endpoint="tags",
         pages=client.list_tags(repo.full_name),
-        save=save,
+        save=lambda items: m.tags_save(repo, items),
         tally=tally,
         progress=progress,
     )
-    _finish_list(repo=repo, first=first, cursor=None)
     if repo.release_source != Repo.ReleaseSource.TAGS:
         return
     missing = Tag.objects.filter(repo=repo, committed_at__isnull=True).values_list("sha", flat=True)
@@ -127,18 +124,14 @@ def deployments_sync(
     """All deployments, then the statuses of each deployment that changed and has no success
     yet (the earliest success never moves once known)."""
 
-    def save(items: list) -> int:
-        return m.deployments_save(repo, items)
-
-    _, first, _ = _consume(
+    _list_sync(
         repo=repo,
         endpoint="deployments",
         pages=client.list_deployments(repo.full_name),
-        save=save,
+        save=lambda items: m.deployments_save(repo, items),
         tally=tally,
         progress=progress,
     )
-    _finish_list(repo=repo, first=first, cursor=None)
     stale = Q(statuses_synced_at__isnull=True) | Q(updated_at__gt=F("statuses_synced_at"))
     pending = list(Deployment.objects.filter(stale, repo=repo, first_success_at__isnull=True))
     for deployment in pending:
@@ -152,24 +145,18 @@ def deployments_sync(
 
 
 def pulls_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
-    """Closed PRs by `updated` descending, stopping at the cursor; then `GET /pulls/{n}` once per
-    merged PR whose size is not stored yet (a merged PR's size never changes)."""
+    """PRs of every state by `updated` descending, stopping at the cursor; then `GET /pulls/{n}`
+    once per merged PR whose size is not stored yet (a merged PR's size never changes)."""
     since = cursor_get(source=repo.source, scope=repo.full_name, endpoint="pulls")
-
-    def save(items: list) -> int:
-        return rows_upsert(
-            model=PullRequest,
-            rows=[m.pull_row(repo, p) for p in items],
-            unique_fields=["github_id"],
-            update_fields=m.PULL_FIELDS,
-        )
-
-    pages = client.list_pulls(repo.full_name, stop_before=since)
-    _, first, items = _consume(
-        repo=repo, endpoint="pulls", pages=pages, save=save, tally=tally, progress=progress
+    _list_sync(
+        repo=repo,
+        endpoint="pulls",
+        pages=client.list_pulls(repo.full_name, stop_before=since),
+        save=_upsert_by_github_id(repo, PullRequest, m.pull_row, m.PULL_FIELDS),
+        tally=tally,
+        progress=progress,
+        cursor=True,
     )
-    newest = max((p.updated_at for p in items), default=None)
-    _finish_list(repo=repo, first=first, cursor=("pulls", newest) if newest else None)
     pull_sizes_sync(client=client, repo=repo, tally=tally, progress=progress)
 
 
@@ -207,25 +194,15 @@ def issues_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: 
     """Issues by `updated` descending down to the cursor, without the PRs GitHub mixes into
     that list (see GitHubClient.list_issues for why not `since=`)."""
     since = cursor_get(source=repo.source, scope=repo.full_name, endpoint="issues")
-
-    def save(items: list) -> int:
-        return rows_upsert(
-            model=GitHubIssue,
-            rows=[m.issue_row(repo, i) for i in items],
-            unique_fields=["github_id"],
-            update_fields=m.ISSUE_FIELDS,
-        )
-
-    _, first, items = _consume(
+    _list_sync(
         repo=repo,
         endpoint="issues",
         pages=client.list_issues(repo.full_name, stop_before=since),
-        save=save,
+        save=_upsert_by_github_id(repo, GitHubIssue, m.issue_row, m.ISSUE_FIELDS),
         tally=tally,
         progress=progress,
+        cursor=True,
     )
-    newest = max((i.updated_at for i in items), default=None)
-    _finish_list(repo=repo, first=first, cursor=("issues", newest) if newest else None)
 
 
 def _chunks(values: Iterable, size: int) -> Iterator[list]:

@@ -65,7 +65,16 @@ def _authors(world: GitHubWorld, full_name: str, count: int) -> list[str]:
     return [login for login, _ in logins.most_common(count)]
 
 
-def demo_config(*, world: GitHubWorld, base_url: str) -> dict:
+def demo_revenue(*, today: datetime, months: int = 18) -> list[dict]:
+    """Monthly revenue for the last `months` months up to today's: 120,000 growing 2 % a month."""
+    first = (today.year * 12 + today.month - 1) - (months - 1)
+    return [
+        {"month": f"{m // 12:04d}-{m % 12 + 1:02d}", "amount": round(120_000 * 1.02**i)}
+        for i, m in enumerate(range(first, first + months))
+    ]
+
+
+def demo_config(*, world: GitHubWorld, base_url: str, today: datetime | None = None) -> dict:
     """The demo organisation's config (spec §2 shape) for a simulator at `base_url`."""
     names = [repo.full_name for repo in world.repos]
     teams = [
@@ -98,6 +107,7 @@ def demo_config(*, world: GitHubWorld, base_url: str) -> dict:
         "organization": {"name": "Acme (demo)", "timezone": "UTC"},
         "teams": teams,
         "people": people,
+        "revenue": demo_revenue(today=today or datetime.now(UTC)),
         "sources": [
             {
                 "name": "github",
@@ -139,7 +149,7 @@ def demo_build(*, echo: Progress | None = None, seed: int = 7) -> DemoResult:
             simulator.add_provider(provider)
     base_url = simulator.start()
     os.environ[DEMO_TOKEN_ENV] = token
-    config = demo_config(world=world, base_url=base_url)
+    config = demo_config(world=world, base_url=base_url, today=today)
     for ext in extensions:
         if hasattr(ext, "environment"):
             os.environ.update(ext.environment())

@@ -1,3 +1,19 @@
-"""Dashboard routes (mounted at /)."""
+"""Dashboard routes (mounted at /). The digests link to these paths: keep them stable."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import assets, views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.organization_page, name="organization"),
+    path("login/", views.login, name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("teams/<slug:slug>/", views.team_page, name="team"),
+    path("metrics/<str:metric>/", views.metric_page, name="metric"),
+    path("engineers/<str:email>/", views.engineer_page, name="engineer"),
+    path("sources/", views.sources_page, name="sources"),
+    path("sources/<slug:name>/sync/", views.source_sync_now, name="source-sync"),
+    path("assets/<str:version>/<str:name>", assets.asset_serve, name="asset"),
+]

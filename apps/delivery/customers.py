@@ -24,6 +24,7 @@ from apps.metrics.registry import (
     register_family,
 )
 from apps.organization.models import Customer
+from apps.organization.selectors import organization_get
 
 COLUMNS = ["metric", "scope", "scope_key", "granularity", "period_start", "value",
            "sample_size", "note"]
@@ -77,6 +78,12 @@ def customers_frame(*, tz: str) -> pd.DataFrame:
     for column in ("start", "live_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame
+
+
+def customers_go_live_frame() -> pd.DataFrame:
+    """Each configured customer's go-live: columns key (str) and live_at (datetime64[ns, UTC],
+    NaT while onboarding). Used by cost_per_customer (apps.costs)."""
+    return customers_frame(tz=organization_get().timezone)[["key", "live_at"]]
 
 
 def customer_rows(customers: pd.DataFrame, *, scope: str, key: str, tz: str,

@@ -30,8 +30,8 @@ class Command(BaseCommand):
         )
         host = options["addr"]
         self.stdout.write(
-            f"\nKeel: http://{host}/admin/   API: http://{host}/api/v1/metrics/   "
-            f"docs: http://{host}/api/v1/docs/\n"
+            f"\nKeel: http://{host}/   admin: http://{host}/admin/   "
+            f"API: http://{host}/api/v1/metrics/   docs: http://{host}/api/v1/docs/\n"
             f"Login: user '{result.username}', password '{result.password}'\n"
             f"API token: {result.api_token}  (Authorization: Token …)\n"
         )

@@ -1,0 +1,22 @@
+/* Keel dashboard: draws the charts described by data-figure (Plotly JSON built by
+   apps/dashboard/charts.py) with the locally served plotly.min.js; a click on a point opens
+   the records behind it. No network access beyond this server. */
+(function () {
+  "use strict";
+  function draw(el) {
+    var fig = JSON.parse(el.getAttribute("data-figure"));
+    var config = {responsive: true, displaylogo: false,
+                  modeBarButtonsToRemove: ["select2d", "lasso2d"]};
+    window.Plotly.newPlot(el, fig.data, fig.layout, config).then(function () {
+      el.setAttribute("data-ready", "true");
+    });
+    el.on("plotly_click", function (event) {
+      var point = event.points && event.points[0];
+      if (!point || !point.customdata) return;
+      var base = el.getAttribute("data-records-base");
+      var sep = base.indexOf("?") >= 0 ? "&" : "?";
+      window.location.href = base + sep + "period_start=" + encodeURIComponent(point.customdata) + "#records";
+    });
+  }
+  document.querySelectorAll("[data-figure]").forEach(draw);
+})();

@@ -1,0 +1,47 @@
+"""The organisation page as a funnel that follows the system (issue 6): delivery → quality →
+people → reliability → cost. Each stage groups metric families; a family not named here (a
+future one) lands in a last "other" stage, so every registered metric gets a tile."""
+
+from dataclasses import dataclass
+
+from apps.metrics.registry import MetricFamily, families
+
+
+@dataclass(frozen=True)
+class Stage:
+    slug: str
+    title: str
+    question: str
+    family_names: tuple[str, ...]
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("delivery", "Delivery", "Do we ship often, and how fast do customers go live?",
+          ("delivery", "customers")),
+    Stage("quality", "Quality", "Are customers hurt by bugs nobody planned for?", ("quality",)),
+    Stage("people", "People", "Is anyone drowning in bug fixing?", ("bug_load",)),
+    Stage("reliability", "Reliability", "Are we up?", ("reliability",)),
+    Stage("cost", "Cost", "What does all this cost, per unit of value?", ("costs",)),
+)
+OTHER = Stage("other", "Other", "Metrics of families added later.", ())
+
+# The upstreams a family's numbers come from: Source.kind values, or "cost_export" for the
+# cost exports (config `costs.exports`). Used to say "no source configured" on an empty tile.
+FAMILY_SOURCES: dict[str, tuple[str, ...]] = {
+    "delivery": ("github",),
+    "customers": ("github", "jira"),
+    "quality": ("github", "jira"),
+    "bug_load": ("github", "jira"),
+    "reliability": ("pagerduty",),
+    "costs": ("cost_export",),
+}
+
+
+def stages_with_families() -> list[tuple[Stage, list[MetricFamily]]]:
+    """Every stage in funnel order with its registered families (registration order); stages
+    with no family are left out, and unknown families form the last stage."""
+    registered = families()
+    known = {name for stage in STAGES for name in stage.family_names}
+    out = [(s, [f for f in registered if f.name in s.family_names]) for s in STAGES]
+    out.append((OTHER, [f for f in registered if f.name not in known]))
+    return [(stage, fams) for stage, fams in out if fams]

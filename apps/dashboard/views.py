@@ -1,0 +1,92 @@
+"""Pages of the managers' dashboard (issue 6). Thin: parse, call selectors, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView, LogoutView
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from apps.metrics.registry import definition, family_of
+from apps.metrics.selectors import engineer_visible, organization_currency
+from apps.organization.models import Person, Source, Team
+
+from . import selectors
+from .metric_page import metric_context
+from .services import source_sync_enqueue, sync_allowed
+
+LOGIN_URL = reverse_lazy("dashboard:login")
+login = LoginView.as_view(template_name="registration/login.html",
+                          redirect_authenticated_user=True, next_page="/")
+logout = LogoutView.as_view(next_page=LOGIN_URL)
+
+
+def _page(request: HttpRequest, template: str, **context) -> HttpResponse:
+    context.setdefault("currency", organization_currency())
+    context.setdefault("today", selectors.today_local())
+    return render(request, f"dashboard/{template}", context)
+
+
+@login_required(login_url=LOGIN_URL)
+def organization_page(request: HttpRequest) -> HttpResponse:
+    stages = selectors.tiles_get(user=request.user, scope="org")
+    teams = Team.objects.order_by("name")
+    return _page(request, "organization.html", stages=stages, teams=teams, scope="org",
+                 scope_key="")
+
+
+@login_required(login_url=LOGIN_URL)
+def team_page(request: HttpRequest, slug: str) -> HttpResponse:
+    team = get_object_or_404(Team, slug=slug)
+    stages = selectors.tiles_get(user=request.user, scope="team", scope_key=slug)
+    members = [(p, engineer_visible(user=request.user, email=p.email))
+               for p in team.members.order_by("name", "email")]
+    return _page(request, "team.html", team=team, stages=stages, members=members,
+                 scope="team", scope_key=slug)
+
+
+@login_required(login_url=LOGIN_URL)
+def engineer_page(request: HttpRequest, email: str) -> HttpResponse:
+    """Superusers and the managers of the engineer's team only; everyone else gets a 404,
+    the same as for an unknown address, so the page does not reveal who exists."""
+    if not engineer_visible(user=request.user, email=email):
+        raise Http404("no such engineer")
+    person = get_object_or_404(Person.objects.select_related("team"), email=email)
+    stages = selectors.tiles_get(user=request.user, scope="engineer", scope_key=email)
+    metrics = [view.metric for _, views in stages for view in views]
+    history = selectors.engineer_history(user=request.user, email=email, metrics=metrics)
+    return _page(request, "engineer.html", person=person, stages=stages, scope="engineer",
+                 scope_key=email, history=history, history_metrics=metrics)
+
+
+@login_required(login_url=LOGIN_URL)
+def metric_page(request: HttpRequest, metric: str) -> HttpResponse:
+    metric_def, family = definition(metric), family_of(metric)
+    if metric_def is None or family is None:
+        raise Http404("unknown metric")
+    context = metric_context(request=request, metric=metric_def, family=family)
+    response = _page(request, "metric.html", **context)
+    if context.get("errors"):
+        response.status_code = 400
+    return response
+
+
+@login_required(login_url=LOGIN_URL)
+def sources_page(request: HttpRequest) -> HttpResponse:
+    sources = selectors.sources_overview()
+    running = any(run.status in ("queued", "running") for _, runs in sources for run in runs)
+    return _page(request, "sources.html", sources=sources, running=running,
+                 imports=selectors.cost_imports_recent(),
+                 can_sync=sync_allowed(user=request.user))
+
+
+@login_required(login_url=LOGIN_URL)
+@require_POST
+def source_sync_now(request: HttpRequest, name: str) -> HttpResponse:
+    if not sync_allowed(user=request.user):
+        return HttpResponseForbidden("only staff and team managers may start a sync")
+    source = get_object_or_404(Source, name=name)
+    source_sync_enqueue(source=source)
+    messages.success(request, f"Sync of {source.name} queued.")
+    return redirect("dashboard:sources")

@@ -1,0 +1,164 @@
+"""End-to-end: Debian's Chromium (never a downloaded browser) drives a live server holding the
+demo organisation built by the real demo code (simulator → sync → compute).
+
+Screenshots of each page go to $KEEL_SCREENSHOT_DIR when set (scripts/screenshots.py uses
+docs/screenshots), else to a temporary directory.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from apps.dashboard.formatting import value_format
+from apps.dashboard.selectors import today_local
+from apps.metrics.models import MetricRow
+from apps.organization.models import Person, Team
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium "
+                       "(apt-get install chromium); browsers are never downloaded"),
+]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+PASSWORD = "browser-test-pw-1"
+
+
+@pytest.fixture(autouse=True)
+def _orm_beside_playwright(monkeypatch) -> None:
+    """Playwright's sync API keeps an event loop in this thread, so the ORM calls of the test
+    need Django's async-safety check off; monkeypatch restores the environment afterwards
+    (a leaked variable would fail `check --deploy` in a later test)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from apps.core.demo import demo_build
+
+    result = demo_build()
+    try:
+        yield result
+    finally:
+        result.simulator.stop()
+
+
+@pytest.fixture
+def browser():
+    playwright_sync = pytest.importorskip("playwright.sync_api")
+    with playwright_sync.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ.get("KEEL_SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def login(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/teams/platform/")  # redirected to the login page, then back
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/teams/platform/")
+
+
+def latest_complete(metric: str, scope: str = "org", key: str = "") -> MetricRow:
+    return MetricRow.objects.filter(
+        metric=metric, scope=scope, scope_key=key, granularity="month",
+        period_end__lte=today_local()).order_by("-period_start").first()
+
+
+def test_manager_journey(demo, live_server, browser, shots) -> None:
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    login(page, base, demo.username, demo.password)
+    page.screenshot(path=shots / "team.png", full_page=True)
+
+    # A tile: the latest complete month of release_frequency, as the database has it.
+    page.goto(f"{base}/")
+    row = latest_complete("release_frequency")
+    shown = page.locator('[data-metric="release_frequency"] [data-value]').inner_text()
+    assert shown == value_format(row.value, unit="releases", currency="USD")
+    # A null explains itself: the demo records no revenue, so cost_to_revenue is null.
+    why = page.locator('[data-metric="cost_to_revenue"] [data-why]').inner_text()
+    assert why == latest_complete("cost_to_revenue").note == "no revenue recorded for the month"
+    page.screenshot(path=shots / "organisation.png", full_page=True)
+
+    # The metric page: hover the latest complete month's point, read the value in the label.
+    page.click('[data-metric="uptime"] h3 a')
+    page.wait_for_selector('#chart[data-ready="true"]')
+    uptime = latest_complete("uptime")
+    months = list(MetricRow.objects.filter(
+        metric="uptime", scope="org", granularity="month",
+        period_start__gte=uptime.period_start.replace(year=uptime.period_start.year - 2),
+    ).order_by("period_start").values_list("period_start", flat=True))
+    shown_months = page.locator("table.rows tbody th").all_inner_texts()
+    index = sorted(shown_months).index(uptime.period_start.isoformat())
+    assert uptime.period_start in months
+    point = page.locator("#chart .scatterlayer .trace").first.locator(".points path").nth(index)
+    box = point.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    label = page.locator("#chart .hoverlayer .hovertext").first
+    label.wait_for()
+    assert f"{uptime.value * 100:.2f}%" in label.text_content()
+    page.screenshot(path=shots / "metric.png", full_page=False)
+
+    # Clicking the point opens the records behind it, linked to PagerDuty.
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(re.compile(rf"period_start={uptime.period_start.isoformat()}"))
+    records = page.locator("#records table.records tbody tr")
+    assert records.count() == uptime.sample_size
+    link = page.locator("#records a", has_text="open in PagerDuty").first
+    assert link.get_attribute("href").startswith("https://acme.pagerduty.com/incidents/")
+    page.screenshot(path=shots / "metric-records.png", full_page=True)
+
+    page.goto(f"{base}/sources/")
+    assert page.locator("button", has_text="Sync now").count() >= 3
+    page.screenshot(path=shots / "sources.png", full_page=True)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/")
+    page.screenshot(path=shots / "organisation-phone.png")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.close()
+
+
+def test_manager_sees_own_engineers_only(demo, live_server, browser, shots) -> None:
+    base = live_server.url
+    platform, payments = Team.objects.get(slug="platform"), Team.objects.get(slug="payments")
+    manager = platform.managers.get()
+    manager.set_password(PASSWORD)
+    manager.save()
+    # Of the manager's own engineers, the one most at risk (the screenshot shows a score).
+    mine = max(Person.objects.filter(team=platform).order_by("email"), key=lambda p: (
+        latest_complete("churn_risk", "engineer", p.email).value or -1))
+    theirs = Person.objects.filter(team=payments).order_by("email").first()
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    login(page, base, manager.username, PASSWORD)
+
+    point = latest_complete("churn_risk", "engineer", theirs.email).period_start
+    # Refused by every URL: the page, the metric page, its records, the API's records.
+    for url in (f"/engineers/{theirs.email}/",
+                f"/metrics/churn_risk/?scope=engineer&scope_key={theirs.email}",
+                f"/metrics/churn_risk/?scope=engineer&scope_key={theirs.email}"
+                f"&period_start={point}"):
+        response = page.goto(base + url)
+        assert response.status == 404, url
+        assert theirs.email not in page.content()
+    api = page.request.get(f"{base}/api/v1/metrics/churn_risk/records/?scope=engineer"
+                           f"&scope_key={theirs.email}&granularity=month&period_start={point}")
+    assert api.status == 403
+
+    response = page.goto(f"{base}/engineers/{mine.email}/")
+    assert response.status == 200
+    assert page.locator('[data-metric="churn_risk"]').count() == 1
+    page.screenshot(path=shots / "engineer.png", full_page=True)
+    page.close()

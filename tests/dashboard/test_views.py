@@ -1,0 +1,189 @@
+"""Server-side tests of every dashboard page: tiles and their explanations, the metric page and
+its records, engineer privacy by every URL, the sources page and "sync now", the assets."""
+
+import html as html_lib
+import re
+from unittest import mock
+
+import pytest
+from django.test import Client
+
+from tests.dashboard.conftest import GH_ERROR
+from tests.metrics.factories import UserFactory
+
+
+def tile(html: str, metric: str) -> str:
+    """The HTML of one tile."""
+    match = re.search(rf'<article class="tile[^"]*" data-metric="{metric}".*?</article>', html,
+                      re.S)
+    assert match, f"no tile {metric}"
+    return match.group(0)
+
+
+def text(fragment: str) -> str:
+    return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment)).strip())
+
+
+def test_pages_need_a_login(world) -> None:
+    for url in ("/", "/teams/alpha/", "/metrics/t_releases/", "/engineers/a1@acme.test/",
+                "/sources/"):
+        response = Client().get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
+
+
+def test_login_page_logs_in_and_lands_on_the_organisation(world) -> None:
+    user = UserFactory(username="ann")
+    user.set_password("pw-123-long")
+    user.save()
+    client = Client()
+    assert client.get("/login/").status_code == 200
+    response = client.post("/login/", {"username": "ann", "password": "pw-123-long"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_organisation_tile_compares_with_previous_month_and_trend(plain_client) -> None:
+    html = plain_client.get("/").content.decode()
+    releases = text(tile(html, "t_releases"))
+    # October (latest complete): 6; vs September 4: +2, +50 %; vs smoothed 5: +1; anomaly.
+    assert "October 2026" in releases and " 6 " in f" {releases} "
+    assert "+2 +50 %" in releases and "vs trend +1" in releases
+    assert "Anomaly" in releases
+    # The newest GitHub run failed: the number stays, with the failure next to it.
+    assert f"last sync of gh failed: {GH_ERROR}" in releases
+
+
+def test_funnel_order_and_empty_tiles_say_why(plain_client) -> None:
+    html = plain_client.get("/").content.decode()
+    positions = [html.index(f'id="stage-{s}"') for s in ("delivery", "people", "reliability")]
+    assert positions == sorted(positions)
+    # No PagerDuty source at all: nothing to compute uptime from.
+    assert "no source configured (PagerDuty)" in text(tile(html, "t_uptime"))
+    # t_share has no org row; GitHub is configured but its last sync failed.
+    assert f"last sync of gh failed: {GH_ERROR}" in text(tile(html, "t_share"))
+
+
+def test_team_page_without_repos_says_no_source_for_the_team(plain_client) -> None:
+    alpha = plain_client.get("/teams/alpha/").content.decode()
+    assert " 3 " in f" {text(tile(alpha, 't_releases'))} "
+    beta = plain_client.get("/teams/beta/").content.decode()
+    assert "no source configured for this team (GitHub)" in text(tile(beta, "t_releases"))
+    assert plain_client.get("/teams/nope/").status_code == 404
+
+
+def test_metric_page_rows_chart_and_records(plain_client) -> None:
+    response = plain_client.get("/metrics/t_releases/?start=2026-01-01")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-figure="' in html and "/assets/" in html and "plotly.min.js" in html
+    assert "cdn" not in html.lower()
+    rows = re.findall(r"<tr[^>]*><th scope=\"row\">(\d{4}-\d{2}-\d{2})</th>", html)
+    assert rows == ["2026-11-01", "2026-10-01", "2026-09-01"]
+    assert "partial period: to 2026-11-22" in html
+
+    records = plain_client.get("/metrics/t_releases/?period_start=2026-10-01").content.decode()
+    section = text(records[records.index('id="records"'):])
+    assert "Value 6 for [2026-10-01, 2026-11-01)" in section and "2 records" in section
+    assert records.count('href="https://github.com/acme/api/releases/tag/v1.') == 2
+    assert "open in GitHub" in records
+
+
+def test_metric_page_rejects_bad_queries(plain_client) -> None:
+    bad = plain_client.get("/metrics/t_releases/?period_start=2026-10-02")
+    assert bad.status_code == 400 and "2026-10-02 does not start a month" in bad.content.decode()
+    assert plain_client.get("/metrics/nope/").status_code == 404
+    assert plain_client.get("/metrics/t_uptime/?scope=team&scope_key=alpha").status_code == 404
+
+
+def test_metric_page_of_an_empty_series_says_why(plain_client) -> None:
+    html = plain_client.get("/metrics/t_uptime/").content.decode()
+    assert "no source configured (PagerDuty)" in html and "data-figure" not in html
+
+
+def test_null_engineer_row_shows_its_note(manager_client) -> None:
+    html = manager_client.get(
+        "/metrics/t_share/?scope=engineer&scope_key=a1@acme.test").content.decode()
+    assert "no work items completed in period" in html
+    page = manager_client.get("/engineers/a1@acme.test/").content.decode()
+    assert "no work items completed in period" in text(tile(page, "t_share"))
+
+
+ENGINEER_URLS = (
+    "/engineers/{email}/",
+    "/metrics/t_share/?scope=engineer&scope_key={email}",
+    "/metrics/t_share/?scope=engineer&scope_key={email}&period_start=2026-10-01",
+    "/metrics/t_share/?scope=engineer&scope_key={email}&granularity=week",
+)
+
+
+@pytest.mark.parametrize("url", ENGINEER_URLS)
+def test_manager_of_alpha_cannot_see_beta_engineer_by_any_url(manager_client, url) -> None:
+    assert manager_client.get(url.format(email="a1@acme.test")).status_code == 200
+    assert manager_client.get(url.format(email="b1@acme.test")).status_code == 404
+
+
+def test_engineers_visible_to_superusers_only_otherwise(world, admin_client_,
+                                                        plain_client) -> None:
+    for email in ("a1@acme.test", "b1@acme.test"):
+        assert admin_client_.get(f"/engineers/{email}/").status_code == 200
+        assert plain_client.get(f"/engineers/{email}/").status_code == 404
+    # b1's number reaches the superuser only: 0.5 → "50.00 %".
+    assert "50.00 %" in admin_client_.get("/engineers/b1@acme.test/").content.decode()
+    # Team pages link engineer pages only for those who may open them.
+    assert 'href="/engineers/a1@acme.test/"' not in plain_client.get(
+        "/teams/alpha/").content.decode()
+    assert "b1@acme.test" not in plain_client.get("/").content.decode()
+
+
+def test_team_page_links_own_engineers_for_their_manager(manager_client) -> None:
+    assert 'href="/engineers/a1@acme.test/"' in manager_client.get(
+        "/teams/alpha/").content.decode()
+    assert 'href="/engineers/b1@acme.test/"' not in manager_client.get(
+        "/teams/beta/").content.decode()
+
+
+def test_sources_page_shows_runs_errors_and_waits_never_secrets(plain_client) -> None:
+    html = plain_client.get("/sources/").content.decode()
+    assert GH_ERROR.replace("'", "&#x27;") in html
+    assert "2 (1.5 s)" in html and "failed" in html and "succeeded" in html
+    assert "ghp_SECRET" not in html
+    assert "Sync now" not in html  # a plain user may not start a sync
+
+
+def test_sync_now_is_post_only_for_staff_or_managers(world, manager_client,
+                                                     plain_client) -> None:
+    with mock.patch("apps.dashboard.services.sync_source_task") as task:
+        assert plain_client.post("/sources/gh/sync/").status_code == 403
+        assert manager_client.get("/sources/gh/sync/").status_code == 405
+        response = manager_client.post("/sources/gh/sync/")
+        assert response.status_code == 302 and response["Location"] == "/sources/"
+        task.delay.assert_called_once_with(world["gh"].pk)
+        assert manager_client.post("/sources/nope/sync/").status_code == 404
+
+
+def test_sync_now_needs_the_csrf_token(world) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["manager"])
+    with mock.patch("apps.dashboard.services.sync_source_task") as task:
+        assert client.post("/sources/gh/sync/").status_code == 403
+        page = client.get("/sources/").content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        assert client.post("/sources/gh/sync/", {"csrfmiddlewaretoken": token}).status_code == 302
+        assert task.delay.call_count == 1
+
+
+def test_assets_are_served_locally_with_gzip(db) -> None:
+    client = Client()
+    page = client.get("/login/").content.decode()
+    css = re.search(r'href="(/assets/[^"]+/keel.css)"', page).group(1)
+    assert client.get(css)["Content-Type"].startswith("text/css")
+    import plotly
+
+    url = f"/assets/{plotly.__version__}/plotly.min.js"
+    plain = Client().get(url)
+    zipped = Client().get(url, headers={"Accept-Encoding": "gzip"})
+    assert plain.status_code == 200 and plain.content.startswith(b"/**")
+    assert zipped["Content-Encoding"] == "gzip" and len(zipped.content) < len(plain.content) / 2
+    assert "max-age=31536000" in plain["Cache-Control"]
+    assert Client().get("/assets/1/secret.py").status_code == 404
+    assert "max-age=60" in Client().get("/assets/old/keel.css")["Cache-Control"]

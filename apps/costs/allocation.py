@@ -32,6 +32,14 @@ def _first_tag(tags: Mapping[str, str], keys: Sequence[str]) -> str:
     return ""
 
 
+def tag_team(
+    tags: Mapping[str, str], *, keys: Sequence[str], teams: Mapping[str, int]
+) -> int | None:
+    """The team pk one line's tags name (§5.6): the first of `keys` (already expanded by
+    tag_key_variants) with a non-empty value, matched case-insensitively; else None."""
+    return teams.get(_first_tag(tags, keys)) if tags else None
+
+
 def lines_allocate(
     frame: pd.DataFrame,
     *,
@@ -51,7 +59,7 @@ def lines_allocate(
     Returns: team pk per line; <NA> = unallocated (still counted for the org).
     """
     keys = tag_key_variants(tag_keys)
-    by_tag = frame["Tags"].map(lambda tags: teams.get(_first_tag(tags, keys)) if tags else None)
+    by_tag = frame["Tags"].map(lambda tags: tag_team(tags, keys=keys, teams=teams))
     account_team = {account: teams.get(slug) for account, slug in accounts.items()}
     by_account = frame["SubAccountId"].map(account_team)
     return by_tag.fillna(by_account).astype("Int64")

@@ -13,11 +13,16 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
 from apps.costs.allocation import billing_months, fx_rate_for, lines_allocate
+from apps.costs.copy_import import (
+    FastPathDeclined,
+    LinesSummary,
+    fast_path_applies,
+    lines_copy_focus,
+)
 from apps.costs.models import CostImport, CostLine
 from apps.costs.writers import lines_writer
 from apps.organization.models import CostExport, Team
@@ -95,40 +100,65 @@ def _mark_failed(record: CostImport, error: str) -> CostImport:
 
 
 def _import_lines(record: CostImport, path: Path) -> None:
-    """Stream, convert, allocate and write every batch; fill the record's summary fields."""
+    """Write every line of the file (fast path if it applies, else the reference reader) and
+    fill the record's summary fields."""
     settings = org_settings().costs
     teams = dict(Team.objects.values_list("slug", "pk"))
-    sums = {"billed": 0.0, "effective": 0.0, "cost": 0.0}
-    start = end = None
-    with lines_writer() as lines_write:
-        for batch in read_cost_export(path, format=record.format, chunk_rows=CHUNK_ROWS):
-            if not record.currency:
-                record.currency = str(batch["BillingCurrency"].iloc[0])
-                record.fx_rate = _rate(record.currency, settings, path, batch)
-            batch["cost"] = batch["EffectiveCost"] * record.fx_rate
-            batch["team_id"] = lines_allocate(batch, tag_keys=settings.team_tag_keys,
-                                              accounts=settings.accounts, teams=teams)  # fmt: skip
-            batch["cost_import_id"] = record.pk
-            record.rows += lines_write(batch)
-            for key, column in (("billed", "BilledCost"), ("effective", "EffectiveCost"),
-                                ("cost", "cost")):  # fmt: skip
-                sums[key] += float(batch[column].sum())
-            low, high = batch["ChargePeriodStart"].min(), batch["ChargePeriodEnd"].max()
-            start, end = min(start or low, low), max(end or high, high)
-    record.totals = {record.currency: {"billed": sums["billed"], "effective": sums["effective"]},
-                     "cost": sums["cost"], "billing_currency": settings.currency}  # fmt: skip
-    record.period_start, record.period_end = start.to_pydatetime(), end.to_pydatetime()
-    record.months = billing_months(start, end)
+    summary = _lines_fast(record, path, settings, teams) or _lines_read(
+        record, path, settings, teams
+    )
+    record.rows, record.currency, record.fx_rate = summary.rows, summary.currency, summary.fx_rate
+    record.totals = {summary.currency: {"billed": summary.billed, "effective": summary.effective},
+                     "cost": summary.cost, "billing_currency": settings.currency}  # fmt: skip
+    record.period_start = summary.start.to_pydatetime()
+    record.period_end = summary.end.to_pydatetime()
+    record.months = billing_months(summary.start, summary.end)
     record.status, record.finished_at = CostImport.Status.SUCCEEDED, timezone.now()
     record.save()
 
 
-def _rate(currency: str, settings, path: Path, batch: pd.DataFrame) -> float:
+def _lines_fast(record: CostImport, path: Path, settings, teams: dict) -> LinesSummary | None:
+    """PostgreSQL + FOCUS CSV: copy_import's fast path in a savepoint; None if it declined
+    (its savepoint rolled back: nothing of it remains) or does not apply."""
+    if not fast_path_applies(path=path, format=record.format):
+        return None
+    try:
+        with transaction.atomic():
+            return lines_copy_focus(
+                cost_import_id=record.pk, path=path, tag_keys=settings.team_tag_keys,
+                accounts=settings.accounts, teams=teams,
+                rate_for=lambda currency, row: _rate(currency, settings, path, row),
+            )  # fmt: skip
+    except FastPathDeclined as exc:
+        logger.info("cost import %s: fast path declined (%s); reading %s", record.pk, exc, path)
+        return None
+
+
+def _lines_read(record: CostImport, path: Path, settings, teams: dict) -> LinesSummary:
+    """The reference path: stream, convert, allocate and write every batch."""
+    summary = LinesSummary()
+    with lines_writer() as lines_write:
+        for batch in read_cost_export(path, format=record.format, chunk_rows=CHUNK_ROWS):
+            if not summary.currency:
+                summary.currency = str(batch["BillingCurrency"].iloc[0])
+                row = int(batch["SourceRow"].iloc[0])
+                summary.fx_rate = _rate(summary.currency, settings, path, row)
+            batch["cost"] = batch["EffectiveCost"] * summary.fx_rate
+            batch["team_id"] = lines_allocate(batch, tag_keys=settings.team_tag_keys,
+                                              accounts=settings.accounts, teams=teams)  # fmt: skip
+            batch["cost_import_id"] = record.pk
+            summary.add(rows=lines_write(batch), billed=float(batch["BilledCost"].sum()),
+                        effective=float(batch["EffectiveCost"].sum()),
+                        cost=float(batch["cost"].sum()), start=batch["ChargePeriodStart"].min(),
+                        end=batch["ChargePeriodEnd"].max())  # fmt: skip
+    return summary
+
+
+def _rate(currency: str, settings, path: Path, row: int) -> float:
     try:
         return fx_rate_for(currency=currency, billing_currency=settings.currency,
                            fx_rates=settings.fx_rates)  # fmt: skip
     except LookupError as exc:
-        row = int(batch["SourceRow"].iloc[0])
         raise CostExportError(str(exc), file=str(path), row=row, column="BillingCurrency") from None
 
 

@@ -9,6 +9,7 @@ psycopg 3 copy: https://www.psycopg.org/psycopg3/docs/basic/copy.html
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from queue import Queue
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,17 @@ LINE_COLUMNS: dict[str, str] = {
 _TEXT = ("currency", "service_category", "service_name", "sub_account_id", "resource_id",
          "charge_category", "tags")  # fmt: skip
 BULK_BATCH = 5_000
+QUEUE_PIECES = 128  # × psycopg's 128 KiB pieces = 16 MiB queued for the server at most
+
+
+class BoundedQueuedWriter(QueuedLibpqWriter):
+    """psycopg's QueuedLibpqWriter with a shorter queue: its 1024 pieces of 128 KiB (128 MiB)
+    pushed the 1M-line import's peak RSS past 500 MB while the server lagged behind Python.
+    Relies on psycopg 3.2/3.3's `_queue` attribute (checked by tests/costs on PostgreSQL)."""
+
+    def __init__(self, cursor) -> None:
+        super().__init__(cursor)
+        self._queue = Queue(maxsize=QUEUE_PIECES)
 
 
 @contextmanager
@@ -52,14 +64,26 @@ def lines_writer() -> Iterator[Callable[[pd.DataFrame], int]]:
     if connection.vendor != "postgresql":
         yield _lines_bulk_create
         return
-    sql = (
-        f"COPY {CostLine._meta.db_table} ({', '.join(LINE_COLUMNS)}) FROM STDIN "
-        f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(_TEXT)}))"
-    )
+    with lines_copy() as copy:
+        yield lambda batch: _copy_batch(copy, batch)
+
+
+@contextmanager
+def lines_copy(*, columns: list[str] | None = None, binary: bool = False) -> Iterator[Copy]:
+    """PostgreSQL only: a `COPY costs_costline (columns) FROM STDIN` open for the block.
+
+    `columns` default to LINE_COLUMNS. CSV (default): rows in that order, text columns never
+    NULL, team_id empty = NULL. `binary`: the caller writes the whole binary format (signature,
+    tuples, trailer; see apps.costs.pgbinary). Fed by a queued writer thread
+    (BoundedQueuedWriter) so the server stores while Python prepares the next batch.
+    """
+    names = ", ".join(columns or LINE_COLUMNS)
+    options = "FORMAT binary" if binary else f"FORMAT csv, FORCE_NOT_NULL ({', '.join(_TEXT)})"
+    sql = f"COPY {CostLine._meta.db_table} ({names}) FROM STDIN WITH ({options})"
     with connection.cursor() as cursor:
         raw = cursor.cursor
-        with raw.copy(sql, writer=QueuedLibpqWriter(raw)) as copy:
-            yield lambda batch: _copy_batch(copy, batch)
+        with raw.copy(sql, writer=BoundedQueuedWriter(raw)) as copy:
+            yield copy
 
 
 def _copy_batch(copy: Copy, batch: pd.DataFrame) -> int:
@@ -93,6 +117,7 @@ def _timestamps_text(values: pd.Series) -> np.ndarray:
 
 
 def _lines_bulk_create(batch: pd.DataFrame) -> int:
+    batch = batch.assign(Tags=_tags_json(batch["Tags"]))
     objects = [
         CostLine(**{column: _plain(getattr(row, source)) for column, source in _ATTRS})
         for row in batch.rename(columns=_SAFE).itertuples(index=False)

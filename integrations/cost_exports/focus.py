@@ -25,6 +25,7 @@ _OPTIONAL = (
 )  # fmt: skip
 _CANONICAL_SERVICE = {name.casefold(): name for name in SERVICE_CATEGORIES}
 _CANONICAL_CHARGE = {name.casefold(): name for name in CHARGE_CATEGORIES}
+CANONICAL_CHARGE = _CANONICAL_CHARGE  # casefolded → FOCUS spelling (also used by fast.py)
 
 
 def normalise(chunk: Chunk) -> pd.DataFrame:
@@ -43,7 +44,7 @@ def normalise(chunk: Chunk) -> pd.DataFrame:
         "BilledCost": money(chunk, "BilledCost"),
         "EffectiveCost": money(chunk, "EffectiveCost"),
         "BillingCurrency": text(frame["BillingCurrency"]),
-        "ServiceCategory": _service_category(frame["ServiceCategory"]),
+        "ServiceCategory": service_category(frame["ServiceCategory"]),
         "ServiceName": column_text(chunk, "ServiceName"),
         "SubAccountId": column_text(chunk, "SubAccountId"),
         "ResourceId": column_text(chunk, "ResourceId"),
@@ -55,7 +56,7 @@ def normalise(chunk: Chunk) -> pd.DataFrame:
     return finish(columns, frame.index)
 
 
-def _service_category(raw: pd.Series) -> pd.Series:
+def service_category(raw: pd.Series) -> pd.Series:
     """The file's value in FOCUS spelling (case-insensitive); empty or unknown → ``"Other"``."""
     return text(raw).str.casefold().map(_CANONICAL_SERVICE).fillna("Other").astype(str)
 

@@ -102,6 +102,13 @@ def summarise(
     }
 
 
+def check_header(path: str | Path, format: str) -> list[str]:
+    """The file's header after the checks ``read_cost_export`` makes before streaming (format
+    known, file present and non-empty, required columns); raises CostExportError as it does."""
+    _spec_for(path, format)
+    return read_header(path)
+
+
 def _spec_for(path: str | Path, format: str | None) -> ExportFormat:
     """The reader for ``format`` after checking the header has its required columns."""
     if format is not None and format not in FORMATS:
@@ -130,14 +137,14 @@ def _stream(path: str | Path, spec: ExportFormat, chunk_rows: int) -> Iterator[p
         if chunk.frame.empty:  # pandas yields one empty chunk for a header-only CSV
             continue
         batch = spec.normalise(chunk)
-        currency = _check_currency(batch, currency, chunk, spec)
+        currency = check_currency(batch, currency, chunk, spec)
         rows += len(batch)
         yield batch
     if rows == 0:
         raise CostExportError("no cost rows (the file has only a header)", file=str(path))
 
 
-def _check_currency(
+def check_currency(
     batch: pd.DataFrame, currency: str | None, chunk: Chunk, spec: ExportFormat
 ) -> str:
     """The file's currency (the first row's); raises on a blank or a second currency (§1)."""

@@ -104,11 +104,11 @@ def test_unit_costs(world):
         "2026-04-01": (None, 0, "no revenue recorded for the month"),
     }
     assert series(frame, "cost_to_revenue", granularity="week") == {}
-    # apps.delivery.customers does not exist yet → null with the note
+    # apps.delivery.customers exists (since 2026-11-22) but the world has no customers
     assert series(frame, "cost_per_customer")["2026-03-01"] == (
         None,
         0,
-        "customer go-live not available",
+        "no customers live at period end",
     )
 
 

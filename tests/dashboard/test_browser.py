@@ -86,9 +86,10 @@ def test_manager_journey(demo, live_server, browser, shots) -> None:
     row = latest_complete("release_frequency")
     shown = page.locator('[data-metric="release_frequency"] [data-value]').inner_text()
     assert shown == value_format(row.value, unit="releases", currency="USD")
-    # A null explains itself: the demo records no revenue, so cost_to_revenue is null.
-    why = page.locator('[data-metric="cost_to_revenue"] [data-why]').inner_text()
-    assert why == latest_complete("cost_to_revenue").note == "no revenue recorded for the month"
+    # A null explains itself: no demo customer went live last month, so the median is null.
+    why = page.locator('[data-metric="time_to_new_customer_days"] [data-why]').inner_text()
+    assert why == latest_complete("time_to_new_customer_days").note
+    assert why == "no customer went live in period"
     page.screenshot(path=shots / "organisation.png", full_page=True)
 
     # The metric page: hover the latest complete month's point, read the value in the label.

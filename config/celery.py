@@ -15,6 +15,7 @@ app.conf.task_routes = {
     "apps.ingestion.tasks.*": {"queue": "sync"},
     "apps.metrics.tasks.*": {"queue": "metrics"},
     "apps.costs.tasks.*": {"queue": "sync"},
+    "apps.digests.tasks.*": {"queue": "metrics"},
 }
 app.conf.beat_schedule = {
     # Hourly: fresh enough for a manager's dashboard, far inside every provider's rate limits.
@@ -30,6 +31,15 @@ app.conf.beat_schedule = {
     "import-cost-exports-hourly": {
         "task": "apps.costs.tasks.import_cost_exports",
         "schedule": crontab(minute=37),
+        "options": {"expires": 50 * 60},
+    },
+    # Hourly at :15: beat's crontab runs in one zone (UTC) while the organisation's zone is
+    # data, so the task itself sends last month's digests only when it is between the 1st
+    # 08:00 and the end of the 3rd in the organisation's zone; otherwise it does nothing.
+    # Inside that window it retries failed digests each hour and never resends a sent one.
+    "send-monthly-digests": {
+        "task": "apps.digests.tasks.send_monthly_digests",
+        "schedule": crontab(minute=15),
         "options": {"expires": 50 * 60},
     },
 }

@@ -13,6 +13,7 @@ import yaml
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
+from apps.digests.services import digests_send
 from apps.ingestion.models import SyncRun
 from apps.ingestion.services import Progress, sources_sync
 from apps.metrics.services import metrics_compute
@@ -39,6 +40,7 @@ class DemoResult:
     api_token: str
     runs: list[SyncRun]
     metric_rows: int
+    digests: dict[str, int]
 
 
 def demo_world(*, seed: int = 7, today: datetime | None = None) -> GitHubWorld:
@@ -133,6 +135,13 @@ def demo_admin() -> tuple[str, str, str]:
     return user.username, password, token.key
 
 
+def demo_digests_send(*, today: datetime) -> dict[str, int]:
+    """Last month's digests, through the configured e-mail backend (by default files in
+    var/mail/). Sent once per recipient and month, so running the demo again sends nothing new."""
+    last_month = (today.replace(day=1) - timedelta(days=1)).date().replace(day=1)
+    return digests_send(month=last_month)
+
+
 def _extensions() -> list:
     return [importlib.import_module(name) for name in DEMO_EXTENSIONS]
 
@@ -163,7 +172,9 @@ def demo_build(*, echo: Progress | None = None, seed: int = 7) -> DemoResult:
             ext.after_sync(echo=echo)
     written = metrics_compute()
     username, password, api_token = demo_admin()
+    digests = demo_digests_send(today=today)
     return DemoResult(
+        digests=digests,
         simulator=simulator,
         username=username,
         password=password,

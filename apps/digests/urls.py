@@ -1,3 +1,8 @@
 """Digest routes (mounted at /digests/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from apps.digests.views import digest_preview
+
+app_name = "digests"
+urlpatterns = [path("preview/", digest_preview, name="preview")]

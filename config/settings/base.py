@@ -112,8 +112,12 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 
 # --- E-mail -------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://" + str(BASE_DIR / "var" / "mail"))
+# Default: one file per message in var/mail/ (django-environ's filemail URLs lose the leading
+# slash of an absolute path, so the default path is set directly).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://var/mail")
 vars().update(EMAIL_CONFIG)
+if "EMAIL_URL" not in env.ENVIRON:
+    EMAIL_FILE_PATH = str(BASE_DIR / "var" / "mail")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="keel@localhost")
 
 # --- REST API -----------------------------------------------------------------------------
@@ -162,6 +166,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- Keel ---------------------------------------------------------------------------------
+# The dashboard's address, for links in e-mail.
+KEEL_BASE_URL = env("KEEL_BASE_URL", default="http://127.0.0.1:8000")
 # Upper bound on one rate-limit wait; a longer reset fails the run instead of hanging a worker.
 KEEL_MAX_RATE_LIMIT_WAIT_SECONDS = env.float("KEEL_MAX_RATE_LIMIT_WAIT_SECONDS", default=900.0)
 KEEL_HTTP_TIMEOUT_SECONDS = env.float("KEEL_HTTP_TIMEOUT_SECONDS", default=30.0)

@@ -1,5 +1,6 @@
 """`python manage.py demo` (spec §3): build the demo organisation and serve Keel."""
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -27,6 +28,16 @@ class Command(BaseCommand):
                 f"Synced {rows} rows in {sum(r.requests_made for r in result.runs)} requests; "
                 f"computed {result.metric_rows} metric rows."
             )
+        )
+        self.stdout.write(
+            f"Digests of last month: {result.digests.get('sent', 0)} sent now "
+            f"({settings.EMAIL_BACKEND.rsplit('.', 2)[-2]} backend"
+            + (
+                f", files in {settings.EMAIL_FILE_PATH}"
+                if hasattr(settings, "EMAIL_FILE_PATH")
+                else ""
+            )
+            + "); preview at /digests/preview/"
         )
         host = options["addr"]
         self.stdout.write(

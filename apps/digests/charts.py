@@ -1,0 +1,38 @@
+"""Small PNG charts for the digest (matplotlib, Agg backend: no display, thread-safe enough
+when each call builds its own Figure and never touches pyplot's global state)."""
+
+import io
+from datetime import date
+
+import matplotlib
+
+matplotlib.use("Agg")
+from matplotlib.figure import Figure  # noqa: E402
+
+from apps.digests.content import Point  # noqa: E402
+
+BAR, TREND, ALERT = "#4c78a8", "#f58518", "#d62728"
+
+
+def chart_png(*, title: str, months: list[date], points: dict[date, Point]) -> bytes:
+    """A 480×150 px PNG: one bar per month (red when anomalous, missing when null) and the
+    smoothed trend as a line. `months` are the x axis, oldest first."""
+    fig = Figure(figsize=(4.8, 1.5), dpi=100)
+    ax = fig.add_subplot()
+    labels = [f"{m:%b}" for m in months]
+    values = [points[m].value if m in points and points[m].value is not None else 0.0
+              for m in months]
+    colors = [ALERT if m in points and points[m].anomaly else BAR for m in months]
+    ax.bar(range(len(months)), values, color=colors, width=0.7)
+    trend = [points[m].smoothed if m in points else None for m in months]
+    ax.plot(range(len(months)), [t if t is not None else float("nan") for t in trend],
+            color=TREND, linewidth=1.5)
+    ax.set_xticks(range(len(months)), labels, fontsize=7)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_title(title, fontsize=8, loc="left")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout(pad=0.4)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()

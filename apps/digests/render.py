@@ -1,0 +1,102 @@
+"""A digest as an e-mail (spec §6): HTML + plain text, charts as inline PNG parts.
+
+The message is `multipart/related` holding the `multipart/alternative` (text, HTML) and one
+`image/png` part per chart with a `Content-ID`; the HTML refers to it as `cid:<id>` — no
+external image host. For a browser (preview page, docs screenshot) the same HTML is rendered
+with `data:` URIs instead.
+"""
+
+import base64
+from email.mime.image import MIMEImage
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from apps.digests.charts import chart_png
+from apps.digests.content import change_format, recent_months, value_format
+from apps.digests.selectors import Digest
+
+
+def digest_subject(digest: Digest) -> str:
+    scope = "organisation" if digest.recipient.kind == "org" else ", ".join(
+        s.title for s in digest.scopes)
+    return f"{digest.organization} — {digest.month:%B %Y} digest ({scope})"
+
+
+def digest_charts(digest: Digest) -> dict[str, bytes]:
+    """{content id: PNG bytes}, one chart per section (its first metric, last 12 months)."""
+    months = recent_months(digest.month)
+    return {
+        section.chart_id: chart_png(
+            title=f"{section.chart_metric} (bars) and trend (line), monthly",
+            months=months, points=scope.series.get(section.chart_metric, {}))
+        for scope in digest.scopes for section in scope.sections
+    }
+
+
+def _context(digest: Digest, image_src: dict[str, str]) -> dict:
+    cur = digest.currency
+    scopes = []
+    for scope in digest.scopes:
+        sections = [{
+            "title": s.title, "image": image_src.get(s.chart_id, ""), "chart_id": s.chart_id,
+            "lines": [{
+                "metric": line.metric, "link": line.link, "anomaly": line.anomaly,
+                "value": value_format(line.value, line.unit, cur),
+                "previous": value_format(line.previous, line.unit, cur),
+                "change": change_format(line.change, line.unit, cur),
+                "trend": value_format(line.smoothed, line.unit, cur),
+                "vs_trend": change_format(line.vs_trend, line.unit, cur),
+                "note": line.note if line.value is None else "",
+            } for line in s.lines],
+        } for s in scope.sections]
+        services = [{
+            "name": s.name, "link": s.link, "uptime": value_format(s.uptime, "ratio"),
+            "slo": value_format(s.slo, "ratio"),
+            "verdict": {True: "met", False: "missed", None: "no SLO"}[s.met],
+        } for s in scope.services]
+        at_risk = None if scope.at_risk is None else [
+            {"name": p.name, "email": p.email, "link": p.link, "score": f"{p.score:.2f}"}
+            for p in scope.at_risk]
+        scopes.append({"title": scope.title, "link": scope.link, "sections": sections,
+                       "anomalies": scope.anomalies, "services": services, "at_risk": at_risk})
+    return {"digest": digest, "scopes": scopes, "subject": digest_subject(digest)}
+
+
+def digest_html(digest: Digest, *, image_src: dict[str, str]) -> str:
+    return render_to_string("digests/digest.html", _context(digest, image_src))
+
+
+def digest_text(digest: Digest) -> str:
+    return render_to_string("digests/digest.txt", _context(digest, {}))
+
+
+def digest_html_standalone(digest: Digest) -> str:
+    """The HTML with charts as data: URIs, for a browser (preview page, screenshots)."""
+    charts = digest_charts(digest)
+    src = {cid: "data:image/png;base64," + base64.b64encode(png).decode()
+           for cid, png in charts.items()}
+    return digest_html(digest, image_src=src)
+
+
+def digest_message(
+    digest: Digest, *, to: str, subject_prefix: str = "", connection=None
+) -> EmailMultiAlternatives:
+    """The e-mail of `digest` addressed to `to`, with a fresh Message-ID header."""
+    charts = digest_charts(digest)
+    message = EmailMultiAlternatives(
+        subject=subject_prefix + digest_subject(digest), body=digest_text(digest),
+        from_email=settings.DEFAULT_FROM_EMAIL, to=[to], connection=connection,
+        headers={"Message-ID": make_msgid(domain="keel.digests")},
+    )
+    message.attach_alternative(
+        digest_html(digest, image_src={cid: f"cid:{cid}" for cid in charts}), "text/html")
+    message.mixed_subtype = "related"
+    for cid, png in charts.items():
+        image = MIMEImage(png, "png")
+        image.add_header("Content-ID", f"<{cid}>")
+        image.add_header("Content-Disposition", "inline", filename=f"{cid}.png")
+        message.attach(image)
+    return message

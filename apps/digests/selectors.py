@@ -1,0 +1,179 @@
+"""Reads for the digests (spec §6): who gets one, and what each recipient's digest contains.
+
+Privacy: a manager's digest is built from their own teams' scopes only (team rows, their
+services, their members' engineer rows); the org digest shows no engineer by name.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from apps.digests.content import (
+    CHURN_RISK_THRESHOLD,
+    HEADLINES,
+    AtRisk,
+    Point,
+    ScopeDigest,
+    Section,
+    Series,
+    ServiceUptime,
+    anomaly_sentence,
+    metric_line,
+    recent_months,
+)
+from apps.digests.models import DigestDelivery
+from apps.metrics.models import MetricRow
+from apps.metrics.registry import definition
+from apps.metrics.selectors import organization_currency, unit_resolve
+from apps.organization.models import PagerDutyService, Person, Team
+from apps.organization.selectors import organization_get
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    kind: str  # DigestDelivery.Kind
+    name: str
+    team_slugs: tuple[str, ...] = ()
+
+
+@dataclass
+class Digest:
+    recipient: Recipient
+    month: date
+    organization: str
+    currency: str
+    link: str
+    scopes: list[ScopeDigest] = field(default_factory=list)
+
+
+def dashboard_url(path: str, **query: str) -> str:
+    """An absolute link into the dashboard: KEEL_BASE_URL + path (+ query)."""
+    base = getattr(settings, "KEEL_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+    return base + path + (f"?{urlencode(query)}" if query else "")
+
+
+def digest_recipients() -> list[Recipient]:
+    """One recipient per e-mail address, sorted: active superusers get the org digest; other
+    active users who manage teams get a manager digest of those teams. Users without an e-mail
+    get nothing."""
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    found: dict[str, Recipient] = {}
+    for user in users.filter(is_superuser=True).order_by("pk"):
+        email = user.email.lower()
+        found.setdefault(email, Recipient(email, DigestDelivery.Kind.ORG, user.get_full_name()))
+    managers = users.filter(is_superuser=False, managed_teams__isnull=False).distinct()
+    for user in managers.order_by("pk"):
+        email = user.email.lower()
+        slugs = tuple(user.managed_teams.order_by("slug").values_list("slug", flat=True))
+        if email in found:
+            if found[email].kind == DigestDelivery.Kind.MANAGER:
+                slugs = tuple(sorted({*found[email].team_slugs, *slugs}))
+            else:
+                continue
+        found[email] = Recipient(email, DigestDelivery.Kind.MANAGER, user.get_full_name(), slugs)
+    return [found[email] for email in sorted(found)]
+
+
+def series_load(*, scope: str, keys: list[str], metrics: list[str], month: date) -> dict:
+    """{scope_key: Series} of monthly rows over the chart window ending at `month`."""
+    months = recent_months(month)
+    rows = MetricRow.objects.filter(
+        scope=scope, scope_key__in=keys, metric__in=metrics, granularity="month",
+        period_start__gte=months[0], period_start__lte=month,
+    ).values_list("scope_key", "metric", "period_start", "value", "smoothed", "anomaly", "note")
+    result: dict[str, Series] = {key: {} for key in keys}
+    for key, metric, start, value, smoothed, anomaly, note in rows:
+        result[key].setdefault(metric, {})[start] = Point(value, smoothed, anomaly, note)
+    return result
+
+
+def _sections(scope_digest: ScopeDigest, month: date, currency: str) -> None:
+    for family, title, names in HEADLINES:
+        lines = []
+        for name in names:
+            metric = definition(name)
+            if metric is None or scope_digest.scope not in metric.scopes:
+                continue
+            link = dashboard_url(f"/metrics/{name}/", scope=scope_digest.scope,
+                                 scope_key=scope_digest.scope_key, granularity="month")
+            points = scope_digest.series.get(name, {})
+            lines.append(metric_line(metric=name, unit=unit_resolve(metric.unit, currency=currency),
+                                     points=points, month=month, link=link))
+        if lines:
+            chart_id = f"chart-{scope_digest.scope}-{scope_digest.scope_key or 'org'}-{family}"
+            scope_digest.sections.append(
+                Section(family, title, tuple(lines), lines[0].metric, chart_id))
+
+
+def _anomalies(scope_digest: ScopeDigest, month: date, currency: str) -> None:
+    for section in scope_digest.sections:
+        for line in section.lines:
+            if line.anomaly and line.value is not None:
+                scope_digest.anomalies.append(anomaly_sentence(
+                    line=line, subject=scope_digest.title, month=month, currency=currency))
+
+
+def _services(team_slugs: list[str] | None, month: date) -> list[ServiceUptime]:
+    services = PagerDutyService.objects.order_by("name", "service_id")
+    if team_slugs is not None:
+        services = services.filter(team__slug__in=team_slugs)
+    keys = [s.service_id for s in services]
+    series = series_load(scope="service", keys=keys, metrics=["uptime"], month=month)
+    result = []
+    for service in services:
+        point = series[service.service_id].get("uptime", {}).get(month)
+        link = dashboard_url("/metrics/uptime/", scope="service", scope_key=service.service_id,
+                             granularity="month")
+        result.append(ServiceUptime(service.name or service.service_id,
+                                    point.value if point else None, service.slo, link))
+    return result
+
+
+def at_risk_list(*, team_slug: str, month: date) -> list[AtRisk]:
+    """Members of `team_slug` whose churn_risk for `month` is ≥ 0.5, highest first."""
+    people = {p.email: p for p in Person.objects.filter(team__slug=team_slug)}
+    rows = MetricRow.objects.filter(
+        metric="churn_risk", scope="engineer", scope_key__in=list(people), granularity="month",
+        period_start=month, value__gte=CHURN_RISK_THRESHOLD,
+    ).order_by("-value", "scope_key")
+    return [
+        AtRisk(people[r.scope_key].name or r.scope_key, r.scope_key, r.value,
+               dashboard_url(f"/engineers/{quote(r.scope_key)}/"))
+        for r in rows
+    ]
+
+
+def _scope_digest(scope: str, key: str, title: str, link: str, month: date, currency: str
+                  ) -> ScopeDigest:
+    metrics = [name for _, _, names in HEADLINES for name in names]
+    series = series_load(scope=scope, keys=[key], metrics=metrics, month=month)[key]
+    scope_digest = ScopeDigest(scope=scope, scope_key=key, title=title, link=link, series=series)
+    _sections(scope_digest, month, currency)
+    _anomalies(scope_digest, month, currency)
+    return scope_digest
+
+
+def digest_build(*, recipient: Recipient, month: date) -> Digest:
+    """The digest of `recipient` for `month` (a first day): the org scope for an org digest,
+    one scope per managed team for a manager digest."""
+    org, currency = organization_get(), organization_currency()
+    digest = Digest(recipient, month, org.name, currency, dashboard_url("/"))
+    if recipient.kind == DigestDelivery.Kind.ORG:
+        scope_digest = _scope_digest("org", "", org.name, digest.link, month, currency)
+        scope_digest.services = _services(None, month)
+        digest.scopes.append(scope_digest)
+        return digest
+    for team in Team.objects.filter(slug__in=recipient.team_slugs).order_by("slug"):
+        link = dashboard_url(f"/teams/{team.slug}/")
+        scope_digest = _scope_digest("team", team.slug, f"team {team.name}", link, month,
+                                     currency)
+        scope_digest.services = _services([team.slug], month)
+        scope_digest.at_risk = at_risk_list(team_slug=team.slug, month=month)
+        digest.scopes.append(scope_digest)
+    return digest

@@ -93,6 +93,11 @@ def series_load(*, scope: str, keys: list[str], metrics: list[str], month: date)
     return result
 
 
+def _has_values(points: dict) -> bool:
+    """True when a series has at least one non-null value to chart."""
+    return any(p.value is not None for p in points.values())
+
+
 def _sections(scope_digest: ScopeDigest, month: date, currency: str) -> None:
     for family, title, names in HEADLINES:
         lines = []
@@ -107,8 +112,10 @@ def _sections(scope_digest: ScopeDigest, month: date, currency: str) -> None:
                                      points=points, month=month, link=link))
         if lines:
             chart_id = f"chart-{scope_digest.scope}-{scope_digest.scope_key or 'org'}-{family}"
+            charted = next((line.metric for line in lines if _has_values(
+                scope_digest.series.get(line.metric, {}))), lines[0].metric)
             scope_digest.sections.append(
-                Section(family, title, tuple(lines), lines[0].metric, chart_id))
+                Section(family, title, tuple(lines), charted, chart_id))
 
 
 def _anomalies(scope_digest: ScopeDigest, month: date, currency: str) -> None:

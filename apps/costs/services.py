@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from apps.costs.allocation import billing_months, fx_rate_for, lines_allocate
@@ -74,6 +74,11 @@ def cost_file_import(
             _replace_restated(record)
     except CostExportError as exc:
         return _mark_failed(record, str(exc))
+    except DatabaseError as exc:
+        # A value the reader let through but the database refuses (a NUL byte in a text, a
+        # code longer than its column): the whole file is rolled back all the same.
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return _mark_failed(record, f"{path}: the database refused a value: {reason}")
     logger.info("cost import %s: %s rows from %s", record.pk, record.rows, path)
     return record
 

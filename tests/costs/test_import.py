@@ -7,6 +7,7 @@ import shutil
 
 import pandas as pd
 import pytest
+from django.db import DataError
 from django.db.models import Sum
 
 from apps.costs import services
@@ -153,6 +154,25 @@ def test_error_in_a_later_batch_rolls_back_earlier_batches(org_costs, tmp_path, 
     path = write_csv(tmp_path / "a.csv", focus_frame(rows=5, BilledCost=costs))
     record = cost_file_import(path=path, format="focus")
     assert record.error == f"{path}, row 6, column BilledCost: not a number: 'x'"
+    assert CostLine.objects.count() == 0
+
+
+def test_a_value_the_database_refuses_fails_the_import_cleanly(org_costs, tmp_path, monkeypatch):
+    # The database refuses the last write (PostgreSQL does so for a NUL byte in a text):
+    # the import is failed with the database's reason, and no line of the file stays.
+    path = write_csv(tmp_path / "a.csv", focus_frame(rows=3))
+    real = services._replace_restated
+
+    def refuse(record):
+        real(record)
+        raise DataError("invalid byte sequence for encoding \"UTF8\": 0x00")
+
+    monkeypatch.setattr(services, "_replace_restated", refuse)
+    record = cost_file_import(path=path, format="focus")
+    assert record.status == CostImport.Status.FAILED
+    assert record.error == (
+        f'{path}: the database refused a value: invalid byte sequence for encoding "UTF8": 0x00'
+    )
     assert CostLine.objects.count() == 0
 
 

@@ -16,6 +16,7 @@ app.conf.task_routes = {
     "apps.metrics.tasks.*": {"queue": "metrics"},
     "apps.costs.tasks.*": {"queue": "sync"},
     "apps.digests.tasks.*": {"queue": "metrics"},
+    "apps.reliability.tasks.*": {"queue": "sync"},
 }
 app.conf.beat_schedule = {
     # Hourly: fresh enough for a manager's dashboard, far inside every provider's rate limits.
@@ -37,6 +38,12 @@ app.conf.beat_schedule = {
     # data, so the task itself sends last month's digests only when it is between the 1st
     # 08:00 and the end of the 3rd in the organisation's zone; otherwise it does nothing.
     # Inside that window it retries failed digests each hour and never resends a sent one.
+    # Daily at 03:23 UTC, a quiet hour: the replay-protection table only needs trimming.
+    "prune-webhook-deliveries-daily": {
+        "task": "apps.reliability.tasks.prune_webhook_deliveries",
+        "schedule": crontab(hour=3, minute=23),
+        "options": {"expires": 6 * 3600},
+    },
     "send-monthly-digests": {
         "task": "apps.digests.tasks.send_monthly_digests",
         "schedule": crontab(minute=15),

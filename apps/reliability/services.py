@@ -1,6 +1,9 @@
 """Reliability writes: webhook delivery bookkeeping (replay protection)."""
 
+from datetime import datetime, timedelta
+
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from apps.reliability.models import WebhookDelivery
 
@@ -13,3 +16,16 @@ def webhook_delivery_claim(*, provider: str, delivery_id: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+# How long a delivery id is remembered. GitHub and PagerDuty redeliver within hours; a capture
+# replayed later than this is still refused by its signature only if the secret was rotated,
+# so keep it generous.
+WEBHOOK_REPLAY_WINDOW_DAYS = 30
+
+
+def webhook_deliveries_prune(*, now: datetime | None = None) -> int:
+    """Forget delivery ids older than WEBHOOK_REPLAY_WINDOW_DAYS. Returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=WEBHOOK_REPLAY_WINDOW_DAYS)
+    deleted, _ = WebhookDelivery.objects.filter(received_at__lt=cutoff).delete()
+    return deleted

@@ -120,3 +120,20 @@ def test_webhook_secret_is_encrypted_at_rest(pd_source) -> None:
         raw = cursor.fetchone()[0]
     assert raw and "pd-hook-secret" not in raw
     assert Source.objects.get(pk=pd_source.pk).webhook_secret == "pd-hook-secret"
+
+
+def test_old_delivery_ids_are_pruned(db) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.reliability.services import webhook_deliveries_prune, webhook_delivery_claim
+
+    assert webhook_delivery_claim(provider="github", delivery_id="old")
+    assert webhook_delivery_claim(provider="github", delivery_id="new")
+    WebhookDelivery.objects.filter(delivery_id="old").update(
+        received_at=timezone.now() - timedelta(days=31))
+    # 31 days old is past the 30-day window; a day-old id stays and is still refused.
+    assert webhook_deliveries_prune() == 1
+    assert not webhook_delivery_claim(provider="github", delivery_id="new")
+    assert webhook_delivery_claim(provider="github", delivery_id="old")

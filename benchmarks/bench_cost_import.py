@@ -20,31 +20,19 @@ Without DATABASE_URL it runs on a throw-away SQLite file (bulk_create path, no p
 
 import argparse
 import multiprocessing
-import os
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from common import setup_django  # noqa: E402 - sets up the path first
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 TEAMS = ("bench-a", "bench-b", "bench-c")
 CATEGORIES = ("Compute", "Storage", "Networking", "Databases", "Analytics")
 
 
-def setup_django() -> None:
-    if "DATABASE_URL" not in os.environ:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def rss_mb() -> float:

@@ -10,26 +10,10 @@ pages; a re-sync asks only for the 5-minute overlap, so one search page.
 
 import argparse
 import math
-import os
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-
-def setup_django() -> None:
-    if "DATABASE_URL" not in os.environ:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+from common import setup_django  # noqa: E402 - sets up the path first
 
 
 def main() -> None:

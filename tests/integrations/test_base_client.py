@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 import requests
-import responses
 from urllib3.response import HTTPResponse
 
 from integrations.base import BaseClient, ClientStats, CountingRetry, Page
@@ -24,6 +23,7 @@ from integrations.errors import (
     RetryExhaustedError,
     UpstreamError,
 )
+from tests.integrations.conftest import FakeSleep
 
 API = "https://api.example.test"
 TOKEN = "s3cr3t-token-value"
@@ -41,25 +41,6 @@ class TinyClient(BaseClient):
         if response.status_code == 429:
             return float(response.headers["X-Wait"])
         return None
-
-
-class FakeSleep:
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-
-
-@pytest.fixture
-def sleep() -> FakeSleep:
-    return FakeSleep()
-
-
-@pytest.fixture
-def rsps() -> Any:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 def make(sleep: FakeSleep, base_url: str = API, **kw: Any) -> TinyClient:

@@ -1,5 +1,5 @@
 """GitHubClient against HTTP mocked with ``responses``, and against the recorded payloads in
-/work/shared/real-data/github (served through the mock so the whole client path runs)."""
+../shared/real-data/github (served through the mock so the whole client path runs)."""
 
 from __future__ import annotations
 
@@ -26,32 +26,14 @@ from integrations.github import (
     RepoRecord,
     TagRecord,
 )
+from tests.integrations.conftest import FakeSleep
 
 API = "https://api.github.com"
 REPO = f"{API}/repos/acme/api"
 TOKEN = "ghp_TESTTOKEN0123456789"
 NOW = 1_700_000_000.0
-REAL = Path("/work/shared/real-data/github")
+REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "real-data" / "github"
 SECONDARY = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes."}
-
-
-class FakeSleep:
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-
-
-@pytest.fixture
-def sleep() -> FakeSleep:
-    return FakeSleep()
-
-
-@pytest.fixture
-def rsps() -> Any:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 def gh(sleep: FakeSleep, base_url: str = API, **kw: Any) -> GitHubClient:

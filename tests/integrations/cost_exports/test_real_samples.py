@@ -1,4 +1,4 @@
-"""The real exports in /work/shared/real-data/costs against the facts in its README."""
+"""The real exports in ../shared/real-data/costs against the facts in its README."""
 
 from __future__ import annotations
 

@@ -73,3 +73,14 @@ def test_admin_lists_unmatched_identities(data, client) -> None:
     html = client.get("/admin/quality/jiraissue/").content.decode()
     assert "Identities that match no person (2)" in html and "acc-yf" in html
     assert "Blocker" in html
+
+
+def test_routed_under_the_api(data, client) -> None:
+    # The same answer through the URL a BI tool uses, with token auth; anonymous is refused.
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=data)
+    assert client.get("/api/v1/quality/unmapped/").status_code in (401, 403)
+    response = client.get("/api/v1/quality/unmapped/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    assert response.json()["jira"] == {"priorities": ["Blocker"], "types": ["故事", "缺陷"]}

@@ -4,7 +4,7 @@ org and each team, weekly and monthly, and the records behind each number."""
 import pandas as pd
 
 from apps.core.periods import GRANULARITIES
-from apps.delivery.computations import changes_shipped, count_series
+from apps.delivery.computations import changes_shipped, count_series, periods_column
 from apps.delivery.selectors import merged_pulls_frame, releases_frame
 from apps.metrics.registry import (
     ComputeContext,
@@ -66,8 +66,6 @@ def _scopes(frame: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
 
 
 def _unsized_notes(rows: pd.DataFrame, scoped: pd.DataFrame, ctx: ComputeContext, granularity: str):
-    from apps.delivery.computations import periods_column
-
     if scoped.empty or not scoped["unsized"].any():
         return rows
     missing = scoped.groupby(periods_column(scoped["released_at"], granularity, ctx.tz))[

@@ -19,12 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.ingestion.cursors import cursor_get, cursor_set
-from apps.ingestion.runs import RunTally
+from apps.ingestion.runs import RunTally, scopes_sync
 from apps.ingestion.upserts import rows_upsert
 from apps.organization.models import PagerDutyService, Source
 from apps.organization.selectors import source_credentials
 from apps.reliability.models import Incident
-from integrations.errors import NotFoundError
 from integrations.pagerduty import IncidentRecord, PagerDutyClient
 
 logger = logging.getLogger(__name__)
@@ -124,10 +123,10 @@ def pagerduty_source_sync(
     services = list(source.pagerduty_services.select_related("source").all())
     if scopes is not None:
         services = [s for s in services if s.service_id in scopes]
-    for index, service in enumerate(services, start=1):
-        progress(f"service {index}/{len(services)}: {service.service_id}")
-        try:
-            service_incidents_sync(client=client, service=service, tally=tally, progress=progress)
-        except NotFoundError as exc:
-            tally.scope_errors[service.service_id] = f"service not found (404) at {exc.url}"
-            logger.warning("source %s: service %s not found", source.name, service.service_id)
+    scopes_sync(
+        items=services, key=lambda s: s.service_id, noun="service", tally=tally,
+        progress=progress,
+        step=lambda s: service_incidents_sync(
+            client=client, service=s, tally=tally, progress=progress
+        ),
+    )

@@ -4,12 +4,19 @@ Run bookkeeping is written outside the data transactions, so a failed sync still
 visible, failed run with its error.
 """
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.utils import timezone
 
 from apps.ingestion.models import SyncRun
 from apps.organization.models import Source
+from integrations.errors import NotFoundError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -64,3 +71,20 @@ def sync_run_finish(
         run.rate_limit_wait_seconds = stats.rate_limit_wait_seconds
     run.save()
     return run
+
+
+def scopes_sync(
+    *, items: list[T], key: Callable[[T], str], noun: str, step: Callable[[T], None],
+    tally: RunTally, progress: Callable[[str], None],
+) -> None:
+    """Run `step` for each scope of a source (a repo, a service) in order. A scope the upstream
+    does not know (404) is recorded in `tally.scope_errors` as "<noun> not found (404) at URL"
+    and the others still sync (the run ends `partial`); any other error stops the run."""
+    for index, item in enumerate(items, start=1):
+        name = key(item)
+        progress(f"{noun} {index}/{len(items)}: {name}")
+        try:
+            step(item)
+        except NotFoundError as exc:
+            tally.scope_errors[name] = f"{noun} not found (404) at {exc.url}"
+            logger.warning("%s %s not found upstream", noun, name)

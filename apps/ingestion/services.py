@@ -17,10 +17,16 @@ from apps.ingestion.github_sync import github_repo_sync
 from apps.ingestion.jira_sync import jira_source_sync
 from apps.ingestion.models import SyncRun
 from apps.ingestion.pagerduty_sync import pagerduty_source_sync
-from apps.ingestion.runs import RunTally, sync_run_finish, sync_run_progress, sync_run_start
+from apps.ingestion.runs import (
+    RunTally,
+    scopes_sync,
+    sync_run_finish,
+    sync_run_progress,
+    sync_run_start,
+)
 from apps.organization.models import Source
 from apps.organization.selectors import source_credentials
-from integrations.errors import NotFoundError, UpstreamError
+from integrations.errors import UpstreamError
 from integrations.github import GitHubClient
 
 logger = logging.getLogger(__name__)
@@ -58,13 +64,12 @@ def _github_source_sync(
     if scopes is not None:
         wanted = {s.lower() for s in scopes}
         repos = [r for r in repos if r.full_name.lower() in wanted]
-    for index, repo in enumerate(repos, start=1):
-        progress(f"repo {index}/{len(repos)}: {repo.full_name}")
-        try:
-            github_repo_sync(client=client, repo=repo, tally=tally, progress=progress, full=full)
-        except NotFoundError as exc:
-            tally.scope_errors[repo.full_name] = f"repo not found (404) at {exc.url}"
-            logger.warning("source %s: repo %s not found", source.name, repo.full_name)
+    scopes_sync(
+        items=repos, key=lambda r: r.full_name, noun="repo", tally=tally, progress=progress,
+        step=lambda r: github_repo_sync(
+            client=client, repo=r, tally=tally, progress=progress, full=full
+        ),
+    )
 
 
 # One syncer per source kind; each sets `tally.stats` to its client's stats and records

@@ -104,8 +104,12 @@ def _save(source: Source, projects: dict[str, JiraProject], records: list) -> in
         )
 
 
-def jira_source_sync(*, source: Source, tally: RunTally, progress: Progress, full: bool) -> None:
-    """Sync every configured project of a Jira source (the `SYNCERS` entry)."""
+def jira_source_sync(
+    *, source: Source, tally: RunTally, progress: Progress, full: bool,
+    scopes: list[str] | None = None,
+) -> None:
+    """Sync every configured project of a Jira source (the `SYNCERS` entry). `scopes` is
+    accepted like every syncer's but ignored: one JQL search covers all projects at once."""
     client = jira_client_build(source=source)
     tally.stats = client.stats
     projects = {p.key: p for p in source.jira_projects.all()}

@@ -118,8 +118,7 @@ def source_sync(
             raise KeelError(f"source '{source.name}': syncing {source.kind} is not available yet")
         if full:
             source_sync_state_reset(source=source)
-        kwargs = {"scopes": scopes} if scopes is not None and source.kind != "jira" else {}
-        syncer(source=source, tally=tally, progress=progress, full=full, **kwargs)
+        syncer(source=source, tally=tally, progress=progress, full=full, scopes=scopes)
     except (UpstreamError, KeelError) as exc:
         error = f"{source.kind} source '{source.name}': {exc}"
         logger.error("sync failed: %s", error)

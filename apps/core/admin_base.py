@@ -6,7 +6,12 @@ from django.http import HttpRequest
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records synced or computed by Keel: browsable, never edited by hand (the next sync or
-    compute would overwrite the edit, and a hand edit would break traceability)."""
+    compute would overwrite the edit, and a hand edit would break traceability).
+
+    `deletable = True` keeps the delete action, for records whose deletion is a deliberate
+    operation (a cost import with its lines; a digest delivery, to send it again)."""
+
+    deletable = False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -15,4 +20,4 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+        return self.deletable and super().has_delete_permission(request, obj)

@@ -2,23 +2,18 @@
 browsable with their allocation."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from apps.core.admin_base import ReadOnlyAdmin
 from apps.costs.models import CostImport, CostLine
 
 
 @admin.register(CostImport)
-class CostImportAdmin(admin.ModelAdmin):
+class CostImportAdmin(ReadOnlyAdmin):
+    deletable = True
     list_display = ("id", "path", "export_name", "format", "status", "rows", "currency",
                     "period_start", "period_end", "created_at")  # fmt: skip
     list_filter = ("status", "format", "export_name")
     search_fields = ("path", "sha256", "error")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(CostLine)

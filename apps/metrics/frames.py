@@ -13,7 +13,7 @@ import pandas as pd
 
 from apps.core.periods import GRANULARITIES, local_midnight, next_period_start, period_start_of
 from apps.metrics.registry import FRAME_COLUMNS, SCOPES
-from apps.metrics.smoothing import series_anomalies, series_smooth
+from apps.metrics.smoothing import grouped_anomalies, grouped_smooth
 
 SERIES_KEY = ["metric", "scope", "scope_key", "granularity"]
 ROW_KEY = [*SERIES_KEY, "period_start"]
@@ -112,10 +112,9 @@ def frame_decorate(
     out["partial"] = [local_midnight(end, tz) > now for end in out["period_end"]]
     out["note"] = _notes_with_partial(out, now=now, tz=tz)
     finished = out["value"].where(~out["partial"], np.nan)
-    grouped = finished.groupby([out[c] for c in SERIES_KEY], sort=False)
-    out["smoothed"] = grouped.transform(lambda s: series_smooth(s, half_life=half_life))
-    out["anomaly"] = grouped.transform(lambda s: series_anomalies(s, half_life=half_life))
-    out["anomaly"] = out["anomaly"].astype(bool)
+    keys = [out[c] for c in SERIES_KEY]
+    out["smoothed"] = grouped_smooth(finished, keys, half_life=half_life)
+    out["anomaly"] = grouped_anomalies(finished, keys, half_life=half_life)
     return out
 
 

@@ -63,3 +63,49 @@ def series_anomalies(
     band = np.maximum(band_stds * spread, relative_floor * scale).clip(lower=ABSOLUTE_FLOOR)
     flagged = (history >= min_history) & ((known - expected).abs() > band)
     return flagged.reindex(numeric.index, fill_value=False).astype(bool)
+
+
+def _by_group(grouped, index: pd.Index, how: str, half_life: float) -> pd.Series:
+    """An EWM statistic ("mean" or "std") of each group of a SeriesGroupBy (pandas' grouped
+    EWM, one pass in C), on `index`."""
+    stat = getattr(grouped.ewm(halflife=half_life, ignore_na=True), how)()
+    return stat.droplevel(list(range(stat.index.nlevels - 1))).reindex(index)
+
+
+def grouped_smooth(values: pd.Series, keys: list[pd.Series], *,
+                   half_life: float = DEFAULT_HALF_LIFE) -> pd.Series:
+    """`series_smooth` of every series at once: `values` holds many series, each identified by
+    its `keys` and ordered by period within it. Same result as applying `series_smooth` to each
+    group (pandas' grouped EWM); one pass instead of a Python call per series."""
+    if half_life <= 0:
+        raise ValueError(f"half_life must be positive, got {half_life}")
+    numeric = pd.to_numeric(values, errors="coerce").astype(float)
+    if numeric.empty:
+        return numeric
+    return _by_group(numeric.groupby(keys, sort=False), numeric.index, "mean", half_life)
+
+
+def grouped_anomalies(values: pd.Series, keys: list[pd.Series], *,
+                      half_life: float = DEFAULT_HALF_LIFE, min_history: int = MIN_HISTORY,
+                      band_stds: float = BAND_STDS,
+                      relative_floor: float = RELATIVE_FLOOR) -> pd.Series:
+    """`series_anomalies` of every series at once (see `grouped_smooth` for the shape): the same
+    rule, computed with grouped EWM, shifts and cumulative sums instead of a call per series."""
+    numeric = pd.to_numeric(values, errors="coerce").astype(float)
+    mask = numeric.notna()
+    known = numeric[mask]
+    if known.empty:
+        return pd.Series(False, index=numeric.index)
+    known_keys = [k[mask] for k in keys]
+    grouped = known.groupby(known_keys, sort=False)
+    expected = _by_group(grouped, known.index, "mean", half_life)
+    expected = expected.groupby(known_keys, sort=False).shift(1)
+    spread = _by_group(grouped, known.index, "std", half_life)
+    spread = spread.groupby(known_keys, sort=False).shift(1)
+    history = grouped.cumcount()
+    absolute = known.abs().groupby(known_keys, sort=False)
+    scale = (absolute.cumsum() - known.abs()) / history.where(history > 0)
+    band = np.maximum(band_stds * spread.fillna(0.0), relative_floor * scale)
+    band = band.clip(lower=ABSOLUTE_FLOOR)
+    flagged = (history >= min_history) & ((known - expected).abs() > band)
+    return flagged.reindex(numeric.index, fill_value=False).astype(bool)

@@ -64,3 +64,38 @@ def test_nulls_are_skipped_and_never_flagged():
 def test_anomalies_keep_the_index():
     values = pd.Series([1.0] * 7, index=list("abcdefg"))
     assert series_anomalies(values).index.tolist() == list("abcdefg")
+
+
+def _many_series() -> pd.DataFrame:
+    """300 series of 1..39 values: noise, nulls, flat runs and spikes, shuffled then sorted."""
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    rows = []
+    for g in range(300):
+        n = int(rng.integers(1, 40))
+        values = rng.normal(10, 3, n)
+        values[rng.random(n) < 0.15] = NAN
+        if rng.random() < 0.1:
+            values[:] = 5.0
+        if rng.random() < 0.3:
+            values[-1] = 40.0
+        rows += [(f"m{g % 7}", f"k{g}", i, v) for i, v in enumerate(values)]
+    frame = pd.DataFrame(rows, columns=["metric", "key", "period", "value"])
+    return frame.sample(frac=1, random_state=2).sort_values(
+        ["metric", "key", "period"], kind="stable", ignore_index=True)
+
+
+def test_grouped_versions_equal_the_per_series_rule():
+    from apps.metrics.smoothing import grouped_anomalies, grouped_smooth
+
+    frame = _many_series()
+    keys = [frame["metric"], frame["key"]]
+    by_series = frame["value"].groupby(keys, sort=False)
+    expected_smooth = by_series.transform(lambda s: series_smooth(s, half_life=3))
+    expected_flags = by_series.transform(lambda s: series_anomalies(s, half_life=3)).astype(bool)
+    smoothed = grouped_smooth(frame["value"], keys, half_life=3)
+    flags = grouped_anomalies(frame["value"], keys, half_life=3)
+    pd.testing.assert_series_equal(smoothed, expected_smooth, check_names=False, rtol=1e-12)
+    assert flags.tolist() == expected_flags.tolist()
+    assert 100 < int(flags.sum()) < 200  # the spikes are flagged, the noise mostly not

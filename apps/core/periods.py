@@ -10,6 +10,9 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import pandas as pd
+
 Granularity = Literal["week", "month"]
 GRANULARITIES: tuple[Granularity, ...] = ("week", "month")
 
@@ -58,3 +61,23 @@ def iter_periods(first: date, last: date, granularity: Granularity) -> Iterator[
     while current <= end:
         yield current
         current = next_period_start(current, granularity)
+
+
+def periods_of(instants: pd.Series, granularity: Granularity, tz: str = "UTC") -> pd.Series:
+    """Vectorised `period_of`: the `period_start` (local `date`) of each aware instant of a
+    pandas Series (datetime64 with a time zone), as an object Series on the same index; NaT
+    stays None. One pass in numpy, then one `date` object per distinct period."""
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"unknown granularity {granularity!r}")
+    if instants.dt.tz is None:
+        raise ValueError("naive datetimes: Keel only places aware instants in periods")
+    local = instants.dt.tz_convert(tz).dt.tz_localize(None).to_numpy("datetime64[D]")
+    if granularity == "week":  # 1970-01-01 was a Thursday (weekday 3)
+        days = local.astype("int64")
+        starts = (local - ((days + 3) % 7).astype("timedelta64[D]")).astype("datetime64[D]")
+    else:
+        starts = local.astype("datetime64[M]").astype("datetime64[D]")
+    codes, uniques = pd.factorize(starts)
+    lookup = np.array([None if pd.isna(u) else u.astype(object) for u in uniques] + [None],
+                      dtype=object)
+    return pd.Series(lookup[codes], index=instants.index, dtype=object)

@@ -16,6 +16,7 @@ from apps.core.periods import (
     local_midnight,
     next_period_start,
     period_of,
+    periods_of,
 )
 from apps.metrics.frames import frame_fill_gaps
 from apps.metrics.registry import FRAME_COLUMNS
@@ -57,8 +58,7 @@ def cost_split(groups: pd.DataFrame, granularity: Granularity, tz: str) -> pd.Da
 
 
 def _periods(instants: pd.Series, granularity: Granularity, tz: str) -> pd.Series:
-    unique = {t: period_of(t.to_pydatetime(), granularity, tz) for t in instants.unique()}
-    return instants.map(unique)
+    return periods_of(instants, granularity, tz)
 
 
 def _spread(spanning: pd.DataFrame, granularity: Granularity, tz: str) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from apps.core.periods import Granularity, iter_periods, period_of
+from apps.core.periods import Granularity, iter_periods, period_of, periods_of
 
 # Spec §5.1: size buckets by additions + deletions → points.
 SIZE_BUCKETS: tuple[tuple[int, int], ...] = ((10, 1), (50, 2), (250, 3), (1000, 5))
@@ -81,7 +81,7 @@ def _story_points_first(shipped: pd.DataFrame) -> pd.DataFrame:
 
 def periods_column(instants: pd.Series, granularity: Granularity, tz: str) -> pd.Series:
     """The `period_start` (date) of each aware instant, in the organisation's time zone."""
-    return instants.map(lambda t: period_of(t.to_pydatetime(), granularity, tz))
+    return periods_of(instants, granularity, tz)
 
 
 def count_series(

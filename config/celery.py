@@ -44,6 +44,15 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=23),
         "options": {"expires": 6 * 3600},
     },
+    # Daily at 02:43 UTC, after the night's syncs and before anyone reads a dashboard: a full
+    # recompute. Each sync recomputes only from the first day its changes can affect
+    # (SyncRun.changed_from); this run also catches links between records across time (a Jira
+    # issue's story points reaching a PR merged before the issue existed) and config changes.
+    "compute-metrics-daily": {
+        "task": "apps.metrics.tasks.compute_metrics_task",
+        "schedule": crontab(hour=2, minute=43),
+        "options": {"expires": 6 * 3600},
+    },
     "send-monthly-digests": {
         "task": "apps.digests.tasks.send_monthly_digests",
         "schedule": crontab(minute=15),

@@ -19,7 +19,7 @@ from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
 from apps.ingestion import mapping_github as m
 from apps.ingestion.cursors import cursor_get, cursor_set, validator_set
 from apps.ingestion.runs import RunTally
-from apps.ingestion.upserts import rows_upsert
+from apps.ingestion.upserts import change_note, rows_upsert
 from apps.organization.models import Repo
 from apps.quality.models import GitHubIssue
 from integrations.base import Page
@@ -115,6 +115,7 @@ def tags_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Pr
     with transaction.atomic():
         for sha, committed_at in dates.items():
             Tag.objects.filter(repo=repo, sha=sha).update(committed_at=committed_at)
+            change_note([committed_at])
     tally.add(repo.full_name, "tag_commits", len(dates))
 
 
@@ -141,6 +142,7 @@ def deployments_sync(
             first_success_at=min(successes) if successes else None,
             statuses_synced_at=timezone.now(),
         )
+        change_note([min(successes) if successes else None])
     tally.add(repo.full_name, "deployment_statuses", len(pending))
 
 
@@ -164,16 +166,16 @@ def pull_sizes_sync(
     *, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress
 ) -> None:
     """Fill `additions`/`deletions` of merged PRs that lack them, committing every 200."""
-    missing = dict(
-        PullRequest.objects.filter(
-            repo=repo, merged_at__isnull=False, additions__isnull=True
-        ).values_list("number", "pk")
-    )
+    pending = PullRequest.objects.filter(repo=repo, merged_at__isnull=False, additions__isnull=True)
+    missing = dict(pending.values_list("number", "pk"))
+    created = dict(pending.values_list("number", "created_at"))
     sizes = (client.get_pull(repo.full_name, n) for n in sorted(missing))
     done = 0
     for batch in _chunks(sizes, 200):
         with transaction.atomic():
             pull_sizes_save([(pr.additions, pr.deletions, missing[pr.number]) for pr in batch])
+        for pr in batch:
+            change_note([created[pr.number]])
         done += len(batch)
         tally.add(repo.full_name, "pull_sizes", len(batch))
         progress(f"{repo.full_name}: sizes of merged PRs {done}/{len(missing)}")

@@ -28,6 +28,9 @@ class SyncRun(models.Model):
     scope_errors = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     progress = models.CharField(max_length=500, blank=True)
+    # The earliest instant a change stored by this run can affect (apps.ingestion.upserts
+    # ChangeWindow); null when it changed nothing. The metric recompute after it starts there.
+    changed_from = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

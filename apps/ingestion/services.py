@@ -24,6 +24,7 @@ from apps.ingestion.runs import (
     sync_run_progress,
     sync_run_start,
 )
+from apps.ingestion.upserts import ChangeWindow, changes_tracked
 from apps.organization.models import Source
 from apps.organization.selectors import source_credentials
 from integrations.errors import UpstreamError
@@ -110,7 +111,7 @@ def source_sync(
     search covers every project, syncs the whole source.
     """
     run = sync_run_start(source=source, full=full)
-    tally, error = RunTally(), ""
+    tally, error, changes = RunTally(), "", ChangeWindow()
     progress = _throttled(run, echo)
     syncer = SYNCERS.get(source.kind)
     try:
@@ -118,13 +119,15 @@ def source_sync(
             raise KeelError(f"source '{source.name}': syncing {source.kind} is not available yet")
         if full:
             source_sync_state_reset(source=source)
-        syncer(source=source, tally=tally, progress=progress, full=full, scopes=scopes)
+        with changes_tracked(changes):
+            syncer(source=source, tally=tally, progress=progress, full=full, scopes=scopes)
     except (UpstreamError, KeelError) as exc:
         error = f"{source.kind} source '{source.name}': {exc}"
         logger.error("sync failed: %s", error)
     except Exception as exc:  # noqa: BLE001 - any other failure still closes the run
         error = f"{source.kind} source '{source.name}': unexpected {type(exc).__name__}: {exc}"
         logger.exception("sync crashed")
+    run.changed_from = changes.earliest  # committed pages count even when the run failed
     run = sync_run_finish(run=run, tally=tally, stats=tally.stats, error=error)
     progress(f"done: {run.status}, {tally.rows_written} rows, {run.requests_made} requests")
     return run

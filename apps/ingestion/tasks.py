@@ -4,6 +4,7 @@ Queues come from `task_routes` in config/celery.py (this module: `sync`)."""
 from celery import shared_task
 
 from apps.ingestion.models import SyncRun
+from apps.ingestion.selectors import runs_changed_from
 from apps.ingestion.services import source_sync
 from apps.organization.models import Source
 
@@ -11,12 +12,15 @@ from apps.organization.models import Source
 @shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500)
 def sync_source_task(source_id: int, full: bool = False, scopes: list[str] | None = None) -> int:
     """Sync one source (or only the repos / services named in `scopes`, as a webhook asks),
-    then recompute the metrics if it stored anything. Returns the run id."""
+    then recompute the metrics from the first day its changes can affect (all of them after a
+    full sync, which may also have removed records). Returns the run id."""
     from apps.metrics.tasks import compute_metrics_task
 
     run = source_sync(source=Source.objects.get(pk=source_id), full=full, scopes=scopes)
-    if sum(run.counts.values()) or full:
+    if full:
         compute_metrics_task.delay()
+    elif (since := runs_changed_from([run])) is not None:
+        compute_metrics_task.delay(since=since.isoformat())
     return run.pk
 
 

@@ -1,6 +1,10 @@
 """Bulk, idempotent upserts keyed by the source's own ids (CONVENTIONS §7)."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import models
@@ -50,6 +54,10 @@ def rows_upsert(
     if not rows:
         return 0
     _clean_rows(rows, [f.attname for f in model._meta.concrete_fields])
+    window = _window.get()
+    if window is not None:
+        window.rows_note(model=model, rows=rows, unique_fields=unique_fields,
+                         update_fields=update_fields)
     model.objects.bulk_create(
         rows,
         batch_size=batch_size,
@@ -58,3 +66,86 @@ def rows_upsert(
         update_fields=update_fields,
     )
     return len(rows)
+
+
+# Fields whose change alone affects no stored metric: upstream bookkeeping, and what only the
+# records behind a number show (computed when asked, never stored). State and status follow
+# the timestamps metrics do use (closed_at, merged_at, resolved_at, resolution_date).
+UNTRACKED_FIELDS = frozenset({
+    "updated_at", "last_status_change_at", "html_url", "summary", "assignee_name",
+    "reporter_name", "state", "status", "status_category",
+})
+
+
+@dataclass
+class ChangeWindow:
+    """The earliest instant the rows upserted inside `changes_tracked()` can affect.
+
+    Every metric places a record by its own timestamps (created, merged, resolved, released...),
+    and those are never before the record's earliest one, so:
+    - a new row affects periods from its earliest timestamp;
+    - a stored row whose non-timestamp fields changed (priority, labels, size...) likewise,
+      taking the earlier of its old and new timestamps;
+    - a stored row where only timestamps changed, from the earliest old or new value of those
+      (closing an open bug at T changes nothing before T);
+    - a row sent again unchanged (or with only `UNTRACKED_FIELDS` changed), nowhere.
+    Deleted rows are not seen here: a sync that deletes is a full one, recomputed in full.
+    `earliest` is None while nothing changed. The hourly recompute starts there (spec §3), and
+    the nightly full recompute catches links between records (a Jira issue's story points
+    reaching a PR merged before the issue was created)."""
+
+    earliest: datetime | None = None
+    changed_rows: int = 0
+
+    def note(self, instants: list[datetime | None]) -> None:
+        known = [t for t in instants if t is not None]
+        if known:
+            self.changed_rows += 1
+            first = min(known)
+            self.earliest = first if self.earliest is None else min(self.earliest, first)
+
+    def rows_note(self, *, model: type[models.Model], rows: Sequence[models.Model],
+                  unique_fields: list[str], update_fields: list[str]) -> None:
+        """Compare `rows` with the stored rows of the same keys (one query) and note changes."""
+        keys = [model._meta.get_field(name).attname for name in unique_fields]
+        times = [f.attname for f in model._meta.concrete_fields
+                 if isinstance(f, models.DateTimeField)]
+        compared = [model._meta.get_field(n).attname for n in update_fields
+                    if n not in UNTRACKED_FIELDS]
+        stored = {tuple(values[:len(keys)]): dict(zip(times + compared, values[len(keys):],
+                                                      strict=True))
+                  for values in model.objects.filter(**{
+                      f"{k}__in": {getattr(r, k) for r in rows} for k in keys
+                  }).values_list(*keys, *times, *compared)}
+        for row in rows:
+            old = stored.get(tuple(getattr(row, k) for k in keys))
+            new = {name: getattr(row, name) for name in times + compared}
+            if old is None:
+                self.note([new[t] for t in times])
+                continue
+            changed = [n for n in compared if old[n] != new[n]]
+            if any(n not in times for n in changed):
+                self.note([old[t] for t in times] + [new[t] for t in times])
+            elif changed:
+                self.note([old[t] for t in changed] + [new[t] for t in changed])
+
+
+_window: ContextVar[ChangeWindow | None] = ContextVar("keel_change_window", default=None)
+
+
+def change_note(instants: list[datetime | None]) -> None:
+    """For writes that bypass `rows_upsert` (a tag's commit date, a deployment's first success,
+    a PR's size): one changed row affecting periods from the earliest of `instants`."""
+    window = _window.get()
+    if window is not None:
+        window.note(instants)
+
+
+@contextmanager
+def changes_tracked(window: ChangeWindow) -> Iterator[ChangeWindow]:
+    """Inside the block, every `rows_upsert` notes what it changes in `window`."""
+    token = _window.set(window)
+    try:
+        yield window
+    finally:
+        _window.reset(token)

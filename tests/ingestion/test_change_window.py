@@ -1,0 +1,89 @@
+"""SyncRun.changed_from: the first instant a run's changes can affect, which starts the hourly
+metric recompute (apps.ingestion.upserts.ChangeWindow)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from apps.delivery.models import PullRequest
+from apps.ingestion.selectors import runs_changed_from
+from apps.ingestion.services import source_sync
+from apps.organization.models import Organization
+from apps.quality.models import GitHubIssue
+
+
+@pytest.fixture(autouse=True)
+def org(db):
+    Organization.objects.update_or_create(pk=1, defaults={"name": "Acme", "timezone": "UTC"})
+
+
+def earliest_stored() -> datetime:
+    return min(PullRequest.objects.order_by("created_at").first().created_at,
+               GitHubIssue.objects.order_by("created_at").first().created_at)
+
+
+def test_first_sync_changes_everything_from_the_earliest_record(source):
+    run = source_sync(source=source)
+    assert run.status == "succeeded"
+    assert run.changed_from <= earliest_stored()
+    assert runs_changed_from([run]) == run.changed_from.date()
+
+
+def test_unchanged_resync_changes_nothing(source):
+    source_sync(source=source)
+    again = source_sync(source=source)
+    assert again.status == "succeeded"
+    assert again.changed_from is None
+    assert runs_changed_from([again]) is None
+
+
+def test_new_pull_changes_from_its_creation(source, world):
+    source_sync(source=source)
+    repo = world.repos[0]
+    created = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    pull = repo.add_pull("a new change", created_at=created)
+    repo.merge_pull(pull["number"], at=created + timedelta(hours=2))
+    run = source_sync(source=source)
+    assert run.changed_from == created
+
+
+def test_closing_an_old_issue_changes_from_the_close_only(source, world):
+    source_sync(source=source)
+    repo = world.repos[0]
+    issue = next(i for i in repo.issues if i["state"] == "open" and "pull_request" not in i)
+    closed = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+    repo.close_issue(issue["number"], at=closed)
+    run = source_sync(source=source)
+    stored = GitHubIssue.objects.get(repo__full_name=repo.full_name, number=issue["number"])
+    assert stored.created_at < closed - timedelta(days=30)  # an old issue...
+    assert run.changed_from == closed  # ...whose closing changes nothing before it
+
+
+def test_relabelling_an_old_issue_changes_from_its_creation(source, world):
+    source_sync(source=source)
+    repo = world.repos[0]
+    issue = next(i for i in repo.issues if "pull_request" not in i)
+    repo.edit_issue(issue["number"], labels=["bug"], at=datetime(2026, 11, 21, tzinfo=UTC))
+    run = source_sync(source=source)
+    stored = GitHubIssue.objects.get(repo__full_name=repo.full_name, number=issue["number"])
+    assert run.changed_from == stored.created_at
+
+
+def test_sync_task_recomputes_from_the_first_changed_day(source, world, monkeypatch):
+    from apps.ingestion.tasks import sync_source_task
+    from apps.metrics import tasks
+
+    calls = []
+    monkeypatch.setattr(tasks.compute_metrics_task, "delay", lambda **kw: calls.append(kw))
+    sync_source_task(source.pk)
+    first = calls.pop()["since"]
+    assert first == runs_changed_from().isoformat()
+    assert first <= earliest_stored().date().isoformat()
+    sync_source_task(source.pk)  # nothing changed: no recompute at all
+    assert calls == []
+    repo = world.repos[0]
+    repo.add_pull("late change", created_at=datetime(2026, 11, 20, 23, 59, tzinfo=UTC))
+    sync_source_task(source.pk)
+    assert calls == [{"since": "2026-11-20"}]
+    sync_source_task(source.pk, full=True)  # a full sync may delete: recompute everything
+    assert calls[-1] == {}

@@ -9,7 +9,14 @@ from datetime import date, timedelta
 import pandas as pd
 from django.utils import timezone
 
-from apps.core.periods import GRANULARITIES, Granularity, iter_periods, period_bounds, period_of
+from apps.core.periods import (
+    GRANULARITIES,
+    Granularity,
+    iter_periods,
+    period_bounds,
+    period_of,
+    periods_of,
+)
 from apps.metrics.registry import (
     FRAME_COLUMNS,
     ComputeContext,
@@ -19,7 +26,7 @@ from apps.metrics.registry import (
     register_family,
 )
 from apps.organization.selectors import org_settings
-from apps.quality.load import NO_ITEMS_NOTE, churn_of, in_window, work_items
+from apps.quality.load import NO_ITEMS_NOTE, churn_grid, in_window, work_items
 from apps.quality.selectors import (
     github_bug_issues,
     github_issues_frame,
@@ -61,40 +68,58 @@ def load_items() -> tuple[pd.DataFrame, dict[str, str]]:
     return items, teams
 
 
-def _share_row(metric: str, scope: str, key: str, g: str, start: date, rows: pd.DataFrame):
-    if rows.empty:
+def _share_row(metric: str, scope: str, key: str, g: str, start: date,
+               counts: tuple[int, int] | None) -> tuple:
+    """A bug_fix_share row from (items, bug items) completed in the period (None: no items)."""
+    if not counts:
         return (metric, scope, key, g, start, float("nan"), 0, NO_ITEMS_NOTE)
-    return (metric, scope, key, g, start, float(rows["bug"].mean()), len(rows), "")
+    n, bugs = counts
+    return (metric, scope, key, g, start, bugs / n, n, "")
+
+
+def _counts(items: pd.DataFrame, by: list[str]) -> dict[tuple, tuple[int, int]]:
+    """{(*by values, period): (items, bug items)} of `items` (with a `period` column)."""
+    grouped = items.groupby([*by, "period"], sort=False)["bug"].agg(["size", "sum"])
+    return {(k if isinstance(k, tuple) else (k,)): (int(n), int(b))
+            for k, n, b in zip(grouped.index, grouped["size"], grouped["sum"], strict=True)}
 
 
 def load_rows(items: pd.DataFrame, teams: dict[str, str], ctx: ComputeContext,
               granularity: Granularity) -> list[tuple]:
-    """Rows of the three metrics for every period from the first item's to the current one."""
+    """Rows of the three metrics for every period from the first item's to the current one.
+
+    Counts come from one group-by per scope and churn from `churn_grid` (cumulative sums), so
+    the cost grows with items + people × periods, not their product."""
     churn = org_settings().churn
     first = period_of(items["completed_at"].min().to_pydatetime(), granularity, ctx.tz)
+    starts = list(iter_periods(first, period_of(ctx.now, granularity, ctx.tz), granularity))
+    ends = [min(period_bounds(s, granularity, ctx.tz)[1], ctx.now) for s in starts]
+    items = items.assign(period=periods_of(items["completed_at"], granularity, ctx.tz))
+    org, person, team = (_counts(items, by) for by in ([], ["person"], ["team"]))
+    people = sorted(teams.items())
+    risks = churn_grid(items, people=[p for p, _ in people], ends=ends,
+                       window_days=churn.window_days, threshold=churn.bug_share_threshold,
+                       min_items=churn.min_items)
+    team_slugs = sorted(t for t in set(teams.values()) if t)
+    sizes = {t: sum(1 for x in teams.values() if x == t) for t in team_slugs}
     out = []
-    for start in iter_periods(first, period_of(ctx.now, granularity, ctx.tz), granularity):
-        lo, hi = period_bounds(start, granularity, ctx.tz)
-        inside = in_window(items, lo, hi)
-        out.append(_share_row("bug_fix_share", "org", "", granularity, start, inside))
+    for i, start in enumerate(starts):
+        out.append(_share_row("bug_fix_share", "org", "", granularity, start, org.get((start,))))
         at_risk: dict[str, int] = {}
-        for email, team in sorted(teams.items()):
-            mine = items[items["person"] == email]
+        for email, slug in people:
             out.append(_share_row("bug_fix_share", "engineer", email, granularity, start,
-                                  in_window(mine, lo, hi)))
-            risk = churn_of(mine, end=min(hi, ctx.now), window_days=churn.window_days,
-                            threshold=churn.bug_share_threshold, min_items=churn.min_items)
+                                  person.get((email, start))))
+            risk = risks[(email, i)]
             value = float("nan") if risk.score is None else risk.score
             out.append(("churn_risk", "engineer", email, granularity, start, value, risk.items,
                         risk.note(churn.min_items)))
             hit = int(risk.score is not None and risk.score >= AT_RISK)
-            at_risk[team] = at_risk.get(team, 0) + hit
-        for team in sorted(t for t in set(teams.values()) if t):
-            out.append(_share_row("bug_fix_share", "team", team, granularity, start,
-                                  inside[inside["team"] == team]))
-            out.append(("engineers_at_risk", "team", team, granularity, start,
-                        float(at_risk.get(team, 0)), sum(1 for t in teams.values() if t == team),
-                        ""))
+            at_risk[slug] = at_risk.get(slug, 0) + hit
+        for slug in team_slugs:
+            out.append(_share_row("bug_fix_share", "team", slug, granularity, start,
+                                  team.get((slug, start))))
+            out.append(("engineers_at_risk", "team", slug, granularity, start,
+                        float(at_risk.get(slug, 0)), sizes[slug], ""))
         out.append(("engineers_at_risk", "org", "", granularity, start,
                     float(sum(at_risk.values())), len(teams), ""))
     return out

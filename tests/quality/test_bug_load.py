@@ -99,3 +99,35 @@ def test_share_and_at_risk_rows() -> None:
     assert got[("engineers_at_risk", "team", "platform", "week", date(2026, 3, 16))][0] == 1.0
     assert got[("engineers_at_risk", "team", "payments", "week", date(2026, 3, 16))][0] == 0.0
     assert got[("engineers_at_risk", "org", "", "month", date(2026, 3, 1))][0] == 1.0
+
+
+def test_churn_grid_equals_churn_of_for_every_person_and_end():
+    """The vectorised grid the metric family uses gives exactly `churn_of`'s answers."""
+    import numpy as np
+    import pandas as pd
+
+    from apps.quality.load import churn_grid
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    bug = rng.random(n) < 0.4
+    frame = pd.DataFrame({
+        "person": rng.choice(["a@x", "b@x", "c@x", "d@x"], n), "team": "t", "kind": "jira",
+        "ref": [f"K-{i}" for i in range(n)],
+        "completed_at": pd.to_datetime(rng.integers(1_700_000_000, 1_760_000_000, n), unit="s",
+                                       utc=True),
+        "bug": bug, "by_other": np.where(bug & (rng.random(n) < 0.8),
+                                         (rng.random(n) < 0.5).astype(float), np.nan),
+        "small_slow": bug & (rng.random(n) < 0.3),
+    })
+    ends = [pd.Timestamp(t, unit="s", tz="UTC").to_pydatetime()
+            for t in range(1_700_500_000, 1_760_500_000, 3_000_000)]
+    people = ["a@x", "b@x", "c@x", "d@x", "nobody@x"]
+    grid = churn_grid(frame, people=people, ends=ends, window_days=30, threshold=0.5,
+                      min_items=5)
+    for person in people:
+        mine = frame[frame["person"] == person]
+        for i, end in enumerate(ends):
+            expected = churn_of(mine, end=end, window_days=30, threshold=0.5, min_items=5)
+            assert grid[(person, i)] == expected, (person, end)
+    assert sum(c.score is not None and c.score >= 0.5 for c in grid.values()) > 0

@@ -89,3 +89,37 @@ def test_localised_type_and_unmapped_priority() -> None:
 def test_no_bugs_gives_no_rows() -> None:
     assert rows(jira({"key": "API-8", "issue_type": "Story",
                       "created_at": "2026-03-02T00:00:00Z"})) == {}
+
+
+def test_impact_days_equal_the_per_period_sum_of_open_days():
+    """The cumulative-sum series equals Σ weight × open_days_in over each period's bugs."""
+    import numpy as np
+    import pandas as pd
+    import pytest
+
+    from apps.core.periods import iter_periods, period_bounds, period_of
+    from apps.quality.bugs import impact_days_series, open_days_in
+
+    rng = np.random.default_rng(9)
+    n, now = 4000, pd.Timestamp("2026-03-18T12:00:00Z").to_pydatetime()
+    created = pd.to_datetime(rng.integers(1_700_000_000, 1_773_000_000, n), unit="s", utc=True)
+    length = pd.to_timedelta(rng.exponential(20, n), unit="D").round("s")
+    resolved = pd.Series(created + length).where(rng.random(n) < 0.8)
+    bugs = pd.DataFrame({
+        "created_at": created, "resolved_at": resolved,
+        "weight": rng.choice([1.0, 2.0, 3.0], n),
+        "unmapped_priority": np.where(rng.random(n) < 0.01, "Blocker", ""),
+    })
+    for granularity, tz in (("week", "UTC"), ("month", "America/New_York")):
+        got = impact_days_series(bugs, scope="org", scope_key="", granularity=granularity,
+                                 tz=tz, now=now)
+        first = period_of(created.min().to_pydatetime(), granularity, tz)
+        starts = list(iter_periods(first, period_of(now, granularity, tz), granularity))
+        assert got["period_start"].tolist() == starts
+        for row in got.itertuples():
+            lo, hi = period_bounds(row.period_start, granularity, tz)
+            days = open_days_in(bugs, lo, hi, now)
+            assert row.value == pytest.approx(float((days * bugs["weight"]).sum()), rel=1e-12)
+            assert row.sample_size == int((days > 0).sum())
+            assert ("Blocker" in row.note) == bool(
+                (days[bugs["unmapped_priority"] != ""] > 0).any())

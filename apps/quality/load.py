@@ -36,20 +36,25 @@ def _small_slow(bug: bool, lines: float, opened: pd.Timestamp, done: pd.Timestam
 
 
 def jira_items(jira: pd.DataFrame, pulls: pd.DataFrame, jira_types: list[str],
-               people: dict, teams: dict) -> list[tuple]:
-    """Resolved Jira issues (not sub-tasks) whose assignee is a configured person."""
+               people: dict, teams: dict) -> pd.DataFrame:
+    """Resolved Jira issues (not sub-tasks) whose assignee is a configured person, as
+    `ITEM_COLUMNS` (column operations over the whole frame; no loop per issue)."""
     lines = (pulls["additions"] + pulls["deletions"]).groupby(pulls["issue_key"]).sum()
-    out = []
-    for r in jira[~jira["subtask"].astype(bool) & jira["resolved_at"].notna()].itertuples():
-        person = people.get(("jira", r.assignee_id))
-        if person is None:
-            continue
-        bug = r.issue_type in jira_types
-        by_other = float(r.reporter_id != r.assignee_id) if bug and r.reporter_id else math.nan
-        changed = float(lines.get(r.key, math.nan))
-        out.append((person, teams.get(person, ""), "jira", r.key, r.resolved_at, bug, by_other,
-                    _small_slow(bug, changed, r.created_at, r.resolved_at)))
-    return out
+    accounts = {external: email for (provider, external), email in people.items()
+                if provider == "jira"}
+    rows = jira[~jira["subtask"].astype(bool) & jira["resolved_at"].notna()]
+    person = rows["assignee_id"].map(accounts)
+    rows, person = rows[person.notna()], person[person.notna()]
+    bug = rows["issue_type"].isin(jira_types)
+    reported = rows["reporter_id"].fillna("").astype(str) != ""
+    by_other = (rows["reporter_id"] != rows["assignee_id"]).astype(float).where(bug & reported)
+    changed = rows["key"].map(lines).astype(float)
+    slow = (rows["resolved_at"] - rows["created_at"]) > timedelta(days=SLOW_DAYS)
+    return pd.DataFrame({
+        "person": person, "team": person.map(teams).fillna(""), "kind": "jira",
+        "ref": rows["key"], "completed_at": rows["resolved_at"], "bug": bug,
+        "by_other": by_other, "small_slow": bug & changed.notna() & (changed < SMALL_LINES) & slow,
+    }, columns=ITEM_COLUMNS)
 
 
 def pull_items(pulls: pd.DataFrame, bug_issues: dict, github_labels: list[str],
@@ -74,9 +79,10 @@ def work_items(jira: pd.DataFrame, pulls: pd.DataFrame, bug_issues: dict, *,
                jira_types: list[str], github_labels: list[str], people: dict,
                teams: dict) -> pd.DataFrame:
     """Every completed work item of a configured person (`ITEM_COLUMNS`)."""
-    rows = jira_items(jira, pulls, jira_types, people, teams)
-    rows += pull_items(pulls, bug_issues, github_labels, people, teams)
-    frame = pd.DataFrame(rows, columns=ITEM_COLUMNS)
+    pulled = pd.DataFrame(pull_items(pulls, bug_issues, github_labels, people, teams),
+                          columns=ITEM_COLUMNS)
+    parts = [p for p in (jira_items(jira, pulls, jira_types, people, teams), pulled) if len(p)]
+    frame = pd.concat(parts, ignore_index=True) if parts else pulled
     frame["completed_at"] = pd.to_datetime(frame["completed_at"], utc=True)
     return frame.astype({"bug": bool, "small_slow": bool, "by_other": "float64"})
 

@@ -7,8 +7,11 @@ visible, failed run with its error.
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TypeVar
 
+from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from apps.ingestion.models import SyncRun
@@ -36,11 +39,52 @@ class RunTally:
         return sum(self.counts.values())
 
 
+INTERRUPTED = (
+    "interrupted: the run never finished (its process or worker was killed, or the database "
+    "went away); the pages it committed are kept and a later run re-reads the rest"
+)
+
+
 def sync_run_start(*, source: Source, full: bool) -> SyncRun:
-    """Create the run row in status `running`."""
+    """Create the run row in status `running`, after closing the source's stale runs
+    (`sync_runs_stale_fail`)."""
+    sync_runs_stale_fail(source=source)
     return SyncRun.objects.create(
         source=source, full=full, status=SyncRun.Status.RUNNING, started_at=timezone.now()
     )
+
+
+def sync_runs_stale_fail(*, source: Source) -> int:
+    """Mark the source's runs still `running` after `KEEL_SYNC_RUN_STALE_SECONDS` (default: the
+    sync task's hard time limit) as failed with `INTERRUPTED`. A process killed mid-run never
+    closes its run; without this it would show as in progress forever. Returns how many."""
+    age = timedelta(seconds=getattr(settings, "KEEL_SYNC_RUN_STALE_SECONDS", 3600))
+    now = timezone.now()
+    return SyncRun.objects.filter(
+        source=source, status=SyncRun.Status.RUNNING, started_at__lte=now - age
+    ).update(status=SyncRun.Status.FAILED, error=INTERRUPTED, finished_at=now)
+
+
+def database_error_describe(exc: Exception) -> str:
+    """A run error for a lost or refused database connection, naming the database (vendor and
+    name, never the URL or its password) and the driver's first line."""
+    lines = str(exc).strip().splitlines()
+    detail = lines[0] if lines else type(exc).__name__
+    name = connection.settings_dict.get("NAME")
+    return (
+        f"database unavailable ({connection.vendor} database '{name}'): {detail}; "
+        "the pages committed before it are kept and the next run re-reads the rest"
+    )
+
+
+def connection_reset_if_broken() -> None:
+    """Close this thread's database connection when a failed query left it unusable (the
+    server was restarted, a failover, a killed backend), so that the next query opens a fresh
+    one. Left alone inside a transaction, which a closed connection would break."""
+    if connection.connection is None or connection.in_atomic_block:
+        return
+    if not connection.is_usable():
+        connection.close()
 
 
 def sync_run_progress(*, run: SyncRun, message: str) -> None:
@@ -53,8 +97,11 @@ def sync_run_finish(
     *, run: SyncRun, tally: RunTally, stats: object | None, error: str = ""
 ) -> SyncRun:
     """Close the run: `failed` with `error`, `partial` when some scopes failed, else
-    `succeeded`. `stats` is the client's ClientStats (requests, 304s, rate-limit waits)."""
+    `succeeded`. `stats` is the client's ClientStats (requests, 304s, rate-limit waits).
+    After an error the connection is checked first: a sync that failed because the database
+    went away is recorded on a fresh connection once the database answers again."""
     if error:
+        connection_reset_if_broken()
         run.status = SyncRun.Status.FAILED
     elif tally.scope_errors:
         run.status = SyncRun.Status.PARTIAL

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from apps.core.errors import KeelError
 from apps.ingestion.cursors import source_sync_state_reset, validators_get
@@ -19,6 +20,7 @@ from apps.ingestion.models import SyncRun
 from apps.ingestion.pagerduty_sync import pagerduty_source_sync
 from apps.ingestion.runs import (
     RunTally,
+    database_error_describe,
     scopes_sync,
     sync_run_finish,
     sync_run_progress,
@@ -123,6 +125,9 @@ def source_sync(
             syncer(source=source, tally=tally, progress=progress, full=full, scopes=scopes)
     except (UpstreamError, KeelError) as exc:
         error = f"{source.kind} source '{source.name}': {exc}"
+        logger.error("sync failed: %s", error)
+    except (OperationalError, InterfaceError) as exc:  # the database went away mid-run
+        error = f"{source.kind} source '{source.name}': {database_error_describe(exc)}"
         logger.error("sync failed: %s", error)
     except Exception as exc:  # noqa: BLE001 - any other failure still closes the run
         error = f"{source.kind} source '{source.name}': unexpected {type(exc).__name__}: {exc}"

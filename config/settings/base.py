@@ -162,6 +162,12 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands a task a worker took but never acknowledged (acks_late: the worker died mid-task)
+# to another worker after this many seconds. It must exceed the longest task time limit (cost
+# import: 3 h), or a task still running would be started a second time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3 * 3600 + 600),
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
@@ -171,6 +177,9 @@ KEEL_BASE_URL = env("KEEL_BASE_URL", default="http://127.0.0.1:8000")
 # Upper bound on one rate-limit wait; a longer reset fails the run instead of hanging a worker.
 KEEL_MAX_RATE_LIMIT_WAIT_SECONDS = env.float("KEEL_MAX_RATE_LIMIT_WAIT_SECONDS", default=900.0)
 KEEL_HTTP_TIMEOUT_SECONDS = env.float("KEEL_HTTP_TIMEOUT_SECONDS", default=30.0)
+# A sync run still "running" after this long was killed (the sync task's hard limit is 1 h);
+# the source's next run marks it failed (apps.ingestion.runs.sync_runs_stale_fail).
+KEEL_SYNC_RUN_STALE_SECONDS = env.int("KEEL_SYNC_RUN_STALE_SECONDS", default=3600)
 KEEL_SMOOTHING_HALF_LIFE = env.float("KEEL_SMOOTHING_HALF_LIFE", default=3.0)
 
 LOGGING = {

@@ -25,12 +25,16 @@ ExportFormat = Literal["focus", "aws-cur", "aws-cur2", "gcp", "azure"]
 SourceKind = Literal["github", "jira", "pagerduty"]
 ReleaseSource = Literal["releases", "deployments", "tags"]
 
+# Every text stored in a column has that column's max_length here, so an over-long value is a
+# ConfigError naming its key (PostgreSQL would refuse it mid-apply; SQLite would keep it).
 Text = Annotated[str, Field(min_length=1)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
 Slug = Annotated[str, Field(max_length=50), AfterValidator(v.check_slug)]
 LongSlug = Annotated[str, Field(max_length=100), AfterValidator(v.check_slug)]
-Email = Annotated[str, AfterValidator(v.check_email)]
-EnvName = Annotated[str, AfterValidator(v.check_env_name)]
-Regex = Annotated[str, AfterValidator(v.check_regex)]
+Email = Annotated[str, Field(max_length=254), AfterValidator(v.check_email)]
+EnvName = Annotated[str, Field(max_length=100), AfterValidator(v.check_env_name)]
+Regex = Annotated[str, Field(max_length=300), AfterValidator(v.check_regex)]
+Identity = Annotated[str, Field(min_length=1, max_length=200)]
 Date = Annotated[dt.date, BeforeValidator(v.check_date)]
 Month = Annotated[dt.date, BeforeValidator(v.check_month)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
@@ -45,23 +49,23 @@ class _Section(BaseModel):
 
 
 class OrganizationConfig(_Section):
-    name: Text
-    timezone: Annotated[str, AfterValidator(v.check_timezone)] = "UTC"
+    name: Name
+    timezone: Annotated[str, Field(max_length=64), AfterValidator(v.check_timezone)] = "UTC"
 
 
 class TeamConfig(_Section):
     slug: Slug
-    name: Text
+    name: Name
     managers: list[Email] = []
 
 
 class PersonConfig(_Section):
     email: Email
-    name: str = ""
+    name: Annotated[str, Field(max_length=200)] = ""
     team: Slug | None = None
-    github: Text | None = None
-    jira: Text | None = None
-    pagerduty: Text | None = None
+    github: Identity | None = None
+    jira: Identity | None = None
+    pagerduty: Identity | None = None
 
 
 class RepoConfig(_Section):
@@ -81,16 +85,16 @@ class PagerDutyServiceConfig(_Section):
     id: Annotated[str, Field(min_length=1, max_length=50)]
     team: Slug | None = None
     slo: Annotated[float, AfterValidator(v.check_slo)] | None = None
-    name: str = ""
+    name: Annotated[str, Field(max_length=300)] = ""
 
 
 class SourceConfig(_Section):
     name: LongSlug
     kind: SourceKind
-    base_url: Annotated[str, AfterValidator(v.check_base_url)] | None = None
+    base_url: Annotated[str, Field(max_length=500), AfterValidator(v.check_base_url)] | None = None
     token_env: EnvName | None = None
     email_env: EnvName | None = None
-    story_points_field: Text | None = None
+    story_points_field: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     repos: list[RepoConfig] = []
     projects: list[JiraProjectConfig] = []
     services: list[PagerDutyServiceConfig] = []
@@ -110,7 +114,7 @@ class SourceConfig(_Section):
 
 class CustomerConfig(_Section):
     key: LongSlug
-    name: Text
+    name: Name
     team: Slug | None = None
     onboarding_start: Date
     environment: Regex | None = None
@@ -170,7 +174,7 @@ class CostSettings(_Section):
 class CostExportConfig(_Section):
     name: LongSlug
     format: ExportFormat
-    path: Text
+    path: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
 class CostsConfig(CostSettings):

@@ -58,11 +58,20 @@ def config_apply_file(*, path: str | Path, prune: bool = False) -> ApplyResult:
     """Read, validate and apply the config file at `path`. Raises ConfigError when the file
     cannot be read or is invalid; then nothing is applied."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise ConfigError("", f"config file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError("", f"cannot read config file {path}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError("", f"cannot read config file {path}: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        message = (
+            f"config file {path} is not UTF-8 text ({exc.reason} at line {line}, "
+            f"byte {exc.start}); save it as UTF-8"
+        )
+        raise ConfigError("", message) from None
     return config_apply(config=config_load(text=text), prune=prune)
 
 

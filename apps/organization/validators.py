@@ -24,6 +24,10 @@ _SECRET_SUFFIXES = ("_token", "_password", "_secret")
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Prefixes of provider tokens that are also valid variable names (GitHub classic and
+# fine-grained tokens: https://github.blog/2021-04-05-behind-githubs-new-authentication-token-formats/;
+# Atlassian API tokens start with ATATT).
+_TOKEN_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "ATATT")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 
@@ -77,8 +81,12 @@ def check_email(value: str) -> str:
 
 def check_env_name(value: str) -> str:
     """The name of an environment variable, e.g. `GITHUB_TOKEN`."""
-    if not _ENV_NAME.match(value):
-        raise ValueError(f"invalid environment variable name {value!r}")
+    if not _ENV_NAME.match(value) or value.startswith(_TOKEN_PREFIXES):
+        # The value is not echoed: what was pasted here is often the secret itself.
+        raise ValueError(
+            "expected the name of an environment variable (letters, digits, '_'; e.g. "
+            "GITHUB_TOKEN), not a token: put the secret in that variable or in the admin"
+        )
     return value
 
 

@@ -19,6 +19,7 @@ duplicated header name...) raises :class:`Declined`: the caller then imports the
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,8 @@ import pyarrow.csv as pcsv
 
 from . import focus
 from .errors import CostExportError
-from .reader import check_currency, check_header
+from .reader import check_batch, check_header
+from .schema import CURRENCY_CODE, TEXT_LIMITS
 from .sources import container_of
 from .values import _BIGQUERY_UTC, NULLS, Chunk, parse_tags
 
@@ -123,7 +125,7 @@ def _diagnose(batch: pa.RecordBatch, file: str, first: int, currency: str | None
     frame = batch.to_pandas()
     frame["SourceRow"] = np.arange(first, first + len(frame), dtype="int64")
     chunk = Chunk(frame=frame, file=file)
-    check_currency(focus.normalise(chunk), currency, chunk, focus.FORMAT)
+    check_batch(focus.normalise(chunk), currency, chunk, focus.FORMAT)
 
 
 def _normalise(batch: pa.RecordBatch, first: int, currency: str | None) -> FocusBlock:
@@ -142,6 +144,7 @@ def _normalise(batch: pa.RecordBatch, first: int, currency: str | None) -> Focus
         "SourceRow": pa.array(np.arange(first, first + batch.num_rows, dtype="int64")),
     }  # fmt: skip
     the_currency = _currency(table["BillingCurrency"], currency)
+    _check_text(table)
     tags, tag_sets = _tags(batch.column("Tags") if "Tags" in names else None, batch.num_rows)
     return FocusBlock(pa.table(table), tags, tag_sets, low, high, the_currency)
 
@@ -195,7 +198,19 @@ def _currency(values: pa.Array, currency: str | None) -> str:
     distinct = pc.unique(values).to_pylist()
     if len(distinct) != 1 or distinct[0] == "" or currency not in (None, distinct[0]):
         raise _Suspect
+    if not re.fullmatch(CURRENCY_CODE, distinct[0]):
+        raise _Suspect
     return distinct[0]
+
+
+def _check_text(table: dict[str, pa.Array]) -> None:
+    """``reader.check_text``'s limits: a value too long or holding a NUL → suspect."""
+    for name, limit in TEXT_LIMITS.items():
+        values = table[name]
+        if len(values) and pc.max(pc.utf8_length(values)).as_py() > limit:
+            raise _Suspect
+        if pc.any(pc.match_substring(values, "\x00")).as_py():
+            raise _Suspect
 
 
 def _tags(values: pa.Array | None, rows: int) -> tuple[pa.Array, list[dict[str, str]]]:

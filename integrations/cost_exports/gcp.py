@@ -33,6 +33,7 @@ from .values import NULLS, Chunk, column_text, money, tags, text, timestamps
 _REQUIRED = ("usage_start_time", "usage_end_time", "cost", "currency", "service.description")
 _OPTIONAL = ("credits", "labels", "project.id", "cost_type", "resource.global_name",
              "resource.name")  # fmt: skip
+_LISTS = ("credits", "labels")
 _CHARGE_CATEGORIES = {
     "regular": "Usage", "tax": "Tax", "adjustment": "Adjustment", "rounding_error": "Adjustment",
 }  # fmt: skip
@@ -45,6 +46,7 @@ def normalise(chunk: Chunk) -> pd.DataFrame:
         CostExportError: unparseable cost, credits, labels or timestamp (names row, column).
     """
     frame = chunk.frame
+    _check_lists(chunk)
     net = money(chunk, "cost") + _credits(chunk)
     service = column_text(chunk, "service.description")
     cost_type = column_text(chunk, "cost_type").str.casefold()
@@ -99,6 +101,17 @@ def _credits(chunk: Chunk) -> pd.Series:
     return pd.Series(totals, index=chunk.frame.index, dtype="float64")
 
 
+def _check_lists(chunk: Chunk) -> None:
+    """``credits`` and ``labels`` are lists: JSON Lines flattening turns an object given instead
+    into ``credits.amount`` columns, which would silently drop it. Raise naming the row."""
+    for name in _LISTS:
+        for column in chunk.frame.columns:
+            if column.startswith(name + "."):
+                given = chunk.frame[column].notna()
+                if given.any():
+                    chunk.fail(f"{name} must be a list, got an object", given, name)
+
+
 def _resource_id(chunk: Chunk) -> pd.Series:
     global_name = column_text(chunk, "resource.global_name")
     return global_name.mask(global_name == "", column_text(chunk, "resource.name"))
@@ -108,7 +121,9 @@ FORMAT = ExportFormat(
     name="gcp",
     required=tuple((name,) for name in _REQUIRED),
     currency=("currency",),
-    wanted=lambda name: name in _REQUIRED or name in _OPTIONAL,
+    wanted=lambda name: (
+        name in _REQUIRED or name in _OPTIONAL or name.startswith(tuple(f"{n}." for n in _LISTS))
+    ),
     normalise=normalise,
     looks_like=lambda header: {"usage_start_time", "cost", "service.description"} <= set(header),
 )

@@ -11,6 +11,7 @@ import pandas as pd
 from . import aws, azure, focus, gcp
 from .base import ExportFormat
 from .errors import CostExportError
+from .schema import CURRENCY_CODE, TEXT_LIMITS
 from .sources import iter_chunks, read_header
 from .values import Chunk
 
@@ -137,23 +138,57 @@ def _stream(path: str | Path, spec: ExportFormat, chunk_rows: int) -> Iterator[p
         if chunk.frame.empty:  # pandas yields one empty chunk for a header-only CSV
             continue
         batch = spec.normalise(chunk)
-        currency = check_currency(batch, currency, chunk, spec)
+        currency = check_batch(batch, currency, chunk, spec)
         rows += len(batch)
         yield batch
     if rows == 0:
         raise CostExportError("no cost rows (the file has only a header)", file=str(path))
 
 
+def check_batch(
+    batch: pd.DataFrame, currency: str | None, chunk: Chunk, spec: ExportFormat
+) -> str:
+    """:func:`check_text` then :func:`check_currency` on a normalised batch; the currency."""
+    check_text(batch, chunk)
+    return check_currency(batch, currency, chunk, spec)
+
+
+def check_text(batch: pd.DataFrame, chunk: Chunk) -> None:
+    """Raise CostExportError (row, normalised column) for a text longer than Keel stores
+    (``schema.TEXT_LIMITS``) or holding a NUL byte (binary data; PostgreSQL refuses it)."""
+    for name, limit in TEXT_LIMITS.items():
+        values = batch[name]
+        too_long = values.str.len() > limit
+        if too_long.any():
+            size = len(values[too_long].iloc[0])
+            message = f"{name} is {size:,} characters long; Keel stores at most {limit}"
+            _fail_at(batch, too_long, message, chunk.file, name)
+        nul = values.str.contains("\x00", regex=False)
+        if nul.any():
+            _fail_at(batch, nul, f"{name} contains a NUL byte", chunk.file, name)
+
+
+def _fail_at(batch: pd.DataFrame, bad: pd.Series, message: str, file: str, column: str) -> None:
+    row = int(batch["SourceRow"][bad].iloc[0])
+    raise CostExportError(message, file=file, row=row, column=column)
+
+
 def check_currency(
     batch: pd.DataFrame, currency: str | None, chunk: Chunk, spec: ExportFormat
 ) -> str:
-    """The file's currency (the first row's); raises on a blank or a second currency (§1)."""
+    """The file's currency (the first row's); raises on a blank, a value that is not an
+    ISO 4217 code, or a second currency (§1)."""
     column = chunk.pick(*spec.currency)
     values = batch["BillingCurrency"]
     blank = values == ""
     if blank.any():
         row = int(batch["SourceRow"][blank].iloc[0])
         raise CostExportError("missing currency", file=chunk.file, row=row, column=column)
+    invalid = ~values.str.fullmatch(CURRENCY_CODE)
+    if invalid.any():
+        row = int(batch["SourceRow"][invalid].iloc[0])
+        message = f"not an ISO 4217 currency code: {values[invalid].iloc[0][:40]!r}"
+        raise CostExportError(message, file=chunk.file, row=row, column=column)
     currency = currency or str(values.iloc[0])
     other = values != currency
     if other.any():

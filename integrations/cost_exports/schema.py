@@ -39,6 +39,13 @@ SERVICE_CATEGORIES: frozenset[str] = frozenset(
 #: FOCUS 1.0–1.2 ChargeCategory allowed values.
 CHARGE_CATEGORIES: frozenset[str] = frozenset({"Usage", "Purchase", "Tax", "Credit", "Adjustment"})
 
+#: The longest text Keel stores per column, in characters (the columns of Keel's cost lines).
+#: A longer value is an error naming its row, never silently cut.
+TEXT_LIMITS: dict[str, int] = {"ServiceName": 200, "SubAccountId": 200, "ResourceId": 1000}
+
+#: An ISO 4217 alphabetic code, as FOCUS's BillingCurrency requires.
+CURRENCY_CODE = r"[A-Z]{3}"
+
 _TEXT_COLUMNS = (
     "BillingCurrency", "ServiceCategory", "ServiceName", "SubAccountId", "ResourceId",
     "ChargeCategory", "ProviderName",

@@ -7,6 +7,7 @@ Parquet structs are flattened with dots (``project.id``), as BigQuery names flat
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -60,8 +61,10 @@ def reading(file: str) -> Iterator[None]:
     try:
         yield
     except UnicodeDecodeError as exc:
-        detail = f"{exc.reason} at byte {exc.start}"
-        raise CostExportError(f"not UTF-8 text ({detail}); export as UTF-8", file=file) from exc
+        # The reader's own offset is relative to the block it was decoding: find the real spot.
+        line, offset, reason = first_invalid_utf8(file) or (None, exc.start, exc.reason)
+        message = f"not UTF-8 text ({reason} at byte {offset}); export as UTF-8"
+        raise CostExportError(message, file=file, row=line) from exc
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise CostExportError(f"truncated or corrupt gzip file ({exc})", file=file) from exc
     except pd.errors.EmptyDataError as exc:
@@ -70,6 +73,26 @@ def reading(file: str) -> Iterator[None]:
         raise CostExportError(f"malformed CSV: {exc}", file=file) from exc
     except (pa.ArrowInvalid, OSError) as exc:
         raise CostExportError(f"unreadable file: {exc}", file=file) from exc
+
+
+def first_invalid_utf8(path: str | Path) -> tuple[int, int, str] | None:
+    """``(line, byte offset, reason)`` of the first byte sequence of the (gunzipped) file that
+    is not UTF-8, or None when it all decodes. Lines are 1-based, offsets 0-based."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, offset = 1, 0
+    opener = gzip.open if str(path).lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as exc:
+                    start = max(exc.start, 0)
+                    return line + block.count(b"\n", 0, start), offset + start, exc.reason
+                line, offset = line + block.count(b"\n"), offset + len(block)
+    except (OSError, EOFError, zlib.error):  # a corrupt gzip: the caller's message stands
+        return None
+    return None
 
 
 def read_header(path: str | Path) -> list[str]:

@@ -35,6 +35,7 @@ from integrations.github.records import (
     parse_repo,
     parse_tag,
 )
+from integrations.http.payloads import item_check, item_error
 
 R = TypeVar("R")
 Item = dict[str, Any]
@@ -224,13 +225,12 @@ class GitHubClient(BaseClient):
         params = {"per_page": self.per_page, **params}
         etag = self.validators.get(self.build_url(path, params)) if conditional else None
         for page in self.paginate(path, params, etag=etag):
-            items = [i for i in page.items if keep is None or keep(i)]
-            yield Page(
-                url=page.url,
-                etag=page.etag,
-                items=[_parse(parse, item, page.url) for item in items],
-                not_modified=page.not_modified,
-            )
+            records = [
+                _parse(parse, item, page.url, index)
+                for index, item in enumerate(page.items)
+                if keep is None or keep(item)
+            ]
+            yield Page(url=page.url, etag=page.etag, items=records, not_modified=page.not_modified)
 
     def _get_one(self, path: str, parse: Callable[[Item], R]) -> R:
         url = self.build_url(path)
@@ -252,15 +252,15 @@ def _stop_before(pages: Iterator[Page[R]], stop_before: datetime) -> Iterator[Pa
             return
 
 
-def _parse(parse: Callable[[Item], R], item: Item, url: str) -> R:
+def _parse(parse: Callable[[Item], R], item: Item, url: str, index: int | None = None) -> R:
+    """``parse(item)``; a missing or mistyped field or an absurdly long string is a
+    MalformedResponseError naming the URL, the item's position in the page and the field."""
+    item_check("GitHub", url=url, index=index, item=item)
     try:
         return parse(item)
     except _PARSE_ERRORS as exc:
         detail = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
-        ident = item.get("number", item.get("id", item.get("name", "?")))
-        raise MalformedResponseError(
-            f"GitHub: malformed item {ident!r} from {url}: {detail}", url=url
-        ) from exc
+        raise item_error("GitHub", url=url, index=index, item=item, detail=detail) from exc
 
 
 def _repo_path(full_name: str) -> str:

@@ -34,6 +34,7 @@ from integrations.errors import (
     RetryExhaustedError,
     UpstreamError,
 )
+from integrations.http.payloads import json_decode, next_page_url
 from integrations.http.retry import RETRY_STATUSES, CountingRetry
 from integrations.http.types import ClientStats, OnRequest, Page, Sleep
 
@@ -132,12 +133,19 @@ class BaseClient:
 
         Raises: MalformedResponseError naming ``url`` when it is not.
         """
-        if not isinstance(payload, list) or not all(isinstance(i, dict) for i in payload):
+        if not isinstance(payload, list):
             raise MalformedResponseError(
                 f"{self.provider}: expected a JSON array of objects from {url}, "
                 f"got {type(payload).__name__}",
                 url=url,
             )
+        for index, item in enumerate(payload):
+            if not isinstance(item, dict):
+                raise MalformedResponseError(
+                    f"{self.provider}: expected a JSON array of objects from {url}, "
+                    f"got {type(item).__name__} at item #{index}",
+                    url=url,
+                )
         return payload
 
     # --- public API --------------------------------------------------------------------------
@@ -179,7 +187,8 @@ class BaseClient:
 
         ``etag`` is sent for the first page only; a 304 yields one not-modified page and stops.
         Raises UpstreamError if more than ``max_pages`` pages would be needed (a cap that
-        guards against a next link that never ends; the list would otherwise be incomplete).
+        guards against a next link that never ends; the list would otherwise be incomplete),
+        MalformedResponseError for a next link to another host.
         """
         url = self.build_url(path, params)
         for index in range(max_pages):
@@ -188,7 +197,10 @@ class BaseClient:
             following = None if page.not_modified else self.next_url(response)
             if following is None:
                 return
-            url = self.build_url(following)
+            url = next_page_url(
+                self.build_url(following), link=following, current=url,
+                base_url=self.base_url, provider=self.provider,
+            )  # fmt: skip
         raise UpstreamError(f"{self.provider}: more than {max_pages} pages, next {url}", url=url)
 
     # --- internals ---------------------------------------------------------------------------
@@ -263,16 +275,7 @@ class BaseClient:
         raise error(message, url=url, status=status)
 
     def _json(self, response: requests.Response, url: str) -> Any:
-        try:
-            return response.json()
-        except ValueError as exc:  # requests' JSONDecodeError is a ValueError
-            content_type = response.headers.get("Content-Type", "none")
-            raise MalformedResponseError(
-                f"{self.provider}: response from {url} is not valid JSON "
-                f"(HTTP {response.status_code}, Content-Type {content_type})",
-                url=url,
-                status=response.status_code,
-            ) from exc
+        return json_decode(response, url=url, provider=self.provider)
 
     def _redact(self, text: str) -> str:
         for secret in self._secrets:

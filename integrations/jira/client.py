@@ -21,6 +21,7 @@ import requests
 
 from integrations.base import BaseClient, OnRequest, Page, Sleep
 from integrations.errors import MalformedResponseError
+from integrations.http.payloads import item_check, item_error
 from integrations.jira.records import ISSUE_FIELDS, JiraIssueRecord, parse_issue
 
 SEARCH_PATH = "/rest/api/3/search/jql"
@@ -131,7 +132,10 @@ class JiraClient(BaseClient):
         fields = ",".join([*ISSUE_FIELDS, *([story_points_field] if story_points_field else [])])
         params = {"jql": jql, "fields": fields, "maxResults": self.page_size}
         for page in self.paginate(SEARCH_PATH, params):
-            records = [_parse(item, page.url, story_points_field) for item in page.items]
+            records = [
+                _parse(item, page.url, story_points_field, index)
+                for index, item in enumerate(page.items)
+            ]
             yield Page(url=page.url, etag=page.etag, items=records)
 
     def issues_updated(
@@ -162,12 +166,15 @@ def issues_jql(
     return " AND ".join(clauses) + " ORDER BY updated ASC"
 
 
-def _parse(item: dict[str, Any], url: str, story_points_field: str) -> JiraIssueRecord:
+def _parse(
+    item: dict[str, Any], url: str, story_points_field: str, index: int
+) -> JiraIssueRecord:
+    """``parse_issue(item)``; a missing or mistyped field or an absurdly long string is a
+    MalformedResponseError naming the URL, the issue's position in the page and the field."""
+    item_check("Jira", url=url, index=index, item=item, what="issue")
     try:
         return parse_issue(item, story_points_field=story_points_field)
     except _PARSE_ERRORS as exc:
         detail = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
-        ident = item.get("key", item.get("id", "?"))
-        raise MalformedResponseError(
-            f"Jira: malformed issue {ident!r} from {url}: {detail}", url=url
-        ) from exc
+        raise item_error("Jira", url=url, index=index, item=item, detail=detail,
+                         what="issue") from exc  # fmt: skip

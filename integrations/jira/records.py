@@ -48,6 +48,17 @@ class JiraIssueRecord:
     story_points: float | None
 
 
+def _required_text(item: dict[str, Any], key: str) -> str:
+    """``item[key]`` as a non-empty string: KeyError when absent, TypeError for null or a
+    non-string (``str(None)`` would store the key "None"), ValueError when empty."""
+    value = item[key]
+    if not isinstance(value, str):
+        raise TypeError(f"field {key!r} must be a string, got {str(value)[:80]!r}")
+    if not value:
+        raise ValueError(f"field {key!r} is empty")
+    return value
+
+
 def parse_jira_datetime(value: str) -> datetime:
     """``2020-06-12T08:13:13.360+0800`` (Jira's offset has no colon) → aware UTC datetime."""
     moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
@@ -90,8 +101,8 @@ def parse_issue(item: dict[str, Any], *, story_points_field: str = "") -> JiraIs
     points = fields.get(story_points_field) if story_points_field else None
     return JiraIssueRecord(
         id=int(item["id"]),
-        key=str(item["key"]),
-        project_key=str(fields["project"]["key"]),
+        key=_required_text(item, "key"),
+        project_key=_required_text(fields["project"], "key"),
         summary=str(fields.get("summary") or ""),
         issue_type=str(issuetype["name"]),
         issue_type_id=str(issuetype.get("id") or ""),

@@ -19,6 +19,7 @@ import requests
 
 from integrations.base import BaseClient, OnRequest, Page, Sleep
 from integrations.errors import MalformedResponseError
+from integrations.http.payloads import item_check, item_error
 from integrations.pagerduty.records import (
     IncidentRecord,
     ServiceRecord,
@@ -138,7 +139,8 @@ class PagerDutyClient(BaseClient):
             payload = first if first is not None else self.get_json(path, query)
             first = None
             items = self.page_items(_field(payload, key, url), url)
-            yield Page(url=url, etag=None, items=[_parse(parse, i, url) for i in items])
+            records = [_parse(parse, item, url, index) for index, item in enumerate(items)]
+            yield Page(url=url, etag=None, items=records)
             offset += len(items)
             if not payload.get("more") or not items:
                 return
@@ -159,14 +161,15 @@ def _field(payload: Any, key: str, url: str) -> Any:
     return payload[key]
 
 
-def _parse(parse: Callable[[dict], R], item: dict, url: str) -> R:
+def _parse(parse: Callable[[dict], R], item: dict, url: str, index: int | None = None) -> R:
+    """``parse(item)``; a missing or mistyped field or an absurdly long string is a
+    MalformedResponseError naming the URL, the item's position in the page and the field."""
+    item_check("PagerDuty", url=url, index=index, item=item)
     try:
         return parse(item)
     except _PARSE_ERRORS as exc:
         detail = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
-        raise MalformedResponseError(
-            f"PagerDuty: malformed item {item.get('id', '?')!r} from {url}: {detail}", url=url
-        ) from exc
+        raise item_error("PagerDuty", url=url, index=index, item=item, detail=detail) from exc
 
 
 def _iso(moment: datetime) -> str:

@@ -123,7 +123,7 @@ def test_not_utf8(tmp_path):
     path = tmp_path / "latin1.csv"
     text = focus_frame(ServiceName="Caf\u00e9 Compute").to_csv(index=False)
     path.write_bytes(text.encode("latin-1"))
-    with pytest.raises(CostExportError, match=r"latin1\.csv: not UTF-8 text"):
+    with pytest.raises(CostExportError, match=r"latin1\.csv, row 2: not UTF-8 text"):
         consume(path)
 
 

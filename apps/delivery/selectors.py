@@ -5,6 +5,7 @@ import re
 
 import pandas as pd
 
+from apps.core.frames import queryset_frame, run_cached
 from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
 from apps.organization.models import Repo, Source
 
@@ -86,43 +87,22 @@ def releases_frame(*, repos: list[Repo] | None = None) -> pd.DataFrame:
     return frame.sort_values(["repo_id", "released_at", "release"], ignore_index=True)
 
 
-def merged_pulls_frame(*, repos: list[Repo] | None = None) -> pd.DataFrame:
+@run_cached
+def merged_pulls_frame() -> pd.DataFrame:
     """One row per merged PR of the configured repos.
 
     Columns: repo_id, repo, team, number, title, user_login, merged_at (datetime64[ns, UTC]),
-    additions, deletions (float; NaN while the size is not fetched yet), url.
+    additions, deletions (float; NaN while the size is not fetched yet), url, head_ref.
+    Cached within a metric recompute (apps.core.frames.compute_cache): do not modify it.
     """
-    repos = repos if repos is not None else repos_configured()
-    by_id = {r.pk: r for r in repos}
-    values = PullRequest.objects.filter(
-        repo_id__in=list(by_id), merged_at__isnull=False
-    ).values_list(
-        "repo_id",
-        "number",
-        "title",
-        "user_login",
-        "merged_at",
-        "additions",
-        "deletions",
-        "html_url",
-    )
-    rows = [
-        (
-            rid,
-            by_id[rid].full_name,
-            by_id[rid].team.slug if by_id[rid].team else "",
-            n,
-            title,
-            login,
-            merged,
-            add,
-            dele,
-            url,
-        )
-        for rid, n, title, login, merged, add, dele, url in values
-    ]
-    frame = pd.DataFrame(rows, columns=PULL_COLUMNS)
-    frame["merged_at"] = pd.to_datetime(frame["merged_at"], utc=True)
-    for column in ("additions", "deletions"):
-        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    by_id = {r.pk: r for r in repos_configured()}
+    pulls = PullRequest.objects.filter(repo_id__in=list(by_id), merged_at__isnull=False)
+    frame = queryset_frame(pulls, {
+        "repo_id": "int", "number": "int", "title": "str", "user_login": "str",
+        "merged_at": "datetime", "additions": "float", "deletions": "float", "html_url": "str",
+        "head_ref": "str"}).rename(columns={"html_url": "url"})
+    frame["repo"] = frame["repo_id"].map({pk: r.full_name for pk, r in by_id.items()})
+    frame["team"] = frame["repo_id"].map(
+        {pk: r.team.slug if r.team else "" for pk, r in by_id.items()})
+    frame = frame[[*PULL_COLUMNS, "head_ref"]]
     return frame.sort_values(["repo_id", "merged_at", "number"], ignore_index=True)

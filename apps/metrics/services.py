@@ -15,6 +15,7 @@ from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
 from apps.core.errors import KeelError
+from apps.core.frames import compute_cache
 from apps.core.periods import GRANULARITIES, period_start_of
 from apps.metrics.frames import PARTIAL_NOTE, frame_decorate, frame_normalize, frame_since
 from apps.metrics.models import MetricRow
@@ -167,18 +168,26 @@ def metrics_compute(
         raise ValueError(f"unknown metrics {sorted(unknown)}")
     written: dict[str, int] = {}
     failures: dict[str, str] = {}
-    for family in families():
-        targets = [m for m in family.metric_names if wanted is None or m in wanted]
-        if not targets:
-            continue
-        try:
-            written |= _family_compute(family, targets=targets, tz=tz, now=now, since=since)
-        except Exception as exc:  # one broken family must not block the others
-            logger.exception("metric family %s failed", family.name)
-            failures[family.name] = f"{type(exc).__name__}: {exc}"
+    with compute_cache():  # families share what they read (e.g. the Jira issues)
+        for family in families():
+            _family_run(family, wanted=wanted, tz=tz, now=now, since=since, written=written,
+                        failures=failures)
     if failures:
         raise MetricsComputeError(failures, written)
     return written
+
+
+def _family_run(family: MetricFamily, *, wanted: set[str] | None, tz: str, now: datetime,
+                since: date | None, written: dict[str, int], failures: dict[str, str]) -> None:
+    """Compute and store one family's `wanted` metrics; a failure is logged and recorded."""
+    targets = [m for m in family.metric_names if wanted is None or m in wanted]
+    if not targets:
+        return
+    try:
+        written |= _family_compute(family, targets=targets, tz=tz, now=now, since=since)
+    except Exception as exc:  # one broken family must not block the others
+        logger.exception("metric family %s failed", family.name)
+        failures[family.name] = f"{type(exc).__name__}: {exc}"
 
 
 def _family_compute(

@@ -53,6 +53,9 @@ ENGINEERS_AT_RISK = MetricDefinition(
     description="Engineers whose churn_risk is at least 0.5.", doc_anchor="engineers_at_risk",
 )
 AT_RISK = 0.5
+# What work items read of the Jira issues (resolved ones only, filtered in SQL).
+ITEM_JIRA_COLUMNS = ("key", "issue_type", "subtask", "created_at", "resolved_at", "assignee_id",
+                     "reporter_id")
 
 
 def load_items() -> tuple[pd.DataFrame, dict[str, str]]:
@@ -60,7 +63,7 @@ def load_items() -> tuple[pd.DataFrame, dict[str, str]]:
     bugs = org_settings().bugs
     teams = people_teams()
     items = work_items(
-        jira_issues_frame(), pulls_detail_frame(),
+        jira_issues_frame(columns=ITEM_JIRA_COLUMNS, resolved_only=True), pulls_detail_frame(),
         github_bug_issues(github_issues_frame(), bugs.github_labels),
         jira_types=bugs.jira_types, github_labels=bugs.github_labels,
         people=identities_map(), teams=teams,

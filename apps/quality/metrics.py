@@ -28,9 +28,16 @@ BUG_IMPACT_DAYS = MetricDefinition(
 )
 
 
+# What bugs_classify reads of the Jira issues (only bug types are read, in SQL).
+BUG_JIRA_COLUMNS = ("key", "team", "issue_type", "priority", "resolution", "labels",
+                    "created_at", "resolved_at", "assignee_id", "reporter_id")
+
+
 def unanticipated_bugs() -> pd.DataFrame:
     """The unanticipated bugs of the configured projects and repos (apps.quality.bugs)."""
-    bugs = bugs_classify(jira_issues_frame(), github_issues_frame(), org_settings().bugs)
+    settings = org_settings().bugs
+    jira = jira_issues_frame(columns=BUG_JIRA_COLUMNS, issue_types=tuple(settings.jira_types))
+    bugs = bugs_classify(jira, github_issues_frame(), settings)
     return bugs[~bugs["known"]].reset_index(drop=True)
 
 

@@ -4,6 +4,7 @@ Only what is configured counts (spec §7)."""
 
 import pandas as pd
 
+from apps.core.frames import queryset_frame, run_cached
 from apps.delivery.selectors import repos_configured
 from apps.organization.models import Identity, JiraProject, Source
 from apps.quality.models import GitHubIssue, JiraIssue
@@ -27,34 +28,62 @@ def _utc(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame
 
 
-def jira_issues_frame() -> pd.DataFrame:
-    """One row per stored issue of a configured project. Columns `JIRA_COLUMNS`: team is the
-    project's team slug ("" when unmapped); resolved_at is the resolution date (NaT while
-    unresolved); story_points float (NaN when unset); url is the issue's browse link."""
+# JIRA_COLUMNS read from JiraIssue: (lookup, queryset_frame kind); project, team and url are
+# derived from project_id.
+_JIRA_FIELDS: dict[str, tuple[str, str]] = {
+    "key": ("key", "str"), "issue_type": ("issue_type", "str"), "subtask": ("subtask", "bool"),
+    "priority": ("priority", "str"), "resolution": ("resolution", "str"),
+    "labels": ("labels", "json"), "created_at": ("created_at", "datetime"),
+    "resolved_at": ("resolution_date", "datetime"), "assignee_id": ("assignee_id", "str"),
+    "reporter_id": ("reporter_id", "str"), "story_points": ("story_points", "float"),
+    "summary": ("summary", "str"),
+}
+
+
+@run_cached
+def jira_issues_frame(*, columns: tuple[str, ...] = tuple(JIRA_COLUMNS),
+                      issue_types: tuple[str, ...] | None = None,
+                      resolved_only: bool = False) -> pd.DataFrame:
+    """One row per stored issue of a configured project (only `issue_types` and only resolved
+    issues when asked; filtered in SQL). Columns `columns` (a subset of `JIRA_COLUMNS`): team
+    is the project's team slug ("" when unmapped); resolved_at is the resolution date (NaT
+    while unresolved); story_points float (NaN when unset); url is the issue's browse link.
+    Cached within a metric recompute (apps.core.frames.compute_cache): do not modify it."""
     projects = {p.pk: p for p in projects_configured()}
-    values = JiraIssue.objects.filter(project_id__in=list(projects)).values_list(
-        "project_id", "key", "issue_type", "subtask", "priority", "resolution", "labels",
-        "created_at", "resolution_date", "assignee_id", "reporter_id", "story_points", "summary")
-    rows = []
-    for pid, key, *rest, summary in values:
-        project = projects[pid]
-        team = project.team.slug if project.team else ""
-        url = f"{project.source.base_url.rstrip('/')}/browse/{key}"
-        rows.append((key, project.key, team, *rest, summary, url))
-    frame = pd.DataFrame(rows, columns=JIRA_COLUMNS)
-    frame["story_points"] = pd.to_numeric(frame["story_points"]).astype("float64")
-    return _utc(frame, "created_at", "resolved_at")
+    issues = JiraIssue.objects.filter(project_id__in=list(projects))
+    if issue_types is not None:
+        issues = issues.filter(issue_type__in=issue_types)
+    if resolved_only:
+        issues = issues.filter(resolution_date__isnull=False)
+    wanted = {c: _JIRA_FIELDS[c] for c in columns if c in _JIRA_FIELDS}
+    frame = queryset_frame(issues, {"project_id": "int", **{
+        lookup: kind for lookup, kind in wanted.values()}})
+    frame = frame.rename(columns={lookup: name for name, (lookup, _) in wanted.items()})
+    derived = {
+        "project": {pk: p.key for pk, p in projects.items()},
+        "team": {pk: p.team.slug if p.team else "" for pk, p in projects.items()},
+        "url": {pk: f"{p.source.base_url.rstrip('/')}/browse/" for pk, p in projects.items()},
+    }
+    for name, by_project in derived.items():
+        if name in columns:
+            frame[name] = frame["project_id"].map(by_project).astype(object)
+    if "url" in columns:
+        frame["url"] = frame["url"] + frame["key"].astype(object)
+    return frame[list(columns)]
 
 
+@run_cached
 def github_issues_frame() -> pd.DataFrame:
     """One row per GitHub issue (never a PR) of a configured repo; `GITHUB_COLUMNS`."""
     by_id = {r.pk: r for r in repos_configured()}
-    values = GitHubIssue.objects.filter(repo_id__in=list(by_id)).values_list(
-        "repo_id", "number", "labels", "created_at", "closed_at", "user_login",
-        "assignee_login", "title", "html_url")
-    rows = [(rid, by_id[rid].full_name, by_id[rid].team.slug if by_id[rid].team else "", *rest)
-            for rid, *rest in values]
-    return _utc(pd.DataFrame(rows, columns=GITHUB_COLUMNS), "created_at", "closed_at")
+    frame = queryset_frame(GitHubIssue.objects.filter(repo_id__in=list(by_id)), {
+        "repo_id": "int", "number": "int", "labels": "json", "created_at": "datetime",
+        "closed_at": "datetime", "user_login": "str", "assignee_login": "str", "title": "str",
+        "html_url": "str"}).rename(columns={"html_url": "url"})
+    frame["repo"] = frame["repo_id"].map({pk: r.full_name for pk, r in by_id.items()})
+    frame["team"] = frame["repo_id"].map(
+        {pk: r.team.slug if r.team else "" for pk, r in by_id.items()})
+    return frame[GITHUB_COLUMNS]
 
 
 def identities_map() -> dict[tuple[str, str], str]:
@@ -75,25 +104,22 @@ def people_teams() -> dict[str, str]:
     return {email: slug or "" for email, slug in Person.objects.values_list("email", "team__slug")}
 
 
+@run_cached
 def jira_points_map() -> dict[str, float | None]:
     """{Jira key: story points or None} for every synced issue of a configured project."""
     projects = [p.pk for p in projects_configured()]
-    issues = JiraIssue.objects.filter(project_id__in=projects)
-    return dict(issues.values_list("key", "story_points"))
+    frame = queryset_frame(JiraIssue.objects.filter(project_id__in=projects),
+                           {"key": "str", "story_points": "float"})
+    points = frame["story_points"].astype(object).where(frame["story_points"].notna(), None)
+    return dict(zip(frame["key"], points, strict=True))
 
 
 def pulls_with_issue_points(pulls: pd.DataFrame) -> pd.DataFrame:
-    """A merged-pulls frame (apps.delivery.selectors) plus issue_key and story_points
-    (apps.delivery.links.pulls_issue_points), reading head branches and synced Jira keys."""
+    """A merged-pulls frame (apps.delivery.selectors, with head_ref) plus issue_key and
+    story_points (apps.delivery.links.pulls_issue_points) from the synced Jira keys."""
     from apps.delivery.links import pulls_issue_points
-    from apps.delivery.models import PullRequest
 
-    heads = {(rid, n): ref for rid, n, ref in PullRequest.objects.filter(
-        repo_id__in=list(set(pulls["repo_id"])), merged_at__isnull=False
-    ).values_list("repo_id", "number", "head_ref")}
-    branch = pd.Series([heads.get((r, n), "") for r, n in zip(pulls["repo_id"], pulls["number"],
-                                                                strict=True)], index=pulls.index)
-    return pulls_issue_points(pulls, branch, jira_points_map())
+    return pulls_issue_points(pulls, pulls["head_ref"], jira_points_map())
 
 
 PULL_DETAIL_COLUMNS = ["repo_id", "repo", "number", "title", "body", "head_ref", "labels",
@@ -101,6 +127,7 @@ PULL_DETAIL_COLUMNS = ["repo_id", "repo", "number", "title", "body", "head_ref",
                        "deletions"]
 
 
+@run_cached
 def pulls_detail_frame() -> pd.DataFrame:
     """Merged PRs of the configured repos with what links them to work (PULL_DETAIL_COLUMNS
     plus issue_key and story_points); additions/deletions NaN while unknown."""
@@ -108,13 +135,12 @@ def pulls_detail_frame() -> pd.DataFrame:
     from apps.delivery.models import PullRequest
 
     by_id = {r.pk: r.full_name for r in repos_configured()}
-    values = PullRequest.objects.filter(repo_id__in=list(by_id), merged_at__isnull=False)
-    rows = [(rid, by_id[rid], *rest) for rid, *rest in values.values_list(
-        "repo_id", "number", "title", "body", "head_ref", "labels", "user_login", "user_type",
-        "created_at", "merged_at", "additions", "deletions")]
-    frame = _utc(pd.DataFrame(rows, columns=PULL_DETAIL_COLUMNS), "created_at", "merged_at")
-    for column in ("additions", "deletions"):
-        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    pulls = PullRequest.objects.filter(repo_id__in=list(by_id), merged_at__isnull=False)
+    frame = queryset_frame(pulls, {
+        "repo_id": "int", "number": "int", "title": "str", "body": "str", "head_ref": "str",
+        "labels": "json", "user_login": "str", "user_type": "str", "created_at": "datetime",
+        "merged_at": "datetime", "additions": "float", "deletions": "float"})
+    frame.insert(1, "repo", frame["repo_id"].map(by_id))
     return pulls_issue_points(frame, frame["head_ref"], jira_points_map())
 
 

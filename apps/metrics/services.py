@@ -4,7 +4,6 @@ Spec §1 (rows, smoothed, anomaly), §3 (`compute_metrics`), §7 (partial curren
 """
 
 import logging
-import math
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
@@ -119,14 +118,21 @@ _INSERT_COLUMNS = [
 
 
 def _row_values(frame: pd.DataFrame, now: object) -> Iterator[tuple]:
-    """The `_INSERT_COLUMNS` values of each decorated row (NaN → NULL), computed at `now`."""
-    def nullable(x: float) -> float | None:
-        return None if x is None or math.isnan(x) else float(x)
+    """The `_INSERT_COLUMNS` values of each decorated row (NaN → NULL), computed at `now`.
+    Columns are turned into plain lists first: iterating Arrow-backed strings row by row
+    costs about a microsecond a value."""
+    def nullable(column: str) -> list[float | None]:
+        values = frame[column].astype(float)
+        return values.astype(object).where(values.notna(), None).tolist()
 
-    for r in frame.itertuples(index=False):
-        yield (r.metric, r.scope, r.scope_key, r.granularity, r.period_start, r.period_end,
-               nullable(r.value), r.unit, int(r.sample_size), nullable(r.smoothed),
-               bool(r.anomaly), r.note, now)
+    text = {c: frame[c].astype(object).tolist()
+            for c in ("metric", "scope", "scope_key", "granularity", "unit", "note")}
+    return zip(
+        text["metric"], text["scope"], text["scope_key"], text["granularity"],
+        frame["period_start"].tolist(), frame["period_end"].tolist(), nullable("value"),
+        text["unit"], frame["sample_size"].astype(int).tolist(), nullable("smoothed"),
+        frame["anomaly"].astype(bool).tolist(), text["note"], [now] * len(frame), strict=True,
+    )
 
 
 def _rows_insert(frame: pd.DataFrame) -> None:

@@ -2,6 +2,8 @@
 people behind identities, as DataFrames for the pure computations (apps.quality.bugs, .load).
 Only what is configured counts (spec §7)."""
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from apps.core.frames import queryset_frame, run_cached
@@ -104,14 +106,42 @@ def people_teams() -> dict[str, str]:
     return {email: slug or "" for email, slug in Person.objects.values_list("email", "team__slug")}
 
 
-@run_cached
-def jira_points_map() -> dict[str, float | None]:
-    """{Jira key: story points or None} for every synced issue of a configured project."""
+def jira_points_map(candidates: Iterable[str] | None = None) -> dict[str, float | None]:
+    """{Jira key: story points or None} for the synced issues of configured projects, only
+    those among `candidates` when given (the keys PR titles and branches mention: a few
+    hundred thousand at most, instead of every issue)."""
     projects = [p.pk for p in projects_configured()]
-    frame = queryset_frame(JiraIssue.objects.filter(project_id__in=projects),
-                           {"key": "str", "story_points": "float"})
+    issues = JiraIssue.objects.filter(project_id__in=projects)
+    if candidates is None:
+        return _points(issues)
+    wanted, out = sorted(set(candidates)), {}
+    for i in range(0, len(wanted), POINTS_CHUNK):
+        out |= _points(issues.filter(key__in=wanted[i:i + POINTS_CHUNK]))
+    return out
+
+
+POINTS_CHUNK = 20_000
+
+
+def _points(issues) -> dict[str, float | None]:
+    frame = queryset_frame(issues, {"key": "str", "story_points": "float"})
     points = frame["story_points"].astype(object).where(frame["story_points"].notna(), None)
     return dict(zip(frame["key"], points, strict=True))
+
+
+@run_cached
+def pulls_points_map(keys: frozenset[str]) -> dict[str, float | None]:
+    """`jira_points_map` of `keys`, cached within a metric recompute (delivery and bug load
+    ask for the keys of the same PRs)."""
+    return jira_points_map(keys)
+
+
+def _pull_keys(pulls: pd.DataFrame) -> frozenset[str]:
+    """Every Jira-key-shaped token in the PRs' titles and head branches."""
+    from apps.delivery.links import jira_keys
+
+    texts = pulls["title"].fillna("").astype(str) + " " + pulls["head_ref"].fillna("").astype(str)
+    return frozenset(key for text in texts for key in jira_keys(text))
 
 
 def pulls_with_issue_points(pulls: pd.DataFrame) -> pd.DataFrame:
@@ -119,7 +149,7 @@ def pulls_with_issue_points(pulls: pd.DataFrame) -> pd.DataFrame:
     story_points (apps.delivery.links.pulls_issue_points) from the synced Jira keys."""
     from apps.delivery.links import pulls_issue_points
 
-    return pulls_issue_points(pulls, pulls["head_ref"], jira_points_map())
+    return pulls_issue_points(pulls, pulls["head_ref"], pulls_points_map(_pull_keys(pulls)))
 
 
 PULL_DETAIL_COLUMNS = ["repo_id", "repo", "number", "title", "body", "head_ref", "labels",
@@ -141,7 +171,7 @@ def pulls_detail_frame() -> pd.DataFrame:
         "labels": "json", "user_login": "str", "user_type": "str", "created_at": "datetime",
         "merged_at": "datetime", "additions": "float", "deletions": "float"})
     frame.insert(1, "repo", frame["repo_id"].map(by_id))
-    return pulls_issue_points(frame, frame["head_ref"], jira_points_map())
+    return pulls_issue_points(frame, frame["head_ref"], pulls_points_map(_pull_keys(frame)))
 
 
 def github_bug_issues(github: pd.DataFrame, labels: list[str]) -> dict[tuple[str, int], str]:

@@ -103,3 +103,25 @@ class CostLine(models.Model):
     def tag_map(self) -> dict[str, str]:
         """`tags` parsed: {key: value}."""
         return json.loads(self.tags or "{}")
+
+
+class CostGroup(models.Model):
+    """The lines of one import summed by charge period, team and service category: the rollup
+    the cost metrics read. Written with the lines, in the same transaction, so it always agrees
+    with them; it stays small (days × teams × categories) however many lines a file has, where
+    grouping millions of lines at every recompute took seconds (docs/performance.md)."""
+
+    cost_import = models.ForeignKey(CostImport, on_delete=models.CASCADE, related_name="groups")
+    charge_period_start = models.DateTimeField()
+    charge_period_end = models.DateTimeField()
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="cost_groups")
+    service_category = models.CharField(max_length=50)
+    cost = models.FloatField(help_text="sum of the lines' cost (billing currency)")
+    lines = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["cost_import_id", "charge_period_start"]
+
+    def __str__(self) -> str:
+        return f"{self.cost_import_id}:{self.charge_period_start:%Y-%m-%d} {self.service_category}"

@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from apps.costs.allocation import billing_months, fx_rate_for, lines_allocate
@@ -23,7 +23,7 @@ from apps.costs.copy_import import (
     fast_path_applies,
     lines_copy_focus,
 )
-from apps.costs.models import CostImport, CostLine
+from apps.costs.models import CostGroup, CostImport, CostLine
 from apps.costs.writers import lines_writer
 from apps.organization.models import CostExport, Team
 from apps.organization.selectors import org_settings
@@ -120,6 +120,7 @@ def _import_lines(record: CostImport, path: Path) -> None:
     record.months = billing_months(summary.start, summary.end)
     record.status, record.finished_at = CostImport.Status.SUCCEEDED, timezone.now()
     record.save()
+    cost_groups_rollup(import_ids=[record.pk])
 
 
 def _lines_fast(record: CostImport, path: Path, settings, teams: dict) -> LinesSummary | None:
@@ -159,6 +160,23 @@ def _lines_read(record: CostImport, path: Path, settings, teams: dict) -> LinesS
     return summary
 
 
+def cost_groups_rollup(*, import_ids: list[int]) -> None:
+    """Sum the lines of `import_ids` into CostGroup rows, in SQL (one INSERT ... SELECT ...
+    GROUP BY over those imports' lines). Run inside the import's transaction."""
+    groups, lines = CostGroup._meta.db_table, CostLine._meta.db_table
+    marks = ", ".join(["%s"] * len(import_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {groups} (cost_import_id, charge_period_start, charge_period_end, "  # noqa: S608
+            "team_id, service_category, cost, lines) "
+            "SELECT cost_import_id, charge_period_start, charge_period_end, team_id, "
+            f"service_category, SUM(cost), COUNT(*) FROM {lines} "
+            f"WHERE cost_import_id IN ({marks}) GROUP BY cost_import_id, charge_period_start, "
+            "charge_period_end, team_id, service_category",
+            import_ids,
+        )
+
+
 def _rate(currency: str, settings, path: Path, row: int) -> float:
     try:
         return fx_rate_for(currency=currency, billing_currency=settings.currency,
@@ -176,6 +194,7 @@ def _replace_restated(record: CostImport) -> None:
     replaced = [old.pk for old in earlier if set(old.months) & set(record.months)]
     if replaced:
         CostLine.objects.filter(cost_import_id__in=replaced).delete()
+        CostGroup.objects.filter(cost_import_id__in=replaced).delete()
         CostImport.objects.filter(pk__in=replaced).update(
             status=CostImport.Status.REPLACED, replaced_by=record
         )

@@ -8,10 +8,10 @@ import shutil
 import pandas as pd
 import pytest
 from django.db import DataError
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from apps.costs import services
-from apps.costs.models import CostImport, CostLine
+from apps.costs.models import CostGroup, CostImport, CostLine
 from apps.costs.services import cost_file_import
 from apps.organization.models import CostExport
 from tests.integrations.cost_exports.builders import focus_frame, write_csv
@@ -205,6 +205,27 @@ def test_restated_period_replaces_the_earlier_import(org_costs, tmp_path):
     )
     new.refresh_from_db()
     assert (new.status, other.status, other.months) == ("succeeded", "succeeded", ["2024-10"])
+    # The rollup the metrics read follows the lines: the replaced import's groups are gone.
+    assert groups_by_import() == lines_by_import() == {new.pk: (1.5, 2), other.pk: (0.5, 1)}
+
+
+def groups_by_import() -> dict[int, tuple[float, int]]:
+    rows = CostGroup.objects.values("cost_import_id").annotate(c=Sum("cost"), n=Sum("lines"))
+    return {r["cost_import_id"]: (r["c"], r["n"]) for r in rows}
+
+
+def lines_by_import() -> dict[int, tuple[float, int]]:
+    rows = CostLine.objects.values("cost_import_id").annotate(c=Sum("cost"), n=Count("id"))
+    return {r["cost_import_id"]: (r["c"], r["n"]) for r in rows}
+
+
+def test_groups_sum_the_lines_by_period_team_and_category(org_costs):
+    record = cost_file_import(path=REAL / "focus-1.0-sample.csv", format="focus")
+    groups = CostGroup.objects.filter(cost_import=record)
+    assert groups.aggregate(n=Sum("lines"))["n"] == 1000
+    assert 0 < groups.count() < 1000  # lines of one period, team and category share a group
+    assert groups.aggregate(c=Sum("cost"))["c"] == pytest.approx(
+        CostLine.objects.aggregate(c=Sum("cost"))["c"], rel=1e-12)
 
 
 def test_currency_converted_with_a_rate(org_costs, tmp_path):

@@ -88,14 +88,18 @@ def frame_since(frame: pd.DataFrame, since: date | None) -> pd.DataFrame:
 
 
 def frame_decorate(
-    frame: pd.DataFrame, *, now: datetime, tz: str, units: Mapping[str, str], half_life: float
+    frame: pd.DataFrame, *, now: datetime, tz: str, units: Mapping[str, str], half_life: float,
+    history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Add `period_end` (date), `unit`, `partial` (bool), `smoothed` and `anomaly` to a
     normalized frame, sorted by series and period_start.
 
     The current, unfinished period (end instant after `now`) gets "partial period: to <local
     date of now>" appended to its note; its value is left out of the smoothing (the smoothed
-    value carries forward) and it is never an anomaly. Raises ValueError for an unknown metric.
+    value carries forward) and it is never an anomaly. `history` (columns SERIES_KEY,
+    period_start, value: finished earlier periods of the same series) is where the smoothing
+    and anomalies start from; only `frame`'s rows are returned. Raises ValueError for an
+    unknown metric.
     """
     if frame.empty:
         return frame.assign(period_end=[], unit=[], partial=[], smoothed=[], anomaly=[])
@@ -111,10 +115,20 @@ def frame_decorate(
     out["unit"] = out["metric"].map(units)
     out["partial"] = [local_midnight(end, tz) > now for end in out["period_end"]]
     out["note"] = _notes_with_partial(out, now=now, tz=tz)
-    finished = out["value"].where(~out["partial"], np.nan)
-    keys = [out[c] for c in SERIES_KEY]
-    out["smoothed"] = grouped_smooth(finished, keys, half_life=half_life)
-    out["anomaly"] = grouped_anomalies(finished, keys, half_life=half_life)
+    finished = out[ROW_KEY].assign(value=out["value"].where(~out["partial"], np.nan))
+    series = finished
+    if history is not None and not history.empty:
+        earlier = history[[*ROW_KEY, "value"]].assign(_history=True)
+        series = pd.concat([earlier, finished.assign(_history=False)], ignore_index=True)
+        series = series.sort_values(ROW_KEY, kind="stable", ignore_index=True)
+    keys = [series[c] for c in SERIES_KEY]
+    smoothed = grouped_smooth(series["value"], keys, half_life=half_life)
+    anomaly = grouped_anomalies(series["value"], keys, half_life=half_life)
+    if series is not finished:  # keep the frame's own rows, in the same (sorted) order
+        mine = ~series["_history"].astype(bool)
+        smoothed, anomaly = smoothed[mine], anomaly[mine]
+    out["smoothed"] = smoothed.to_numpy()
+    out["anomaly"] = anomaly.to_numpy(bool)
     return out
 
 

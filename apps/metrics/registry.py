@@ -15,13 +15,15 @@ empty ratios / medians). `apps.metrics.services.metric_rows_replace` adds period
 smoothed, anomaly and the partial-period note.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
 import pandas as pd
+
+from apps.core.periods import GRANULARITIES, local_midnight, period_start_of
 
 Kind = Literal["count", "sum", "ratio", "median", "mean", "score"]
 SCOPES: tuple[str, ...] = ("org", "team", "engineer", "service", "customer")
@@ -44,15 +46,47 @@ class MetricDefinition:
     doc_anchor: str
 
 
+SeriesKey = tuple[str, str, str, str]  # metric, scope, scope_key, granularity
+
+
 @dataclass(frozen=True)
 class ComputeContext:
     """What a compute function gets: the organisation's time zone, the aware instant of the
     run (`now`, which bounds the current partial period) and an optional first day of interest
-    (`since`: periods containing or after it are replaced; a family may compute less before it)."""
+    (`since`: periods containing or after it are replaced; a family may compute less before it).
+
+    With `since`, `first_stored` maps each stored series with rows before the replaced periods
+    to its first stored period_start. A family reading only recent records uses it (through
+    `first_period` and `stored_keys`) to start each series where a full compute would, and to
+    keep a scope whose recent records are none (its rows are zeros or notes, not missing)."""
 
     tz: str
     now: datetime
     since: date | None = None
+    first_stored: Mapping[SeriesKey, date] = field(default_factory=dict)
+
+    def cutoff(self, granularity: str) -> date | None:
+        """The first replaced period_start of `granularity` (None without `since`)."""
+        return None if self.since is None else period_start_of(self.since, granularity)
+
+    @property
+    def since_at(self) -> datetime | None:
+        """The earliest instant a replaced period starts (local midnight), or None: records
+        that end before it cannot change a replaced number."""
+        if self.since is None:
+            return None
+        return local_midnight(min(period_start_of(self.since, g) for g in GRANULARITIES), self.tz)
+
+    def first_period(self, metric: str, scope: str, key: str, granularity: str,
+                     data_first: date | None) -> date | None:
+        """Where the series starts: its first period in the data read, or earlier if stored."""
+        known = [d for d in (data_first, self.first_stored.get((metric, scope, key, granularity)))
+                 if d is not None]
+        return min(known) if known else None
+
+    def stored_keys(self, metric: str, scope: str) -> set[str]:
+        """scope_keys of `scope` with stored rows of `metric` before the replaced periods."""
+        return {k for (m, s, k, _g) in self.first_stored if m == metric and s == scope}
 
 
 @dataclass(frozen=True)

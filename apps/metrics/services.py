@@ -14,18 +14,21 @@ from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
 from apps.core.errors import KeelError
-from apps.core.frames import compute_cache
+from apps.core.frames import compute_cache, queryset_frame
 from apps.core.periods import GRANULARITIES, period_start_of
 from apps.metrics.frames import PARTIAL_NOTE, frame_decorate, frame_normalize, frame_since
 from apps.metrics.models import MetricRow
-from apps.metrics.registry import ComputeContext, MetricFamily, definition, families
+from apps.metrics.registry import (
+    ComputeContext,
+    MetricFamily,
+    SeriesKey,
+    definition,
+    families,
+)
 from apps.organization.selectors import organization_get
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
-_HISTORY_COLUMNS = [
-    "metric", "scope", "scope_key", "granularity", "period_start", "value", "sample_size", "note",
-]
 
 
 class MetricsComputeError(KeelError):
@@ -72,15 +75,10 @@ def _rows_write(
     if stray:
         raise ValueError(f"metric frame has rows of metrics not being replaced: {stray}")
     with transaction.atomic():
-        history = _history_frame(names, since)
-        fresh["_fresh"] = True
-        combined = fresh
-        if not history.empty:
-            combined = pd.concat([history.assign(_fresh=False), fresh], ignore_index=True)
         decorated = frame_decorate(
-            combined, now=now, tz=tz, units=units, half_life=settings.KEEL_SMOOTHING_HALF_LIFE
+            fresh, now=now, tz=tz, units=units, half_life=settings.KEEL_SMOOTHING_HALF_LIFE,
+            history=_history_frame(names, since),
         )
-        decorated = decorated[decorated["_fresh"].astype(bool)]
         _stored_rows(names, since).delete()
         _rows_insert(decorated)
     return {name: int((decorated["metric"] == name).sum()) for name in names}
@@ -101,14 +99,27 @@ def _stored_rows(names: list[str], since: date | None) -> QuerySet[MetricRow]:
     return MetricRow.objects.filter(_replaced_q(since), metric__in=names)
 
 
-def _history_frame(names: list[str], since: date | None) -> pd.DataFrame:
-    """The stored rows a `since` replace keeps (before its cutoff), as a normalized frame."""
+def _history_frame(names: list[str], since: date | None) -> pd.DataFrame | None:
+    """The values of the stored rows a `since` replace keeps (before its cutoff): the history
+    smoothing and anomalies of the new rows start from. None without `since`."""
     if since is None:
-        return pd.DataFrame(columns=_HISTORY_COLUMNS)
+        return None
     kept = MetricRow.objects.filter(metric__in=names).exclude(_replaced_q(since))
-    history = pd.DataFrame(list(kept.values_list(*_HISTORY_COLUMNS)), columns=_HISTORY_COLUMNS)
-    history["value"] = pd.to_numeric(history["value"]).astype(float)
+    history = queryset_frame(kept, {c: "str" for c in ("metric", "scope", "scope_key",
+                                                       "granularity")}
+                             | {"period_start": "str", "value": "float"})
+    history["period_start"] = [date.fromisoformat(str(d)) for d in history["period_start"]]
     return history
+
+
+def _first_stored(names: list[str], since: date | None) -> dict[SeriesKey, date]:
+    """{series: first stored period_start} of the rows a `since` replace keeps."""
+    if since is None:
+        return {}
+    kept = MetricRow.objects.filter(metric__in=names).exclude(_replaced_q(since))
+    firsts = kept.values_list("metric", "scope", "scope_key", "granularity").annotate(
+        first=Min("period_start")).order_by()
+    return {(m, s, k, g): first for m, s, k, g, first in firsts}
 
 
 _INSERT_COLUMNS = [
@@ -200,7 +211,9 @@ def _family_compute(
     family: MetricFamily, *, targets: list[str], tz: str, now: datetime, since: date | None
 ) -> dict[str, int]:
     since = _since_covering_partial(targets, since)
-    frame = family.compute(ComputeContext(tz=tz, now=now, since=since))
+    ctx = ComputeContext(tz=tz, now=now, since=since,
+                         first_stored=_first_stored(list(family.metric_names), since))
+    frame = family.compute(ctx)
     if "metric" in frame.columns:  # a family with no data at all may return a bare frame
         frame = frame[frame["metric"].isin(targets)]
     counts = _rows_write(frame=frame, metrics=targets, now=now, tz=tz, since=since)

@@ -78,10 +78,12 @@ def _spread(spanning: pd.DataFrame, granularity: Granularity, tz: str) -> pd.Dat
 
 
 def cost_series(
-    split: pd.DataFrame, *, scope: str, scope_key: str, granularity: str
+    split: pd.DataFrame, *, scope: str, scope_key: str, granularity: str,
+    first: date | None = None,
 ) -> pd.DataFrame:
     """Registry-format rows of the five cost sums for one scope (its rows of `split`), every
-    period from its first to its last cost data filled with 0 (spec §7)."""
+    period from its first cost data (or `first`, when earlier: a since-recompute reading only
+    recent lines) to its last filled with 0 (spec §7)."""
     if split.empty:
         return pd.DataFrame(columns=list(FRAME_COLUMNS))
     frames = []
@@ -94,7 +96,8 @@ def cost_series(
             "sample_size": sums["lines"].to_numpy(dtype=int), "note": "",
         }))  # fmt: skip
     out = pd.concat(frames, ignore_index=True)
-    out = _fill_span(out, first=min(split["period_start"]), last=max(split["period_start"]))
+    start = min(split["period_start"]) if first is None else min(first, *split["period_start"])
+    out = _fill_span(out, first=start, last=max(split["period_start"]))
     return out
 
 

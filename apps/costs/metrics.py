@@ -45,8 +45,9 @@ ZERO_REVENUE = "revenue of the month is zero"
 
 
 def costs_compute(ctx: ComputeContext) -> pd.DataFrame:
-    """Registry-format rows of every cost metric (see apps.metrics.registry)."""
-    groups = selectors.cost_groups_frame()
+    """Registry-format rows of every cost metric (see apps.metrics.registry). With
+    `ctx.since`, only cost groups ending at or after the first replaced period are read."""
+    groups = selectors.cost_groups_frame(ends_since=ctx.since_at)
     releases = releases_frame()
     live = selectors.customers_live_frame()
     revenue = selectors.revenue_by_month()
@@ -57,7 +58,8 @@ def costs_compute(ctx: ComputeContext) -> pd.DataFrame:
             ("team", str(team), rows) for team, rows in split[split["team"] != ""].groupby("team")
         ]
         for scope, key, rows in scopes:
-            sums = c.cost_series(rows, scope=scope, scope_key=key, granularity=granularity)
+            sums = c.cost_series(rows, scope=scope, scope_key=key, granularity=granularity,
+                                 first=ctx.first_period("cost", scope, key, granularity, None))
             if sums.empty:
                 continue
             released = releases if scope == "org" else releases[releases["team"] == key]

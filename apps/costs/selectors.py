@@ -27,17 +27,21 @@ def cost_lines_current() -> QuerySet[CostLine]:
     return CostLine.objects.filter(cost_import__status=CostImport.Status.SUCCEEDED)
 
 
-def cost_groups_frame() -> pd.DataFrame:
+def cost_groups_frame(*, ends_since: datetime | None = None) -> pd.DataFrame:
     """Cost lines summed by charge period, team and service category (from the CostGroup
     rollup written at import, so this reads thousands of rows, not millions).
 
     Columns: start, end (datetime64[ns, UTC], the charge period [start, end)), team (slug, ""
     = unallocated), service_category (FOCUS), cost (float, billing currency, effective cost),
-    lines (int). Grouping first keeps the frame small (hours × teams × categories) however
+    lines (int); only charge periods ending at or after `ends_since` when given. Grouping first
+    keeps the frame small (hours × teams × categories) however
     many lines were imported.
     """
+    groups = CostGroup.objects.filter(cost_import__status=CostImport.Status.SUCCEEDED)
+    if ends_since is not None:  # a charge period ending before it cannot reach a later period
+        groups = groups.filter(charge_period_end__gte=ends_since)
     rows = (
-        CostGroup.objects.filter(cost_import__status=CostImport.Status.SUCCEEDED)
+        groups
         .values("charge_period_start", "charge_period_end", "team__slug", "service_category")
         .annotate(cost=Sum("cost"), lines=Sum("lines"))
         .order_by()

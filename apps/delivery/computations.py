@@ -96,14 +96,19 @@ def count_series(
     tz: str,
     now: datetime,
     sample_column: str | None = None,
+    first: date | None = None,
 ) -> pd.DataFrame:
     """A gap-filled count (value_column None) or sum series for one scope (spec §7: 0 for every
-    period from the scope's first event to the current period).
+    period from the scope's first event, or from `first` when earlier, to the current period).
 
     Returns registry-format rows: metric, scope, scope_key, granularity, period_start, value,
     sample_size, note.
     """
-    if events.empty:
+    if events.empty and first is not None:
+        events = pd.DataFrame({time_column: pd.Series([], dtype="datetime64[us, UTC]"),
+                               **({value_column: []} if value_column else {}),
+                               **({sample_column: []} if sample_column else {})})
+    elif events.empty:
         return pd.DataFrame(
             columns=[
                 "metric",
@@ -125,8 +130,8 @@ def count_series(
     samples = (
         events.groupby(periods)[sample_column].sum() if sample_column else periods.value_counts()
     )
-    first = min(periods)
-    last = max(max(periods), period_of(now, granularity, tz))
+    first = min([*periods, *([first] if first is not None else [])])
+    last = max([*periods, period_of(now, granularity, tz)])
     starts: list[date] = list(iter_periods(first, last, granularity))
     return pd.DataFrame(
         {

@@ -8,7 +8,7 @@ Input frames (apps.quality.selectors):
   user_login, assignee_login.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -80,19 +80,22 @@ def open_days_in(bugs: pd.DataFrame, start: datetime, end: datetime, now: dateti
 
 def impact_days_series(
     bugs: pd.DataFrame, *, scope: str, scope_key: str, granularity: Granularity, tz: str,
-    now: datetime,
+    now: datetime, first: date | None = None,
 ) -> pd.DataFrame:
     """`bug_impact_days` rows for one scope: per period, sum of weight × open days inside it,
     over the (unanticipated) `bugs` given; 0 from the first bug's period to the current one.
     sample_size = bugs open at some time in the period. Notes name unmapped priorities.
+    `first` starts the series earlier (a since-recompute reading only recent bugs).
 
     Vectorised: with u = resolved_at or now, the weighted open time before instant t is
     W(t) = Σ w·(t − created)⁺ − Σ w·(t − u)⁺, so a period's value is W(end) − W(start), read
     from cumulative sums at `searchsorted` bounds (seconds relative to the first period, so
     whole-second data stays exact in float64). Equals summing `open_days_in` per period."""
-    if bugs.empty:
+    if bugs.empty and first is None:
         return pd.DataFrame()
-    first = period_of(bugs["created_at"].min().to_pydatetime(), granularity, tz)
+    if not bugs.empty:
+        data_first = period_of(bugs["created_at"].min().to_pydatetime(), granularity, tz)
+        first = data_first if first is None else min(first, data_first)
     starts = list(iter_periods(first, period_of(now, granularity, tz), granularity))
     edges = [period_bounds(s, granularity, tz)[0] for s in starts]
     edges.append(period_bounds(starts[-1], granularity, tz)[1])

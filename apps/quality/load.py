@@ -77,9 +77,11 @@ def pull_items(pulls: pd.DataFrame, bug_issues: dict, github_labels: list[str],
 
 def work_items(jira: pd.DataFrame, pulls: pd.DataFrame, bug_issues: dict, *,
                jira_types: list[str], github_labels: list[str], people: dict,
-               teams: dict) -> pd.DataFrame:
-    """Every completed work item of a configured person (`ITEM_COLUMNS`)."""
-    pulled = pd.DataFrame(pull_items(pulls, bug_issues, github_labels, people, teams),
+               teams: dict, since: datetime | None = None) -> pd.DataFrame:
+    """Every completed work item of a configured person (`ITEM_COLUMNS`); PR items only from
+    PRs merged at or after `since` when given (Jira items: as `jira` was read)."""
+    merged = pulls if since is None else pulls[pulls["merged_at"] >= since]
+    pulled = pd.DataFrame(pull_items(merged, bug_issues, github_labels, people, teams),
                           columns=ITEM_COLUMNS)
     parts = [p for p in (jira_items(jira, pulls, jira_types, people, teams), pulled) if len(p)]
     frame = pd.concat(parts, ignore_index=True) if parts else pulled

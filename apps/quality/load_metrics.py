@@ -4,7 +4,7 @@
 Engineer rows are keyed by the person's e-mail and are shown only to superusers and the
 managers of the engineer's team (apps.metrics.selectors.metric_rows_visible)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from django.utils import timezone
@@ -58,15 +58,17 @@ ITEM_JIRA_COLUMNS = ("key", "issue_type", "subtask", "created_at", "resolved_at"
                      "reporter_id")
 
 
-def load_items() -> tuple[pd.DataFrame, dict[str, str]]:
-    """(work items of configured people, {email: team})."""
+def load_items(*, since: datetime | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """(work items of configured people, {email: team}); only items completed at or after
+    `since` when given (Jira issues filtered in SQL). A Jira item's PR lines still come from
+    every merged PR, so its small-slow flag is the same either way."""
     bugs = org_settings().bugs
     teams = people_teams()
+    jira = jira_issues_frame(columns=ITEM_JIRA_COLUMNS, resolved_only=True, resolved_since=since)
     items = work_items(
-        jira_issues_frame(columns=ITEM_JIRA_COLUMNS, resolved_only=True), pulls_detail_frame(),
-        github_bug_issues(github_issues_frame(), bugs.github_labels),
+        jira, pulls_detail_frame(), github_bug_issues(github_issues_frame(), bugs.github_labels),
         jira_types=bugs.jira_types, github_labels=bugs.github_labels,
-        people=identities_map(), teams=teams,
+        people=identities_map(), teams=teams, since=since,
     )
     return items, teams
 
@@ -94,7 +96,13 @@ def load_rows(items: pd.DataFrame, teams: dict[str, str], ctx: ComputeContext,
     Counts come from one group-by per scope and churn from `churn_grid` (cumulative sums), so
     the cost grows with items + people × periods, not their product."""
     churn = org_settings().churn
-    first = period_of(items["completed_at"].min().to_pydatetime(), granularity, ctx.tz)
+    data_first = None if items.empty else period_of(
+        items["completed_at"].min().to_pydatetime(), granularity, ctx.tz)
+    first = ctx.first_period("bug_fix_share", "org", "", granularity, data_first)
+    if first is None:
+        return []
+    if ctx.since is not None:  # a since-recompute: the replaced periods only
+        first = max(first, ctx.cutoff(granularity))
     starts = list(iter_periods(first, period_of(ctx.now, granularity, ctx.tz), granularity))
     ends = [min(period_bounds(s, granularity, ctx.tz)[1], ctx.now) for s in starts]
     items = items.assign(period=periods_of(items["completed_at"], granularity, ctx.tz))
@@ -130,14 +138,19 @@ def load_rows(items: pd.DataFrame, teams: dict[str, str], ctx: ComputeContext,
 
 def load_compute_frame(items: pd.DataFrame, teams: dict[str, str],
                        ctx: ComputeContext) -> pd.DataFrame:
-    if items.empty:
-        return pd.DataFrame(columns=list(FRAME_COLUMNS))
     rows = [r for g in GRANULARITIES for r in load_rows(items, teams, ctx, g)]
+    if not rows:
+        return pd.DataFrame(columns=list(FRAME_COLUMNS))
     return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
 
 
 def load_compute(ctx: ComputeContext) -> pd.DataFrame:
-    return load_compute_frame(*load_items(), ctx)
+    """With `ctx.since`, only items completed since the first replaced period, less two churn
+    windows (the churn of a replaced period reads back that far), are read."""
+    since = None
+    if ctx.since_at is not None:
+        since = ctx.since_at - timedelta(days=2 * org_settings().churn.window_days)
+    return load_compute_frame(*load_items(since=since), ctx)
 
 
 def load_records(query: RecordsQuery) -> list[dict]:

@@ -1,6 +1,8 @@
 """The quality metric family: `bugs_new` and `bug_impact_days` (spec §5.3) for the org and each
 team, weekly and monthly, and the bugs behind each number."""
 
+from datetime import datetime
+
 import pandas as pd
 
 from apps.core.periods import GRANULARITIES
@@ -33,37 +35,43 @@ BUG_JIRA_COLUMNS = ("key", "team", "issue_type", "priority", "resolution", "labe
                     "created_at", "resolved_at", "assignee_id", "reporter_id")
 
 
-def unanticipated_bugs() -> pd.DataFrame:
-    """The unanticipated bugs of the configured projects and repos (apps.quality.bugs)."""
+def unanticipated_bugs(*, open_since: datetime | None = None) -> pd.DataFrame:
+    """The unanticipated bugs of the configured projects and repos (apps.quality.bugs); only
+    those created or still open at or after `open_since` when given (filtered in SQL)."""
     settings = org_settings().bugs
-    jira = jira_issues_frame(columns=BUG_JIRA_COLUMNS, issue_types=tuple(settings.jira_types))
-    bugs = bugs_classify(jira, github_issues_frame(), settings)
+    jira = jira_issues_frame(columns=BUG_JIRA_COLUMNS, issue_types=tuple(settings.jira_types),
+                             open_since=open_since)
+    bugs = bugs_classify(jira, github_issues_frame(open_since=open_since), settings)
     return bugs[~bugs["known"]].reset_index(drop=True)
 
 
-def _scopes(bugs: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
-    scopes = [("org", "", bugs)]
-    scopes += [("team", str(t), rows) for t, rows in bugs[bugs["team"] != ""].groupby("team")]
-    return scopes
+def _scopes(bugs: pd.DataFrame, ctx: ComputeContext) -> list[tuple[str, str, pd.DataFrame]]:
+    """org, and every team with bugs read or with rows stored before the replaced periods."""
+    teams = set(bugs["team"][bugs["team"] != ""]) | ctx.stored_keys("bugs_new", "team") \
+        | ctx.stored_keys("bug_impact_days", "team")
+    return [("org", "", bugs)] + [("team", t, bugs[bugs["team"] == t]) for t in sorted(teams)]
 
 
 def bugs_compute_frame(bugs: pd.DataFrame, ctx: ComputeContext) -> pd.DataFrame:
     """Registry-format rows of both metrics over the given unanticipated `bugs`."""
     parts = []
-    for scope, key, rows in _scopes(bugs):
-        for granularity in GRANULARITIES:
+    for scope, key, rows in _scopes(bugs, ctx):
+        for g in GRANULARITIES:
             parts.append(count_series(
                 rows, time_column="created_at", value_column=None, metric="bugs_new",
-                scope=scope, scope_key=key, granularity=granularity, tz=ctx.tz, now=ctx.now))
+                scope=scope, scope_key=key, granularity=g, tz=ctx.tz, now=ctx.now,
+                first=ctx.first_period("bugs_new", scope, key, g, None)))
             parts.append(impact_days_series(
-                rows, scope=scope, scope_key=key, granularity=granularity, tz=ctx.tz,
-                now=ctx.now))
+                rows, scope=scope, scope_key=key, granularity=g, tz=ctx.tz, now=ctx.now,
+                first=ctx.first_period("bug_impact_days", scope, key, g, None)))
     parts = [p for p in parts if not p.empty]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def bugs_compute(ctx: ComputeContext) -> pd.DataFrame:
-    return bugs_compute_frame(unanticipated_bugs(), ctx)
+    """With `ctx.since`, only bugs created or open at or after the first replaced period are
+    read: a bug closed before it cannot change a replaced number."""
+    return bugs_compute_frame(unanticipated_bugs(open_since=ctx.since_at), ctx)
 
 
 def bugs_records(query: RecordsQuery) -> list[dict]:

@@ -3,8 +3,10 @@ people behind identities, as DataFrames for the pure computations (apps.quality.
 Only what is configured counts (spec §7)."""
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import pandas as pd
+from django.db.models import Q
 
 from apps.core.frames import queryset_frame, run_cached
 from apps.delivery.selectors import repos_configured
@@ -45,11 +47,15 @@ _JIRA_FIELDS: dict[str, tuple[str, str]] = {
 @run_cached
 def jira_issues_frame(*, columns: tuple[str, ...] = tuple(JIRA_COLUMNS),
                       issue_types: tuple[str, ...] | None = None,
-                      resolved_only: bool = False) -> pd.DataFrame:
+                      resolved_only: bool = False,
+                      resolved_since: datetime | None = None,
+                      open_since: datetime | None = None) -> pd.DataFrame:
     """One row per stored issue of a configured project (only `issue_types` and only resolved
     issues when asked; filtered in SQL). Columns `columns` (a subset of `JIRA_COLUMNS`): team
-    is the project's team slug ("" when unmapped); resolved_at is the resolution date (NaT
-    while unresolved); story_points float (NaN when unset); url is the issue's browse link.
+    is the project's team slug ("" when unmapped); `resolved_since`: resolved at or after it;
+    `open_since`: created, unresolved or resolved at or after it; resolved_at is the
+    resolution date (NaT while unresolved); story_points float (NaN when unset); url is the
+    issue's browse link.
     Cached within a metric recompute (apps.core.frames.compute_cache): do not modify it."""
     projects = {p.pk: p for p in projects_configured()}
     issues = JiraIssue.objects.filter(project_id__in=list(projects))
@@ -57,6 +63,10 @@ def jira_issues_frame(*, columns: tuple[str, ...] = tuple(JIRA_COLUMNS),
         issues = issues.filter(issue_type__in=issue_types)
     if resolved_only:
         issues = issues.filter(resolution_date__isnull=False)
+    if resolved_since is not None:
+        issues = issues.filter(resolution_date__gte=resolved_since)
+    if open_since is not None:
+        issues = issues.filter(_open_since("resolution_date", open_since))
     wanted = {c: _JIRA_FIELDS[c] for c in columns if c in _JIRA_FIELDS}
     frame = queryset_frame(issues, {"project_id": "int", **{
         lookup: kind for lookup, kind in wanted.values()}})
@@ -74,11 +84,21 @@ def jira_issues_frame(*, columns: tuple[str, ...] = tuple(JIRA_COLUMNS),
     return frame[list(columns)]
 
 
+def _open_since(closed_field: str, instant: datetime) -> Q:
+    """Records created, still open, or closed at or after `instant`."""
+    return (Q(**{f"{closed_field}__isnull": True}) | Q(**{f"{closed_field}__gte": instant})
+            | Q(created_at__gte=instant))
+
+
 @run_cached
-def github_issues_frame() -> pd.DataFrame:
-    """One row per GitHub issue (never a PR) of a configured repo; `GITHUB_COLUMNS`."""
+def github_issues_frame(*, open_since: datetime | None = None) -> pd.DataFrame:
+    """One row per GitHub issue (never a PR) of a configured repo; `GITHUB_COLUMNS`. Only
+    those created, open or closed at or after `open_since` when given."""
     by_id = {r.pk: r for r in repos_configured()}
-    frame = queryset_frame(GitHubIssue.objects.filter(repo_id__in=list(by_id)), {
+    issues = GitHubIssue.objects.filter(repo_id__in=list(by_id))
+    if open_since is not None:
+        issues = issues.filter(_open_since("closed_at", open_since))
+    frame = queryset_frame(issues, {
         "repo_id": "int", "number": "int", "labels": "json", "created_at": "datetime",
         "closed_at": "datetime", "user_login": "str", "assignee_login": "str", "title": "str",
         "html_url": "str"}).rename(columns={"html_url": "url"})

@@ -8,12 +8,18 @@ Output: registry rows (apps.metrics.registry FRAME_COLUMNS).
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
-from apps.core.periods import GRANULARITIES, Granularity, iter_periods, period_bounds
+from apps.core.periods import (
+    GRANULARITIES,
+    Granularity,
+    iter_periods,
+    period_bounds,
+    period_start_of,
+)
 
 NO_RESOLVED = "no incidents resolved in period"
 
@@ -131,23 +137,29 @@ def _group_rows(scope: str, key: str, g: str, start, stats: list[PeriodStats]) -
 def reliability_rows(
     incidents: pd.DataFrame, services: pd.DataFrame, *, tz: str, now: datetime,
     outage_urgencies: list[str], granularities: tuple[Granularity, ...] = GRANULARITIES,
+    first: date | None = None, cutoff: date | None = None,
 ) -> pd.DataFrame:
     """Registry rows of uptime, downtime_minutes, incidents, mttr_hours, error_budget_remaining
     for every configured service, each team with services, and the org, for every period from
-    the first incident of any configured service through the current one (to date)."""
+    the first incident of any configured service (or `first`, when earlier) through the
+    current one (to date). With `cutoff` (a since-recompute's first day), periods ending before
+    it are not computed."""
     columns = ["metric", "scope", "scope_key", "granularity", "period_start", "value",
                "sample_size", "note"]
-    if incidents.empty or services.empty:
+    if (incidents.empty and first is None) or services.empty:
         return pd.DataFrame(columns=columns)
     now_s = now.timestamp()
     arrays = {
         key: ServiceArrays.of(incidents[incidents["service_key"] == key], outage_urgencies)
         for key in services["service_key"]
     }
-    first = incidents["created_at"].min().tz_convert(tz).date()
+    if not incidents.empty:
+        data_first = incidents["created_at"].min().tz_convert(tz).date()
+        first = data_first if first is None else min(first, data_first)
     rows: list[tuple] = []
     for g in granularities:
-        for start in iter_periods(first, pd.Timestamp(now).tz_convert(tz).date(), g):
+        begin = first if cutoff is None else max(first, period_start_of(cutoff, g))
+        for start in iter_periods(begin, pd.Timestamp(now).tz_convert(tz).date(), g):
             lo, hi = (t.timestamp() for t in period_bounds(start, g, tz))
             stats = {}
             for svc in services.itertuples():

@@ -34,10 +34,17 @@ METRICS = (
 
 
 def reliability_compute(ctx: ComputeContext) -> pd.DataFrame:
-    """Registry-format rows of the family (see apps.metrics.registry)."""
+    """Registry-format rows of the family (see apps.metrics.registry). With `ctx.since`, only
+    incidents created, open or resolved since the first replaced period are read, and only the
+    replaced periods are computed."""
     urgencies = list(org_settings().incidents.outage_urgencies)
-    return reliability_rows(incidents_frame(), services_frame(), tz=ctx.tz, now=ctx.now,
-                            outage_urgencies=urgencies)
+    first = None
+    if ctx.since is not None:  # only incidents that can change a replaced period are read
+        stored = [ctx.first_stored.get(("incidents", "org", "", g)) for g in ("week", "month")]
+        first = min([d for d in stored if d is not None], default=None)
+    return reliability_rows(incidents_frame(open_since=ctx.since_at), services_frame(),
+                            tz=ctx.tz, now=ctx.now, outage_urgencies=urgencies,
+                            first=first, cutoff=ctx.since)
 
 
 def reliability_records(query: RecordsQuery) -> list[dict]:

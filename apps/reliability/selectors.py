@@ -1,7 +1,11 @@
 """Reads for reliability metrics: incidents and configured services as DataFrames."""
 
-import pandas as pd
+from datetime import datetime
 
+import pandas as pd
+from django.db.models import Q
+
+from apps.core.frames import queryset_frame
 from apps.organization.models import PagerDutyService
 from apps.reliability.models import Incident
 
@@ -20,14 +24,18 @@ def services_frame() -> pd.DataFrame:
     return frame.drop_duplicates("service_key").reset_index(drop=True)
 
 
-def incidents_frame() -> pd.DataFrame:
+def incidents_frame(*, open_since: datetime | None = None) -> pd.DataFrame:
     """Stored incidents of configured services (columns INCIDENT_COLUMNS; times UTC, resolved_at
-    NaT while open)."""
-    rows = Incident.objects.values_list(
-        "pd_id", "service__service_id", "service__team__slug", "title", "status", "urgency",
-        "created_at", "resolved_at", "html_url")
-    frame = pd.DataFrame(list(rows), columns=INCIDENT_COLUMNS)
+    NaT while open); only those created, open or resolved at or after `open_since` when given
+    (filtered in SQL)."""
+    incidents = Incident.objects.all()
+    if open_since is not None:
+        incidents = incidents.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=open_since)
+                                     | Q(created_at__gte=open_since))
+    frame = queryset_frame(incidents, {
+        "pd_id": "str", "service__service_id": "str", "service__team__slug": "str",
+        "title": "str", "status": "str", "urgency": "str", "created_at": "datetime",
+        "resolved_at": "datetime", "html_url": "str"})
+    frame.columns = INCIDENT_COLUMNS
     frame["team"] = frame["team"].fillna("")
-    for column in ("created_at", "resolved_at"):
-        frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame

@@ -5,6 +5,9 @@ from django.urls import include, path
 
 from apps.quality.api import UnmappedView
 
+# JSON under /api/ (apps.metrics.api.errors), Django's page elsewhere.
+handler404 = "apps.metrics.api.errors.page_not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("apps.metrics.urls")),

@@ -7,7 +7,7 @@ from apps.costs.selectors import cost_imports_list
 
 
 class CostImportSerializer(serializers.ModelSerializer):
-    export = serializers.SlugRelatedField(read_only=True, slug_field="name")
+    export = serializers.SlugRelatedField(read_only=True, slug_field="name", allow_null=True)
     # A plain string: an enum here collides with SyncRun's "status" enum in the OpenAPI schema.
     status = serializers.CharField(read_only=True, help_text="running, succeeded, failed, replaced")
 

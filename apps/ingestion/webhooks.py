@@ -29,11 +29,17 @@ def signature_hex(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
+def _digest_equal(given: str, expected: str) -> bool:
+    """Constant-time comparison; compared as UTF-8 bytes because `hmac.compare_digest` raises
+    TypeError for a str with non-ASCII characters (a header is attacker-controlled)."""
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
 def github_signature_valid(*, secret: str, body: bytes, header: str) -> bool:
     """True when `header` is `sha256=<hex>` of `body` under `secret`."""
     if not secret or not header.startswith("sha256="):
         return False
-    return hmac.compare_digest(header[len("sha256=") :].strip(), signature_hex(secret, body))
+    return _digest_equal(header[len("sha256=") :].strip(), signature_hex(secret, body))
 
 
 def pagerduty_signature_valid(*, secret: str, body: bytes, header: str) -> bool:
@@ -42,7 +48,7 @@ def pagerduty_signature_valid(*, secret: str, body: bytes, header: str) -> bool:
         return False
     expected = signature_hex(secret, body)
     candidates = [part.strip()[3:] for part in header.split(",") if part.strip().startswith("v1=")]
-    return any([hmac.compare_digest(c, expected) for c in candidates])  # no short-circuit
+    return any([_digest_equal(c, expected) for c in candidates])  # no short-circuit
 
 
 def _verified_source(kind: str, body: bytes, header: str, check) -> Source | None:

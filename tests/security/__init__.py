@@ -1,0 +1,1 @@
+"""Hostile and broken input: API fuzzing, secrets, authentication, throttling (issue #8)."""

@@ -2,7 +2,7 @@
 rule: engineer rows are visible only to superusers and to the managers of the engineer's team.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, TypeAlias, cast
 
@@ -152,9 +152,32 @@ def metric_row_values(
 ) -> Iterator[tuple]:
     """Every row of `rows` as a tuple of `fields`, streamed from the database in chunks, with
     `unit` resolved to `currency`: for exports of any size (the CSV)."""
+    yield from _units_resolved(rows.values_list(*fields).iterator(chunk_size=2000),
+                               fields=fields, currency=currency)
+
+
+def metric_row_dicts(
+    *, values: Sequence[tuple], fields: Sequence[str], currency: str | None = None
+) -> list[dict[str, Any]]:
+    """Tuples of `fields` (e.g. one page of `rows.values_list(*fields)`) as dicts keyed by
+    `fields`, `unit` resolved to `currency` (None: the organisation's, read only when a row has
+    a cost unit). What MetricRowSerializer gives (dates and numbers are rendered by the JSON
+    encoder), without a model instance and a serializer field per value: those cost more than
+    the rest of an API request (benchmarks/bench_api_load.py)."""
     unit_at = list(fields).index("unit") if "unit" in fields else None
-    for values in rows.values_list(*fields).iterator(chunk_size=2000):
+    if currency is None and any(unit_at is not None and row[unit_at] == CURRENCY_UNIT
+                                for row in values):
+        currency = organization_currency()
+    return [dict(zip(fields, row, strict=True))
+            for row in _units_resolved(values, fields=fields, currency=currency or "")]
+
+
+def _units_resolved(
+    values: Iterable[tuple], *, fields: Sequence[str], currency: str
+) -> Iterator[tuple]:
+    unit_at = list(fields).index("unit") if "unit" in fields else None
+    for row in values:
         if unit_at is not None:
-            values = (*values[:unit_at], unit_resolve(values[unit_at], currency=currency),
-                      *values[unit_at + 1:])
-        yield values
+            row = (*row[:unit_at], unit_resolve(row[unit_at], currency=currency),
+                   *row[unit_at + 1:])
+        yield row

@@ -1,4 +1,5 @@
-"""API v1 routes (mounted at /api/v1/): metrics, catalog, records, org objects, schema, docs."""
+"""API v1 routes (mounted at /api/v1/): health, metrics, catalog, records, org objects, schema,
+docs."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -17,6 +18,7 @@ router.register("sync-runs", views.SyncRunViewSet, basename="sync-run")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("health/", views.HealthView.as_view(), name="health"),
     # Before the router, so "catalog" is never read as a metric name.
     path("metrics/catalog/", views.MetricCatalogView.as_view(), name="metric-catalog"),
     path("metrics/<str:metric>/records/", views.MetricRecordsView.as_view(), name="metric-records"),

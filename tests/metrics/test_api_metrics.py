@@ -2,9 +2,14 @@ import csv
 import io
 from datetime import date
 
+import factory
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from apps.metrics.api.serializers import MetricRowSerializer
+from apps.metrics.models import MetricRow
 from apps.metrics.registry import MetricFamily, families_override
 from tests.metrics.conftest import FAKE_COUNT, client_for, fake_compute
 from tests.metrics.factories import MetricRowFactory, PersonFactory, TeamFactory, UserFactory
@@ -76,6 +81,47 @@ def test_pagination(api):
     assert first["count"] == 105 and len(first["results"]) == 100
     assert first["next"].endswith("/api/v1/metrics/?page=2")
     assert len(api.get(first["next"]).json()["results"]) == 5
+
+
+def test_rows_are_what_the_documented_serializer_gives(api, weeks):
+    MetricRowFactory(period_start=date(2026, 1, 26), value=None, smoothed=1.5, anomaly=True,
+                     note="no data")
+    body = api.get(URL, {"metric": ["fake_count", "fake_cost"]}).json()
+    rows = MetricRow.objects.order_by("metric", "period_start")
+    assert len(body["results"]) == 7 and list(body["results"][0]) == KEYS
+    assert body["results"] == MetricRowSerializer(rows, many=True, context={"currency": "EUR"}).data
+
+
+@pytest.mark.parametrize(
+    ("query", "count", "tables"),
+    [
+        # One page holds every row: no COUNT; the organisation is read for the cost unit only.
+        ("?metric=fake_count&metric=fake_cost", 6, ["metrics_metricrow", "organization"]),
+        ("?metric=fake_count&granularity=week", 3, ["metrics_metricrow"]),
+    ],
+)
+def test_a_single_page_is_read_in_one_plain_query(api, weeks, query, count, tables):
+    # No SELECT DISTINCT (it made PostgreSQL sort every matching row, for the page and for the
+    # count) and no query per row: benchmarks/bench_api_load.py.
+    with CaptureQueriesContext(connection) as queries:
+        body = api.get(URL + query).json()
+    assert body["count"] == count and len(body["results"]) == count
+    sqls = [q["sql"] for q in queries]
+    assert [t for t in tables if any(t in sql for sql in sqls)] == tables
+    assert len(sqls) == len(tables) and not any("DISTINCT" in sql for sql in sqls)
+
+
+@pytest.mark.parametrize(("rows", "pages"), [(99, 1), (100, 1), (101, 2), (250, 3)])
+def test_count_and_links_at_the_page_boundary(api, rows, pages):
+    MetricRowFactory.create_batch(rows, scope="team", scope_key=factory.Sequence(str))
+    with CaptureQueriesContext(connection) as queries:
+        body = api.get(URL).json()
+    assert (body["count"], len(body["results"]), body["previous"]) == (rows, min(rows, 100), None)
+    assert (body["next"] is None) == (pages == 1)
+    assert len(queries) == (1 if rows <= 100 else 2)  # a full first page is counted
+    last = api.get(URL, {"page": pages}).json()
+    on_last = rows - 100 * (pages - 1)
+    assert (last["count"], len(last["results"]), last["next"]) == (rows, on_last, None)
 
 
 def read_csv(response) -> list[list[str]]:

@@ -30,6 +30,12 @@ class MetricRowSerializer(serializers.ModelSerializer):
         return unit_resolve(row.unit, currency=self.context.get("currency", DEFAULT_CURRENCY))
 
 
+class HealthSerializer(serializers.Serializer):
+    """The answer of the health endpoint: the API is up and the token is accepted."""
+
+    status = serializers.CharField(help_text='always "ok"')
+
+
 class CatalogEntrySerializer(serializers.Serializer):
     """One metric of the catalog; `definition` links to its section in docs/metrics.md."""
 

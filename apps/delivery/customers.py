@@ -7,14 +7,21 @@ configured repo) whose environment matches its `environment` regex, and the reso
 """
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 from django.apps import apps as django_apps
 from django.core.exceptions import FieldError
 
-from apps.core.periods import GRANULARITIES, iter_periods, local_midnight, period_bounds, period_of
+from apps.core.periods import (
+    GRANULARITIES,
+    iter_periods,
+    local_midnight,
+    period_bounds,
+    period_of,
+    period_start_of,
+)
 from apps.delivery.models import Deployment
 from apps.metrics.registry import (
     ComputeContext,
@@ -87,17 +94,19 @@ def customers_go_live_frame() -> pd.DataFrame:
 
 
 def customer_rows(customers: pd.DataFrame, *, scope: str, key: str, tz: str,
-                  now: datetime) -> pd.DataFrame:
+                  now: datetime, since: date | None = None) -> pd.DataFrame:
     """Rows of time_to_new_customer_days (median days of customers live in the period, null
     with a note when none) and customers_onboarding (started < end, not live by end) for one
-    org/team scope, every period from the first onboarding_start through the current one."""
+    org/team scope, every period from the first onboarding_start through the current one
+    (with `since`, from the period containing it: a since-recompute replaces no earlier one)."""
     if customers.empty:
         return pd.DataFrame(columns=COLUMNS)
     days = (customers["live_at"] - customers["start"]).dt.total_seconds() / 86400.0
     first = customers["start"].min().tz_convert(tz).date()
     rows = []
     for g in GRANULARITIES:
-        for start in iter_periods(first, pd.Timestamp(now).tz_convert(tz).date(), g):
+        begin = first if since is None else max(first, period_start_of(since, g))
+        for start in iter_periods(begin, pd.Timestamp(now).tz_convert(tz).date(), g):
             lo, hi = (pd.Timestamp(t) for t in period_bounds(start, g, tz))
             live = customers["live_at"].notna()
             went = live & (customers["live_at"] >= lo) & (customers["live_at"] < hi)
@@ -125,9 +134,10 @@ def own_days_rows(customers: pd.DataFrame, *, tz: str) -> pd.DataFrame:
 def customers_compute(ctx: ComputeContext) -> pd.DataFrame:
     """Registry rows of the family for org, each team with customers, and each customer."""
     customers = customers_frame(tz=ctx.tz)
-    parts = [customer_rows(customers, scope="org", key="", tz=ctx.tz, now=ctx.now)]
+    common = dict(tz=ctx.tz, now=ctx.now, since=ctx.since)
+    parts = [customer_rows(customers, scope="org", key="", **common)]
     for team, members in customers[customers["team"] != ""].groupby("team"):
-        parts.append(customer_rows(members, scope="team", key=str(team), tz=ctx.tz, now=ctx.now))
+        parts.append(customer_rows(members, scope="team", key=str(team), **common))
     parts.append(own_days_rows(customers, tz=ctx.tz))
     parts = [p for p in parts if not p.empty]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)

@@ -79,10 +79,14 @@ class ComputeContext:
 
     def first_period(self, metric: str, scope: str, key: str, granularity: str,
                      data_first: date | None) -> date | None:
-        """Where the series starts: its first period in the data read, or earlier if stored."""
+        """Where the series starts: its first period in the data read, or earlier if stored;
+        with `since`, never before the first replaced period (earlier ones are not written)."""
         known = [d for d in (data_first, self.first_stored.get((metric, scope, key, granularity)))
                  if d is not None]
-        return min(known) if known else None
+        if not known:
+            return None
+        cutoff = self.cutoff(granularity)
+        return min(known) if cutoff is None else max(min(known), cutoff)
 
     def stored_keys(self, metric: str, scope: str) -> set[str]:
         """scope_keys of `scope` with stored rows of `metric` before the replaced periods."""

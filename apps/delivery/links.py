@@ -33,6 +33,12 @@ def pull_issue_key(title: str, head_ref: str, known: Collection[str]) -> str:
     return ""
 
 
+def pull_refs(title: str, head_ref: str) -> list[str]:
+    """Jira-key-shaped tokens of `title`, then of `head_ref`, without repeats: the PR's issue
+    is the first of them that names a synced issue (same answer as `pull_issue_key`)."""
+    return list(dict.fromkeys(jira_keys(title) + jira_keys(head_ref)))
+
+
 def closing_refs(body: str, repo: str) -> list[tuple[str, int]]:
     """(owner/repo, issue number) of each issue the PR body closes; `#N` is in `repo`.
     Repos are lower-cased (GitHub names are case-insensitive); duplicates dropped, order kept."""

@@ -1,11 +1,18 @@
 """The delivery metric family: `release_frequency` and `delivery_points` (spec §5.1), for the
 org and each team, weekly and monthly, and the records behind each number."""
 
+from datetime import datetime
+
 import pandas as pd
 
 from apps.core.periods import GRANULARITIES
 from apps.delivery.computations import changes_shipped, count_series, periods_column
-from apps.delivery.selectors import merged_pulls_frame, releases_frame
+from apps.delivery.selectors import (
+    merged_pulls_frame,
+    pulls_mentioning,
+    releases_frame,
+    shipped_after,
+)
 from apps.metrics.registry import (
     ComputeContext,
     MetricDefinition,
@@ -35,9 +42,19 @@ DELIVERY_POINTS = MetricDefinition(
 )
 
 
-def _pulls() -> pd.DataFrame:
-    """Merged PRs with their Jira issue and its story points (spec §5.1: points first)."""
-    return pulls_with_issue_points(merged_pulls_frame())
+def _pulls(releases: pd.DataFrame | None = None, since_at: datetime | None = None) -> pd.DataFrame:
+    """Merged PRs with their Jira issue and its story points (spec §5.1: points first).
+
+    With `since_at` (a since-recompute), only the PRs that releases at or after it ship, plus
+    the earlier PRs mentioning the same Jira issues: an issue's points count with the first
+    release shipping a PR of it, so those decide whether a recent PR still adds them."""
+    if since_at is None:
+        return pulls_with_issue_points(merged_pulls_frame())
+    window = shipped_after(releases, since_at)
+    recent = merged_pulls_frame(where=window)
+    keys = set(pulls_with_issue_points(recent)["issue_key"]) - {""}
+    earlier = merged_pulls_frame(where=~window & pulls_mentioning(keys)) if keys else recent[:0]
+    return pulls_with_issue_points(pd.concat([recent, earlier], ignore_index=True))
 
 
 def release_points(releases: pd.DataFrame, shipped: pd.DataFrame) -> pd.DataFrame:
@@ -81,9 +98,11 @@ def _unsized_notes(rows: pd.DataFrame, scoped: pd.DataFrame, ctx: ComputeContext
 
 
 def delivery_compute(ctx: ComputeContext) -> pd.DataFrame:
-    """Registry-format rows of release_frequency and delivery_points (see apps.metrics.registry)."""
+    """Registry-format rows of release_frequency and delivery_points (see apps.metrics.registry).
+    A since-recompute reads every release (they are few) but only the PRs recent ones ship."""
     releases = releases_frame()
-    per_release = release_points(releases, changes_shipped(releases, _pulls()))
+    shipped = changes_shipped(releases, _pulls(releases, ctx.since_at))
+    per_release = release_points(releases, shipped)
     parts = []
     for scope, key, scoped in _scopes(per_release):
         for granularity in GRANULARITIES:

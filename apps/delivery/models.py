@@ -29,6 +29,10 @@ class PullRequest(models.Model):
     # From GET /pulls/{n}, fetched once per merged PR (a merged PR's size never changes).
     additions = models.PositiveIntegerField(null=True, blank=True)
     deletions = models.PositiveIntegerField(null=True, blank=True)
+    # Jira-key-shaped tokens of the title, then of the head branch, in order, without repeats
+    # (apps.delivery.links.pull_refs): the PR's Jira issue is the first that names a synced
+    # issue. Stored so a recompute can find the PRs of given issues in SQL (GIN on PostgreSQL).
+    issue_refs = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["repo", "number"]

@@ -4,6 +4,8 @@ merged pull requests, as DataFrames for the pure computations of apps.delivery.c
 import re
 
 import pandas as pd
+from django.db import connection
+from django.db.models import Q
 
 from apps.core.frames import queryset_frame, run_cached
 from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
@@ -88,8 +90,8 @@ def releases_frame(*, repos: list[Repo] | None = None) -> pd.DataFrame:
 
 
 @run_cached
-def merged_pulls_frame() -> pd.DataFrame:
-    """One row per merged PR of the configured repos.
+def merged_pulls_frame(*, where: Q | None = None) -> pd.DataFrame:
+    """One row per merged PR of the configured repos (only those matching `where` when given).
 
     Columns: repo_id, repo, team, number, title, user_login, merged_at (datetime64[ns, UTC]),
     additions, deletions (float; NaN while the size is not fetched yet), url, head_ref.
@@ -97,6 +99,8 @@ def merged_pulls_frame() -> pd.DataFrame:
     """
     by_id = {r.pk: r for r in repos_configured()}
     pulls = PullRequest.objects.filter(repo_id__in=list(by_id), merged_at__isnull=False)
+    if where is not None:
+        pulls = pulls.filter(where)
     frame = queryset_frame(pulls, {
         "repo_id": "int", "number": "int", "title": "str", "user_login": "str",
         "merged_at": "datetime", "additions": "float", "deletions": "float", "html_url": "str",
@@ -106,3 +110,24 @@ def merged_pulls_frame() -> pd.DataFrame:
         {pk: r.team.slug if r.team else "" for pk, r in by_id.items()})
     frame = frame[[*PULL_COLUMNS, "head_ref"]]
     return frame.sort_values(["repo_id", "merged_at", "number"], ignore_index=True)
+
+
+def pulls_mentioning(keys: set[str]) -> Q:
+    """PRs whose title or head branch mentions any of `keys` (PullRequest.issue_refs; `?|`
+    over a GIN index on PostgreSQL). Elsewhere every PR: a superset, never a miss."""
+    if not keys:
+        return Q(pk__in=[])
+    if connection.vendor == "postgresql":
+        return Q(issue_refs__has_any_keys=sorted(keys))
+    return Q()
+
+
+def shipped_after(releases: pd.DataFrame, instant) -> Q:
+    """The PRs a release at or after `instant` ships: per repo, those merged after the repo's
+    last release before `instant` (all of a repo's PRs when it had none)."""
+    earlier = releases[releases["released_at"] < instant].groupby("repo_id")["released_at"].max()
+    window = Q(pk__in=[])
+    for repo_id in {r.pk for r in repos_configured()}:
+        last = earlier.get(repo_id)
+        window |= Q(repo_id=repo_id) if last is None else Q(repo_id=repo_id, merged_at__gt=last)
+    return window

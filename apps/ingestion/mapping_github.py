@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from apps.delivery.links import pull_refs
 from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
 from apps.ingestion.upserts import rows_upsert
 from apps.organization.models import Repo
@@ -16,6 +17,7 @@ PULL_FIELDS = [
     "user_login",
     "user_type",
     "head_ref",
+    "issue_refs",
     "labels",
     "html_url",
     "created_at",
@@ -60,6 +62,7 @@ def pull_row(repo: Repo, r) -> PullRequest:
         user_login=r.user_login or "",
         user_type=r.user_type or "",
         head_ref=r.head_ref or "",
+        issue_refs=pull_refs(r.title or "", r.head_ref or ""),
         labels=list(r.labels),
         html_url=r.html_url or "",
         created_at=r.created_at,

@@ -7,6 +7,7 @@ managers of the engineer's team (apps.metrics.selectors.metric_rows_visible)."""
 from datetime import date, datetime, timedelta
 
 import pandas as pd
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.periods import (
@@ -17,6 +18,7 @@ from apps.core.periods import (
     period_of,
     periods_of,
 )
+from apps.delivery.selectors import pulls_mentioning
 from apps.metrics.registry import (
     FRAME_COLUMNS,
     ComputeContext,
@@ -60,13 +62,19 @@ ITEM_JIRA_COLUMNS = ("key", "issue_type", "subtask", "created_at", "resolved_at"
 
 def load_items(*, since: datetime | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
     """(work items of configured people, {email: team}); only items completed at or after
-    `since` when given (Jira issues filtered in SQL). A Jira item's PR lines still come from
-    every merged PR, so its small-slow flag is the same either way."""
+    `since` when given (filtered in SQL). A Jira bug's PR lines still come from every merged
+    PR of that issue (found through PullRequest.issue_refs), so its small-slow flag is the
+    same either way."""
     bugs = org_settings().bugs
     teams = people_teams()
     jira = jira_issues_frame(columns=ITEM_JIRA_COLUMNS, resolved_only=True, resolved_since=since)
+    if since is None:
+        pulls = pulls_detail_frame()
+    else:  # recent PRs, and those of recent bug issues (for their lines)
+        bug_keys = set(jira["key"][jira["issue_type"].isin(bugs.jira_types)])
+        pulls = pulls_detail_frame(where=Q(merged_at__gte=since) | pulls_mentioning(bug_keys))
     items = work_items(
-        jira, pulls_detail_frame(), github_bug_issues(github_issues_frame(), bugs.github_labels),
+        jira, pulls, github_bug_issues(github_issues_frame(), bugs.github_labels),
         jira_types=bugs.jira_types, github_labels=bugs.github_labels,
         people=identities_map(), teams=teams, since=since,
     )

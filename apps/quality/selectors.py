@@ -178,14 +178,17 @@ PULL_DETAIL_COLUMNS = ["repo_id", "repo", "number", "title", "body", "head_ref",
 
 
 @run_cached
-def pulls_detail_frame() -> pd.DataFrame:
-    """Merged PRs of the configured repos with what links them to work (PULL_DETAIL_COLUMNS
-    plus issue_key and story_points); additions/deletions NaN while unknown."""
+def pulls_detail_frame(*, where: Q | None = None) -> pd.DataFrame:
+    """Merged PRs of the configured repos (only those matching `where` when given) with what
+    links them to work (PULL_DETAIL_COLUMNS plus issue_key and story_points);
+    additions/deletions NaN while unknown."""
     from apps.delivery.links import pulls_issue_points
     from apps.delivery.models import PullRequest
 
     by_id = {r.pk: r.full_name for r in repos_configured()}
     pulls = PullRequest.objects.filter(repo_id__in=list(by_id), merged_at__isnull=False)
+    if where is not None:
+        pulls = pulls.filter(where)
     frame = queryset_frame(pulls, {
         "repo_id": "int", "number": "int", "title": "str", "body": "str", "head_ref": "str",
         "labels": "json", "user_login": "str", "user_type": "str", "created_at": "datetime",

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from apps.core import demo
+from apps.delivery.links import jira_keys
 from apps.ingestion.selectors import runs_changed_from
 from apps.ingestion.services import sources_sync
 from apps.metrics.models import MetricRow
@@ -35,7 +36,10 @@ def an_hour_of_changes(simulator, now) -> None:
     """New and updated records across GitHub, Jira and PagerDuty, all within the last hour."""
     at = now - timedelta(minutes=40)
     repo = simulator.github.world.repos[0]
-    pull = repo.add_pull("ACME-1 a fix", author=repo.pulls[0]["user"]["login"], created_at=at)
+    # A new PR of a Jira issue an older, already released PR also names: its story points were
+    # counted with that release, so the new one adds none (the since-recompute must see it).
+    named = next(p for p in repo.pulls if p["merged_at"] and jira_keys(p["title"]))
+    pull = repo.add_pull(named["title"], author=repo.pulls[0]["user"]["login"], created_at=at)
     repo.merge_pull(pull["number"], at=at + timedelta(minutes=5))
     repo.add_release("v999.0.0", created_at=at + timedelta(minutes=10),
                      published_at=at + timedelta(minutes=10))

@@ -54,12 +54,12 @@ def costs_compute(ctx: ComputeContext) -> pd.DataFrame:
     parts = []
     for granularity in GRANULARITIES:
         split = c.cost_split(groups, granularity, ctx.tz)
-        scopes = [("org", "", split)] + [
-            ("team", str(team), rows) for team, rows in split[split["team"] != ""].groupby("team")
-        ]
-        for scope, key, rows in scopes:
-            sums = c.cost_series(rows, scope=scope, scope_key=key, granularity=granularity,
-                                 first=ctx.first_period("cost", scope, key, granularity, None))
+        scopes = [("org", "")] + [("team", str(t)) for t in sorted(set(split["team"]) - {""})]
+        firsts = {(scope, key): ctx.first_period("cost", scope, key, granularity, None)
+                  for scope, key in scopes}
+        every = c.cost_series(split, granularity=granularity, firsts=firsts)
+        for scope, key in scopes:
+            sums = every[(every["scope"] == scope) & (every["scope_key"] == key)]
             if sums.empty:
                 continue
             released = releases if scope == "org" else releases[releases["team"] == key]

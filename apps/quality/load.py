@@ -77,13 +77,17 @@ def pull_items(pulls: pd.DataFrame, bug_issues: dict, github_labels: list[str],
 
 def work_items(jira: pd.DataFrame, pulls: pd.DataFrame, bug_issues: dict, *,
                jira_types: list[str], github_labels: list[str], people: dict,
-               teams: dict, since: datetime | None = None) -> pd.DataFrame:
+               teams: dict, since: datetime | None = None,
+               lines_from: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every completed work item of a configured person (`ITEM_COLUMNS`); PR items only from
-    PRs merged at or after `since` when given (Jira items: as `jira` was read)."""
+    PRs merged at or after `since` when given (Jira items: as `jira` was read). A Jira item's
+    lines come from `lines_from` (merged PRs with issue_key, additions, deletions) when given,
+    else from `pulls`."""
     merged = pulls if since is None else pulls[pulls["merged_at"] >= since]
     pulled = pd.DataFrame(pull_items(merged, bug_issues, github_labels, people, teams),
                           columns=ITEM_COLUMNS)
-    parts = [p for p in (jira_items(jira, pulls, jira_types, people, teams), pulled) if len(p)]
+    lines = pulls if lines_from is None else lines_from
+    parts = [p for p in (jira_items(jira, lines, jira_types, people, teams), pulled) if len(p)]
     frame = pd.concat(parts, ignore_index=True) if parts else pulled
     frame["completed_at"] = pd.to_datetime(frame["completed_at"], utc=True)
     return frame.astype({"bug": bool, "small_slow": bool, "by_other": "float64"})

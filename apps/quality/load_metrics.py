@@ -18,7 +18,7 @@ from apps.core.periods import (
     period_of,
     periods_of,
 )
-from apps.delivery.selectors import pulls_mentioning
+from apps.delivery.selectors import merged_pulls_frame, pulls_mentioning
 from apps.metrics.registry import (
     FRAME_COLUMNS,
     ComputeContext,
@@ -36,6 +36,7 @@ from apps.quality.selectors import (
     jira_issues_frame,
     people_teams,
     pulls_detail_frame,
+    pulls_with_issue_points,
 )
 
 BUG_FIX_SHARE = MetricDefinition(
@@ -68,15 +69,15 @@ def load_items(*, since: datetime | None = None) -> tuple[pd.DataFrame, dict[str
     bugs = org_settings().bugs
     teams = people_teams()
     jira = jira_issues_frame(columns=ITEM_JIRA_COLUMNS, resolved_only=True, resolved_since=since)
-    if since is None:
-        pulls = pulls_detail_frame()
-    else:  # recent PRs, and those of recent bug issues (for their lines)
+    pulls, lines = pulls_detail_frame(), None
+    if since is not None:  # recent PRs; the PRs of recent bug issues for their lines
+        pulls = pulls_detail_frame(where=Q(merged_at__gte=since))
         bug_keys = set(jira["key"][jira["issue_type"].isin(bugs.jira_types)])
-        pulls = pulls_detail_frame(where=Q(merged_at__gte=since) | pulls_mentioning(bug_keys))
+        lines = pulls_with_issue_points(merged_pulls_frame(where=pulls_mentioning(bug_keys)))
     items = work_items(
         jira, pulls, github_bug_issues(github_issues_frame(), bugs.github_labels),
         jira_types=bugs.jira_types, github_labels=bugs.github_labels,
-        people=identities_map(), teams=teams, since=since,
+        people=identities_map(), teams=teams, since=since, lines_from=lines,
     )
     return items, teams
 
@@ -153,11 +154,14 @@ def load_compute_frame(items: pd.DataFrame, teams: dict[str, str],
 
 
 def load_compute(ctx: ComputeContext) -> pd.DataFrame:
-    """With `ctx.since`, only items completed since the first replaced period, less two churn
-    windows (the churn of a replaced period reads back that far), are read."""
+    """With `ctx.since`, only items completed since the first replaced period, or two churn
+    windows before the end of the first replaced period (its churn reads back that far) when
+    that is earlier, are read."""
     since = None
     if ctx.since_at is not None:
-        since = ctx.since_at - timedelta(days=2 * org_settings().churn.window_days)
+        ends = [min(period_bounds(ctx.cutoff(g), g, ctx.tz)[1], ctx.now) for g in GRANULARITIES]
+        window = timedelta(days=2 * org_settings().churn.window_days)
+        since = min(ctx.since_at, min(ends) - window)
     return load_compute_frame(*load_items(since=since), ctx)
 
 

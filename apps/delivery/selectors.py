@@ -106,11 +106,16 @@ def merged_pulls_frame(*, where: Q | None = None) -> pd.DataFrame:
         "repo_id": "int", "number": "int", "title": "str", "user_login": "str",
         "merged_at": "datetime", "additions": "float", "deletions": "float", "html_url": "str",
         "head_ref": "str"}).rename(columns={"html_url": "url"})
+    frame = repo_columns(frame, by_id)[[*PULL_COLUMNS, "head_ref"]]
+    return frame.sort_values(["repo_id", "merged_at", "number"], ignore_index=True)
+
+
+def repo_columns(frame: pd.DataFrame, by_id: dict[int, Repo]) -> pd.DataFrame:
+    """`frame` (with repo_id) plus repo ("owner/name") and team (slug, "" when unmapped)."""
     frame["repo"] = frame["repo_id"].map({pk: r.full_name for pk, r in by_id.items()})
     frame["team"] = frame["repo_id"].map(
         {pk: r.team.slug if r.team else "" for pk, r in by_id.items()})
-    frame = frame[[*PULL_COLUMNS, "head_ref"]]
-    return frame.sort_values(["repo_id", "merged_at", "number"], ignore_index=True)
+    return frame
 
 
 def pulls_mentioning(keys: set[str]) -> Q:

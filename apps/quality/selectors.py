@@ -9,7 +9,7 @@ import pandas as pd
 from django.db.models import Q
 
 from apps.core.frames import queryset_frame, run_cached
-from apps.delivery.selectors import repos_configured
+from apps.delivery.selectors import repo_columns, repos_configured
 from apps.organization.models import Identity, JiraProject, Source
 from apps.quality.models import GitHubIssue, JiraIssue
 
@@ -102,10 +102,7 @@ def github_issues_frame(*, open_since: datetime | None = None) -> pd.DataFrame:
         "repo_id": "int", "number": "int", "labels": "json", "created_at": "datetime",
         "closed_at": "datetime", "user_login": "str", "assignee_login": "str", "title": "str",
         "html_url": "str"}).rename(columns={"html_url": "url"})
-    frame["repo"] = frame["repo_id"].map({pk: r.full_name for pk, r in by_id.items()})
-    frame["team"] = frame["repo_id"].map(
-        {pk: r.team.slug if r.team else "" for pk, r in by_id.items()})
-    return frame[GITHUB_COLUMNS]
+    return repo_columns(frame, by_id)[GITHUB_COLUMNS]
 
 
 def identities_map() -> dict[tuple[str, str], str]:

@@ -128,3 +128,14 @@ def item_check(
         path, problem = found
         detail = f"field {path!r} {problem}"
         raise item_error(provider, url=url, index=index, item=item, detail=detail, what=what)
+
+
+def required_text(item: dict[str, Any], key: str) -> str:
+    """``item[key]`` as a non-empty string: KeyError when absent, TypeError for null, a number
+    or another type (``str(None)`` would store the text "None"), ValueError when empty."""
+    value = item[key]
+    if not isinstance(value, str):
+        raise TypeError(f"field {key!r} must be a string, got {str(value)[:80]!r}")
+    if not value:
+        raise ValueError(f"field {key!r} is empty")
+    return value

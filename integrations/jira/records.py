@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from integrations.http.payloads import required_text
+
 # The fields every search names (the endpoint returns only ids otherwise).
 ISSUE_FIELDS: tuple[str, ...] = (
     "summary", "issuetype", "priority", "status", "resolution", "resolutiondate", "created",
@@ -46,17 +48,6 @@ class JiraIssueRecord:
     reporter_name: str
     labels: tuple[str, ...]
     story_points: float | None
-
-
-def _required_text(item: dict[str, Any], key: str) -> str:
-    """``item[key]`` as a non-empty string: KeyError when absent, TypeError for null or a
-    non-string (``str(None)`` would store the key "None"), ValueError when empty."""
-    value = item[key]
-    if not isinstance(value, str):
-        raise TypeError(f"field {key!r} must be a string, got {str(value)[:80]!r}")
-    if not value:
-        raise ValueError(f"field {key!r} is empty")
-    return value
 
 
 def parse_jira_datetime(value: str) -> datetime:
@@ -101,8 +92,8 @@ def parse_issue(item: dict[str, Any], *, story_points_field: str = "") -> JiraIs
     points = fields.get(story_points_field) if story_points_field else None
     return JiraIssueRecord(
         id=int(item["id"]),
-        key=_required_text(item, "key"),
-        project_key=_required_text(fields["project"], "key"),
+        key=required_text(item, "key"),
+        project_key=required_text(fields["project"], "key"),
         summary=str(fields.get("summary") or ""),
         issue_type=str(issuetype["name"]),
         issue_type_id=str(issuetype.get("id") or ""),

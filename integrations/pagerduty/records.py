@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from integrations.http.payloads import required_text
+
 
 @dataclass(frozen=True)
 class ServiceRecord:
@@ -53,38 +55,27 @@ def parse_time(value: str | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def _required_text(item: dict[str, Any], key: str) -> str:
-    """``item[key]`` as a non-empty string (PagerDuty ids, statuses and times are strings):
-    KeyError when absent, TypeError for null, a number or another type, ValueError if empty."""
-    value = item[key]
-    if not isinstance(value, str):
-        raise TypeError(f"field {key!r} must be a string, got {str(value)[:80]!r}")
-    if not value:
-        raise ValueError(f"field {key!r} is empty")
-    return value
-
-
 def parse_service(item: dict[str, Any]) -> ServiceRecord:
     name = item.get("name") or item.get("summary") or ""
-    return ServiceRecord(id=_required_text(item, "id"), name=str(name))
+    return ServiceRecord(id=required_text(item, "id"), name=str(name))
 
 
 def parse_incident(item: dict[str, Any]) -> IncidentRecord:
     """An incident item → IncidentRecord. Raises KeyError/ValueError/TypeError when malformed
     (a missing, null or non-string id, status, service id or created_at among others)."""
-    status = _required_text(item, "status")
+    status = required_text(item, "status")
     changed = parse_time(item.get("last_status_change_at"))
     resolved = parse_time(item.get("resolved_at"))
     if resolved is None and status == "resolved":
         resolved = changed
     return IncidentRecord(
-        id=_required_text(item, "id"),
+        id=required_text(item, "id"),
         number=int(item.get("incident_number") or 0),
         title=str(item.get("title") or item.get("summary") or ""),
         status=status,
         urgency=str(item.get("urgency") or "high"),
-        service_id=_required_text(item["service"], "id"),
-        created_at=parse_time(_required_text(item, "created_at")),  # type: ignore[arg-type]
+        service_id=required_text(item["service"], "id"),
+        created_at=parse_time(required_text(item, "created_at")),  # type: ignore[arg-type]
         resolved_at=resolved,
         last_status_change_at=changed,
         html_url=str(item.get("html_url") or ""),

@@ -164,6 +164,16 @@ def sources_forget() -> None:
     Source.objects.all().delete()
 
 
+def clean_rows(provider: str, now: datetime) -> dict[str, list[tuple]]:
+    """The rows a clean sync of `provider`'s world stores (`rows_snapshot`), then forgotten, so
+    a test can run the faulty sync on an empty database and compare."""
+    with serving(provider, now) as upstream:
+        assert source_sync(source=upstream.make_source()).status == "succeeded"
+    want = rows_snapshot()
+    sources_forget()
+    return want
+
+
 # --- endpoints -------------------------------------------------------------------------------
 
 

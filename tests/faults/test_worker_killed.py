@@ -13,11 +13,16 @@ import pytest
 
 from apps.ingestion.models import SyncRun
 from apps.ingestion.runs import INTERRUPTED
-from apps.ingestion.services import source_sync
 from apps.ingestion.tasks import sync_source_task
 from config.celery import app as celery_app
 from integrations.simulator import FaultRule
-from tests.faults.conftest import ROOT, now_seconds, rows_snapshot, serving, sources_forget
+from tests.faults.conftest import (
+    ROOT,
+    clean_rows,
+    now_seconds,
+    rows_snapshot,
+    serving,
+)
 from tests.ingestion.test_celery_worker import needs_broker, worker_env
 
 VISIBILITY = 2  # seconds before Redis hands an unacknowledged task to another worker
@@ -54,10 +59,7 @@ def output_of(worker: subprocess.Popen) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_mid_task_runs_the_task_again_with_the_clean_result() -> None:
     now = now_seconds()
-    with serving("github", now) as upstream:
-        assert source_sync(source=upstream.make_source()).status == "succeeded"
-    want = rows_snapshot()
-    sources_forget()
+    want = clean_rows("github", now)
 
     with serving("github", now) as upstream:
         source = upstream.make_source()

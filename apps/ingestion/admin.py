@@ -18,6 +18,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "requests_made",
         "not_modified",
         "rate_limit_waits",
+        "changed_from",
         "short_error",
     )
     list_filter = ("status", "source", "full")

@@ -119,7 +119,7 @@ class SyncRunSerializer(serializers.ModelSerializer):
         fields = (
             "id", "source", "status", "full", "started_at", "finished_at", "counts",
             "requests_made", "not_modified", "rate_limit_waits", "rate_limit_wait_seconds",
-            "scope_errors", "error", "progress",
+            "scope_errors", "error", "progress", "changed_from",
         )
 
 

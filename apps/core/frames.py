@@ -35,10 +35,10 @@ _ARROW: dict[str, pa.DataType] = {
 
 def queryset_frame(queryset: QuerySet, columns: dict[str, Kind]) -> pd.DataFrame:
     """`queryset.values_list(*columns)` as a DataFrame with those column names (lookups such as
-    "project__key" allowed) and types: str (object, None for NULL), int (int64; float64 with
-    NaN when NULL), float (float64, NaN for NULL), bool, datetime (datetime64[us, UTC], as
-    pandas infers from Python datetimes; NaT
-    for NULL), json (the decoded value, e.g. a list). Raises what the database raises.
+    "project__key" allowed) and types: str (object: Python strings, None for NULL), int
+    (int64; float64 with NaN when NULL), float (float64, NaN for NULL), bool, datetime
+    (datetime64[us, UTC], as pandas infers from Python datetimes; NaT for NULL), json (the
+    decoded value, e.g. a list). Raises what the database raises.
     On SQLite a JSON column arrives decoded already; on PostgreSQL it is decoded here."""
     names = list(columns)
     if connection.vendor == "postgresql":
@@ -71,7 +71,8 @@ def _copy_frame(queryset: QuerySet, columns: dict[str, Kind]) -> pd.DataFrame:
 def _typed(frame: pd.DataFrame, columns: dict[str, Kind], *, decode: bool) -> pd.DataFrame:
     for name, kind in columns.items():
         column = frame[name]
-        if kind == "str":
+        if kind == "str":  # plain objects: Python loops over Arrow strings cost ~0.5 µs a value
+            frame[name] = column.astype(object).where(column.notna(), None)
             continue
         if kind == "datetime":
             frame[name] = pd.to_datetime(column, utc=True).astype("datetime64[us, UTC]")
@@ -84,7 +85,7 @@ def _typed(frame: pd.DataFrame, columns: dict[str, Kind], *, decode: bool) -> pd
         elif kind == "json":
             values = [json.loads(v) if decode and isinstance(v, str) else v for v in column]
             frame[name] = pd.Series(values, index=frame.index, dtype=object)
-    return frame  # str columns: pandas' string dtype on both paths, NaN for NULL
+    return frame
 
 
 _cache: ContextVar[dict | None] = ContextVar("keel_compute_cache", default=None)

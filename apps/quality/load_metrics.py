@@ -69,8 +69,9 @@ def load_items(*, since: datetime | None = None) -> tuple[pd.DataFrame, dict[str
     bugs = org_settings().bugs
     teams = people_teams()
     jira = jira_issues_frame(columns=ITEM_JIRA_COLUMNS, resolved_only=True, resolved_since=since)
-    pulls, lines = pulls_detail_frame(), None
-    if since is not None:  # recent PRs; the PRs of recent bug issues for their lines
+    if since is None:
+        pulls, lines = pulls_detail_frame(), None
+    else:  # recent PRs; the PRs of recent bug issues for their lines
         pulls = pulls_detail_frame(where=Q(merged_at__gte=since))
         bug_keys = set(jira["key"][jira["issue_type"].isin(bugs.jira_types)])
         lines = pulls_with_issue_points(merged_pulls_frame(where=pulls_mentioning(bug_keys)))

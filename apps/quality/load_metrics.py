@@ -31,7 +31,6 @@ from apps.organization.selectors import org_settings
 from apps.quality.load import NO_ITEMS_NOTE, churn_grid, in_window, work_items
 from apps.quality.selectors import (
     github_bug_issues,
-    github_issues_frame,
     identities_map,
     jira_issues_frame,
     people_teams,
@@ -76,7 +75,7 @@ def load_items(*, since: datetime | None = None) -> tuple[pd.DataFrame, dict[str
         bug_keys = set(jira["key"][jira["issue_type"].isin(bugs.jira_types)])
         lines = pulls_with_issue_points(merged_pulls_frame(where=pulls_mentioning(bug_keys)))
     items = work_items(
-        jira, pulls, github_bug_issues(github_issues_frame(), bugs.github_labels),
+        jira, pulls, github_bug_issues(tuple(bugs.github_labels)),
         jira_types=bugs.jira_types, github_labels=bugs.github_labels,
         people=identities_map(), teams=teams, since=since, lines_from=lines,
     )

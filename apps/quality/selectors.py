@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import pandas as pd
+from django.db import connection
 from django.db.models import Q
 
 from apps.core.frames import queryset_frame, run_cached
@@ -194,8 +195,15 @@ def pulls_detail_frame(*, where: Q | None = None) -> pd.DataFrame:
     return pulls_issue_points(frame, frame["head_ref"], pulls_points_map(_pull_keys(frame)))
 
 
-def github_bug_issues(github: pd.DataFrame, labels: list[str]) -> dict[tuple[str, int], str]:
-    """{(repo lower-case, number): reporter login} of the GitHub issues carrying a bug label."""
-    wanted = set(labels)
-    return {(r.repo.lower(), int(r.number)): r.user_login for r in github.itertuples()
-            if set(r.labels) & wanted}
+@run_cached
+def github_bug_issues(labels: tuple[str, ...]) -> dict[tuple[str, int], str]:
+    """{(repo lower-case, number): reporter login} of the GitHub issues of configured repos
+    carrying one of the bug `labels` (on PostgreSQL filtered in SQL, `?|` over the labels)."""
+    if connection.vendor != "postgresql":
+        wanted = set(labels)
+        return {(r.repo.lower(), int(r.number)): r.user_login
+                for r in github_issues_frame().itertuples() if set(r.labels) & wanted}
+    by_id = {r.pk: r.full_name for r in repos_configured()}
+    issues = GitHubIssue.objects.filter(repo_id__in=list(by_id), labels__has_any_keys=labels)
+    return {(by_id[repo].lower(), number): login
+            for repo, number, login in issues.values_list("repo_id", "number", "user_login")}

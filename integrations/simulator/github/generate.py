@@ -9,6 +9,7 @@ the deployment stays in progress).
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -59,7 +60,8 @@ def generate_github_world(seed: int = 1, repos: int = 20, pulls: int = 5000,
                           start: datetime = datetime(2024, 1, 1, tzinfo=UTC),
                           end: datetime = datetime(2026, 11, 1, tzinfo=UTC),
                           owner: str = "acme", deployments_per_repo: int = 0,
-                          tags_per_repo: int = 0) -> GitHubWorld:
+                          tags_per_repo: int = 0,
+                          logins: Sequence[Sequence[str]] | None = None) -> GitHubWorld:
     """A world of `repos` repositories `owner/api`, `owner/web`, ... holding `pulls` pull
     requests, `issues` issues (not counting the PRs' issue views) and `releases` releases in
     total, plus `tags_per_repo` tags and `deployments_per_repo` deployments per repository.
@@ -67,16 +69,22 @@ def generate_github_world(seed: int = 1, repos: int = 20, pulls: int = 5000,
     PR authors: ~15 logins per repo, ~5% `dependabot[bot]`; ~90% of PRs get closed (those whose
     close time is before `end`), ~80% of closed PRs merged; sizes across all buckets (1-5000
     lines). Issues are labelled bug (+ impact:high, known-issue) or enhancement.
+    `logins`: one pool of author logins per repository (up to 15 are drawn from each; the
+    first 5 also merge); default: 15 of `vocab.LOGINS` for every repository.
     """
     if end <= start:
         raise ValueError("end must be after start")
     rng, world, span = random.Random(seed), GitHubWorld(), _Span(start, end)
     counts = zip(split_total(rng, pulls, repos), split_total(rng, issues, repos),
                  split_total(rng, releases, repos), strict=True)
-    for name, (n_pulls, n_issues, n_releases) in zip(repo_names(repos), counts, strict=True):
+    pools = list(logins) if logins is not None else [vocab.LOGINS] * repos
+    if len(pools) != repos:
+        raise ValueError(f"logins: {len(pools)} pools for {repos} repositories")
+    for name, (n_pulls, n_issues, n_releases), pool in zip(repo_names(repos), counts, pools,
+                                                           strict=True):
         branch = "main" if rng.random() < 0.85 else "master"
         repo = world.add_repo(f"{owner}/{name}", default_branch=branch, created_at=start)
-        _fill_work(rng, repo, span, n_pulls, n_issues)
+        _fill_work(rng, repo, span, n_pulls, n_issues, pool)
         _fill_releases(rng, repo, span, n_releases)
         _fill_tags(rng, repo, span, tags_per_repo)
         _fill_deployments(rng, repo, span, deployments_per_repo)
@@ -84,9 +92,10 @@ def generate_github_world(seed: int = 1, repos: int = 20, pulls: int = 5000,
 
 
 def _fill_work(rng: random.Random, repo: GitHubRepo, span: _Span, n_pulls: int,
-               n_issues: int) -> None:
+               n_issues: int, pool: Sequence[str]) -> None:
     """Issues and pull requests, numbered together in creation order like on GitHub."""
-    logins = rng.sample(vocab.LOGINS, 15)
+    logins = rng.sample(list(pool), min(15, len(pool)))
+    mergers = tuple(pool[:5])
     weights = [1 / (rank + 1) ** 0.6 for rank in range(len(logins))]
     kinds = ["pull"] * n_pulls + ["issue"] * n_issues
     rng.shuffle(kinds)
@@ -97,7 +106,7 @@ def _fill_work(rng: random.Random, repo: GitHubRepo, span: _Span, n_pulls: int,
         if kind == "issue":
             issue_numbers.append(_add_issue(rng, repo, span, moment, author))
         else:
-            _add_pull(rng, repo, span, moment, author, key, issue_numbers)
+            _add_pull(rng, repo, span, moment, (author, mergers), key, issue_numbers)
 
 
 def _add_issue(rng: random.Random, repo: GitHubRepo, span: _Span, moment: datetime,
@@ -127,8 +136,8 @@ def _pull_size(rng: random.Random, bot: bool) -> tuple[int, int]:
 
 
 def _add_pull(rng: random.Random, repo: GitHubRepo, span: _Span, moment: datetime,
-              author: str, key: str, issue_numbers: list[int]) -> None:
-    bot = rng.random() < 0.05
+              people: tuple[str, Sequence[str]], key: str, issue_numbers: list[int]) -> None:
+    (author, mergers), bot = people, rng.random() < 0.05
     body: str | None
     if bot:
         title, head_ref = vocab.bot_pull(rng)
@@ -149,7 +158,7 @@ def _add_pull(rng: random.Random, repo: GitHubRepo, span: _Span, moment: datetim
         if touched is not None:
             repo.edit_pull(pull["number"], at=touched)
     elif rng.random() < 0.8:
-        repo.merge_pull(pull["number"], at=closed, merged_by=rng.choice(vocab.LOGINS[:5]))
+        repo.merge_pull(pull["number"], at=closed, merged_by=rng.choice(mergers))
     else:
         repo.close_pull(pull["number"], at=closed)
 

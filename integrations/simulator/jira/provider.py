@@ -2,9 +2,11 @@
 
 Per request: basic auth (401 with Jira's body), then routing: `GET /rest/api/3/search/jql`
 (the JQL subset Keel sends: `project in (...)`, `updated >= "yyyy/MM/dd HH:mm"` read in the API
-user's zone, `ORDER BY updated ASC|created ASC`; `nextPageToken` paging; only the `fields`
-asked for, else only ids), `GET /rest/api/3/field`, `GET /rest/api/3/myself`, and 410 for the
-removed `/rest/api/3/search`. Injected 429s carry `Retry-After` and an ISO `X-RateLimit-Reset`.
+user's zone, `ORDER BY updated ASC|created ASC`; `nextPageToken` paging, later pages cut from
+the result the search's first page matched (a million-issue site is not re-sorted per page);
+only the `fields` asked for, else only ids), `GET /rest/api/3/field`, `GET /rest/api/3/myself`,
+and 410 for the removed `/rest/api/3/search`. Injected 429s carry `Retry-After` and an ISO
+`X-RateLimit-Reset`.
 # Jira: https://developer.atlassian.com/changelog/#CHANGE-2046 (search endpoints removed)
 """
 
@@ -30,7 +32,10 @@ GONE = {"errorMessages": ["The requested API has been removed. Please migrate to
 
 
 def _parse_time(value: str) -> datetime:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+    try:  # ~40x faster than strptime; a search sorts every matching issue by it
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
 
 
 class JiraProvider(Provider):
@@ -41,6 +46,9 @@ class JiraProvider(Provider):
     def __init__(self, world: JiraWorld, *, email: str, token: str) -> None:
         self.world = world
         self._auth = "Basic " + base64.b64encode(f"{email}:{token}".encode()).decode()
+        # (jql, matching issues) of the latest search: its next pages are cut from the same
+        # result instead of filtering and sorting the whole site again for every page
+        self._last: tuple[str, list[dict]] | None = None
 
     def owns(self, path: str) -> bool:
         return path.startswith("/rest/api/")
@@ -68,12 +76,17 @@ class JiraProvider(Provider):
 
     def _search(self, request: Request) -> Response:
         jql = request.param("jql", "") or ""
-        try:
-            matched = self._matching(jql)
-        except ValueError as exc:
-            return json_response(400, {"errorMessages": [str(exc)], "errors": {}})
-        size = min(int(request.param("maxResults", "50") or 50), PAGE_MAX)
         token = request.param("nextPageToken")
+        last = self._last
+        if token and last is not None and last[0] == jql:
+            matched = last[1]
+        else:
+            try:
+                matched = self._matching(jql)
+            except ValueError as exc:
+                return json_response(400, {"errorMessages": [str(exc)], "errors": {}})
+            self._last = (jql, matched)
+        size = min(int(request.param("maxResults", "50") or 50), PAGE_MAX)
         start = int(base64.urlsafe_b64decode(token.encode()).decode()) if token else 0
         page = matched[start:start + size]
         wanted = [f for f in (request.param("fields", "") or "").split(",") if f]

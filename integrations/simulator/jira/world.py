@@ -86,20 +86,25 @@ def make_issue(
 def generate_jira_world(
     *, seed: int = 1, projects: tuple[str, ...] = ("API",), issues: int = 200,
     start: datetime, end: datetime, people: tuple[str, ...] = ("acc-1", "acc-2", "acc-3"),
-    offset_hours: int = 0,
+    offset_hours: int = 0, project_people: dict[str, tuple[str, ...]] | None = None,
+    resolved_share: float = 0.7,
 ) -> JiraWorld:
-    """`issues` issues spread evenly over `[start, end)` and the projects; ~70% resolved within
-    0-20 days; bugs with random priorities, 10% of them resolved "Won't Fix"."""
+    """`issues` issues spread evenly over `[start, end)` and the projects; `resolved_share`
+    (default ~70%) resolved within 0-20 days; bugs with random priorities, 10% of them resolved
+    "Won't Fix". Assignees and reporters are drawn from `project_people[project]` where given,
+    else from `people`."""
     rng = random.Random(seed)
     span = (end - start).total_seconds()
     out, counters = [], dict.fromkeys(projects, 0)
+    pools = {key: (project_people or {}).get(key) or people for key in projects}
     for index in range(issues):
         project = projects[index % len(projects)]
         counters[project] += 1
+        people = pools[project]
         kind = _pick_type(rng)
         created = start + timedelta(seconds=span * index / max(issues, 1))
         resolved = created + timedelta(hours=rng.uniform(1, 480))
-        resolved = resolved if rng.random() < 0.7 and resolved < end else None
+        resolved = resolved if rng.random() < resolved_share and resolved < end else None
         is_bug = kind[1] == "Bug"
         out.append(make_issue(
             issue_id=10_000 + index, key=f"{project}-{counters[project]}", project=project,

@@ -168,14 +168,14 @@ def pull_sizes_sync(
     """Fill `additions`/`deletions` of merged PRs that lack them, committing every 200."""
     pending = PullRequest.objects.filter(repo=repo, merged_at__isnull=False, additions__isnull=True)
     missing = dict(pending.values_list("number", "pk"))
-    created = dict(pending.values_list("number", "created_at"))
+    merged = dict(pending.values_list("number", "merged_at"))
     sizes = (client.get_pull(repo.full_name, n) for n in sorted(missing))
     done = 0
     for batch in _chunks(sizes, 200):
         with transaction.atomic():
             pull_sizes_save([(pr.additions, pr.deletions, missing[pr.number]) for pr in batch])
-        for pr in batch:
-            change_note([created[pr.number]])
+        for pr in batch:  # a size counts from the merge on (releases, small slow fixes)
+            change_note([merged[pr.number]])
         done += len(batch)
         tally.add(repo.full_name, "pull_sizes", len(batch))
         progress(f"{repo.full_name}: sizes of merged PRs {done}/{len(missing)}")

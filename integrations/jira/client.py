@@ -25,6 +25,9 @@ from integrations.http.payloads import item_check, item_error
 from integrations.jira.records import ISSUE_FIELDS, JiraIssueRecord, parse_issue
 
 SEARCH_PATH = "/rest/api/3/search/jql"
+# One search may span the whole site (a first or full sync): 100,000 pages of 100 = 10M issues.
+# The base client's default cap (10,000 pages) stopped a 1,000,000-issue site one page short.
+SEARCH_MAX_PAGES = 100_000
 DEFAULT_BACKOFF_SECONDS = 5.0
 # Names under which Jira Cloud sites keep story points (company- and team-managed projects).
 STORY_POINT_NAMES = ("story points", "story point estimate")
@@ -131,7 +134,7 @@ class JiraClient(BaseClient):
         """Every page of a JQL search, the fields Keel needs named explicitly."""
         fields = ",".join([*ISSUE_FIELDS, *([story_points_field] if story_points_field else [])])
         params = {"jql": jql, "fields": fields, "maxResults": self.page_size}
-        for page in self.paginate(SEARCH_PATH, params):
+        for page in self.paginate(SEARCH_PATH, params, max_pages=SEARCH_MAX_PAGES):
             records = [
                 _parse(item, page.url, story_points_field, index)
                 for index, item in enumerate(page.items)

@@ -130,6 +130,7 @@ def count_series(
     samples = (
         events.groupby(periods)[sample_column].sum() if sample_column else periods.value_counts()
     )
+    value_of, sample_of = values.to_dict(), samples.to_dict()  # dict lookups, not Series.get
     first = min([*periods, *([first] if first is not None else [])])
     last = max([*periods, period_of(now, granularity, tz)])
     starts: list[date] = list(iter_periods(first, last, granularity))
@@ -140,11 +141,8 @@ def count_series(
             "scope_key": scope_key,
             "granularity": granularity,
             "period_start": starts,
-            "value": [
-                float(values.get(s, 0.0)) if not pd.isna(values.get(s, 0.0)) else 0.0
-                for s in starts
-            ],
-            "sample_size": [int(samples.get(s, 0)) for s in starts],
+            "value": [0.0 if pd.isna(v := value_of.get(s, 0.0)) else float(v) for s in starts],
+            "sample_size": [int(sample_of.get(s, 0)) for s in starts],
             "note": "",
         }
     )

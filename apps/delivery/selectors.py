@@ -45,32 +45,29 @@ def github_web_url(base_url: str) -> str:
 
 
 def _repo_releases(repo: Repo) -> list[tuple[str, object, str]]:
-    """(release name, released_at, url) of one repo by its release_source."""
+    """(release name, released_at, url) of one repo by its release_source (values, not model
+    instances: a repo can have thousands of deployments)."""
     if repo.release_source == Repo.ReleaseSource.RELEASES:
         rows = GitHubRelease.objects.filter(
             repo=repo, draft=False, prerelease=False, published_at__isnull=False
         )
-        return [(r.tag_name, r.published_at, r.html_url) for r in rows]
+        return list(rows.values_list("tag_name", "published_at", "html_url"))
+    web = f"{github_web_url(repo.source.base_url)}/{repo.full_name}"
     if repo.release_source == Repo.ReleaseSource.DEPLOYMENTS:
         pattern = re.compile(repo.production_environment)
         rows = Deployment.objects.filter(repo=repo, first_success_at__isnull=False)
-        web = github_web_url(repo.source.base_url)
         return [
-            (
-                f"{d.environment}#{d.github_id}",
-                d.first_success_at,
-                f"{web}/{repo.full_name}/deployments/{d.environment}",
-            )
-            for d in rows
-            if pattern.search(d.environment)
+            (f"{env}#{github_id}", at, f"{web}/deployments/{env}")
+            for env, github_id, at in rows.values_list("environment", "github_id",
+                                                       "first_success_at")
+            if pattern.search(env)
         ]
     pattern = re.compile(repo.tag_pattern)
-    web = github_web_url(repo.source.base_url)
     rows = Tag.objects.filter(repo=repo, committed_at__isnull=False)
     return [
-        (t.name, t.committed_at, f"{web}/{repo.full_name}/releases/tag/{t.name}")
-        for t in rows
-        if pattern.search(t.name)
+        (name, at, f"{web}/releases/tag/{name}")
+        for name, at in rows.values_list("name", "committed_at")
+        if pattern.search(name)
     ]
 
 

@@ -163,7 +163,8 @@ def churn_grid(items: pd.DataFrame, *, people: list[str], ends: list[datetime],
     edges = [np.array([pd.Timestamp(e - k * window).value for e in ends], dtype="int64")
              for k in (2, 1, 0)]
     out: dict[tuple[str, int], Churn] = {}
-    by_person = dict(tuple(items.groupby("person", sort=False)))
+    ordered = items.sort_values("completed_at", kind="stable")  # groups keep this order
+    by_person = dict(tuple(ordered.groupby("person", sort=False)))
     for person in people:
         mine = by_person.get(person)
         sums = _window_sums(mine, edges) if mine is not None else None
@@ -175,7 +176,6 @@ def churn_grid(items: pd.DataFrame, *, people: list[str], ends: list[datetime],
 def _window_sums(mine: pd.DataFrame, edges: list[np.ndarray]) -> dict[str, np.ndarray]:
     """Per end: counts of the current window [edges[1], edges[2]) and the previous one
     [edges[0], edges[1]), from cumulative sums over `mine` sorted by completed_at."""
-    mine = mine.sort_values("completed_at", kind="stable")
     times = mine["completed_at"].to_numpy("datetime64[ns]").astype("int64")
     bug = mine["bug"].to_numpy(bool)
     known = bug & mine["by_other"].notna().to_numpy(bool)

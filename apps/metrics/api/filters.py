@@ -46,6 +46,18 @@ class MetricRowFilter(filters.FilterSet):
         fields = ["metric", "scope", "scope_key", "granularity", "start", "end"]
         form = MetricRowFilterForm
 
+    def get_form_class(self) -> type[forms.Form]:
+        """django-filter builds a new form class (and its fields) for every request; they only
+        change with the registered metrics, so the class is kept per set of metrics."""
+        key = tuple(name for name, _ in metric_choices())
+        form_class = _FORM_CLASSES.get(key)
+        if form_class is None:
+            form_class = _FORM_CLASSES[key] = super().get_form_class()
+        return form_class
+
+
+_FORM_CLASSES: dict[tuple[str, ...], type[forms.Form]] = {}
+
 
 class SyncRunFilter(filters.FilterSet):
     source = filters.CharFilter(field_name="source__name", help_text="source name")

@@ -46,6 +46,7 @@ def download_time(base_url: str, log, token: str) -> float:
     import requests
 
     session = requests.Session()
+    session.trust_env = False  # as Keel's client: the environment is not re-read per request
     session.headers.update(
         {"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json"}
     )

@@ -71,7 +71,8 @@ def metric_rows_replace(
 
 
 def _rows_write(
-    *, frame: pd.DataFrame, metrics: Iterable[str], now: datetime, tz: str, since: date | None
+    *, frame: pd.DataFrame, metrics: Iterable[str], now: datetime, tz: str, since: date | None,
+    history: pd.DataFrame | None = None,
 ) -> dict[str, int]:
     names = list(dict.fromkeys(metrics))
     units = {name: d.unit for name in names if (d := definition(name)) is not None}
@@ -82,9 +83,11 @@ def _rows_write(
     if stray:
         raise ValueError(f"metric frame has rows of metrics not being replaced: {stray}")
     with transaction.atomic():
+        if history is None:
+            history, _ = _history_frame(names, since)
         decorated = frame_decorate(
             fresh, now=now, tz=tz, units=units, half_life=settings.KEEL_SMOOTHING_HALF_LIFE,
-            history=_history_frame(names, since),
+            history=history,
         )
         _stored_rows(names, since).delete()
         _rows_insert(decorated)
@@ -106,17 +109,22 @@ def _stored_rows(names: list[str], since: date | None) -> QuerySet[MetricRow]:
     return MetricRow.objects.filter(_replaced_q(since), metric__in=names)
 
 
-def _history_frame(names: list[str], since: date | None) -> pd.DataFrame | None:
+def _history_frame(
+    names: list[str], since: date | None
+) -> tuple[pd.DataFrame | None, dict[SeriesKey, date]]:
     """The values of the stored rows a `since` replace keeps (before its cutoff): the history
-    smoothing and anomalies of the new rows start from (SERIES_KEY, period_start, value).
-    None without `since`. On PostgreSQL one row per series with its periods and values as
-    arrays (thousands of rows to read instead of a hundred thousand)."""
+    smoothing and anomalies of the new rows start from (SERIES_KEY, period_start, value), and
+    each such series' first period_start (ComputeContext.first_stored). (None, {}) without
+    `since`. On PostgreSQL one row per series with its periods and values as arrays (thousands
+    of rows to read instead of a hundred thousand)."""
     if since is None:
-        return None
+        return None, {}
     if connection.vendor != "postgresql":
         kept = MetricRow.objects.filter(metric__in=names).exclude(_replaced_q(since))
-        return pd.DataFrame(list(kept.values_list(*SERIES_KEY, "period_start", "value")),
-                            columns=[*SERIES_KEY, "period_start", "value"])
+        frame = pd.DataFrame(list(kept.values_list(*SERIES_KEY, "period_start", "value")),
+                             columns=[*SERIES_KEY, "period_start", "value"])
+        firsts = frame.groupby(SERIES_KEY)["period_start"].min().to_dict()
+        return frame, firsts
     cutoffs = [period_start_of(since, g) for g in ("week", "month")]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -133,17 +141,7 @@ def _history_frame(names: list[str], since: date | None) -> pd.DataFrame | None:
         for i, column in enumerate(SERIES_KEY)})
     frame["period_start"] = [d for *_, starts, _ in series for d in starts]
     frame["value"] = np.array([v for *_, values in series for v in values], dtype=float)
-    return frame
-
-
-def _first_stored(names: list[str], since: date | None) -> dict[SeriesKey, date]:
-    """{series: first stored period_start} of the rows a `since` replace keeps."""
-    if since is None:
-        return {}
-    kept = MetricRow.objects.filter(metric__in=names).exclude(_replaced_q(since))
-    firsts = kept.values_list("metric", "scope", "scope_key", "granularity").annotate(
-        first=Min("period_start")).order_by()
-    return {(m, s, k, g): first for m, s, k, g, first in firsts}
+    return frame, {tuple(row[:4]): row[4][0] for row in series}
 
 
 _INSERT_COLUMNS = [
@@ -235,12 +233,15 @@ def _family_compute(
     family: MetricFamily, *, targets: list[str], tz: str, now: datetime, since: date | None
 ) -> dict[str, int]:
     since = _since_covering_partial(targets, since)
-    ctx = ComputeContext(tz=tz, now=now, since=since,
-                         first_stored=_first_stored(list(family.metric_names), since))
+    history, firsts = _history_frame(list(family.metric_names), since)
+    ctx = ComputeContext(tz=tz, now=now, since=since, first_stored=firsts)
     frame = family.compute(ctx)
     if "metric" in frame.columns:  # a family with no data at all may return a bare frame
         frame = frame[frame["metric"].isin(targets)]
-    counts = _rows_write(frame=frame, metrics=targets, now=now, tz=tz, since=since)
+    if history is not None:
+        history = history[history["metric"].isin(targets)]
+    counts = _rows_write(frame=frame, metrics=targets, now=now, tz=tz, since=since,
+                         history=history)
     logger.info("metric family %s: %s", family.name, counts)
     return counts
 

@@ -2,6 +2,7 @@
 merged pull requests, as DataFrames for the pure computations of apps.delivery.computations."""
 
 import re
+from collections.abc import Iterator
 
 import pandas as pd
 from django.db import connection
@@ -44,31 +45,52 @@ def github_web_url(base_url: str) -> str:
     return url.replace("://api.github.com", "://github.com")
 
 
-def _repo_releases(repo: Repo) -> list[tuple[str, object, str]]:
-    """(release name, released_at, url) of one repo by its release_source (values, not model
-    instances: a repo can have thousands of deployments)."""
-    if repo.release_source == Repo.ReleaseSource.RELEASES:
-        rows = GitHubRelease.objects.filter(
-            repo=repo, draft=False, prerelease=False, published_at__isnull=False
-        )
-        return list(rows.values_list("tag_name", "published_at", "html_url"))
-    web = f"{github_web_url(repo.source.base_url)}/{repo.full_name}"
-    if repo.release_source == Repo.ReleaseSource.DEPLOYMENTS:
-        pattern = re.compile(repo.production_environment)
-        rows = Deployment.objects.filter(repo=repo, first_success_at__isnull=False)
-        return [
-            (f"{env}#{github_id}", at, f"{web}/deployments/{env}")
-            for env, github_id, at in rows.values_list("environment", "github_id",
-                                                       "first_success_at")
-            if pattern.search(env)
-        ]
-    pattern = re.compile(repo.tag_pattern)
-    rows = Tag.objects.filter(repo=repo, committed_at__isnull=False)
-    return [
-        (name, at, f"{web}/releases/tag/{name}")
-        for name, at in rows.values_list("name", "committed_at")
-        if pattern.search(name)
-    ]
+def _releases_by_repo(repos: list[Repo]) -> dict[int, list[tuple[str, object, str]]]:
+    """{repo id: [(release name, released_at, url)]} by each repo's release_source: one query
+    per kind of source for all repos (values, not model instances)."""
+    out: dict[int, list[tuple[str, object, str]]] = {r.pk: [] for r in repos}
+    by_kind: dict[str, dict[int, Repo]] = {}
+    for repo in repos:
+        by_kind.setdefault(repo.release_source, {})[repo.pk] = repo
+    readers = {Repo.ReleaseSource.RELEASES: _published, Repo.ReleaseSource.DEPLOYMENTS: _deployed,
+               Repo.ReleaseSource.TAGS: _tagged}
+    for kind, of_kind in by_kind.items():
+        for repo_id, release in readers[kind](of_kind):
+            out[repo_id].append(release)
+    return out
+
+
+def _published(repos: dict[int, Repo]) -> Iterator[tuple[int, tuple[str, object, str]]]:
+    rows = GitHubRelease.objects.filter(
+        repo_id__in=list(repos), draft=False, prerelease=False, published_at__isnull=False)
+    for repo_id, name, at, url in rows.values_list("repo_id", "tag_name", "published_at",
+                                                    "html_url"):
+        yield repo_id, (name, at, url)
+
+
+def _deployed(repos: dict[int, Repo]) -> Iterator[tuple[int, tuple[str, object, str]]]:
+    """First successful deployments to an environment matching production_environment."""
+    patterns = {pk: re.compile(r.production_environment) for pk, r in repos.items()}
+    webs = {pk: _web(r) for pk, r in repos.items()}
+    rows = Deployment.objects.filter(repo_id__in=list(repos), first_success_at__isnull=False)
+    for repo_id, env, github_id, at in rows.values_list(
+            "repo_id", "environment", "github_id", "first_success_at"):
+        if patterns[repo_id].search(env):
+            yield repo_id, (f"{env}#{github_id}", at, f"{webs[repo_id]}/deployments/{env}")
+
+
+def _tagged(repos: dict[int, Repo]) -> Iterator[tuple[int, tuple[str, object, str]]]:
+    """Tags matching tag_pattern, at their commit's date."""
+    patterns = {pk: re.compile(r.tag_pattern) for pk, r in repos.items()}
+    webs = {pk: _web(r) for pk, r in repos.items()}
+    rows = Tag.objects.filter(repo_id__in=list(repos), committed_at__isnull=False)
+    for repo_id, name, at in rows.values_list("repo_id", "name", "committed_at"):
+        if patterns[repo_id].search(name):
+            yield repo_id, (name, at, f"{webs[repo_id]}/releases/tag/{name}")
+
+
+def _web(repo: Repo) -> str:
+    return f"{github_web_url(repo.source.base_url)}/{repo.full_name}"
 
 
 def releases_frame(*, repos: list[Repo] | None = None) -> pd.DataFrame:
@@ -77,10 +99,12 @@ def releases_frame(*, repos: list[Repo] | None = None) -> pd.DataFrame:
     Columns: repo_id (int), repo ("owner/name"), team (slug, "" when unmapped), release (tag or
     deployment name), released_at (datetime64[ns, UTC]), url (web link). Sorted by repo, time.
     """
+    repos = repos if repos is not None else repos_configured()
+    releases = _releases_by_repo(repos)
     rows = []
-    for repo in repos if repos is not None else repos_configured():
+    for repo in repos:
         team = repo.team.slug if repo.team else ""
-        for name, released_at, url in _repo_releases(repo):
+        for name, released_at, url in releases[repo.pk]:
             rows.append((repo.pk, repo.full_name, team, name, released_at, url))
     frame = pd.DataFrame(rows, columns=RELEASE_COLUMNS)
     frame["released_at"] = pd.to_datetime(frame["released_at"], utc=True)

@@ -156,39 +156,50 @@ def churn_grid(items: pd.DataFrame, *, people: list[str], ends: list[datetime],
     """`churn_of` for every person of `people` at every instant of `ends` at once:
     {(person, index into ends): Churn}, equal to calling `churn_of` per pair.
 
-    Each person's items are sorted once; the counts of each window (items, bugs, bugs with a
-    known reporter and their reporters-by-others, small slow bug fixes) come from cumulative
-    sums at `searchsorted` bounds, so the cost is O(items log items + people × ends)."""
+    Items are sorted once by (person, completed_at) and summed cumulatively once; the counts of
+    each window (items, bugs, bugs with a known reporter and their reporters-by-others, small
+    slow bug fixes) are differences of those sums at `searchsorted` bounds inside each
+    person's run, so the cost is O(items log items + people × ends)."""
     window, threshold = timedelta(days=window_days), max(threshold, 1e-9)
     edges = [np.array([pd.Timestamp(e - k * window).value for e in ends], dtype="int64")
              for k in (2, 1, 0)]
+    ordered = items.sort_values(["person", "completed_at"], kind="stable")
+    times = ordered["completed_at"].to_numpy("datetime64[ns]").astype("int64")
+    cumulative = _cumulative_columns(ordered)
+    persons = ordered["person"].to_numpy(object)
+    runs = {p: (lo, hi) for p, lo, hi in _runs(persons)}
     out: dict[tuple[str, int], Churn] = {}
-    ordered = items.sort_values("completed_at", kind="stable")  # groups keep this order
-    by_person = dict(tuple(ordered.groupby("person", sort=False)))
     for person in people:
-        mine = by_person.get(person)
-        sums = _window_sums(mine, edges) if mine is not None else None
+        sums = None
+        if person in runs:
+            lo, hi = runs[person]
+            at = [lo + np.searchsorted(times[lo:hi], edge, side="left") for edge in edges]
+            sums = {}
+            for name, total in cumulative.items():
+                sums[name] = total[at[2]] - total[at[1]]
+                sums[f"prev_{name}"] = total[at[1]] - total[at[0]]
         for i in range(len(ends)):
             out[(person, i)] = _churn_at(sums, i, threshold, min_items)
     return out
 
 
-def _window_sums(mine: pd.DataFrame, edges: list[np.ndarray]) -> dict[str, np.ndarray]:
-    """Per end: counts of the current window [edges[1], edges[2]) and the previous one
-    [edges[0], edges[1]), from cumulative sums over `mine` sorted by completed_at."""
-    times = mine["completed_at"].to_numpy("datetime64[ns]").astype("int64")
-    bug = mine["bug"].to_numpy(bool)
-    known = bug & mine["by_other"].notna().to_numpy(bool)
-    columns = {"n": np.ones(len(mine)), "bugs": bug, "known": known,
-               "others": np.where(known, mine["by_other"].fillna(0.0).to_numpy(float), 0.0),
-               "slow": bug & mine["small_slow"].to_numpy(bool)}
-    at = [np.searchsorted(times, edge, side="left") for edge in edges]
-    sums = {}
-    for name, values in columns.items():
-        cumulative = np.concatenate([[0.0], np.cumsum(values, dtype=float)])
-        sums[name] = cumulative[at[2]] - cumulative[at[1]]
-        sums[f"prev_{name}"] = cumulative[at[1]] - cumulative[at[0]]
-    return sums
+def _cumulative_columns(ordered: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Running sums (with a leading 0) of the window counts over `ordered` items."""
+    bug = ordered["bug"].to_numpy(bool)
+    known = bug & ordered["by_other"].notna().to_numpy(bool)
+    columns = {"n": np.ones(len(ordered)), "bugs": bug, "known": known,
+               "others": np.where(known, ordered["by_other"].fillna(0.0).to_numpy(float), 0.0),
+               "slow": bug & ordered["small_slow"].to_numpy(bool)}
+    return {name: np.concatenate([[0.0], np.cumsum(values, dtype=float)])
+            for name, values in columns.items()}
+
+
+def _runs(values: np.ndarray) -> list[tuple[object, int, int]]:
+    """(value, start, end) of each run of equal consecutive `values`."""
+    if len(values) == 0:
+        return []
+    starts = [0, *(np.flatnonzero(values[1:] != values[:-1]) + 1).tolist()]
+    return [(values[a], a, b) for a, b in zip(starts, [*starts[1:], len(values)], strict=True)]
 
 
 def _churn_at(sums: dict[str, np.ndarray] | None, i: int, threshold: float,

@@ -167,8 +167,9 @@ def pull_sizes_sync(
 ) -> None:
     """Fill `additions`/`deletions` of merged PRs that lack them, committing every 200."""
     pending = PullRequest.objects.filter(repo=repo, merged_at__isnull=False, additions__isnull=True)
-    missing = dict(pending.values_list("number", "pk"))
-    merged = dict(pending.values_list("number", "merged_at"))
+    rows = list(pending.values_list("number", "pk", "merged_at"))
+    missing = {number: pk for number, pk, _ in rows}
+    merged = {number: at for number, _, at in rows}
     sizes = (client.get_pull(repo.full_name, n) for n in sorted(missing))
     done = 0
     for batch in _chunks(sizes, 200):

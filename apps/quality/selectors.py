@@ -124,14 +124,12 @@ def people_teams() -> dict[str, str]:
     return {email: slug or "" for email, slug in Person.objects.values_list("email", "team__slug")}
 
 
-def jira_points_map(candidates: Iterable[str] | None = None) -> dict[str, float | None]:
-    """{Jira key: story points or None} for the synced issues of configured projects, only
-    those among `candidates` when given (the keys PR titles and branches mention: a few
-    hundred thousand at most, instead of every issue)."""
+def jira_points_map(candidates: Iterable[str]) -> dict[str, float | None]:
+    """{Jira key: story points or None} for the synced issues of configured projects among
+    `candidates` (the keys PR titles and branches mention: a few hundred thousand at most,
+    instead of every issue), read in chunks of POINTS_CHUNK keys."""
     projects = [p.pk for p in projects_configured()]
     issues = JiraIssue.objects.filter(project_id__in=projects)
-    if candidates is None:
-        return _points(issues)
     wanted, out = sorted(set(candidates)), {}
     for i in range(0, len(wanted), POINTS_CHUNK):
         out |= _points(issues.filter(key__in=wanted[i:i + POINTS_CHUNK]))

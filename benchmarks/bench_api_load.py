@@ -64,12 +64,17 @@ def seed(today: date) -> int:
 
     if not Organization.objects.exists():
         Organization.objects.create(name="Load", timezone="UTC", cost_settings={"currency": "EUR"})
-    Team.objects.bulk_create([Team(slug=s, name=s) for s in SCOPE_KEYS["team"]],
-                             ignore_conflicts=True)
+    Team.objects.bulk_create(
+        [Team(slug=s, name=s) for s in SCOPE_KEYS["team"]], ignore_conflicts=True
+    )
     teams = list(Team.objects.filter(slug__in=SCOPE_KEYS["team"]))
-    Person.objects.bulk_create([Person(email=e, name=e, team=teams[i % len(teams)])
-                                for i, e in enumerate(SCOPE_KEYS["engineer"])],
-                               ignore_conflicts=True)
+    Person.objects.bulk_create(
+        [
+            Person(email=e, name=e, team=teams[i % len(teams)])
+            for i, e in enumerate(SCOPE_KEYS["engineer"])
+        ],
+        ignore_conflicts=True,
+    )
     rows = metric_rows(today)
     while batch := list(islice(rows, 20000)):  # a retry adds nothing: conflicts are skipped
         MetricRow.objects.bulk_create(batch, batch_size=5000, ignore_conflicts=True)
@@ -108,9 +113,16 @@ def metric_rows(today: date) -> Iterator:
             for granularity, start, end in periods:
                 value = None if rng.random() < 0.03 else round(rng.uniform(0, 100), 3)
                 yield MetricRow(
-                    metric=metric.name, scope=scope, scope_key=key, granularity=granularity,
-                    period_start=start, period_end=end, value=value, unit=metric.unit,
-                    sample_size=rng.randint(0, 40), smoothed=value,
+                    metric=metric.name,
+                    scope=scope,
+                    scope_key=key,
+                    granularity=granularity,
+                    period_start=start,
+                    period_end=end,
+                    value=value,
+                    unit=metric.unit,
+                    sample_size=rng.randint(0, 40),
+                    smoothed=value,
                     note="" if value is not None else "no data",
                 )
 
@@ -135,8 +147,9 @@ def query_mix(count: int = 240) -> list[str]:
 
     rows = MetricRow.objects.filter(granularity="month")
     span = rows.aggregate(last=Max("period_start"))
-    series = list(rows.filter(period_start=span["last"])
-                  .values_list("metric", "scope", "scope_key"))
+    series = list(
+        rows.filter(period_start=span["last"]).values_list("metric", "scope", "scope_key")
+    )
     if not series:
         raise SystemExit("no metric rows in the database: run with --seed")
     metrics = sorted({m for m, _, _ in series})
@@ -150,15 +163,24 @@ def query_mix(count: int = 240) -> list[str]:
             {"metric": metric, "scope": scope, "scope_key": key, "granularity": "week"},
             {"metric": metric, "scope": scope, "scope_key": key, "granularity": "month"},
             {"metric": metric, "scope": scope, "granularity": "month", "start": year_ago},
-            {"metric": metric, "scope": scope, "granularity": "week", "start": quarter_ago,
-             "end": last},
+            {
+                "metric": metric,
+                "scope": scope,
+                "granularity": "week",
+                "start": quarter_ago,
+                "end": last,
+            },
             {"metric": [metric, rng.choice(metrics)], "scope": "org", "granularity": "month"},
             {"metric": metric, "granularity": "week", "start": last - timedelta(days=56)},
         ]
         query = rng.choice(mix)
         # A later page, as a client paging through would ask, but only one that exists.
-        pages = math.ceil(MetricRowFilter(data=QueryDict(urlencode(query, doseq=True)),
-                                          queryset=MetricRow.objects.all()).qs.count() / 100)
+        pages = math.ceil(
+            MetricRowFilter(
+                data=QueryDict(urlencode(query, doseq=True)), queryset=MetricRow.objects.all()
+            ).qs.count()
+            / 100
+        )
         if pages > 1:
             query["page"] = rng.randint(1, pages)
         paths.append("/api/v1/metrics/?" + urlencode(query, doseq=True))
@@ -167,9 +189,22 @@ def query_mix(count: int = 240) -> list[str]:
 
 def gunicorn_start(args, env: dict) -> subprocess.Popen:
     command = [
-        sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{args.port}",
-        "--workers", str(args.workers), "--worker-class", "gthread",
-        "--threads", str(args.threads), "--backlog", "2048", "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi",
+        "--bind",
+        f"127.0.0.1:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
     ]
     print("server: " + " ".join(["gunicorn", *command[3:]]))
     return subprocess.Popen(command, cwd=ROOT, env=env)
@@ -177,9 +212,13 @@ def gunicorn_start(args, env: dict) -> subprocess.Popen:
 
 def server_env(args) -> dict:
     return {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(40), "KEEL_ENCRYPTION_KEY": secrets.token_urlsafe(40),
-        "ALLOWED_HOSTS": "127.0.0.1", "API_THROTTLE_RATE": args.throttle, "LOG_LEVEL": "WARNING",
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "KEEL_ENCRYPTION_KEY": secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "API_THROTTLE_RATE": args.throttle,
+        "LOG_LEVEL": "WARNING",
     }
 
 
@@ -190,8 +229,9 @@ def wait_ready(base_url: str, token: str, server: subprocess.Popen) -> None:
         if server.poll() is not None:
             raise SystemExit(f"gunicorn exited with {server.returncode}")
         try:
-            status = urllib3.request("GET", base_url + "/api/v1/health/", retries=False,
-                                     headers=request_headers(token)).status
+            status = urllib3.request(
+                "GET", base_url + "/api/v1/health/", retries=False, headers=request_headers(token)
+            ).status
             if status == 200:
                 return
             raise SystemExit(f"/api/v1/health/ answered {status}")
@@ -209,25 +249,41 @@ def measure(args, base_url: str, token: str, paths: dict[str, list[str]]) -> dic
             load.submit(load_run, base_url, token, urls, args.clients, args.warmup).result()
         for _ in range(args.slices):
             for name, urls in paths.items():
-                runs[name].append(load.submit(load_run, base_url, token, urls, args.clients,
-                                              args.duration / args.slices).result())
+                runs[name].append(
+                    load.submit(
+                        load_run, base_url, token, urls, args.clients, args.duration / args.slices
+                    ).result()
+                )
     return {name: figures(turns) for name, turns in runs.items()}
 
 
 def report(args, results: dict, rows: int) -> dict:
     metrics, health = results["metrics"], results["health"]
     ratio = round(metrics["p95_ms"] / health["p95_ms"], 2)
-    print(f"database: {os.environ['DATABASE_URL'].split('://')[0]}, {rows} metric rows; "
-          f"user {USERNAME} (superuser); throttle raised to {args.throttle} (not measured)")
-    print(f"load: {args.clients} concurrent clients, {args.duration:.0f} s per endpoint in "
-          f"{args.slices} alternating turns (after {args.warmup:.0f} s warm-up), a second process")
+    print(
+        f"database: {os.environ['DATABASE_URL'].split('://')[0]}, {rows} metric rows; "
+        f"user {USERNAME} (superuser); throttle raised to {args.throttle} (not measured)"
+    )
+    print(
+        f"load: {args.clients} concurrent clients, {args.duration:.0f} s per endpoint in "
+        f"{args.slices} alternating turns (after {args.warmup:.0f} s warm-up), a second process"
+    )
     for name, f in results.items():
-        print(f"{name:>8}: p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms, p99 {f['p99_ms']} ms, "
-              f"{f['rps']} req/s, {f['requests']} requests, {f['errors']} errors (target 0)")
+        print(
+            f"{name:>8}: p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms, p99 {f['p99_ms']} ms, "
+            f"{f['rps']} req/s, {f['requests']} requests, {f['errors']} errors (target 0)"
+        )
     print(f"p95 metrics / p95 health: {ratio} (target <= 2)")
-    return {"clients": args.clients, "duration_s": args.duration, "slices": args.slices,
-            "rows": rows, "workers": args.workers, "threads": args.threads, "p95_ratio": ratio,
-            **results}
+    return {
+        "clients": args.clients,
+        "duration_s": args.duration,
+        "slices": args.slices,
+        "rows": rows,
+        "workers": args.workers,
+        "threads": args.threads,
+        "p95_ratio": ratio,
+        **results,
+    }
 
 
 def main() -> None:
@@ -236,8 +292,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per endpoint")
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds, not measured")
-    parser.add_argument("--slices", type=int, default=6,
-                        help="alternating turns per endpoint (1: one after the other)")
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=6,
+        help="alternating turns per endpoint (1: one after the other)",
+    )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
@@ -259,8 +319,7 @@ def main() -> None:
     server = gunicorn_start(args, server_env(args))
     try:
         wait_ready(base_url, token, server)
-        results = measure(args, base_url, token,
-                          {"metrics": paths, "health": ["/api/v1/health/"]})
+        results = measure(args, base_url, token, {"metrics": paths, "health": ["/api/v1/health/"]})
     finally:
         server.terminate()
         try:

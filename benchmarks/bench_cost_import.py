@@ -33,8 +33,6 @@ TEAMS = ("bench-a", "bench-b", "bench-c")
 CATEGORIES = ("Compute", "Storage", "Networking", "Databases", "Analytics")
 
 
-
-
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
@@ -53,19 +51,24 @@ def generate(path: Path, rows: int, chunk: int = 100_000) -> None:
                 team < 3, [f'{{"team": "{TEAMS[t % 3]}", "env": "prod"}}' for t in team], "NULL"
             )
             cost = rng.random(n).round(10)
-            frame = pd.DataFrame({
-                "ChargePeriodStart": (start + hours).strftime("%Y-%m-%d %H:%M:%S"),
-                "ChargePeriodEnd": (start + hours + pd.Timedelta(hours=1)).strftime(
-                    "%Y-%m-%d %H:%M:%S"
-                ),
-                "BilledCost": cost, "EffectiveCost": (cost * 0.9).round(10),
-                "BillingCurrency": "USD",
-                "ServiceCategory": np.array(CATEGORIES)[rng.integers(0, 5, n)],
-                "ServiceName": "Amazon Elastic Compute Cloud",
-                "SubAccountId": [f"{100000000000 + a}" for a in rng.integers(0, 20, n)],
-                "ResourceId": [f"i-{offset + i:08x}" for i in range(n)],
-                "ChargeCategory": "Usage", "Tags": tags, "ProviderName": "AWS",
-            })  # fmt: skip
+            frame = pd.DataFrame(
+                {
+                    "ChargePeriodStart": (start + hours).strftime("%Y-%m-%d %H:%M:%S"),
+                    "ChargePeriodEnd": (start + hours + pd.Timedelta(hours=1)).strftime(
+                        "%Y-%m-%d %H:%M:%S"
+                    ),
+                    "BilledCost": cost,
+                    "EffectiveCost": (cost * 0.9).round(10),
+                    "BillingCurrency": "USD",
+                    "ServiceCategory": np.array(CATEGORIES)[rng.integers(0, 5, n)],
+                    "ServiceName": "Amazon Elastic Compute Cloud",
+                    "SubAccountId": [f"{100000000000 + a}" for a in rng.integers(0, 20, n)],
+                    "ResourceId": [f"i-{offset + i:08x}" for i in range(n)],
+                    "ChargeCategory": "Usage",
+                    "Tags": tags,
+                    "ProviderName": "AWS",
+                }
+            )
             frame.to_csv(out, index=False, header=offset == 0)
 
 
@@ -127,8 +130,10 @@ def main() -> None:
     child = multiprocessing.get_context("fork").Process(target=generate, args=(path, args.rows))
     child.start()
     child.join()
-    print(f"generated {args.rows:,} rows, {path.stat().st_size / 1e6:.0f} MB in "
-          f"{time.perf_counter() - began:.1f} s")  # fmt: skip
+    print(
+        f"generated {args.rows:,} rows, {path.stat().st_size / 1e6:.0f} MB in "
+        f"{time.perf_counter() - began:.1f} s"
+    )
     setup_django()
     from django.db import connection
 
@@ -147,13 +152,16 @@ def main() -> None:
         if plain:
             line += f", plain COPY {plain:.2f} s, ratio {keel / plain:.2f}x (target <= 1.5x)"
         print(line)
-    print(f"peak RSS {rss_mb():.0f} MB (before the imports {before:.0f} MB; growth "
-          f"{rss_mb() - before:.0f} MB; target <= 500 MB)")  # fmt: skip
+    print(
+        f"peak RSS {rss_mb():.0f} MB (before the imports {before:.0f} MB; growth "
+        f"{rss_mb() - before:.0f} MB; target <= 500 MB)"
+    )
     record = cost_file_import(path=path, format="focus")
     began = time.perf_counter()
     written = metrics_compute(metrics=[m.name for m in METRICS])
-    print(f"recompute cost metrics: {time.perf_counter() - began:.2f} s, "
-          f"{sum(written.values())} rows")  # fmt: skip
+    print(
+        f"recompute cost metrics: {time.perf_counter() - began:.2f} s, {sum(written.values())} rows"
+    )
     record.delete()
     MetricRow.objects.filter(metric__in=[m.name for m in METRICS]).delete()
     Team.objects.filter(pk__in=[t.pk for t in created]).delete()

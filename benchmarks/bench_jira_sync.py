@@ -28,22 +28,29 @@ def main() -> None:
     from integrations.simulator.jira import JiraProvider, generate_jira_world
 
     keys = tuple(f"P{index}" for index in range(args.projects))
-    world = generate_jira_world(seed=1, projects=keys, issues=args.issues,
-                                start=datetime(2025, 1, 1, tzinfo=UTC),
-                                end=datetime(2026, 6, 1, tzinfo=UTC))
+    world = generate_jira_world(
+        seed=1,
+        projects=keys,
+        issues=args.issues,
+        start=datetime(2025, 1, 1, tzinfo=UTC),
+        end=datetime(2026, 6, 1, tzinfo=UTC),
+    )
     simulator = Simulator()
     simulator.add_provider(JiraProvider(world, email="b@x.test", token="bench"))
     with simulator:
-        source = Source.objects.create(name="jira", kind="jira", base_url=simulator.base_url,
-                                       email="b@x.test", token="bench")
+        source = Source.objects.create(
+            name="jira", kind="jira", base_url=simulator.base_url, email="b@x.test", token="bench"
+        )
         for key in keys:
             JiraProject.objects.create(source=source, key=key)
         for label in ("full sync", "no-change re-sync"):
             started = time.perf_counter()
             run = source_sync(source=source)
             seconds = time.perf_counter() - started
-            print(f"{label}: {run.status}, {run.requests_made} requests, "
-                  f"{run.counts}, {seconds:.2f} s")
+            print(
+                f"{label}: {run.status}, {run.requests_made} requests, "
+                f"{run.counts}, {seconds:.2f} s"
+            )
     print(f"minimum for a full sync: {2 + math.ceil(args.issues / 100)} requests")
 
 

@@ -33,13 +33,18 @@ def main() -> None:
     from integrations.simulator.pagerduty import PagerDutyProvider, generate_pagerduty_world
 
     end = timezone.now() - timedelta(hours=1)
-    world = generate_pagerduty_world(seed=4, services={"PBENCH1": "bench"},
-                                     incidents=args.incidents,
-                                     start=end - timedelta(days=args.days), end=end)
+    world = generate_pagerduty_world(
+        seed=4,
+        services={"PBENCH1": "bench"},
+        incidents=args.incidents,
+        start=end - timedelta(days=args.days),
+        end=end,
+    )
     with Simulator() as sim:
         sim.add_provider(PagerDutyProvider(world, token="bench", rate_limit=1_000_000))
-        source = Source.objects.create(name="pd", kind="pagerduty", base_url=sim.base_url,
-                                       token="bench")
+        source = Source.objects.create(
+            name="pd", kind="pagerduty", base_url=sim.base_url, token="bench"
+        )
         PagerDutyService.objects.create(source=source, service_id="PBENCH1", slo=0.999)
         started = time.perf_counter()
         run = source_sync(source=source)
@@ -50,15 +55,20 @@ def main() -> None:
     max_offset = max(int(r.query.get("offset", 0)) for r in incident_reqs)
     print(f"run: {run.status} {run.error}")
     print(f"incidents: upstream {len(world.incidents)}, stored {Incident.objects.count()}")
-    print(f"requests: {run.requests_made} (GET /incidents {len(incident_reqs)}), "
-          f"400s: {sum(r.status == 400 for r in requests)}")
+    print(
+        f"requests: {run.requests_made} (GET /incidents {len(incident_reqs)}), "
+        f"400s: {sum(r.status == 400 for r in requests)}"
+    )
     print(f"largest offset: {max_offset} (+ limit 100 ≤ 10,000); windows: {len(windows)}")
     print(f"sync: {took:.1f} s")
     started = time.perf_counter()
-    written = metrics_compute(metrics=["uptime", "downtime_minutes", "incidents", "mttr_hours",
-                                       "error_budget_remaining"])
-    print(f"metrics_compute (reliability): {time.perf_counter() - started:.1f} s, "
-          f"{sum(written.values())} rows")
+    written = metrics_compute(
+        metrics=["uptime", "downtime_minutes", "incidents", "mttr_hours", "error_budget_remaining"]
+    )
+    print(
+        f"metrics_compute (reliability): {time.perf_counter() - started:.1f} s, "
+        f"{sum(written.values())} rows"
+    )
 
 
 if __name__ == "__main__":

@@ -119,13 +119,17 @@ def run(since: date | None) -> dict:
 
 def report(figures: dict, target_s: float) -> None:
     for name, f in figures["families"].items():
-        print(f"  {name:<12} compute {f.get('compute_s', 0):6.2f} s  write {f['write_s']:6.2f} s"
-              f"  rows {f['rows']:>8,}  rss high {f['rss_high_mb']:7.0f} MB")
+        print(
+            f"  {name:<12} compute {f.get('compute_s', 0):6.2f} s  write {f['write_s']:6.2f} s"
+            f"  rows {f['rows']:>8,}  rss high {f['rss_high_mb']:7.0f} MB"
+        )
     ok = "ok" if figures["seconds"] <= target_s else "MISSED"
-    print(f"recompute{' since ' + figures['since'] if figures['since'] else ' (full)'}: "
-          f"{figures['seconds']:.2f} s (target ≤ {target_s:.0f} s: {ok}), "
-          f"{figures['rows']:,} rows, peak RSS {figures['peak_rss_mb']:.0f} MB "
-          f"(target ≤ {MEMORY_TARGET_MB:.0f} MB)")
+    print(
+        f"recompute{' since ' + figures['since'] if figures['since'] else ' (full)'}: "
+        f"{figures['seconds']:.2f} s (target ≤ {target_s:.0f} s: {ok}), "
+        f"{figures['rows']:,} rows, peak RSS {figures['peak_rss_mb']:.0f} MB "
+        f"(target ≤ {MEMORY_TARGET_MB:.0f} MB)"
+    )
 
 
 def main() -> int:

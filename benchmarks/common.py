@@ -1,6 +1,6 @@
 """What every benchmark script does first: put the project on the path and set Django up.
 
-    from common import setup_django   # (scripts run as `python benchmarks/bench_x.py`)
+from common import setup_django   # (scripts run as `python benchmarks/bench_x.py`)
 """
 
 import os

@@ -16,17 +16,24 @@ import urllib3
 
 def request_headers(token: str) -> dict[str, str]:
     # X-Forwarded-Proto: what the TLS proxy sets (production redirects plain HTTP to HTTPS).
-    return {"Authorization": f"Token {token}", "Accept": "application/json",
-            "X-Forwarded-Proto": "https"}
+    return {
+        "Authorization": f"Token {token}",
+        "Accept": "application/json",
+        "X-Forwarded-Proto": "https",
+    }
 
 
 def load_run(base_url: str, token: str, paths: list[str], clients: int, seconds: float) -> dict:
     """`clients` threads send `paths` in turn for `seconds`; each request is timed from sending
     it to reading the last byte of the body. Stops by itself (deadline; 30 s timeout a request).
     Returns {"latencies": [s], "statuses": {"200" or exception name: n}, "wall": s}."""
-    pool = urllib3.HTTPConnectionPool(base_url.split("//")[1].split(":")[0],
-                                       int(base_url.rsplit(":", 1)[1]), maxsize=clients,
-                                       timeout=urllib3.Timeout(30), retries=False)
+    pool = urllib3.HTTPConnectionPool(
+        base_url.split("//")[1].split(":")[0],
+        int(base_url.rsplit(":", 1)[1]),
+        maxsize=clients,
+        timeout=urllib3.Timeout(30),
+        retries=False,
+    )
     headers = request_headers(token)
     latencies: list[float] = []
     statuses: dict[str, int] = {}
@@ -64,8 +71,10 @@ def figures(runs: list[dict]) -> dict:
         statuses.update(run["statuses"])
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return {
-        "requests": len(latencies), "rps": round(len(latencies) / sum(r["wall"] for r in runs), 1),
-        "p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1),
+        "requests": len(latencies),
+        "rps": round(len(latencies) / sum(r["wall"] for r in runs), 1),
+        "p50_ms": round(cuts[49] * 1000, 1),
+        "p95_ms": round(cuts[94] * 1000, 1),
         "p99_ms": round(cuts[98] * 1000, 1),
         "errors": sum(n for status, n in statuses.items() if not status.startswith("2")),
         "statuses": dict(statuses),

@@ -64,8 +64,9 @@ def _echo(every: float = 30.0):
     return echo
 
 
-def sync_phase(kind: str, plan: p.Plan, *, full: bool = False,
-               window: Window | None = None) -> dict:
+def sync_phase(
+    kind: str, plan: p.Plan, *, full: bool = False, window: Window | None = None
+) -> dict:
     """Serve `kind`'s world (plus the records of the hourly `window`) and sync its source;
     the figures as a dict."""
     from scale.worlds import served
@@ -80,11 +81,16 @@ def sync_phase(kind: str, plan: p.Plan, *, full: bool = False,
         synced = time.perf_counter() - began
         simulator = stats()
     return {
-        "status": str(run.status), "error": run.error[:2000],
-        "generate_s": round(ready["generate_s"], 1), "sync_s": round(synced, 1),
-        "autoanalyze": len(analyzed), "vacuum_s": round(runner.vacuum_analyze(), 1),
-        "requests": run.requests_made, "not_modified": run.not_modified,
-        "rows_written": sum(run.counts.values()), "simulator_statuses": simulator["statuses"],
+        "status": str(run.status),
+        "error": run.error[:2000],
+        "generate_s": round(ready["generate_s"], 1),
+        "sync_s": round(synced, 1),
+        "autoanalyze": len(analyzed),
+        "vacuum_s": round(runner.vacuum_analyze(), 1),
+        "requests": run.requests_made,
+        "not_modified": run.not_modified,
+        "rows_written": sum(run.counts.values()),
+        "simulator_statuses": simulator["statuses"],
         "simulator_peak_rss_mb": round(simulator["rss_mb"]),
         "simulator_cpu_s": round(simulator["cpu_s"] - ready["generate_cpu_s"], 1),
         "hourly": ready["hourly"],
@@ -114,11 +120,17 @@ def costs_phase(plan: p.Plan) -> dict:
     imported = time.perf_counter() - began
     failed = [f"{r.path}: {r.error}" for r in imports if r.status == "failed"]
     fresh = [r for r in imports if r.status == "succeeded" and not getattr(r, "unchanged", False)]
-    return {"status": "failed" if failed else "succeeded", "error": "; ".join(failed)[:2000],
-            "generate_s": round(written, 1), "import_s": round(imported, 1),
-            "files": len(imports), "files_imported": len(fresh), "fast_path_files": len(fast),
-            "rows_written": sum(r.rows for r in fresh),
-            "vacuum_s": round(runner.vacuum_analyze(), 1)}
+    return {
+        "status": "failed" if failed else "succeeded",
+        "error": "; ".join(failed)[:2000],
+        "generate_s": round(written, 1),
+        "import_s": round(imported, 1),
+        "files": len(imports),
+        "files_imported": len(fresh),
+        "fast_path_files": len(fast),
+        "rows_written": sum(r.rows for r in fresh),
+        "vacuum_s": round(runner.vacuum_analyze(), 1),
+    }
 
 
 def check_phase(_plan: p.Plan) -> dict:
@@ -135,11 +147,14 @@ def phase_run(name: str, plan: p.Plan, full: bool) -> dict:
     """Run one phase in a child process and print its figures."""
     print(f"{datetime.now(UTC):%H:%M:%S} phase {name} ...", flush=True)
     began = time.perf_counter()
-    jobs = {"github": lambda: sync_phase("github", plan, full=full),
-            "jira": lambda: sync_phase("jira", plan, full=full),
-            "pagerduty": lambda: sync_phase("pagerduty", plan, full=full),
-            "costs": lambda: costs_phase(plan), "check": lambda: check_phase(plan),
-            "sizes": lambda: sizes_phase(plan)}
+    jobs = {
+        "github": lambda: sync_phase("github", plan, full=full),
+        "jira": lambda: sync_phase("jira", plan, full=full),
+        "pagerduty": lambda: sync_phase("pagerduty", plan, full=full),
+        "costs": lambda: costs_phase(plan),
+        "check": lambda: check_phase(plan),
+        "sizes": lambda: sizes_phase(plan),
+    }
     result = runner.in_child(jobs[name])
     result["wall_s"] = round(time.perf_counter() - began, 1)
     _report(name, result)
@@ -221,14 +236,19 @@ def main() -> None:
 
     settings.DEBUG = False  # no query log growing through a million-row sync
     settings.KEEL_PAGERDUTY_HISTORY_DAYS = p.YEARS_DAYS + 30  # the first sync reads 3 years
-    meta = runner.meta_get_or_set({"anchor": p.anchor_today().isoformat(),
-                                   "fraction": str(args.fraction)})
+    meta = runner.meta_get_or_set(
+        {"anchor": p.anchor_today().isoformat(), "fraction": str(args.fraction)}
+    )
     if float(meta["fraction"]) != args.fraction:
-        sys.exit(f"this database holds the organisation at fraction {meta['fraction']}; "
-                 "use that fraction or --fresh")
+        sys.exit(
+            f"this database holds the organisation at fraction {meta['fraction']}; "
+            "use that fraction or --fresh"
+        )
     plan = p.Plan(fraction=args.fraction, anchor=datetime.fromisoformat(meta["anchor"]))
-    print(f"organisation at fraction {plan.fraction:g}: {plan.start:%Y-%m-%d} .. "
-          f"{plan.anchor:%Y-%m-%d}; config applied in {config_apply_now(plan):.1f} s")
+    print(
+        f"organisation at fraction {plan.fraction:g}: {plan.start:%Y-%m-%d} .. "
+        f"{plan.anchor:%Y-%m-%d}; config applied in {config_apply_now(plan):.1f} s"
+    )
     results: dict = {}
     for name in phases:
         if name == "hourly":

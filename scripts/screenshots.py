@@ -28,8 +28,15 @@ def main() -> int:
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "KEEL_SCREENSHOT_DIR": str(out)}
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-               "tests/dashboard/test_browser.py"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/dashboard/test_browser.py",
+    ]
     result = subprocess.run(command, cwd=ROOT, env=env, check=False)
     if result.returncode == 0:
         for png in sorted(out.glob("*.png")):

@@ -10,24 +10,53 @@ from apps.core.frames import compute_cache, queryset_frame, run_cached
 from apps.organization.models import JiraProject, Source
 from apps.quality.models import JiraIssue
 
-COLUMNS = {"key": "str", "summary": "str", "labels": "json", "created_at": "datetime",
-           "resolution_date": "datetime", "story_points": "float", "subtask": "bool"}
+COLUMNS = {
+    "key": "str",
+    "summary": "str",
+    "labels": "json",
+    "created_at": "datetime",
+    "resolution_date": "datetime",
+    "story_points": "float",
+    "subtask": "bool",
+}
 
 
 @pytest.fixture
 def issues(db):
     source = Source.objects.create(name="jira", kind="jira", base_url="https://x.test", token="t")
     project = JiraProject.objects.create(source=source, key="API")
-    common = dict(source=source, project=project, issue_type="Bug",
-                  created_at=datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
-                  updated_at=datetime(2026, 1, 3, tzinfo=UTC))
-    JiraIssue.objects.create(key="API-1", jira_id=1, summary='a "quoted", comma\nline',
-                             labels=["x", "y, z"], story_points=3.5, **common)
-    JiraIssue.objects.create(key="API-2", jira_id=2, summary="", labels=[], subtask=True,
-                             resolution_date=datetime(2026, 2, 1, tzinfo=UTC), **common)
-    JiraIssue.objects.bulk_create([
-        JiraIssue(key=f"API-{n}", jira_id=n, summary="line one\nline two, " + "x" * 3000,
-                  **common) for n in range(10, 400)])
+    common = dict(
+        source=source,
+        project=project,
+        issue_type="Bug",
+        created_at=datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+        updated_at=datetime(2026, 1, 3, tzinfo=UTC),
+    )
+    JiraIssue.objects.create(
+        key="API-1",
+        jira_id=1,
+        summary='a "quoted", comma\nline',
+        labels=["x", "y, z"],
+        story_points=3.5,
+        **common,
+    )
+    JiraIssue.objects.create(
+        key="API-2",
+        jira_id=2,
+        summary="",
+        labels=[],
+        subtask=True,
+        resolution_date=datetime(2026, 2, 1, tzinfo=UTC),
+        **common,
+    )
+    JiraIssue.objects.bulk_create(
+        [
+            JiraIssue(
+                key=f"API-{n}", jira_id=n, summary="line one\nline two, " + "x" * 3000, **common
+            )
+            for n in range(10, 400)
+        ]
+    )
     return JiraIssue.objects.order_by("jira_id")
 
 

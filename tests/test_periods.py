@@ -11,11 +11,13 @@ from apps.core.periods import period_of, periods_of
 @pytest.mark.parametrize("granularity", ["week", "month"])
 def test_periods_of_matches_period_of(tz, granularity):
     rng = np.random.default_rng(0)
-    instants = pd.Series(pd.to_datetime(rng.integers(1_500_000_000, 1_800_000_000, 5000),
-                                        unit="s", utc=True))
+    instants = pd.Series(
+        pd.to_datetime(rng.integers(1_500_000_000, 1_800_000_000, 5000), unit="s", utc=True)
+    )
     instants[7] = pd.NaT
-    expected = [None if pd.isna(t) else period_of(t.to_pydatetime(), granularity, tz)
-                for t in instants]
+    expected = [
+        None if pd.isna(t) else period_of(t.to_pydatetime(), granularity, tz) for t in instants
+    ]
     assert periods_of(instants, granularity, tz).tolist() == expected
 
 

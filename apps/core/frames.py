@@ -28,8 +28,12 @@ from django.db.models import QuerySet
 
 Kind = Literal["str", "int", "float", "bool", "datetime", "json"]
 _ARROW: dict[str, pa.DataType] = {
-    "str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
-    "datetime": pa.timestamp("us", tz="UTC"), "json": pa.string(),
+    "str": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+    "datetime": pa.timestamp("us", tz="UTC"),
+    "json": pa.string(),
 }
 
 
@@ -59,12 +63,17 @@ def _copy_frame(queryset: QuerySet, columns: dict[str, Kind]) -> pd.DataFrame:
         return pd.DataFrame({name: [] for name in columns})
     options = pacsv.ConvertOptions(
         column_types={name: _ARROW[kind] for name, kind in columns.items()},
-        strings_can_be_null=True, quoted_strings_can_be_null=False,
-        true_values=["t"], false_values=["f"],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
+        true_values=["t"],
+        false_values=["f"],
     )
-    table = pacsv.read_csv(io.BytesIO(data), convert_options=options,
-                           parse_options=pacsv.ParseOptions(newlines_in_values=True),
-                           read_options=pacsv.ReadOptions(column_names=list(columns)))
+    table = pacsv.read_csv(
+        io.BytesIO(data),
+        convert_options=options,
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        read_options=pacsv.ReadOptions(column_names=list(columns)),
+    )
     return table.to_pandas()
 
 

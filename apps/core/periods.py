@@ -78,6 +78,7 @@ def periods_of(instants: pd.Series, granularity: Granularity, tz: str = "UTC") -
     else:
         starts = local.astype("datetime64[M]").astype("datetime64[D]")
     codes, uniques = pd.factorize(starts)
-    lookup = np.array([None if pd.isna(u) else u.astype(object) for u in uniques] + [None],
-                      dtype=object)
+    lookup = np.array(
+        [None if pd.isna(u) else u.astype(object) for u in uniques] + [None], dtype=object
+    )
     return pd.Series(lookup[codes], index=instants.index, dtype=object)

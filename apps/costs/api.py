@@ -14,10 +14,25 @@ class CostImportSerializer(serializers.ModelSerializer):
     class Meta:
         model = CostImport
         fields = (
-            "id", "path", "sha256", "export", "export_name", "format", "status", "rows",
-            "currency", "fx_rate", "totals", "period_start", "period_end", "months", "error",
-            "replaced_by", "created_at", "finished_at",
-        )  # fmt: skip
+            "id",
+            "path",
+            "sha256",
+            "export",
+            "export_name",
+            "format",
+            "status",
+            "rows",
+            "currency",
+            "fx_rate",
+            "totals",
+            "period_start",
+            "period_end",
+            "months",
+            "error",
+            "replaced_by",
+            "created_at",
+            "finished_at",
+        )
 
 
 class CostImportViewSet(viewsets.ReadOnlyModelViewSet):

@@ -22,8 +22,11 @@ from apps.metrics.registry import FRAME_COLUMNS
 
 # Spec §5.6: buckets by FOCUS ServiceCategory; everything else is cost_other. EC2 data transfer
 # is Compute in FOCUS (AWS bills it under AmazonEC2), so Keel counts it in cost_compute.
-BUCKETS: dict[str, str] = {"Compute": "cost_compute", "Storage": "cost_storage",
-                           "Networking": "cost_network"}  # fmt: skip
+BUCKETS: dict[str, str] = {
+    "Compute": "cost_compute",
+    "Storage": "cost_storage",
+    "Networking": "cost_network",
+}
 OTHER = "cost_other"
 SUM_METRICS: tuple[str, ...] = ("cost", "cost_compute", "cost_storage", "cost_network", OTHER)
 SPLIT_COLUMNS = ["period_start", "team", "bucket", "cost", "lines"]
@@ -40,14 +43,23 @@ def cost_split(groups: pd.DataFrame, granularity: Granularity, tz: str) -> pd.Da
     if groups.empty:
         return pd.DataFrame(columns=SPLIT_COLUMNS)
     first = _periods(groups["start"], granularity, tz)
-    last_instant = groups["end"].where(groups["end"] <= groups["start"],
-                                       groups["end"] - pd.Timedelta(microseconds=1))  # fmt: skip
+    last_instant = groups["end"].where(
+        groups["end"] <= groups["start"], groups["end"] - pd.Timedelta(microseconds=1)
+    )
     last = _periods(last_instant, granularity, tz)
     bucket = groups["service_category"].map(BUCKETS).fillna(OTHER)
     whole = first == last
-    parts = [pd.DataFrame({"period_start": first[whole], "team": groups["team"][whole],
-                           "bucket": bucket[whole], "cost": groups["cost"][whole],
-                           "lines": groups["lines"][whole]})]  # fmt: skip
+    parts = [
+        pd.DataFrame(
+            {
+                "period_start": first[whole],
+                "team": groups["team"][whole],
+                "bucket": bucket[whole],
+                "cost": groups["cost"][whole],
+                "lines": groups["lines"][whole],
+            }
+        )
+    ]
     spanning = groups[~whole].assign(bucket=bucket[~whole])
     parts.append(_spread(spanning, granularity, tz))
     split = pd.concat([p for p in parts if not p.empty] or [parts[0]], ignore_index=True)
@@ -76,8 +88,12 @@ def _spread(spanning: pd.DataFrame, granularity: Granularity, tz: str) -> pd.Dat
     return pd.DataFrame(rows, columns=SPLIT_COLUMNS)
 
 
-def cost_series(split: pd.DataFrame, *, granularity: str,
-                firsts: Mapping[tuple[str, str], date | None] | None = None) -> pd.DataFrame:
+def cost_series(
+    split: pd.DataFrame,
+    *,
+    granularity: str,
+    firsts: Mapping[tuple[str, str], date | None] | None = None,
+) -> pd.DataFrame:
     """Registry-format rows of the five cost sums for the org and every team of `split`, each
     scope's series running from its first cost data (or `firsts[(scope, key)]`, when earlier:
     a since-recompute reading only recent lines) to its last, gaps filled with 0 (spec §7).
@@ -85,23 +101,36 @@ def cost_series(split: pd.DataFrame, *, granularity: str,
     if split.empty:
         return pd.DataFrame(columns=list(FRAME_COLUMNS))
     teams = split[split["team"] != ""]
-    scoped = pd.concat([split.assign(scope="org", scope_key=""),
-                        teams.assign(scope="team", scope_key=teams["team"])], ignore_index=True)
+    scoped = pd.concat(
+        [
+            split.assign(scope="org", scope_key=""),
+            teams.assign(scope="team", scope_key=teams["team"]),
+        ],
+        ignore_index=True,
+    )
     keys = ["scope", "scope_key", "period_start"]
     total = scoped.groupby(keys, as_index=False)[["cost", "lines"]].sum().assign(metric="cost")
     buckets = scoped.groupby([*keys, "bucket"], as_index=False)[["cost", "lines"]].sum()
     sums = pd.concat([total, buckets.rename(columns={"bucket": "metric"})], ignore_index=True)
     grid = _span_grid(scoped, granularity, firsts or {})
     out = grid.merge(sums, on=["metric", *keys], how="left").fillna({"cost": 0.0, "lines": 0})
-    return pd.DataFrame({
-        "metric": out["metric"], "scope": out["scope"], "scope_key": out["scope_key"],
-        "granularity": granularity, "period_start": out["period_start"],
-        "value": out["cost"].astype(float), "sample_size": out["lines"].astype(int), "note": "",
-    })
+    return pd.DataFrame(
+        {
+            "metric": out["metric"],
+            "scope": out["scope"],
+            "scope_key": out["scope_key"],
+            "granularity": granularity,
+            "period_start": out["period_start"],
+            "value": out["cost"].astype(float),
+            "sample_size": out["lines"].astype(int),
+            "note": "",
+        }
+    )
 
 
-def _span_grid(scoped: pd.DataFrame, granularity: str,
-               firsts: Mapping[tuple[str, str], date | None]) -> pd.DataFrame:
+def _span_grid(
+    scoped: pd.DataFrame, granularity: str, firsts: Mapping[tuple[str, str], date | None]
+) -> pd.DataFrame:
     """Every (metric, scope, scope_key, period_start) of each scope's span, for SUM_METRICS."""
     rows = []
     spans = scoped.groupby(["scope", "scope_key"])["period_start"].agg(["min", "max"])
@@ -126,10 +155,13 @@ def ratio_rows(
     sample_size is the denominator's (spec §7: for a ratio, those of its denominator)."""
     out = costs[costs["metric"] == "cost"].copy()
     out["metric"] = metric
-    counts = [np.nan if denominators is None else denominators.get(p, 0.0)
-              for p in out["period_start"]]  # fmt: skip
-    out["value"] = [v / n if n and not np.isnan(n) else np.nan
-                    for v, n in zip(out["value"], counts, strict=True)]  # fmt: skip
+    counts = [
+        np.nan if denominators is None else denominators.get(p, 0.0) for p in out["period_start"]
+    ]
+    out["value"] = [
+        v / n if n and not np.isnan(n) else np.nan
+        for v, n in zip(out["value"], counts, strict=True)
+    ]
     out["sample_size"] = [0 if np.isnan(n) else int(n) for n in counts]
     out["note"] = [missing_note if np.isnan(n) else (zero_note if not n else "") for n in counts]
     return out.reset_index(drop=True)
@@ -145,5 +177,7 @@ def releases_per_period(released_at: pd.Series, granularity: Granularity, tz: st
 def live_customers_at(live_at: pd.Series, period_starts, granularity: Granularity, tz: str) -> dict:
     """{period_start: customers live at the period's end} (go-live < period_end, spec §7)."""
     known = live_at.dropna()
-    return {p: float((known < local_midnight(next_period_start(p, granularity), tz)).sum())
-            for p in period_starts}  # fmt: skip
+    return {
+        p: float((known < local_midnight(next_period_start(p, granularity), tz)).sum())
+        for p in period_starts
+    }

@@ -38,10 +38,24 @@ from integrations.cost_exports.fast import (
 )
 
 # binary COPY columns: the 8-byte ones first (one packed numpy record per row), then text
-FIXED_COLUMNS = ["cost_import_id", "charge_period_start", "charge_period_end", "billed_cost",
-                 "effective_cost", "cost", "source_row"]  # fmt: skip
-TEXT_COLUMNS = ["currency", "service_category", "service_name", "sub_account_id", "resource_id",
-                "charge_category", "tags"]  # fmt: skip
+FIXED_COLUMNS = [
+    "cost_import_id",
+    "charge_period_start",
+    "charge_period_end",
+    "billed_cost",
+    "effective_cost",
+    "cost",
+    "source_row",
+]
+TEXT_COLUMNS = [
+    "currency",
+    "service_category",
+    "service_name",
+    "sub_account_id",
+    "resource_id",
+    "charge_category",
+    "tags",
+]
 COPY_COLUMNS = [*FIXED_COLUMNS, *TEXT_COLUMNS, "team_id"]
 # CSV bytes parsed per block: ≈ 11,000 FOCUS lines (8 MiB cost 150 MB more RSS); tests shrink it
 BLOCK_BYTES = 2 << 20
@@ -65,11 +79,22 @@ class LinesSummary:
     currency: str = ""
     fx_rate: float = 1.0
 
-    def add(self, *, rows: int, billed: float, effective: float, cost: float,
-            start: pd.Timestamp, end: pd.Timestamp) -> None:  # fmt: skip
+    def add(
+        self,
+        *,
+        rows: int,
+        billed: float,
+        effective: float,
+        cost: float,
+        start: pd.Timestamp,
+        end: pd.Timestamp,
+    ) -> None:
         self.rows += rows
         self.billed, self.effective, self.cost = (
-            self.billed + billed, self.effective + effective, self.cost + cost)  # fmt: skip
+            self.billed + billed,
+            self.effective + effective,
+            self.cost + cost,
+        )
         self.start = start if self.start is None else min(self.start, start)
         self.end = end if self.end is None else max(self.end, end)
 
@@ -80,9 +105,14 @@ def fast_path_applies(*, path: Path, format: str) -> bool:
 
 
 def lines_copy_focus(
-    *, cost_import_id: int, path: Path, rate_for, tag_keys: list[str],
-    accounts: Mapping[str, str], teams: Mapping[str, int],
-) -> LinesSummary:  # fmt: skip
+    *,
+    cost_import_id: int,
+    path: Path,
+    rate_for,
+    tag_keys: list[str],
+    accounts: Mapping[str, str],
+    teams: Mapping[str, int],
+) -> LinesSummary:
     """COPY every line of the FOCUS CSV `path` into costs_costline under `cost_import_id`.
 
     `rate_for(currency, row)` returns the fx rate of the file's currency (raising
@@ -109,21 +139,36 @@ def lines_copy_focus(
 
 
 def _block_rows(
-    block: FocusBlock, cost_import_id: int, summary: LinesSummary, keys: list[str],
-    account_team: Mapping[str, int | None], teams: Mapping[str, int],
-) -> memoryview:  # fmt: skip
+    block: FocusBlock,
+    cost_import_id: int,
+    summary: LinesSummary,
+    keys: list[str],
+    account_team: Mapping[str, int | None],
+    teams: Mapping[str, int],
+) -> memoryview:
     """The block as binary COPY tuples in COPY_COLUMNS order; adds its totals to `summary`."""
     column = {name: block.table[name].combine_chunks() for name in block.table.column_names}
     effective = column["EffectiveCost"].to_numpy()
     cost = effective * summary.fx_rate
-    fixed = [np.full(len(cost), cost_import_id, dtype="int64"),
-             pgbinary.timestamps_pg(column["ChargePeriodStart"]),
-             pgbinary.timestamps_pg(column["ChargePeriodEnd"]), column["BilledCost"].to_numpy(),
-             effective, cost, column["SourceRow"].to_numpy()]  # fmt: skip
+    fixed = [
+        np.full(len(cost), cost_import_id, dtype="int64"),
+        pgbinary.timestamps_pg(column["ChargePeriodStart"]),
+        pgbinary.timestamps_pg(column["ChargePeriodEnd"]),
+        column["BilledCost"].to_numpy(),
+        effective,
+        cost,
+        column["SourceRow"].to_numpy(),
+    ]
     tags = pc.take(pa.array(tags_json(block.tag_sets), pa.string()), block.tags)
     text = [column[LINE_COLUMNS[name]] for name in TEXT_COLUMNS[:-1]] + [tags]
-    summary.add(rows=len(cost), billed=float(fixed[3].sum()), effective=float(effective.sum()),
-                cost=float(cost.sum()), start=block.start, end=block.end)  # fmt: skip
+    summary.add(
+        rows=len(cost),
+        billed=float(fixed[3].sum()),
+        effective=float(effective.sum()),
+        cost=float(cost.sum()),
+        start=block.start,
+        end=block.end,
+    )
     return pgbinary.rows_payload(
         [pgbinary.fixed_fields(len(COPY_COLUMNS), fixed)]
         + [pgbinary.text_field(values) for values in text]
@@ -131,12 +176,15 @@ def _block_rows(
     )
 
 
-def _teams(block: FocusBlock, keys, account_team: Mapping[str, int | None],
-           teams: Mapping[str, int]) -> pa.Array:  # fmt: skip
+def _teams(
+    block: FocusBlock, keys, account_team: Mapping[str, int | None], teams: Mapping[str, int]
+) -> pa.Array:
     """Team pk per line (lines_allocate's rule), computed once per distinct tag set/account."""
-    by_tag = pa.array([tag_team(tags, keys=keys, teams=teams) for tags in block.tag_sets],
-                      pa.int64())  # fmt: skip
+    by_tag = pa.array(
+        [tag_team(tags, keys=keys, teams=teams) for tags in block.tag_sets], pa.int64()
+    )
     accounts = pc.dictionary_encode(block.table["SubAccountId"]).combine_chunks()
-    by_account = pa.array([account_team.get(a) for a in accounts.dictionary.to_pylist()],
-                          pa.int64())  # fmt: skip
+    by_account = pa.array(
+        [account_team.get(a) for a in accounts.dictionary.to_pylist()], pa.int64()
+    )
     return pc.coalesce(pc.take(by_tag, block.tags), pc.take(by_account, accounts.indices))

@@ -20,11 +20,17 @@ EXPORT_NAME = "demo-aws"
 MAPPED_ACCOUNT = "999900001111"
 # (category, service, daily base cost in USD per team)
 SERVICES = (
-    ("Compute", "Amazon Elastic Compute Cloud", 120.0), ("Storage", "Amazon S3", 30.0),
-    ("Networking", "Amazon CloudFront", 12.0), ("Databases", "Amazon RDS", 45.0),
-)  # fmt: skip
-OWNERS = (('{"team": "platform"}', "111100002222"), ('{"team": "payments"}', "111100003333"),
-          ("{}", "111100004444"), ("{}", MAPPED_ACCOUNT))  # fmt: skip
+    ("Compute", "Amazon Elastic Compute Cloud", 120.0),
+    ("Storage", "Amazon S3", 30.0),
+    ("Networking", "Amazon CloudFront", 12.0),
+    ("Databases", "Amazon RDS", 45.0),
+)
+OWNERS = (
+    ('{"team": "platform"}', "111100002222"),
+    ('{"team": "payments"}', "111100003333"),
+    ("{}", "111100004444"),
+    ("{}", MAPPED_ACCOUNT),
+)
 
 
 def export_dir() -> Path:
@@ -51,8 +57,13 @@ def _month_frame(first: date, last: date, rng: np.random.Generator) -> pd.DataFr
             "Tags",
         ],
     )
-    return frame.assign(BilledCost=frame["EffectiveCost"], BillingCurrency="USD",
-                        ResourceId="", ChargeCategory="Usage", ProviderName="AWS")  # fmt: skip
+    return frame.assign(
+        BilledCost=frame["EffectiveCost"],
+        BillingCurrency="USD",
+        ResourceId="",
+        ChargeCategory="Usage",
+        ProviderName="AWS",
+    )
 
 
 def demo_export_write(*, today: datetime, months: int = 18) -> list[Path]:

@@ -26,18 +26,42 @@ _SUMS = {
     "cost_other": "Cost of lines in every other ServiceCategory.",
 }
 METRICS = (
-    *(MetricDefinition(name=name, unit=CURRENCY_UNIT, kind="sum", scopes=("org", "team"),
-                       description=text, doc_anchor=name) for name, text in _SUMS.items()),
-    MetricDefinition(name="cost_per_release", unit=CURRENCY_UNIT, kind="ratio",
-                     scopes=("org", "team"), description="cost / release_frequency.",
-                     doc_anchor="cost_per_release"),
-    MetricDefinition(name="cost_per_customer", unit=CURRENCY_UNIT, kind="ratio", scopes=("org",),
-                     description="cost / customers live at the period's end.",
-                     doc_anchor="cost_per_customer"),
-    MetricDefinition(name="cost_to_revenue", unit="ratio", kind="ratio", scopes=("org",),
-                     description="cost / revenue of the month (monthly only).",
-                     doc_anchor="cost_to_revenue"),
-)  # fmt: skip
+    *(
+        MetricDefinition(
+            name=name,
+            unit=CURRENCY_UNIT,
+            kind="sum",
+            scopes=("org", "team"),
+            description=text,
+            doc_anchor=name,
+        )
+        for name, text in _SUMS.items()
+    ),
+    MetricDefinition(
+        name="cost_per_release",
+        unit=CURRENCY_UNIT,
+        kind="ratio",
+        scopes=("org", "team"),
+        description="cost / release_frequency.",
+        doc_anchor="cost_per_release",
+    ),
+    MetricDefinition(
+        name="cost_per_customer",
+        unit=CURRENCY_UNIT,
+        kind="ratio",
+        scopes=("org",),
+        description="cost / customers live at the period's end.",
+        doc_anchor="cost_per_customer",
+    ),
+    MetricDefinition(
+        name="cost_to_revenue",
+        unit="ratio",
+        kind="ratio",
+        scopes=("org",),
+        description="cost / revenue of the month (monthly only).",
+        doc_anchor="cost_to_revenue",
+    ),
+)
 NO_RELEASES = "no releases in period"
 NO_CUSTOMERS = "no customers live at period end"
 NO_REVENUE = "no revenue recorded for the month"
@@ -55,8 +79,10 @@ def costs_compute(ctx: ComputeContext) -> pd.DataFrame:
     for granularity in GRANULARITIES:
         split = c.cost_split(groups, granularity, ctx.tz)
         scopes = [("org", "")] + [("team", str(t)) for t in sorted(set(split["team"]) - {""})]
-        firsts = {(scope, key): ctx.first_period("cost", scope, key, granularity, None)
-                  for scope, key in scopes}
+        firsts = {
+            (scope, key): ctx.first_period("cost", scope, key, granularity, None)
+            for scope, key in scopes
+        }
         every = c.cost_series(split, granularity=granularity, firsts=firsts)
         for scope, key in scopes:
             sums = every[(every["scope"] == scope) & (every["scope_key"] == key)]
@@ -64,8 +90,13 @@ def costs_compute(ctx: ComputeContext) -> pd.DataFrame:
                 continue
             released = releases if scope == "org" else releases[releases["team"] == key]
             per_release = c.releases_per_period(released["released_at"], granularity, ctx.tz)
-            ratio = c.ratio_rows(sums, metric="cost_per_release", denominators=per_release,
-                                 zero_note=NO_RELEASES, missing_note=NO_RELEASES)  # fmt: skip
+            ratio = c.ratio_rows(
+                sums,
+                metric="cost_per_release",
+                denominators=per_release,
+                zero_note=NO_RELEASES,
+                missing_note=NO_RELEASES,
+            )
             parts += [sums, ratio]
             if scope == "org":
                 parts += _org_ratios(sums, live, revenue, granularity, ctx.tz)
@@ -99,7 +130,7 @@ def _org_ratios(sums, live, revenue, granularity, tz) -> list[pd.DataFrame]:
         rows.loc[missing, "note"] = NO_REVENUE
         rows["sample_size"] = [0 if gone else 1 for gone in missing]  # one revenue record
         out.append(rows)
-    return out  # fmt: skip
+    return out
 
 
 def _categories(metric: str) -> Q | None:
@@ -114,8 +145,12 @@ def costs_records(query: RecordsQuery) -> list[dict]:
     """The cost lines behind a number (for a ratio: those of its numerator, `cost`), largest
     |cost| first (at most selectors.RECORDS_LIMIT), each with the share inside the period."""
     team = query.scope_key if query.scope == "team" else None
-    lines = selectors.cost_lines_between(start_at=query.start_at, end_at=query.end_at, team=team,
-                                         categories=_categories(query.metric))  # fmt: skip
+    lines = selectors.cost_lines_between(
+        start_at=query.start_at,
+        end_at=query.end_at,
+        team=team,
+        categories=_categories(query.metric),
+    )
     return [_record(line, query) for line in lines]
 
 
@@ -125,18 +160,29 @@ def _record(line, query: RecordsQuery) -> dict:
     inside = (min(end, query.end_at) - max(start, query.start_at)).total_seconds()
     share = 1.0 if length <= 0 else max(inside, 0) / length
     return {
-        "kind": "cost_line", "import": line.cost_import_id, "file": line.cost_import.path,
-        "source_row": line.source_row, "charge_period_start": start.isoformat(),
-        "charge_period_end": end.isoformat(), "service_category": line.service_category,
-        "service_name": line.service_name, "sub_account_id": line.sub_account_id,
-        "resource_id": line.resource_id, "charge_category": line.charge_category,
-        "team": line.team.slug if line.team else "", "billed_cost": line.billed_cost,
-        "effective_cost": line.effective_cost, "currency": line.currency, "cost": line.cost,
-        "share_in_period": share, "cost_in_period": line.cost * share,
-    }  # fmt: skip
+        "kind": "cost_line",
+        "import": line.cost_import_id,
+        "file": line.cost_import.path,
+        "source_row": line.source_row,
+        "charge_period_start": start.isoformat(),
+        "charge_period_end": end.isoformat(),
+        "service_category": line.service_category,
+        "service_name": line.service_name,
+        "sub_account_id": line.sub_account_id,
+        "resource_id": line.resource_id,
+        "charge_category": line.charge_category,
+        "team": line.team.slug if line.team else "",
+        "billed_cost": line.billed_cost,
+        "effective_cost": line.effective_cost,
+        "currency": line.currency,
+        "cost": line.cost,
+        "share_in_period": share,
+        "cost_in_period": line.cost * share,
+    }
 
 
 def register() -> None:
     """Called from CostsConfig.ready()."""
-    register_family(MetricFamily(name="costs", metrics=METRICS, compute=costs_compute,
-                                 records=costs_records))  # fmt: skip
+    register_family(
+        MetricFamily(name="costs", metrics=METRICS, compute=costs_compute, records=costs_records)
+    )

@@ -114,8 +114,9 @@ class CostGroup(models.Model):
     cost_import = models.ForeignKey(CostImport, on_delete=models.CASCADE, related_name="groups")
     charge_period_start = models.DateTimeField()
     charge_period_end = models.DateTimeField()
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="cost_groups")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="cost_groups"
+    )
     service_category = models.CharField(max_length=50)
     cost = models.FloatField(help_text="sum of the lines' cost (billing currency)")
     lines = models.PositiveIntegerField()

@@ -43,8 +43,9 @@ def fixed_fields(count: int, values: list[np.ndarray]) -> pa.Array:
 def text_field(values: pa.Array) -> pa.Array:
     """Per row: int32 byte length + UTF-8 bytes of a non-null string array."""
     lengths = pc.binary_length(values).to_numpy(zero_copy_only=False).astype(">i4")
-    return pc.binary_join_element_wise(_binary(lengths, 4, len(values)),
-                                       values.cast(pa.binary()), b"")  # fmt: skip
+    return pc.binary_join_element_wise(
+        _binary(lengths, 4, len(values)), values.cast(pa.binary()), b""
+    )
 
 
 def int8_field(values: pa.Array) -> pa.Array:
@@ -63,6 +64,7 @@ def timestamps_pg(values: pa.Array) -> np.ndarray:
 def rows_payload(fields: list[pa.Array]) -> memoryview:
     """The tuples (fields joined per row, in order) as one contiguous buffer, without a copy."""
     rows = pc.binary_join_element_wise(*fields, b"")
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1,
-                            offset=rows.offset * 4)  # fmt: skip
+    offsets = np.frombuffer(
+        rows.buffers()[1], dtype=np.int32, count=len(rows) + 1, offset=rows.offset * 4
+    )
     return memoryview(rows.buffers()[2])[offsets[0] : offsets[-1]]

@@ -41,13 +41,18 @@ def cost_groups_frame(*, ends_since: datetime | None = None) -> pd.DataFrame:
     if ends_since is not None:  # a charge period ending before it cannot reach a later period
         groups = groups.filter(charge_period_end__gte=ends_since)
     rows = (
-        groups
-        .values("charge_period_start", "charge_period_end", "team__slug", "service_category")
+        groups.values("charge_period_start", "charge_period_end", "team__slug", "service_category")
         .annotate(cost=Sum("cost"), lines=Sum("lines"))
         .order_by()
-        .values_list("charge_period_start", "charge_period_end", "team__slug",
-                     "service_category", "cost", "lines")
-    )  # fmt: skip
+        .values_list(
+            "charge_period_start",
+            "charge_period_end",
+            "team__slug",
+            "service_category",
+            "cost",
+            "lines",
+        )
+    )
     frame = pd.DataFrame(list(rows), columns=GROUP_COLUMNS)
     frame["team"] = frame["team"].fillna("").astype(str)
     frame["start"] = pd.to_datetime(frame["start"], utc=True)

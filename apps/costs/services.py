@@ -85,10 +85,15 @@ def cost_file_import(
 
 def _failed(path: Path, sha: str, format: str, export: CostExport | None, error: str) -> CostImport:
     return _mark_failed(
-        CostImport(path=str(path), sha256=sha, export=export,
-                   export_name=export.name if export else "", format=format),
+        CostImport(
+            path=str(path),
+            sha256=sha,
+            export=export,
+            export_name=export.name if export else "",
+            format=format,
+        ),
         error,
-    )  # fmt: skip
+    )
 
 
 def _mark_failed(record: CostImport, error: str) -> CostImport:
@@ -113,8 +118,11 @@ def _import_lines(record: CostImport, path: Path) -> None:
         record, path, settings, teams
     )
     record.rows, record.currency, record.fx_rate = summary.rows, summary.currency, summary.fx_rate
-    record.totals = {summary.currency: {"billed": summary.billed, "effective": summary.effective},
-                     "cost": summary.cost, "billing_currency": settings.currency}  # fmt: skip
+    record.totals = {
+        summary.currency: {"billed": summary.billed, "effective": summary.effective},
+        "cost": summary.cost,
+        "billing_currency": settings.currency,
+    }
     record.period_start = summary.start.to_pydatetime()
     record.period_end = summary.end.to_pydatetime()
     record.months = billing_months(summary.start, summary.end)
@@ -131,10 +139,13 @@ def _lines_fast(record: CostImport, path: Path, settings, teams: dict) -> LinesS
     try:
         with transaction.atomic():
             return lines_copy_focus(
-                cost_import_id=record.pk, path=path, tag_keys=settings.team_tag_keys,
-                accounts=settings.accounts, teams=teams,
+                cost_import_id=record.pk,
+                path=path,
+                tag_keys=settings.team_tag_keys,
+                accounts=settings.accounts,
+                teams=teams,
                 rate_for=lambda currency, row: _rate(currency, settings, path, row),
-            )  # fmt: skip
+            )
     except FastPathDeclined as exc:
         logger.info("cost import %s: fast path declined (%s); reading %s", record.pk, exc, path)
         return None
@@ -150,13 +161,18 @@ def _lines_read(record: CostImport, path: Path, settings, teams: dict) -> LinesS
                 row = int(batch["SourceRow"].iloc[0])
                 summary.fx_rate = _rate(summary.currency, settings, path, row)
             batch["cost"] = batch["EffectiveCost"] * summary.fx_rate
-            batch["team_id"] = lines_allocate(batch, tag_keys=settings.team_tag_keys,
-                                              accounts=settings.accounts, teams=teams)  # fmt: skip
+            batch["team_id"] = lines_allocate(
+                batch, tag_keys=settings.team_tag_keys, accounts=settings.accounts, teams=teams
+            )
             batch["cost_import_id"] = record.pk
-            summary.add(rows=lines_write(batch), billed=float(batch["BilledCost"].sum()),
-                        effective=float(batch["EffectiveCost"].sum()),
-                        cost=float(batch["cost"].sum()), start=batch["ChargePeriodStart"].min(),
-                        end=batch["ChargePeriodEnd"].max())  # fmt: skip
+            summary.add(
+                rows=lines_write(batch),
+                billed=float(batch["BilledCost"].sum()),
+                effective=float(batch["EffectiveCost"].sum()),
+                cost=float(batch["cost"].sum()),
+                start=batch["ChargePeriodStart"].min(),
+                end=batch["ChargePeriodEnd"].max(),
+            )
     return summary
 
 
@@ -179,8 +195,9 @@ def cost_groups_rollup(*, import_ids: list[int]) -> None:
 
 def _rate(currency: str, settings, path: Path, row: int) -> float:
     try:
-        return fx_rate_for(currency=currency, billing_currency=settings.currency,
-                           fx_rates=settings.fx_rates)  # fmt: skip
+        return fx_rate_for(
+            currency=currency, billing_currency=settings.currency, fx_rates=settings.fx_rates
+        )
     except LookupError as exc:
         raise CostExportError(str(exc), file=str(path), row=row, column="BillingCurrency") from None
 
@@ -233,9 +250,10 @@ def cost_metrics_refresh(*, imports: list[CostImport]) -> dict[str, int]:
     from apps.metrics.services import metrics_compute
 
     fresh = [
-        r for r in imports
+        r
+        for r in imports
         if r.status == CostImport.Status.SUCCEEDED and not getattr(r, "unchanged", False)
-    ]  # fmt: skip
+    ]
     if not fresh:
         return {}
     since = min(r.period_start for r in fresh).date() - timedelta(days=1)

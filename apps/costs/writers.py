@@ -37,8 +37,15 @@ LINE_COLUMNS: dict[str, str] = {
     "team_id": "team_id",
     "source_row": "SourceRow",
 }
-_TEXT = ("currency", "service_category", "service_name", "sub_account_id", "resource_id",
-         "charge_category", "tags")  # fmt: skip
+_TEXT = (
+    "currency",
+    "service_category",
+    "service_name",
+    "sub_account_id",
+    "resource_id",
+    "charge_category",
+    "tags",
+)
 BULK_BATCH = 5_000
 QUEUE_PIECES = 128  # × psycopg's 128 KiB pieces = 16 MiB queued for the server at most
 

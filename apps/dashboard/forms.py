@@ -13,12 +13,11 @@ class MetricQueryForm(forms.Form):
     """`?scope=&scope_key=&granularity=&start=&end=&period_start=` (dates YYYY-MM-DD; start/end
     bound the periods' starts; period_start picks the point whose records are shown)."""
 
-    scope = forms.ChoiceField(choices=[(s, s) for s in
-                                       ("org", "team", "engineer", "service", "customer")],
-                              required=False)
+    scope = forms.ChoiceField(
+        choices=[(s, s) for s in ("org", "team", "engineer", "service", "customer")], required=False
+    )
     scope_key = forms.CharField(required=False, max_length=300)
-    granularity = forms.ChoiceField(choices=[("month", "month"), ("week", "week")],
-                                    required=False)
+    granularity = forms.ChoiceField(choices=[("month", "month"), ("week", "week")], required=False)
     start = forms.DateField(required=False)
     end = forms.DateField(required=False)
     period_start = forms.DateField(required=False)

@@ -16,8 +16,12 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("delivery", "Delivery", "Do we ship often, and how fast do customers go live?",
-          ("delivery", "customers")),
+    Stage(
+        "delivery",
+        "Delivery",
+        "Do we ship often, and how fast do customers go live?",
+        ("delivery", "customers"),
+    ),
     Stage("quality", "Quality", "Are customers hurt by bugs nobody planned for?", ("quality",)),
     Stage("people", "People", "Is anyone drowning in bug fixing?", ("bug_load",)),
     Stage("reliability", "Reliability", "Are we up?", ("reliability",)),

@@ -21,7 +21,7 @@ class RecordsTable:
 
 
 def upstream_label(url: str) -> str:
-    """"GitHub" for https://github.com/..., "Jira" for *.atlassian.net, "PagerDuty" for
+    """ "GitHub" for https://github.com/..., "Jira" for *.atlassian.net, "PagerDuty" for
     *.pagerduty.com; the host otherwise."""
     host = urlparse(url).hostname or ""
     return next((label for suffix, label in UPSTREAMS if host.endswith(suffix)), host)
@@ -46,6 +46,7 @@ def records_table(records: list[dict]) -> RecordsTable:
     rows = []
     for record in records[:RECORDS_SHOWN]:
         url = str(record.get("url") or "")
-        rows.append(([_cell(record.get(c)) for c in columns], url,
-                     upstream_label(url) if url else ""))
+        rows.append(
+            ([_cell(record.get(c)) for c in columns], url, upstream_label(url) if url else "")
+        )
     return RecordsTable(columns, rows, len(records))

@@ -13,8 +13,12 @@ from .funnel import FAMILY_SOURCES
 
 NO_SOURCE = "no source configured"
 NO_DATA = "no data in the period"
-KIND_LABELS = {"github": "GitHub", "jira": "Jira", "pagerduty": "PagerDuty",
-               "cost_export": "cost export"}
+KIND_LABELS = {
+    "github": "GitHub",
+    "jira": "Jira",
+    "pagerduty": "PagerDuty",
+    "cost_export": "cost export",
+}
 # What a team needs configured for each kind of source (spec §2: repos, projects, services).
 _TEAM_SCOPED = {"github": Repo, "jira": JiraProject, "pagerduty": PagerDutyService}
 
@@ -35,8 +39,12 @@ class FamilyStatus:
 def _kinds_configured(scope: str, scope_key: str) -> set[str]:
     kinds = set(Source.objects.filter(enabled=True).values_list("kind", flat=True))
     if scope == "team":
-        kinds = {k for k in kinds if k not in _TEAM_SCOPED
-                 or _TEAM_SCOPED[k].objects.filter(team__slug=scope_key).exists()}
+        kinds = {
+            k
+            for k in kinds
+            if k not in _TEAM_SCOPED
+            or _TEAM_SCOPED[k].objects.filter(team__slug=scope_key).exists()
+        }
     if CostExport.objects.exists() or CostImport.objects.exists():
         kinds.add("cost_export")
     return kinds

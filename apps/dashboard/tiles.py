@@ -61,12 +61,19 @@ def tile_summarise(series: pd.DataFrame, *, today: date) -> Tile:
     change = value - previous if value is not None and previous is not None else None
     pct = change / abs(previous) if change is not None and previous else None
     return Tile(
-        period_start=latest["period_start"], value=value, previous=previous, smoothed=smoothed,
-        change=change, change_pct=pct,
+        period_start=latest["period_start"],
+        value=value,
+        previous=previous,
+        smoothed=smoothed,
+        change=change,
+        change_pct=pct,
         vs_smoothed=value - smoothed if value is not None and smoothed is not None else None,
-        anomaly=bool(latest["anomaly"]), note=str(latest["note"] or ""),
-        spark=[(r.period_start, _num(r.value), bool(r.anomaly))
-               for r in complete.tail(SPARK_PERIODS).itertuples()],
+        anomaly=bool(latest["anomaly"]),
+        note=str(latest["note"] or ""),
+        spark=[
+            (r.period_start, _num(r.value), bool(r.anomaly))
+            for r in complete.tail(SPARK_PERIODS).itertuples()
+        ],
     )
 
 

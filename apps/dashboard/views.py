@@ -17,8 +17,9 @@ from .metric_page import metric_context
 from .services import source_sync_enqueue, sync_allowed
 
 LOGIN_URL = reverse_lazy("dashboard:login")
-login = LoginView.as_view(template_name="registration/login.html",
-                          redirect_authenticated_user=True, next_page="/")
+login = LoginView.as_view(
+    template_name="registration/login.html", redirect_authenticated_user=True, next_page="/"
+)
 logout = LogoutView.as_view(next_page=LOGIN_URL)
 
 
@@ -32,18 +33,28 @@ def _page(request: HttpRequest, template: str, **context) -> HttpResponse:
 def organization_page(request: HttpRequest) -> HttpResponse:
     stages = selectors.tiles_get(user=request.user, scope="org")
     teams = Team.objects.order_by("name")
-    return _page(request, "organization.html", stages=stages, teams=teams, scope="org",
-                 scope_key="")
+    return _page(
+        request, "organization.html", stages=stages, teams=teams, scope="org", scope_key=""
+    )
 
 
 @login_required(login_url=LOGIN_URL)
 def team_page(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_object_or_404(Team, slug=slug)
     stages = selectors.tiles_get(user=request.user, scope="team", scope_key=slug)
-    members = [(p, engineer_visible(user=request.user, email=p.email))
-               for p in team.members.order_by("name", "email")]
-    return _page(request, "team.html", team=team, stages=stages, members=members,
-                 scope="team", scope_key=slug)
+    members = [
+        (p, engineer_visible(user=request.user, email=p.email))
+        for p in team.members.order_by("name", "email")
+    ]
+    return _page(
+        request,
+        "team.html",
+        team=team,
+        stages=stages,
+        members=members,
+        scope="team",
+        scope_key=slug,
+    )
 
 
 @login_required(login_url=LOGIN_URL)
@@ -56,8 +67,16 @@ def engineer_page(request: HttpRequest, email: str) -> HttpResponse:
     stages = selectors.tiles_get(user=request.user, scope="engineer", scope_key=email)
     metrics = [view.metric for _, views in stages for view in views]
     history = selectors.engineer_history(user=request.user, email=email, metrics=metrics)
-    return _page(request, "engineer.html", person=person, stages=stages, scope="engineer",
-                 scope_key=email, history=history, history_metrics=metrics)
+    return _page(
+        request,
+        "engineer.html",
+        person=person,
+        stages=stages,
+        scope="engineer",
+        scope_key=email,
+        history=history,
+        history_metrics=metrics,
+    )
 
 
 @login_required(login_url=LOGIN_URL)
@@ -76,9 +95,14 @@ def metric_page(request: HttpRequest, metric: str) -> HttpResponse:
 def sources_page(request: HttpRequest) -> HttpResponse:
     sources = selectors.sources_overview()
     running = any(run.status in ("queued", "running") for _, runs in sources for run in runs)
-    return _page(request, "sources.html", sources=sources, running=running,
-                 imports=selectors.cost_imports_recent(),
-                 can_sync=sync_allowed(user=request.user))
+    return _page(
+        request,
+        "sources.html",
+        sources=sources,
+        running=running,
+        imports=selectors.cost_imports_recent(),
+        can_sync=sync_allowed(user=request.user),
+    )
 
 
 @login_required(login_url=LOGIN_URL)

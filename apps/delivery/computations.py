@@ -105,9 +105,13 @@ def count_series(
     sample_size, note.
     """
     if events.empty and first is not None:
-        events = pd.DataFrame({time_column: pd.Series([], dtype="datetime64[us, UTC]"),
-                               **({value_column: []} if value_column else {}),
-                               **({sample_column: []} if sample_column else {})})
+        events = pd.DataFrame(
+            {
+                time_column: pd.Series([], dtype="datetime64[us, UTC]"),
+                **({value_column: []} if value_column else {}),
+                **({sample_column: []} if sample_column else {}),
+            }
+        )
     elif events.empty:
         return pd.DataFrame(
             columns=[

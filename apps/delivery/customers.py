@@ -33,8 +33,16 @@ from apps.metrics.registry import (
 from apps.organization.models import Customer
 from apps.organization.selectors import organization_get
 
-COLUMNS = ["metric", "scope", "scope_key", "granularity", "period_start", "value",
-           "sample_size", "note"]
+COLUMNS = [
+    "metric",
+    "scope",
+    "scope_key",
+    "granularity",
+    "period_start",
+    "value",
+    "sample_size",
+    "note",
+]
 NONE_LIVE = "no customer went live in period"
 
 
@@ -48,8 +56,7 @@ def deployment_go_live(*, environment: str, after: datetime | None = None) -> da
     deployments = Deployment.objects.filter(first_success_at__isnull=False)
     if after is not None:
         deployments = deployments.filter(first_success_at__gte=after)
-    rows = deployments.values_list(
-        "environment", "first_success_at")
+    rows = deployments.values_list("environment", "first_success_at")
     times = [at for env, at in rows if pattern.search(env)]
     return min(times, default=None)
 
@@ -63,7 +70,8 @@ def jira_go_live(*, issue_key: str) -> datetime | None:
     try:
         model = django_apps.get_model("quality", "JiraIssue")
         dates = model.objects.filter(key=issue_key, resolution_date__isnull=False).values_list(
-            "resolution_date", flat=True)
+            "resolution_date", flat=True
+        )
         return min(dates, default=None)
     except (LookupError, FieldError):
         return None
@@ -76,9 +84,14 @@ def customers_frame(*, tz: str) -> pd.DataFrame:
     rows = []
     for c in Customer.objects.select_related("team").order_by("key"):
         start = local_midnight(c.onboarding_start, tz)
-        options = [(at, via) for at, via in (
-            (deployment_go_live(environment=c.environment, after=start), "deployment"),
-            (jira_go_live(issue_key=c.jira_issue), "jira")) if at is not None]
+        options = [
+            (at, via)
+            for at, via in (
+                (deployment_go_live(environment=c.environment, after=start), "deployment"),
+                (jira_go_live(issue_key=c.jira_issue), "jira"),
+            )
+            if at is not None
+        ]
         live, via = min(options, default=(None, ""))
         rows.append((c.key, c.team.slug if c.team else "", start, live, via))
     frame = pd.DataFrame(rows, columns=["key", "team", "start", "live_at", "via"])
@@ -93,8 +106,15 @@ def customers_go_live_frame() -> pd.DataFrame:
     return customers_frame(tz=organization_get().timezone)[["key", "live_at"]]
 
 
-def customer_rows(customers: pd.DataFrame, *, scope: str, key: str, tz: str,
-                  now: datetime, since: date | None = None) -> pd.DataFrame:
+def customer_rows(
+    customers: pd.DataFrame,
+    *,
+    scope: str,
+    key: str,
+    tz: str,
+    now: datetime,
+    since: date | None = None,
+) -> pd.DataFrame:
     """Rows of time_to_new_customer_days (median days of customers live in the period, null
     with a note when none) and customers_onboarding (started < end, not live by end) for one
     org/team scope, every period from the first onboarding_start through the current one
@@ -113,10 +133,30 @@ def customer_rows(customers: pd.DataFrame, *, scope: str, key: str, tz: str,
             onboarding = (customers["start"] < hi) & ~(live & (customers["live_at"] < hi))
             n = int(went.sum())
             median = float(np.median(days[went])) if n else np.nan
-            rows.append(("time_to_new_customer_days", scope, key, g, start, median, n,
-                         "" if n else NONE_LIVE))
-            rows.append(("customers_onboarding", scope, key, g, start,
-                         float(onboarding.sum()), int(onboarding.sum()), ""))
+            rows.append(
+                (
+                    "time_to_new_customer_days",
+                    scope,
+                    key,
+                    g,
+                    start,
+                    median,
+                    n,
+                    "" if n else NONE_LIVE,
+                )
+            )
+            rows.append(
+                (
+                    "customers_onboarding",
+                    scope,
+                    key,
+                    g,
+                    start,
+                    float(onboarding.sum()),
+                    int(onboarding.sum()),
+                    "",
+                )
+            )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -126,8 +166,18 @@ def own_days_rows(customers: pd.DataFrame, *, tz: str) -> pd.DataFrame:
     for c in customers[customers["live_at"].notna()].itertuples():
         days = (c.live_at - c.start).total_seconds() / 86400.0
         for g in GRANULARITIES:
-            rows.append(("time_to_new_customer_days", "customer", c.key, g,
-                         period_of(c.live_at.to_pydatetime(), g, tz), days, 1, ""))
+            rows.append(
+                (
+                    "time_to_new_customer_days",
+                    "customer",
+                    c.key,
+                    g,
+                    period_of(c.live_at.to_pydatetime(), g, tz),
+                    days,
+                    1,
+                    "",
+                )
+            )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -156,23 +206,45 @@ def customers_records(query: RecordsQuery) -> list[dict]:
         frame = frame[(frame["start"] < hi) & ~(live & (frame["live_at"] < hi))]
     else:
         frame = frame[live & (frame["live_at"] >= lo) & (frame["live_at"] < hi)]
-    return [{"kind": "customer", "key": c.key, "team": c.team,
-             "onboarding_start": c.start.isoformat(),
-             "live_at": None if pd.isna(c.live_at) else c.live_at.isoformat(), "via": c.via}
-            for c in frame.itertuples()]
+    return [
+        {
+            "kind": "customer",
+            "key": c.key,
+            "team": c.team,
+            "onboarding_start": c.start.isoformat(),
+            "live_at": None if pd.isna(c.live_at) else c.live_at.isoformat(),
+            "via": c.via,
+        }
+        for c in frame.itertuples()
+    ]
 
 
 TIME_TO_NEW_CUSTOMER = MetricDefinition(
-    "time_to_new_customer_days", "days", "Median of go-live − onboarding_start over customers "
-    "that went live in the period (customer scope: its own days).", ("org", "team", "customer"),
-    "median", "time_to_new_customer_days")
+    "time_to_new_customer_days",
+    "days",
+    "Median of go-live − onboarding_start over customers "
+    "that went live in the period (customer scope: its own days).",
+    ("org", "team", "customer"),
+    "median",
+    "time_to_new_customer_days",
+)
 CUSTOMERS_ONBOARDING = MetricDefinition(
-    "customers_onboarding", "customers", "Customers started but not live at the period's end.",
-    ("org", "team"), "count", "customers_onboarding")
+    "customers_onboarding",
+    "customers",
+    "Customers started but not live at the period's end.",
+    ("org", "team"),
+    "count",
+    "customers_onboarding",
+)
 
 
 def register() -> None:
     """Call from an AppConfig.ready() (ReliabilityConfig does)."""
-    register_family(MetricFamily(name="customers",
-                                 metrics=(TIME_TO_NEW_CUSTOMER, CUSTOMERS_ONBOARDING),
-                                 compute=customers_compute, records=customers_records))
+    register_family(
+        MetricFamily(
+            name="customers",
+            metrics=(TIME_TO_NEW_CUSTOMER, CUSTOMERS_ONBOARDING),
+            compute=customers_compute,
+            records=customers_records,
+        )
+    )

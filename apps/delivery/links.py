@@ -58,5 +58,6 @@ def pulls_issue_points(
     synced Jira key to its story points (None when unset)."""
     keys = [pull_issue_key(t, h or "", points) for t, h in zip(pulls["title"], heads, strict=True)]
     story = [points.get(k) if k else None for k in keys]
-    return pulls.assign(issue_key=keys, story_points=pd.Series(story, index=pulls.index,
-                                                               dtype="float64"))
+    return pulls.assign(
+        issue_key=keys, story_points=pd.Series(story, index=pulls.index, dtype="float64")
+    )

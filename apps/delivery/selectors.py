@@ -52,8 +52,11 @@ def _releases_by_repo(repos: list[Repo]) -> dict[int, list[tuple[str, object, st
     by_kind: dict[str, dict[int, Repo]] = {}
     for repo in repos:
         by_kind.setdefault(repo.release_source, {})[repo.pk] = repo
-    readers = {Repo.ReleaseSource.RELEASES: _published, Repo.ReleaseSource.DEPLOYMENTS: _deployed,
-               Repo.ReleaseSource.TAGS: _tagged}
+    readers = {
+        Repo.ReleaseSource.RELEASES: _published,
+        Repo.ReleaseSource.DEPLOYMENTS: _deployed,
+        Repo.ReleaseSource.TAGS: _tagged,
+    }
     for kind, of_kind in by_kind.items():
         for repo_id, release in readers[kind](of_kind):
             out[repo_id].append(release)
@@ -62,9 +65,11 @@ def _releases_by_repo(repos: list[Repo]) -> dict[int, list[tuple[str, object, st
 
 def _published(repos: dict[int, Repo]) -> Iterator[tuple[int, tuple[str, object, str]]]:
     rows = GitHubRelease.objects.filter(
-        repo_id__in=list(repos), draft=False, prerelease=False, published_at__isnull=False)
-    for repo_id, name, at, url in rows.values_list("repo_id", "tag_name", "published_at",
-                                                    "html_url"):
+        repo_id__in=list(repos), draft=False, prerelease=False, published_at__isnull=False
+    )
+    for repo_id, name, at, url in rows.values_list(
+        "repo_id", "tag_name", "published_at", "html_url"
+    ):
         yield repo_id, (name, at, url)
 
 
@@ -74,7 +79,8 @@ def _deployed(repos: dict[int, Repo]) -> Iterator[tuple[int, tuple[str, object, 
     webs = {pk: _web(r) for pk, r in repos.items()}
     rows = Deployment.objects.filter(repo_id__in=list(repos), first_success_at__isnull=False)
     for repo_id, env, github_id, at in rows.values_list(
-            "repo_id", "environment", "github_id", "first_success_at"):
+        "repo_id", "environment", "github_id", "first_success_at"
+    ):
         if patterns[repo_id].search(env):
             yield repo_id, (f"{env}#{github_id}", at, f"{webs[repo_id]}/deployments/{env}")
 
@@ -123,10 +129,20 @@ def merged_pulls_frame(*, where: Q | None = None) -> pd.DataFrame:
     pulls = PullRequest.objects.filter(repo_id__in=list(by_id), merged_at__isnull=False)
     if where is not None:
         pulls = pulls.filter(where)
-    frame = queryset_frame(pulls, {
-        "repo_id": "int", "number": "int", "title": "str", "user_login": "str",
-        "merged_at": "datetime", "additions": "float", "deletions": "float", "html_url": "str",
-        "head_ref": "str"}).rename(columns={"html_url": "url"})
+    frame = queryset_frame(
+        pulls,
+        {
+            "repo_id": "int",
+            "number": "int",
+            "title": "str",
+            "user_login": "str",
+            "merged_at": "datetime",
+            "additions": "float",
+            "deletions": "float",
+            "html_url": "str",
+            "head_ref": "str",
+        },
+    ).rename(columns={"html_url": "url"})
     frame = repo_columns(frame, by_id)[[*PULL_COLUMNS, "head_ref"]]
     return frame.sort_values(["repo_id", "merged_at", "number"], ignore_index=True)
 
@@ -135,7 +151,8 @@ def repo_columns(frame: pd.DataFrame, by_id: dict[int, Repo]) -> pd.DataFrame:
     """`frame` (with repo_id) plus repo ("owner/name") and team (slug, "" when unmapped)."""
     frame["repo"] = frame["repo_id"].map({pk: r.full_name for pk, r in by_id.items()})
     frame["team"] = frame["repo_id"].map(
-        {pk: r.team.slug if r.team else "" for pk, r in by_id.items()})
+        {pk: r.team.slug if r.team else "" for pk, r in by_id.items()}
+    )
     return frame
 
 
@@ -151,7 +168,9 @@ def pulls_mentioning(keys: set[str]) -> Q:
     table = PullRequest._meta.db_table
     mentioning = RawSQL(
         f"SELECT p.id FROM {table} p, jsonb_array_elements_text(p.issue_refs) ref "  # noqa: S608
-        "WHERE ref = ANY(%s)", (sorted(keys),))
+        "WHERE ref = ANY(%s)",
+        (sorted(keys),),
+    )
     return Q(pk__in=mentioning)
 
 

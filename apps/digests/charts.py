@@ -32,13 +32,18 @@ def chart_png(*, title: str, months: list[date], points: dict[date, Point]) -> b
     fig = Figure(figsize=(4.8, 1.5), dpi=100)
     ax = fig.add_subplot()
     labels = [f"{m:%b}" for m in months]
-    values = [points[m].value if m in points and points[m].value is not None else 0.0
-              for m in months]
+    values = [
+        points[m].value if m in points and points[m].value is not None else 0.0 for m in months
+    ]
     colors = [ALERT if m in points and points[m].anomaly else BAR for m in months]
     ax.bar(range(len(months)), values, color=colors, width=0.7)
     trend = [points[m].smoothed if m in points else None for m in months]
-    ax.plot(range(len(months)), [t if t is not None else float("nan") for t in trend],
-            color=TREND, linewidth=1.5)
+    ax.plot(
+        range(len(months)),
+        [t if t is not None else float("nan") for t in trend],
+        color=TREND,
+        linewidth=1.5,
+    )
     _zoom(ax, [v for m, v in zip(months, values, strict=True) if m in points])
     ax.set_xticks(range(len(months)), labels, fontsize=7)
     ax.tick_params(axis="y", labelsize=7)

@@ -129,9 +129,14 @@ def metric_line(
     current = points.get(month, Point(None, None, note="no row computed for this month"))
     previous = points.get(previous_month(month))
     return MetricLine(
-        metric=metric, unit=unit, value=current.value, smoothed=current.smoothed,
-        previous=previous.value if previous else None, anomaly=current.anomaly,
-        note=current.note, link=link,
+        metric=metric,
+        unit=unit,
+        value=current.value,
+        smoothed=current.smoothed,
+        previous=previous.value if previous else None,
+        anomaly=current.anomaly,
+        note=current.note,
+        link=link,
     )
 
 

@@ -20,8 +20,11 @@ from apps.digests.selectors import Digest
 
 
 def digest_subject(digest: Digest) -> str:
-    scope = "organisation" if digest.recipient.kind == "org" else ", ".join(
-        s.title for s in digest.scopes)
+    scope = (
+        "organisation"
+        if digest.recipient.kind == "org"
+        else ", ".join(s.title for s in digest.scopes)
+    )
     return f"{digest.organization} — {digest.month:%B %Y} digest ({scope})"
 
 
@@ -31,8 +34,11 @@ def digest_charts(digest: Digest) -> dict[str, bytes]:
     return {
         section.chart_id: chart_png(
             title=f"{section.chart_metric} (bars) and trend (line), monthly",
-            months=months, points=scope.series.get(section.chart_metric, {}))
-        for scope in digest.scopes for section in scope.sections
+            months=months,
+            points=scope.series.get(section.chart_metric, {}),
+        )
+        for scope in digest.scopes
+        for section in scope.sections
     }
 
 
@@ -40,28 +46,56 @@ def _context(digest: Digest, image_src: dict[str, str]) -> dict:
     cur = digest.currency
     scopes = []
     for scope in digest.scopes:
-        sections = [{
-            "title": s.title, "image": image_src.get(s.chart_id, ""), "chart_id": s.chart_id,
-            "lines": [{
-                "metric": line.metric, "link": line.link, "anomaly": line.anomaly,
-                "value": value_format(line.value, line.unit, cur),
-                "previous": value_format(line.previous, line.unit, cur),
-                "change": change_format(line.change, line.unit, cur),
-                "trend": value_format(line.smoothed, line.unit, cur),
-                "vs_trend": change_format(line.vs_trend, line.unit, cur),
-                "note": line.note if line.value is None else "",
-            } for line in s.lines],
-        } for s in scope.sections]
-        services = [{
-            "name": s.name, "link": s.link, "uptime": value_format(s.uptime, "ratio"),
-            "slo": value_format(s.slo, "ratio"),
-            "verdict": {True: "met", False: "missed", None: "no SLO"}[s.met],
-        } for s in scope.services]
-        at_risk = None if scope.at_risk is None else [
-            {"name": p.name, "email": p.email, "link": p.link, "score": f"{p.score:.2f}"}
-            for p in scope.at_risk]
-        scopes.append({"title": scope.title, "link": scope.link, "sections": sections,
-                       "anomalies": scope.anomalies, "services": services, "at_risk": at_risk})
+        sections = [
+            {
+                "title": s.title,
+                "image": image_src.get(s.chart_id, ""),
+                "chart_id": s.chart_id,
+                "lines": [
+                    {
+                        "metric": line.metric,
+                        "link": line.link,
+                        "anomaly": line.anomaly,
+                        "value": value_format(line.value, line.unit, cur),
+                        "previous": value_format(line.previous, line.unit, cur),
+                        "change": change_format(line.change, line.unit, cur),
+                        "trend": value_format(line.smoothed, line.unit, cur),
+                        "vs_trend": change_format(line.vs_trend, line.unit, cur),
+                        "note": line.note if line.value is None else "",
+                    }
+                    for line in s.lines
+                ],
+            }
+            for s in scope.sections
+        ]
+        services = [
+            {
+                "name": s.name,
+                "link": s.link,
+                "uptime": value_format(s.uptime, "ratio"),
+                "slo": value_format(s.slo, "ratio"),
+                "verdict": {True: "met", False: "missed", None: "no SLO"}[s.met],
+            }
+            for s in scope.services
+        ]
+        at_risk = (
+            None
+            if scope.at_risk is None
+            else [
+                {"name": p.name, "email": p.email, "link": p.link, "score": f"{p.score:.2f}"}
+                for p in scope.at_risk
+            ]
+        )
+        scopes.append(
+            {
+                "title": scope.title,
+                "link": scope.link,
+                "sections": sections,
+                "anomalies": scope.anomalies,
+                "services": services,
+                "at_risk": at_risk,
+            }
+        )
     return {"digest": digest, "scopes": scopes, "subject": digest_subject(digest)}
 
 
@@ -76,8 +110,10 @@ def digest_text(digest: Digest) -> str:
 def digest_html_standalone(digest: Digest) -> str:
     """The HTML with charts as data: URIs, for a browser (preview page, screenshots)."""
     charts = digest_charts(digest)
-    src = {cid: "data:image/png;base64," + base64.b64encode(png).decode()
-           for cid, png in charts.items()}
+    src = {
+        cid: "data:image/png;base64," + base64.b64encode(png).decode()
+        for cid, png in charts.items()
+    }
     return digest_html(digest, image_src=src)
 
 
@@ -87,12 +123,16 @@ def digest_message(
     """The e-mail of `digest` addressed to `to`, with a fresh Message-ID header."""
     charts = digest_charts(digest)
     message = EmailMultiAlternatives(
-        subject=subject_prefix + digest_subject(digest), body=digest_text(digest),
-        from_email=settings.DEFAULT_FROM_EMAIL, to=[to], connection=connection,
+        subject=subject_prefix + digest_subject(digest),
+        body=digest_text(digest),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        connection=connection,
         headers={"Message-ID": make_msgid(domain="keel.digests")},
     )
     message.attach_alternative(
-        digest_html(digest, image_src={cid: f"cid:{cid}" for cid in charts}), "text/html")
+        digest_html(digest, image_src={cid: f"cid:{cid}" for cid in charts}), "text/html"
+    )
     message.mixed_subtype = "related"
     for cid, png in charts.items():
         image = MIMEImage(png, "png")

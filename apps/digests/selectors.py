@@ -84,8 +84,12 @@ def series_load(*, scope: str, keys: list[str], metrics: list[str], month: date)
     """{scope_key: Series} of monthly rows over the chart window ending at `month`."""
     months = recent_months(month)
     rows = MetricRow.objects.filter(
-        scope=scope, scope_key__in=keys, metric__in=metrics, granularity="month",
-        period_start__gte=months[0], period_start__lte=month,
+        scope=scope,
+        scope_key__in=keys,
+        metric__in=metrics,
+        granularity="month",
+        period_start__gte=months[0],
+        period_start__lte=month,
     ).values_list("scope_key", "metric", "period_start", "value", "smoothed", "anomaly", "note")
     result: dict[str, Series] = {key: {} for key in keys}
     for key, metric, start, value, smoothed, anomaly, note in rows:
@@ -105,25 +109,44 @@ def _sections(scope_digest: ScopeDigest, month: date, currency: str) -> None:
             metric = definition(name)
             if metric is None or scope_digest.scope not in metric.scopes:
                 continue
-            link = dashboard_url(f"/metrics/{name}/", scope=scope_digest.scope,
-                                 scope_key=scope_digest.scope_key, granularity="month")
+            link = dashboard_url(
+                f"/metrics/{name}/",
+                scope=scope_digest.scope,
+                scope_key=scope_digest.scope_key,
+                granularity="month",
+            )
             points = scope_digest.series.get(name, {})
-            lines.append(metric_line(metric=name, unit=unit_resolve(metric.unit, currency=currency),
-                                     points=points, month=month, link=link))
+            lines.append(
+                metric_line(
+                    metric=name,
+                    unit=unit_resolve(metric.unit, currency=currency),
+                    points=points,
+                    month=month,
+                    link=link,
+                )
+            )
         if lines:
             chart_id = f"chart-{scope_digest.scope}-{scope_digest.scope_key or 'org'}-{family}"
-            charted = next((line.metric for line in lines if _has_values(
-                scope_digest.series.get(line.metric, {}))), lines[0].metric)
-            scope_digest.sections.append(
-                Section(family, title, tuple(lines), charted, chart_id))
+            charted = next(
+                (
+                    line.metric
+                    for line in lines
+                    if _has_values(scope_digest.series.get(line.metric, {}))
+                ),
+                lines[0].metric,
+            )
+            scope_digest.sections.append(Section(family, title, tuple(lines), charted, chart_id))
 
 
 def _anomalies(scope_digest: ScopeDigest, month: date, currency: str) -> None:
     for section in scope_digest.sections:
         for line in section.lines:
             if line.anomaly and line.value is not None:
-                scope_digest.anomalies.append(anomaly_sentence(
-                    line=line, subject=scope_digest.title, month=month, currency=currency))
+                scope_digest.anomalies.append(
+                    anomaly_sentence(
+                        line=line, subject=scope_digest.title, month=month, currency=currency
+                    )
+                )
 
 
 def _services(team_slugs: list[str] | None, month: date) -> list[ServiceUptime]:
@@ -135,10 +158,17 @@ def _services(team_slugs: list[str] | None, month: date) -> list[ServiceUptime]:
     result = []
     for service in services:
         point = series[service.service_id].get("uptime", {}).get(month)
-        link = dashboard_url("/metrics/uptime/", scope="service", scope_key=service.service_id,
-                             granularity="month")
-        result.append(ServiceUptime(service.name or service.service_id,
-                                    point.value if point else None, service.slo, link))
+        link = dashboard_url(
+            "/metrics/uptime/", scope="service", scope_key=service.service_id, granularity="month"
+        )
+        result.append(
+            ServiceUptime(
+                service.name or service.service_id,
+                point.value if point else None,
+                service.slo,
+                link,
+            )
+        )
     return result
 
 
@@ -146,18 +176,27 @@ def at_risk_list(*, team_slug: str, month: date) -> list[AtRisk]:
     """Members of `team_slug` whose churn_risk for `month` is ≥ 0.5, highest first."""
     people = {p.email: p for p in Person.objects.filter(team__slug=team_slug)}
     rows = MetricRow.objects.filter(
-        metric="churn_risk", scope="engineer", scope_key__in=list(people), granularity="month",
-        period_start=month, value__gte=CHURN_RISK_THRESHOLD,
+        metric="churn_risk",
+        scope="engineer",
+        scope_key__in=list(people),
+        granularity="month",
+        period_start=month,
+        value__gte=CHURN_RISK_THRESHOLD,
     ).order_by("-value", "scope_key")
     return [
-        AtRisk(people[r.scope_key].name or r.scope_key, r.scope_key, r.value,
-               dashboard_url(f"/engineers/{quote(r.scope_key)}/"))
+        AtRisk(
+            people[r.scope_key].name or r.scope_key,
+            r.scope_key,
+            r.value,
+            dashboard_url(f"/engineers/{quote(r.scope_key)}/"),
+        )
         for r in rows
     ]
 
 
-def _scope_digest(scope: str, key: str, title: str, link: str, month: date, currency: str
-                  ) -> ScopeDigest:
+def _scope_digest(
+    scope: str, key: str, title: str, link: str, month: date, currency: str
+) -> ScopeDigest:
     metrics = [name for _, _, names in HEADLINES for name in names]
     series = series_load(scope=scope, keys=[key], metrics=metrics, month=month)[key]
     scope_digest = ScopeDigest(scope=scope, scope_key=key, title=title, link=link, series=series)
@@ -178,8 +217,7 @@ def digest_build(*, recipient: Recipient, month: date) -> Digest:
         return digest
     for team in Team.objects.filter(slug__in=recipient.team_slugs).order_by("slug"):
         link = dashboard_url(f"/teams/{team.slug}/")
-        scope_digest = _scope_digest("team", team.slug, f"team {team.name}", link, month,
-                                     currency)
+        scope_digest = _scope_digest("team", team.slug, f"team {team.name}", link, month, currency)
         scope_digest.services = _services([team.slug], month)
         scope_digest.at_risk = at_risk_list(team_slug=team.slug, month=month)
         digest.scopes.append(scope_digest)

@@ -60,22 +60,28 @@ def digest_deliver(*, delivery: DigestDelivery, recipient: Recipient, connection
     if not digest_claim(delivery_id=delivery.pk, now=timezone.now()):
         return "skipped"
     try:
-        message = digest_message(digest_build(recipient=recipient, month=delivery.month),
-                                 to=recipient.email, connection=connection)
+        message = digest_message(
+            digest_build(recipient=recipient, month=delivery.month),
+            to=recipient.email,
+            connection=connection,
+        )
         message.send()
     except BaseException as exc:  # noqa: BLE001 — recorded, then re-raised if not an Exception
         _finish(delivery.pk, status=Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
         if not isinstance(exc, Exception):
             raise
         return Status.FAILED
-    _finish(delivery.pk, status=Status.SENT, sent_at=timezone.now(), error="",
-            message_id=message.extra_headers["Message-ID"])
+    _finish(
+        delivery.pk,
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        error="",
+        message_id=message.extra_headers["Message-ID"],
+    )
     return Status.SENT
 
 
-def digests_send(
-    *, month: date, reclaim_stale: bool = False, connection=None
-) -> dict[str, int]:
+def digests_send(*, month: date, reclaim_stale: bool = False, connection=None) -> dict[str, int]:
     """Send every recipient's digest for `month` that is not sent yet. Safe to run again and
     concurrently. Returns counts by outcome: sent, failed, skipped."""
     recipients = {r.email: r for r in digest_recipients()}
@@ -87,8 +93,11 @@ def digests_send(
         month=month, recipient__in=list(recipients), status__in=[Status.PENDING, Status.FAILED]
     ).order_by("recipient")
     for delivery in pending:
-        outcomes[digest_deliver(delivery=delivery, recipient=recipients[delivery.recipient],
-                                connection=connection)] += 1
+        outcomes[
+            digest_deliver(
+                delivery=delivery, recipient=recipients[delivery.recipient], connection=connection
+            )
+        ] += 1
     return {key: outcomes[key] for key in ("sent", "failed", "skipped")}
 
 
@@ -97,6 +106,7 @@ def digests_preview_send(*, month: date, to: str, connection=None) -> int:
     recipients = digest_recipients()
     for recipient in recipients:
         digest = digest_build(recipient=recipient, month=month)
-        digest_message(digest, to=to, connection=connection,
-                       subject_prefix=f"[preview for {recipient.email}] ").send()
+        digest_message(
+            digest, to=to, connection=connection, subject_prefix=f"[preview for {recipient.email}] "
+        ).send()
     return len(recipients)

@@ -105,7 +105,11 @@ def _save(source: Source, projects: dict[str, JiraProject], records: list) -> in
 
 
 def jira_source_sync(
-    *, source: Source, tally: RunTally, progress: Progress, full: bool,
+    *,
+    source: Source,
+    tally: RunTally,
+    progress: Progress,
+    full: bool,
     scopes: list[str] | None = None,
 ) -> None:
     """Sync every configured project of a Jira source (the `SYNCERS` entry). `scopes` is

@@ -124,7 +124,10 @@ def pagerduty_source_sync(
     if scopes is not None:
         services = [s for s in services if s.service_id in scopes]
     scopes_sync(
-        items=services, key=lambda s: s.service_id, noun="service", tally=tally,
+        items=services,
+        key=lambda s: s.service_id,
+        noun="service",
+        tally=tally,
         progress=progress,
         step=lambda s: service_incidents_sync(
             client=client, service=s, tally=tally, progress=progress

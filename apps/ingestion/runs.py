@@ -121,8 +121,13 @@ def sync_run_finish(
 
 
 def scopes_sync(
-    *, items: list[T], key: Callable[[T], str], noun: str, step: Callable[[T], None],
-    tally: RunTally, progress: Callable[[str], None],
+    *,
+    items: list[T],
+    key: Callable[[T], str],
+    noun: str,
+    step: Callable[[T], None],
+    tally: RunTally,
+    progress: Callable[[str], None],
 ) -> None:
     """Run `step` for each scope of a source (a repo, a service) in order. A scope the upstream
     does not know (404) is recorded in `tally.scope_errors` as "<noun> not found (404) at URL"

@@ -68,7 +68,11 @@ def _github_source_sync(
         wanted = {s.lower() for s in scopes}
         repos = [r for r in repos if r.full_name.lower() in wanted]
     scopes_sync(
-        items=repos, key=lambda r: r.full_name, noun="repo", tally=tally, progress=progress,
+        items=repos,
+        key=lambda r: r.full_name,
+        noun="repo",
+        tally=tally,
+        progress=progress,
         step=lambda r: github_repo_sync(
             client=client, repo=r, tally=tally, progress=progress, full=full
         ),

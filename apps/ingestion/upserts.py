@@ -56,8 +56,9 @@ def rows_upsert(
     _clean_rows(rows, [f.attname for f in model._meta.concrete_fields])
     window = _window.get()
     if window is not None:
-        window.rows_note(model=model, rows=rows, unique_fields=unique_fields,
-                         update_fields=update_fields)
+        window.rows_note(
+            model=model, rows=rows, unique_fields=unique_fields, update_fields=update_fields
+        )
     model.objects.bulk_create(
         rows,
         batch_size=batch_size,
@@ -71,10 +72,19 @@ def rows_upsert(
 # Fields whose change alone affects no stored metric: upstream bookkeeping, and what only the
 # records behind a number show (computed when asked, never stored). State and status follow
 # the timestamps metrics do use (closed_at, merged_at, resolved_at, resolution_date).
-UNTRACKED_FIELDS = frozenset({
-    "updated_at", "last_status_change_at", "html_url", "summary", "assignee_name",
-    "reporter_name", "state", "status", "status_category",
-})
+UNTRACKED_FIELDS = frozenset(
+    {
+        "updated_at",
+        "last_status_change_at",
+        "html_url",
+        "summary",
+        "assignee_name",
+        "reporter_name",
+        "state",
+        "status",
+        "status_category",
+    }
+)
 
 
 @dataclass
@@ -104,19 +114,30 @@ class ChangeWindow:
             first = min(known)
             self.earliest = first if self.earliest is None else min(self.earliest, first)
 
-    def rows_note(self, *, model: type[models.Model], rows: Sequence[models.Model],
-                  unique_fields: list[str], update_fields: list[str]) -> None:
+    def rows_note(
+        self,
+        *,
+        model: type[models.Model],
+        rows: Sequence[models.Model],
+        unique_fields: list[str],
+        update_fields: list[str],
+    ) -> None:
         """Compare `rows` with the stored rows of the same keys (one query) and note changes."""
         keys = [model._meta.get_field(name).attname for name in unique_fields]
-        times = [f.attname for f in model._meta.concrete_fields
-                 if isinstance(f, models.DateTimeField)]
-        compared = [model._meta.get_field(n).attname for n in update_fields
-                    if n not in UNTRACKED_FIELDS]
-        stored = {tuple(values[:len(keys)]): dict(zip(times + compared, values[len(keys):],
-                                                      strict=True))
-                  for values in model.objects.filter(**{
-                      f"{k}__in": {getattr(r, k) for r in rows} for k in keys
-                  }).values_list(*keys, *times, *compared)}
+        times = [
+            f.attname for f in model._meta.concrete_fields if isinstance(f, models.DateTimeField)
+        ]
+        compared = [
+            model._meta.get_field(n).attname for n in update_fields if n not in UNTRACKED_FIELDS
+        ]
+        stored = {
+            tuple(values[: len(keys)]): dict(
+                zip(times + compared, values[len(keys) :], strict=True)
+            )
+            for values in model.objects.filter(
+                **{f"{k}__in": {getattr(r, k) for r in rows} for k in keys}
+            ).values_list(*keys, *times, *compared)
+        }
         for row in rows:
             old = stored.get(tuple(getattr(row, k) for k in keys))
             new = {name: getattr(row, name) for name in times + compared}

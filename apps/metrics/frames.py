@@ -88,7 +88,12 @@ def frame_since(frame: pd.DataFrame, since: date | None) -> pd.DataFrame:
 
 
 def frame_decorate(
-    frame: pd.DataFrame, *, now: datetime, tz: str, units: Mapping[str, str], half_life: float,
+    frame: pd.DataFrame,
+    *,
+    now: datetime,
+    tz: str,
+    units: Mapping[str, str],
+    half_life: float,
     history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Add `period_end` (date), `unit`, `partial` (bool), `smoothed` and `anomaly` to a

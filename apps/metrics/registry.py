@@ -28,7 +28,14 @@ from apps.core.periods import GRANULARITIES, local_midnight, period_start_of
 Kind = Literal["count", "sum", "ratio", "median", "mean", "score"]
 SCOPES: tuple[str, ...] = ("org", "team", "engineer", "service", "customer")
 FRAME_COLUMNS: tuple[str, ...] = (
-    "metric", "scope", "scope_key", "granularity", "period_start", "value", "sample_size", "note",
+    "metric",
+    "scope",
+    "scope_key",
+    "granularity",
+    "period_start",
+    "value",
+    "sample_size",
+    "note",
 )
 # The unit of cost metrics, resolved to the organisation's billing currency when served.
 CURRENCY_UNIT = "currency"
@@ -77,12 +84,16 @@ class ComputeContext:
             return None
         return local_midnight(min(period_start_of(self.since, g) for g in GRANULARITIES), self.tz)
 
-    def first_period(self, metric: str, scope: str, key: str, granularity: str,
-                     data_first: date | None) -> date | None:
+    def first_period(
+        self, metric: str, scope: str, key: str, granularity: str, data_first: date | None
+    ) -> date | None:
         """Where the series starts: its first period in the data read, or earlier if stored;
         with `since`, never before the first replaced period (earlier ones are not written)."""
-        known = [d for d in (data_first, self.first_stored.get((metric, scope, key, granularity)))
-                 if d is not None]
+        known = [
+            d
+            for d in (data_first, self.first_stored.get((metric, scope, key, granularity)))
+            if d is not None
+        ]
         if not known:
             return None
         cutoff = self.cutoff(granularity)

@@ -93,13 +93,21 @@ def metric_records_get(
         raise PermissionDenied("engineer numbers are shown only to the managers of their team")
     query = _records_query(metric, scope, scope_key, granularity, period_start)
     row = MetricRow.objects.filter(
-        metric=metric, scope=scope, scope_key=scope_key, granularity=granularity,
+        metric=metric,
+        scope=scope,
+        scope_key=scope_key,
+        granularity=granularity,
         period_start=period_start,
     ).first()
     return {
-        "metric": metric, "scope": scope, "scope_key": scope_key, "granularity": granularity,
-        "period_start": period_start, "period_end": query.period_end,
-        "value": row.value if row else None, "note": row.note if row else NO_ROW_NOTE,
+        "metric": metric,
+        "scope": scope,
+        "scope_key": scope_key,
+        "granularity": granularity,
+        "period_start": period_start,
+        "period_end": query.period_end,
+        "value": row.value if row else None,
+        "note": row.note if row else NO_ROW_NOTE,
         "records": family.records(query),
     }
 
@@ -110,8 +118,14 @@ def _records_query(
     tz, period = organization_get().timezone, cast(Granularity, granularity)
     start_at, end_at = period_bounds(period_start, period, tz)
     return RecordsQuery(
-        metric=metric, scope=scope, scope_key=scope_key, granularity=granularity,
-        period_start=period_start, tz=tz, start_at=start_at, end_at=end_at,
+        metric=metric,
+        scope=scope,
+        scope_key=scope_key,
+        granularity=granularity,
+        period_start=period_start,
+        tz=tz,
+        start_at=start_at,
+        end_at=end_at,
         period_end=next_period_start(period_start, period),
     )
 
@@ -152,8 +166,9 @@ def metric_row_values(
 ) -> Iterator[tuple]:
     """Every row of `rows` as a tuple of `fields`, streamed from the database in chunks, with
     `unit` resolved to `currency`: for exports of any size (the CSV)."""
-    yield from _units_resolved(rows.values_list(*fields).iterator(chunk_size=2000),
-                               fields=fields, currency=currency)
+    yield from _units_resolved(
+        rows.values_list(*fields).iterator(chunk_size=2000), fields=fields, currency=currency
+    )
 
 
 def metric_row_dicts(
@@ -165,11 +180,14 @@ def metric_row_dicts(
     encoder), without a model instance and a serializer field per value: those cost more than
     the rest of an API request (benchmarks/bench_api_load.py)."""
     unit_at = list(fields).index("unit") if "unit" in fields else None
-    if currency is None and any(unit_at is not None and row[unit_at] == CURRENCY_UNIT
-                                for row in values):
+    if currency is None and any(
+        unit_at is not None and row[unit_at] == CURRENCY_UNIT for row in values
+    ):
         currency = organization_currency()
-    return [dict(zip(fields, row, strict=True))
-            for row in _units_resolved(values, fields=fields, currency=currency or "")]
+    return [
+        dict(zip(fields, row, strict=True))
+        for row in _units_resolved(values, fields=fields, currency=currency or "")
+    ]
 
 
 def _units_resolved(
@@ -178,6 +196,9 @@ def _units_resolved(
     unit_at = list(fields).index("unit") if "unit" in fields else None
     for row in values:
         if unit_at is not None:
-            row = (*row[:unit_at], unit_resolve(row[unit_at], currency=currency),
-                   *row[unit_at + 1:])
+            row = (
+                *row[:unit_at],
+                unit_resolve(row[unit_at], currency=currency),
+                *row[unit_at + 1 :],
+            )
         yield row

@@ -71,7 +71,12 @@ def metric_rows_replace(
 
 
 def _rows_write(
-    *, frame: pd.DataFrame, metrics: Iterable[str], now: datetime, tz: str, since: date | None,
+    *,
+    frame: pd.DataFrame,
+    metrics: Iterable[str],
+    now: datetime,
+    tz: str,
+    since: date | None,
     history: pd.DataFrame | None = None,
 ) -> dict[str, int]:
     names = list(dict.fromkeys(metrics))
@@ -86,7 +91,11 @@ def _rows_write(
         if history is None:
             history, _ = _history_frame(names, since)
         decorated = frame_decorate(
-            fresh, now=now, tz=tz, units=units, half_life=settings.KEEL_SMOOTHING_HALF_LIFE,
+            fresh,
+            now=now,
+            tz=tz,
+            units=units,
+            half_life=settings.KEEL_SMOOTHING_HALF_LIFE,
             history=history,
         )
         _stored_rows(names, since).delete()
@@ -121,8 +130,10 @@ def _history_frame(
         return None, {}
     if connection.vendor != "postgresql":
         kept = MetricRow.objects.filter(metric__in=names).exclude(_replaced_q(since))
-        frame = pd.DataFrame(list(kept.values_list(*SERIES_KEY, "period_start", "value")),
-                             columns=[*SERIES_KEY, "period_start", "value"])
+        frame = pd.DataFrame(
+            list(kept.values_list(*SERIES_KEY, "period_start", "value")),
+            columns=[*SERIES_KEY, "period_start", "value"],
+        )
         firsts = frame.groupby(SERIES_KEY)["period_start"].min().to_dict()
         return frame, firsts
     cutoffs = [period_start_of(since, g) for g in ("week", "month")]
@@ -133,20 +144,35 @@ def _history_frame(
             f"FROM {MetricRow._meta.db_table} WHERE metric = ANY(%s) AND NOT ("
             "(granularity = 'week' AND period_start >= %s) OR "
             "(granularity = 'month' AND period_start >= %s)) GROUP BY 1, 2, 3, 4",
-            [names, *cutoffs])
+            [names, *cutoffs],
+        )
         series = cursor.fetchall()
     lengths = [len(starts) for *_, starts, _ in series]
-    frame = pd.DataFrame({
-        column: np.repeat(np.array([row[i] for row in series], dtype=object), lengths)
-        for i, column in enumerate(SERIES_KEY)})
+    frame = pd.DataFrame(
+        {
+            column: np.repeat(np.array([row[i] for row in series], dtype=object), lengths)
+            for i, column in enumerate(SERIES_KEY)
+        }
+    )
     frame["period_start"] = [d for *_, starts, _ in series for d in starts]
     frame["value"] = np.array([v for *_, values in series for v in values], dtype=float)
     return frame, {tuple(row[:4]): row[4][0] for row in series}
 
 
 _INSERT_COLUMNS = [
-    "metric", "scope", "scope_key", "granularity", "period_start", "period_end", "value", "unit",
-    "sample_size", "smoothed", "anomaly", "note", "computed_at",
+    "metric",
+    "scope",
+    "scope_key",
+    "granularity",
+    "period_start",
+    "period_end",
+    "value",
+    "unit",
+    "sample_size",
+    "smoothed",
+    "anomaly",
+    "note",
+    "computed_at",
 ]
 
 
@@ -154,17 +180,30 @@ def _row_values(frame: pd.DataFrame, now: object) -> Iterator[tuple]:
     """The `_INSERT_COLUMNS` values of each decorated row (NaN → NULL), computed at `now`.
     Columns are turned into plain lists first: iterating Arrow-backed strings row by row
     costs about a microsecond a value."""
+
     def nullable(column: str) -> list[float | None]:
         values = frame[column].astype(float)
         return values.astype(object).where(values.notna(), None).tolist()
 
-    text = {c: frame[c].astype(object).tolist()
-            for c in ("metric", "scope", "scope_key", "granularity", "unit", "note")}
+    text = {
+        c: frame[c].astype(object).tolist()
+        for c in ("metric", "scope", "scope_key", "granularity", "unit", "note")
+    }
     return zip(
-        text["metric"], text["scope"], text["scope_key"], text["granularity"],
-        frame["period_start"].tolist(), frame["period_end"].tolist(), nullable("value"),
-        text["unit"], frame["sample_size"].astype(int).tolist(), nullable("smoothed"),
-        frame["anomaly"].astype(bool).tolist(), text["note"], [now] * len(frame), strict=True,
+        text["metric"],
+        text["scope"],
+        text["scope_key"],
+        text["granularity"],
+        frame["period_start"].tolist(),
+        frame["period_end"].tolist(),
+        nullable("value"),
+        text["unit"],
+        frame["sample_size"].astype(int).tolist(),
+        nullable("smoothed"),
+        frame["anomaly"].astype(bool).tolist(),
+        text["note"],
+        [now] * len(frame),
+        strict=True,
     )
 
 
@@ -185,7 +224,7 @@ def _rows_insert(frame: pd.DataFrame) -> None:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         rows = list(_row_values(frame, now))
         for i in range(0, len(rows), BATCH_SIZE):
-            cursor.executemany(sql, rows[i:i + BATCH_SIZE])
+            cursor.executemany(sql, rows[i : i + BATCH_SIZE])
 
 
 def metrics_compute(
@@ -209,15 +248,30 @@ def metrics_compute(
     failures: dict[str, str] = {}
     with compute_cache():  # families share what they read (e.g. the Jira issues)
         for family in families():
-            _family_run(family, wanted=wanted, tz=tz, now=now, since=since, written=written,
-                        failures=failures)
+            _family_run(
+                family,
+                wanted=wanted,
+                tz=tz,
+                now=now,
+                since=since,
+                written=written,
+                failures=failures,
+            )
     if failures:
         raise MetricsComputeError(failures, written)
     return written
 
 
-def _family_run(family: MetricFamily, *, wanted: set[str] | None, tz: str, now: datetime,
-                since: date | None, written: dict[str, int], failures: dict[str, str]) -> None:
+def _family_run(
+    family: MetricFamily,
+    *,
+    wanted: set[str] | None,
+    tz: str,
+    now: datetime,
+    since: date | None,
+    written: dict[str, int],
+    failures: dict[str, str],
+) -> None:
     """Compute and store one family's `wanted` metrics; a failure is logged and recorded."""
     targets = [m for m in family.metric_names if wanted is None or m in wanted]
     if not targets:
@@ -240,8 +294,7 @@ def _family_compute(
         frame = frame[frame["metric"].isin(targets)]
     if history is not None:
         history = history[history["metric"].isin(targets)]
-    counts = _rows_write(frame=frame, metrics=targets, now=now, tz=tz, since=since,
-                         history=history)
+    counts = _rows_write(frame=frame, metrics=targets, now=now, tz=tz, since=since, history=history)
     logger.info("metric family %s: %s", family.name, counts)
     return counts
 
@@ -251,8 +304,7 @@ def _since_covering_partial(names: list[str], since: date | None) -> date | None
     has finished since, so it must be recomputed too (spec §7)."""
     if since is None:
         return None
-    earliest = (
-        MetricRow.objects.filter(metric__in=names, note__contains=PARTIAL_NOTE)
-        .aggregate(first=Min("period_start"))["first"]
-    )
+    earliest = MetricRow.objects.filter(metric__in=names, note__contains=PARTIAL_NOTE).aggregate(
+        first=Min("period_start")
+    )["first"]
     return min(since, earliest) if earliest is not None else since

@@ -72,8 +72,9 @@ def _by_group(grouped, index: pd.Index, how: str, half_life: float) -> pd.Series
     return stat.droplevel(list(range(stat.index.nlevels - 1))).reindex(index)
 
 
-def grouped_smooth(values: pd.Series, keys: list[pd.Series], *,
-                   half_life: float = DEFAULT_HALF_LIFE) -> pd.Series:
+def grouped_smooth(
+    values: pd.Series, keys: list[pd.Series], *, half_life: float = DEFAULT_HALF_LIFE
+) -> pd.Series:
     """`series_smooth` of every series at once: `values` holds many series, each identified by
     its `keys` and ordered by period within it. Same result as applying `series_smooth` to each
     group (pandas' grouped EWM); one pass instead of a Python call per series."""
@@ -85,10 +86,15 @@ def grouped_smooth(values: pd.Series, keys: list[pd.Series], *,
     return _by_group(numeric.groupby(keys, sort=False), numeric.index, "mean", half_life)
 
 
-def grouped_anomalies(values: pd.Series, keys: list[pd.Series], *,
-                      half_life: float = DEFAULT_HALF_LIFE, min_history: int = MIN_HISTORY,
-                      band_stds: float = BAND_STDS,
-                      relative_floor: float = RELATIVE_FLOOR) -> pd.Series:
+def grouped_anomalies(
+    values: pd.Series,
+    keys: list[pd.Series],
+    *,
+    half_life: float = DEFAULT_HALF_LIFE,
+    min_history: int = MIN_HISTORY,
+    band_stds: float = BAND_STDS,
+    relative_floor: float = RELATIVE_FLOOR,
+) -> pd.Series:
     """`series_anomalies` of every series at once (see `grouped_smooth` for the shape): the same
     rule, computed with grouped EWM, shifts and cumulative sums instead of a call per series."""
     numeric = pd.to_numeric(values, errors="coerce").astype(float)

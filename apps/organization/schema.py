@@ -107,7 +107,9 @@ class SourceConfig(_Section):
                 raise PathError((key,), message)
         if self.base_url is None:
             if self.kind not in DEFAULT_BASE_URLS:
-                raise PathError(("base_url",), "required for jira sources (https://SITE.atlassian.net)")
+                raise PathError(
+                    ("base_url",), "required for jira sources (https://SITE.atlassian.net)"
+                )
             self.base_url = DEFAULT_BASE_URLS[self.kind]
         return self
 
@@ -130,10 +132,16 @@ class ImpactWeights(_Section):
 class ImpactSettings(_Section):
     weights: ImpactWeights = ImpactWeights()
     jira_priorities: dict[str, Impact] = {
-        "Highest": "high", "High": "high", "Medium": "medium", "Low": "low", "Lowest": "low",
+        "Highest": "high",
+        "High": "high",
+        "Medium": "medium",
+        "Low": "low",
+        "Lowest": "low",
     }
     github_labels: dict[str, Impact] = {
-        "impact:high": "high", "impact:medium": "medium", "impact:low": "low",
+        "impact:high": "high",
+        "impact:medium": "medium",
+        "impact:low": "low",
     }
     default: Impact = "medium"
 
@@ -252,7 +260,9 @@ def _unknown_teams(config: OrgConfig) -> Iterator[Problem]:
     refs += [(("people", i, "team"), p.team) for i, p in enumerate(config.people)]
     for i, source in enumerate(config.sources):
         children: dict[str, Sequence[Any]] = {
-            "repos": source.repos, "projects": source.projects, "services": source.services,
+            "repos": source.repos,
+            "projects": source.projects,
+            "services": source.services,
         }
         for key, items in children.items():
             refs += [(("sources", i, key, j, "team"), item.team) for j, item in enumerate(items)]

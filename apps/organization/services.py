@@ -123,9 +123,7 @@ def _team_id(teams: dict[Any, Team], slug: str | None) -> int | None:
     return teams[(slug,)].pk if slug else None
 
 
-def _apply_teams(
-    *, config: schema.OrgConfig, result: ApplyResult, prune: bool
-) -> dict[Any, Team]:
+def _apply_teams(*, config: schema.OrgConfig, result: ApplyResult, prune: bool) -> dict[Any, Team]:
     synced: Synced[Team] = rows_sync(
         queryset=Team.objects.prefetch_related("managers"),
         key=("slug",),

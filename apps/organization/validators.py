@@ -130,7 +130,7 @@ def check_text_keys(value: object) -> object:
     if isinstance(value, dict):
         for key in value:
             if not isinstance(key, str):
-                raise ValueError(f"account id {key!r} must be quoted (\"{key}\") to stay text")
+                raise ValueError(f'account id {key!r} must be quoted ("{key}") to stay text')
     return value
 
 

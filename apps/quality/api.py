@@ -25,11 +25,17 @@ class UnmappedView(APIView):
 
     permission_classes = [permissions.IsAuthenticated, IsManagerOrSuperuser]
 
-    @extend_schema(responses={
-        200: OpenApiResponse(OpenApiTypes.OBJECT, description=(
-            "{identities: [{provider, external_id, display_name, roles, occurrences}], "
-            "jira: {priorities: [...], types: [...]}}")),
-        403: OpenApiResponse(OpenApiTypes.OBJECT, description="managers and superusers only"),
-    })
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description=(
+                    "{identities: [{provider, external_id, display_name, roles, occurrences}], "
+                    "jira: {priorities: [...], types: [...]}}"
+                ),
+            ),
+            403: OpenApiResponse(OpenApiTypes.OBJECT, description="managers and superusers only"),
+        }
+    )
     def get(self, request: Request) -> Response:
         return Response({"identities": identities_unmatched(), "jira": jira_names_unmapped()})

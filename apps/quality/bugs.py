@@ -16,8 +16,19 @@ import pandas as pd
 from apps.core.periods import Granularity, iter_periods, period_bounds, period_of
 from apps.organization.schema import BugSettings
 
-BUG_COLUMNS = ["ref", "kind", "team", "created_at", "resolved_at", "impact", "weight", "known",
-               "unmapped_priority", "assignee", "reporter"]
+BUG_COLUMNS = [
+    "ref",
+    "kind",
+    "team",
+    "created_at",
+    "resolved_at",
+    "impact",
+    "weight",
+    "known",
+    "unmapped_priority",
+    "assignee",
+    "reporter",
+]
 DAY_SECONDS = 86400.0
 
 
@@ -27,13 +38,20 @@ def _jira_bugs(jira: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
     known = rows["labels"].map(lambda ls: bool(set(ls) & set(settings.known_labels)))
     known |= rows["resolution"].isin(settings.known_resolutions)
     mapped = rows["priority"].isin(list(priorities))
-    return pd.DataFrame({
-        "ref": rows["key"], "kind": "jira", "team": rows["team"],
-        "created_at": rows["created_at"], "resolved_at": rows["resolved_at"],
-        "impact": rows["priority"].map(priorities).fillna(settings.impact.default),
-        "known": known, "unmapped_priority": rows["priority"].where(~mapped, ""),
-        "assignee": rows["assignee_id"], "reporter": rows["reporter_id"],
-    })
+    return pd.DataFrame(
+        {
+            "ref": rows["key"],
+            "kind": "jira",
+            "team": rows["team"],
+            "created_at": rows["created_at"],
+            "resolved_at": rows["resolved_at"],
+            "impact": rows["priority"].map(priorities).fillna(settings.impact.default),
+            "known": known,
+            "unmapped_priority": rows["priority"].where(~mapped, ""),
+            "assignee": rows["assignee_id"],
+            "reporter": rows["reporter_id"],
+        }
+    )
 
 
 def _github_impact(labels: list[str], settings: BugSettings) -> str:
@@ -46,14 +64,20 @@ def _github_impact(labels: list[str], settings: BugSettings) -> str:
 def _github_bugs(github: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
     wanted = set(settings.github_labels)
     rows = github[github["labels"].map(lambda ls: bool(set(ls) & wanted)).astype(bool)]
-    return pd.DataFrame({
-        "ref": rows["repo"] + "#" + rows["number"].astype(str), "kind": "github",
-        "team": rows["team"], "created_at": rows["created_at"], "resolved_at": rows["closed_at"],
-        "impact": rows["labels"].map(lambda ls: _github_impact(ls, settings)),
-        "known": rows["labels"].map(lambda ls: bool(set(ls) & set(settings.known_labels))),
-        "unmapped_priority": "", "assignee": rows["assignee_login"],
-        "reporter": rows["user_login"],
-    })
+    return pd.DataFrame(
+        {
+            "ref": rows["repo"] + "#" + rows["number"].astype(str),
+            "kind": "github",
+            "team": rows["team"],
+            "created_at": rows["created_at"],
+            "resolved_at": rows["closed_at"],
+            "impact": rows["labels"].map(lambda ls: _github_impact(ls, settings)),
+            "known": rows["labels"].map(lambda ls: bool(set(ls) & set(settings.known_labels))),
+            "unmapped_priority": "",
+            "assignee": rows["assignee_login"],
+            "reporter": rows["user_login"],
+        }
+    )
 
 
 def bugs_classify(jira: pd.DataFrame, github: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
@@ -79,8 +103,14 @@ def open_days_in(bugs: pd.DataFrame, start: datetime, end: datetime, now: dateti
 
 
 def impact_days_series(
-    bugs: pd.DataFrame, *, scope: str, scope_key: str, granularity: Granularity, tz: str,
-    now: datetime, first: date | None = None,
+    bugs: pd.DataFrame,
+    *,
+    scope: str,
+    scope_key: str,
+    granularity: Granularity,
+    tz: str,
+    now: datetime,
+    first: date | None = None,
 ) -> pd.DataFrame:
     """`bug_impact_days` rows for one scope: per period, sum of weight × open days inside it,
     over the (unanticipated) `bugs` given; 0 from the first bug's period to the current one.
@@ -106,20 +136,30 @@ def impact_days_series(
     live = until > created  # a bug resolved before it was created is never open
     t = np.array([(pd.Timestamp(e) - origin).total_seconds() for e in edges])
     weighted = _weighted_open(created[live], until[live], bugs["weight"].to_numpy(float)[live], t)
-    open_count = (np.searchsorted(np.sort(created[live]), t[1:], side="left")
-                  - np.searchsorted(np.sort(until[live]), t[:-1], side="right"))
+    open_count = np.searchsorted(np.sort(created[live]), t[1:], side="left") - np.searchsorted(
+        np.sort(until[live]), t[:-1], side="right"
+    )
     values = np.diff(weighted) / DAY_SECONDS
     notes = _unmapped_notes(bugs[live], created[live], until[live], t)
-    return pd.DataFrame({
-        "metric": "bug_impact_days", "scope": scope, "scope_key": scope_key,
-        "granularity": granularity, "period_start": starts, "value": values.astype(float),
-        "sample_size": open_count.astype(int), "note": notes,
-    })
+    return pd.DataFrame(
+        {
+            "metric": "bug_impact_days",
+            "scope": scope,
+            "scope_key": scope_key,
+            "granularity": granularity,
+            "period_start": starts,
+            "value": values.astype(float),
+            "sample_size": open_count.astype(int),
+            "note": notes,
+        }
+    )
 
 
-def _weighted_open(created: np.ndarray, until: np.ndarray, weight: np.ndarray,
-                   t: np.ndarray) -> np.ndarray:
+def _weighted_open(
+    created: np.ndarray, until: np.ndarray, weight: np.ndarray, t: np.ndarray
+) -> np.ndarray:
     """W(t) = Σ w·(t − created)⁺ − Σ w·(t − until)⁺ at each instant of `t` (seconds)."""
+
     def ramp(points: np.ndarray) -> np.ndarray:
         order = np.argsort(points, kind="stable")
         p, w = points[order], weight[order]
@@ -131,8 +171,9 @@ def _weighted_open(created: np.ndarray, until: np.ndarray, weight: np.ndarray,
     return ramp(created) - ramp(until)
 
 
-def _unmapped_notes(bugs: pd.DataFrame, created: np.ndarray, until: np.ndarray,
-                    t: np.ndarray) -> list[str]:
+def _unmapped_notes(
+    bugs: pd.DataFrame, created: np.ndarray, until: np.ndarray, t: np.ndarray
+) -> list[str]:
     """The note of each period [t[i], t[i+1]) from the bugs with an unmapped priority open in
     it (usually none, so the loop is over a handful of bugs)."""
     flagged = (bugs["unmapped_priority"] != "").to_numpy(bool)
@@ -152,6 +193,7 @@ def _unmapped_note(bugs: pd.DataFrame) -> str:
     if not names:
         return ""
     count = int((bugs["unmapped_priority"] != "").sum())
-    return (f"{count} bug(s) with a Jira priority the config does not map "
-            f"({', '.join(names)}): the default impact applied")
-
+    return (
+        f"{count} bug(s) with a Jira priority the config does not map "
+        f"({', '.join(names)}): the default impact applied"
+    )

@@ -17,8 +17,13 @@ ACCOUNTS = tuple(f"5b10a2{index:04d}" for index in range(8))  # accountId-like, 
 def providers(*, today: datetime) -> list:
     end = today.replace(hour=0, minute=0, second=0, microsecond=0)
     world = generate_jira_world(
-        seed=11, projects=tuple(key for key, _ in PROJECTS), issues=1500,
-        start=end - timedelta(days=540), end=end, people=ACCOUNTS, offset_hours=2,
+        seed=11,
+        projects=tuple(key for key, _ in PROJECTS),
+        issues=1500,
+        start=end - timedelta(days=540),
+        end=end,
+        people=ACCOUNTS,
+        offset_hours=2,
     )
     return [JiraProvider(world, email=EMAIL, token=_TOKEN)]
 
@@ -30,10 +35,16 @@ def environment() -> dict[str, str]:
 def extend_config(*, config: dict, base_url: str) -> None:
     """Add the jira source and give the first people a Jira accountId (the rest of the
     accounts stay unmatched, to show the unmapped-identities list)."""
-    config["sources"].append({
-        "name": "jira", "kind": "jira", "base_url": base_url, "email_env": EMAIL_ENV,
-        "token_env": TOKEN_ENV, "story_points_field": STORY_POINTS_FIELD,
-        "projects": [{"key": key, "team": team} for key, team in PROJECTS],
-    })
+    config["sources"].append(
+        {
+            "name": "jira",
+            "kind": "jira",
+            "base_url": base_url,
+            "email_env": EMAIL_ENV,
+            "token_env": TOKEN_ENV,
+            "story_points_field": STORY_POINTS_FIELD,
+            "projects": [{"key": key, "team": team} for key, team in PROJECTS],
+        }
+    )
     for person, account in zip(config["people"], ACCOUNTS[:6], strict=False):
         person["jira"] = account

@@ -32,7 +32,8 @@ def _github_seen(seen: dict) -> None:
 def _jira_seen(seen: dict) -> None:
     projects = [p.pk for p in projects_configured()]
     rows = JiraIssue.objects.filter(project_id__in=projects).values_list(
-        "assignee_id", "assignee_name", "reporter_id", "reporter_name")
+        "assignee_id", "assignee_name", "reporter_id", "reporter_name"
+    )
     for assignee, assignee_name, reporter, reporter_name in rows:
         if assignee:
             seen[("jira", assignee)].append(("jira assignee", assignee_name))
@@ -54,9 +55,15 @@ def identities_unmatched() -> list[dict[str, Any]]:
             continue
         name = next((n for _, n in uses if n), key)
         external = name if provider == "github" else key
-        out.append({"provider": provider, "external_id": external,
-                    "display_name": name if provider == "jira" else "",
-                    "roles": sorted({role for role, _ in uses}), "occurrences": len(uses)})
+        out.append(
+            {
+                "provider": provider,
+                "external_id": external,
+                "display_name": name if provider == "jira" else "",
+                "roles": sorted({role for role, _ in uses}),
+                "occurrences": len(uses),
+            }
+        )
     return sorted(out, key=lambda i: (-i["occurrences"], i["provider"], i["external_id"]))
 
 
@@ -67,8 +74,9 @@ def jira_names_unmapped() -> dict[str, list[str]]:
     bugs = org_settings().bugs
     issues = JiraIssue.objects.filter(project_id__in=[p.pk for p in projects_configured()])
     types = set(issues.values_list("issue_type", flat=True))
-    priorities = set(issues.filter(issue_type__in=bugs.jira_types)
-                     .values_list("priority", flat=True))
+    priorities = set(
+        issues.filter(issue_type__in=bugs.jira_types).values_list("priority", flat=True)
+    )
     return {
         "priorities": sorted(p for p in priorities if p and p not in bugs.impact.jira_priorities),
         "types": sorted(types - set(bugs.jira_types)),

@@ -26,13 +26,15 @@ WEIGHTS = {"bug_share": 0.4, "rise": 0.2, "by_others": 0.2, "small_slow": 0.2}
 NO_ITEMS_NOTE = "no work items completed in period"
 
 
-def jira_items(jira: pd.DataFrame, pulls: pd.DataFrame, jira_types: list[str],
-               people: dict, teams: dict) -> pd.DataFrame:
+def jira_items(
+    jira: pd.DataFrame, pulls: pd.DataFrame, jira_types: list[str], people: dict, teams: dict
+) -> pd.DataFrame:
     """Resolved Jira issues (not sub-tasks) whose assignee is a configured person, as
     `ITEM_COLUMNS` (column operations over the whole frame; no loop per issue)."""
     lines = (pulls["additions"] + pulls["deletions"]).groupby(pulls["issue_key"]).sum()
-    accounts = {external: email for (provider, external), email in people.items()
-                if provider == "jira"}
+    accounts = {
+        external: email for (provider, external), email in people.items() if provider == "jira"
+    }
     rows = jira[~jira["subtask"].astype(bool) & jira["resolved_at"].notna()]
     person = rows["assignee_id"].map(accounts)
     rows, person = rows[person.notna()], person[person.notna()]
@@ -41,49 +43,83 @@ def jira_items(jira: pd.DataFrame, pulls: pd.DataFrame, jira_types: list[str],
     by_other = (rows["reporter_id"] != rows["assignee_id"]).astype(float).where(bug & reported)
     changed = rows["key"].map(lines).astype(float)
     slow = (rows["resolved_at"] - rows["created_at"]) > timedelta(days=SLOW_DAYS)
-    return pd.DataFrame({
-        "person": person, "team": person.map(teams).fillna(""), "kind": "jira",
-        "ref": rows["key"], "completed_at": rows["resolved_at"], "bug": bug,
-        "by_other": by_other, "small_slow": bug & changed.notna() & (changed < SMALL_LINES) & slow,
-    }, columns=ITEM_COLUMNS)
+    return pd.DataFrame(
+        {
+            "person": person,
+            "team": person.map(teams).fillna(""),
+            "kind": "jira",
+            "ref": rows["key"],
+            "completed_at": rows["resolved_at"],
+            "bug": bug,
+            "by_other": by_other,
+            "small_slow": bug & changed.notna() & (changed < SMALL_LINES) & slow,
+        },
+        columns=ITEM_COLUMNS,
+    )
 
 
-def pull_items(pulls: pd.DataFrame, bug_issues: dict, github_labels: list[str],
-               people: dict, teams: dict) -> pd.DataFrame:
+def pull_items(
+    pulls: pd.DataFrame, bug_issues: dict, github_labels: list[str], people: dict, teams: dict
+) -> pd.DataFrame:
     """Merged PRs referencing no Jira issue, by a configured person (bots are nobody), as
     `ITEM_COLUMNS`. Column operations, but for reading each body's closing keywords."""
-    logins = {external: email for (provider, external), email in people.items()
-              if provider == "github"}
+    logins = {
+        external: email for (provider, external), email in people.items() if provider == "github"
+    }
     rows = pulls[pulls["issue_key"] == ""]
     login = rows["user_login"].fillna("").astype(str)
     person = login.str.lower().map(logins)
     bot = (rows["user_type"] == "Bot") | login.str.endswith("[bot]")
     keep = person.notna() & ~bot
     rows, login, person = rows[keep], login[keep], person[keep]
-    closers = [[bug_issues[ref] for ref in closing_refs(body, repo) if ref in bug_issues]
-               for body, repo in zip(rows["body"].tolist(), rows["repo"].tolist(), strict=True)]
+    closers = [
+        [bug_issues[ref] for ref in closing_refs(body, repo) if ref in bug_issues]
+        for body, repo in zip(rows["body"].tolist(), rows["repo"].tolist(), strict=True)
+    ]
     wanted = set(github_labels)
     labelled = [bool(set(labels) & wanted) for labels in rows["labels"].tolist()]
-    bug = pd.Series([bool(c) or by_label for c, by_label in zip(closers, labelled, strict=True)],
-                    index=rows.index, dtype=bool)
+    bug = pd.Series(
+        [bool(c) or by_label for c, by_label in zip(closers, labelled, strict=True)],
+        index=rows.index,
+        dtype=bool,
+    )
     by_other = pd.Series(
-        [float(any(c.lower() != me.lower() for c in closed)) if closed else math.nan
-         for closed, me in zip(closers, login.tolist(), strict=True)], index=rows.index,
-        dtype="float64")
+        [
+            float(any(c.lower() != me.lower() for c in closed)) if closed else math.nan
+            for closed, me in zip(closers, login.tolist(), strict=True)
+        ],
+        index=rows.index,
+        dtype="float64",
+    )
     lines = rows["additions"] + rows["deletions"]
     slow = (rows["merged_at"] - rows["created_at"]) > timedelta(days=SLOW_DAYS)
-    return pd.DataFrame({
-        "person": person, "team": person.map(teams).fillna(""), "kind": "pull",
-        "ref": rows["repo"] + "#" + rows["number"].astype(str), "completed_at": rows["merged_at"],
-        "bug": bug, "by_other": by_other,
-        "small_slow": bug & lines.notna() & (lines < SMALL_LINES) & slow,
-    }, columns=ITEM_COLUMNS)
+    return pd.DataFrame(
+        {
+            "person": person,
+            "team": person.map(teams).fillna(""),
+            "kind": "pull",
+            "ref": rows["repo"] + "#" + rows["number"].astype(str),
+            "completed_at": rows["merged_at"],
+            "bug": bug,
+            "by_other": by_other,
+            "small_slow": bug & lines.notna() & (lines < SMALL_LINES) & slow,
+        },
+        columns=ITEM_COLUMNS,
+    )
 
 
-def work_items(jira: pd.DataFrame, pulls: pd.DataFrame, bug_issues: dict, *,
-               jira_types: list[str], github_labels: list[str], people: dict,
-               teams: dict, since: datetime | None = None,
-               lines_from: pd.DataFrame | None = None) -> pd.DataFrame:
+def work_items(
+    jira: pd.DataFrame,
+    pulls: pd.DataFrame,
+    bug_issues: dict,
+    *,
+    jira_types: list[str],
+    github_labels: list[str],
+    people: dict,
+    teams: dict,
+    since: datetime | None = None,
+    lines_from: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Every completed work item of a configured person (`ITEM_COLUMNS`); PR items only from
     PRs merged at or after `since` when given (Jira items: as `jira` was read). A Jira item's
     lines come from `lines_from` (merged PRs with issue_key, additions, deletions) when given,
@@ -116,21 +152,25 @@ class Churn:
 
     def note(self, min_items: int) -> str:
         if self.score is None:
-            return (f"{self.items} work item(s) in the window, fewer than "
-                    f"churn.min_items ({min_items})")
+            return (
+                f"{self.items} work item(s) in the window, fewer than churn.min_items ({min_items})"
+            )
         previous = "none" if self.previous_share is None else f"{self.previous_share:.2f}"
-        return (f"bug share {self.bug_share:.2f} (previous window {previous}, rise "
-                f"{self.rise:.2f}), bugs reported by others {self.by_others:.2f}, small fixes "
-                f"that took long {self.small_slow:.2f}; score = 0.4·bug + 0.2·rise + "
-                f"0.2·others + 0.2·slow")
+        return (
+            f"bug share {self.bug_share:.2f} (previous window {previous}, rise "
+            f"{self.rise:.2f}), bugs reported by others {self.by_others:.2f}, small fixes "
+            f"that took long {self.small_slow:.2f}; score = 0.4·bug + 0.2·rise + "
+            f"0.2·others + 0.2·slow"
+        )
 
 
 def _share(frame: pd.DataFrame) -> float | None:
     return float(frame["bug"].mean()) if len(frame) else None
 
 
-def churn_of(items: pd.DataFrame, *, end: datetime, window_days: int, threshold: float,
-             min_items: int) -> Churn:
+def churn_of(
+    items: pd.DataFrame, *, end: datetime, window_days: int, threshold: float, min_items: int
+) -> Churn:
     """Churn risk of one engineer's `items` for the window `[end - window_days, end)`:
     bug = min(1, share / threshold); rise = clip((share - previous share) / threshold, 0, 1)
     (0 without a previous window); others = share of bug items whose reporter is someone else
@@ -144,15 +184,27 @@ def churn_of(items: pd.DataFrame, *, end: datetime, window_days: int, threshold:
     others = float(bugs["by_other"].mean()) if bugs["by_other"].notna().any() else 0.0
     slow = float(bugs["small_slow"].mean()) if len(bugs) else 0.0
     rise = 0.0 if previous is None else min(max((share - previous) / threshold, 0.0), 1.0)
-    parts = {"bug_share": min(share / threshold, 1.0), "rise": rise, "by_others": others,
-             "small_slow": slow}
+    parts = {
+        "bug_share": min(share / threshold, 1.0),
+        "rise": rise,
+        "by_others": others,
+        "small_slow": slow,
+    }
     score = sum(WEIGHTS[k] * v for k, v in parts.items()) if len(now) >= min_items else None
-    return Churn(len(now), share, previous, rise, others, slow,
-                 None if score is None else round(score, 12))
+    return Churn(
+        len(now), share, previous, rise, others, slow, None if score is None else round(score, 12)
+    )
 
 
-def churn_grid(items: pd.DataFrame, *, people: list[str], ends: list[datetime],
-               window_days: int, threshold: float, min_items: int) -> dict[tuple[str, int], Churn]:
+def churn_grid(
+    items: pd.DataFrame,
+    *,
+    people: list[str],
+    ends: list[datetime],
+    window_days: int,
+    threshold: float,
+    min_items: int,
+) -> dict[tuple[str, int], Churn]:
     """`churn_of` for every person of `people` at every instant of `ends` at once:
     {(person, index into ends): Churn}, equal to calling `churn_of` per pair.
 
@@ -161,8 +213,10 @@ def churn_grid(items: pd.DataFrame, *, people: list[str], ends: list[datetime],
     slow bug fixes) are differences of those sums at `searchsorted` bounds inside each
     person's run, so the cost is O(items log items + people × ends)."""
     window, threshold = timedelta(days=window_days), max(threshold, 1e-9)
-    edges = [np.array([pd.Timestamp(e - k * window).value for e in ends], dtype="int64")
-             for k in (2, 1, 0)]
+    edges = [
+        np.array([pd.Timestamp(e - k * window).value for e in ends], dtype="int64")
+        for k in (2, 1, 0)
+    ]
     ordered = items.sort_values(["person", "completed_at"], kind="stable")
     times = ordered["completed_at"].to_numpy("datetime64[ns]").astype("int64")
     cumulative = _cumulative_columns(ordered)
@@ -187,11 +241,17 @@ def _cumulative_columns(ordered: pd.DataFrame) -> dict[str, np.ndarray]:
     """Running sums (with a leading 0) of the window counts over `ordered` items."""
     bug = ordered["bug"].to_numpy(bool)
     known = bug & ordered["by_other"].notna().to_numpy(bool)
-    columns = {"n": np.ones(len(ordered)), "bugs": bug, "known": known,
-               "others": np.where(known, ordered["by_other"].fillna(0.0).to_numpy(float), 0.0),
-               "slow": bug & ordered["small_slow"].to_numpy(bool)}
-    return {name: np.concatenate([[0.0], np.cumsum(values, dtype=float)])
-            for name, values in columns.items()}
+    columns = {
+        "n": np.ones(len(ordered)),
+        "bugs": bug,
+        "known": known,
+        "others": np.where(known, ordered["by_other"].fillna(0.0).to_numpy(float), 0.0),
+        "slow": bug & ordered["small_slow"].to_numpy(bool),
+    }
+    return {
+        name: np.concatenate([[0.0], np.cumsum(values, dtype=float)])
+        for name, values in columns.items()
+    }
 
 
 def _runs(values: np.ndarray) -> list[tuple[object, int, int]]:
@@ -202,22 +262,29 @@ def _runs(values: np.ndarray) -> list[tuple[object, int, int]]:
     return [(values[a], a, b) for a, b in zip(starts, [*starts[1:], len(values)], strict=True)]
 
 
-def _churn_at(sums: dict[str, np.ndarray] | None, i: int, threshold: float,
-              min_items: int) -> Churn:
+def _churn_at(
+    sums: dict[str, np.ndarray] | None, i: int, threshold: float, min_items: int
+) -> Churn:
     """The Churn of one window from `_window_sums` (the arithmetic of `churn_of`)."""
     if sums is None:
         n = bugs = known = others = slow = prev_n = prev_bugs = 0
     else:
         n, bugs, known, others, slow, prev_n, prev_bugs = (
             int(sums[k][i]) if k != "others" else float(sums[k][i])
-            for k in ("n", "bugs", "known", "others", "slow", "prev_n", "prev_bugs"))
+            for k in ("n", "bugs", "known", "others", "slow", "prev_n", "prev_bugs")
+        )
     previous = prev_bugs / prev_n if prev_n else None
     share = bugs / n if n else 0.0
     by_others = others / known if known else 0.0
     small_slow = slow / bugs if bugs else 0.0
     rise = 0.0 if previous is None else min(max((share - previous) / threshold, 0.0), 1.0)
-    parts = {"bug_share": min(share / threshold, 1.0), "rise": rise, "by_others": by_others,
-             "small_slow": small_slow}
+    parts = {
+        "bug_share": min(share / threshold, 1.0),
+        "rise": rise,
+        "by_others": by_others,
+        "small_slow": small_slow,
+    }
     score = sum(WEIGHTS[k] * v for k, v in parts.items()) if n >= min_items else None
-    return Churn(n, share, previous, rise, by_others, small_slow,
-                 None if score is None else round(score, 12))
+    return Churn(
+        n, share, previous, rise, by_others, small_slow, None if score is None else round(score, 12)
+    )

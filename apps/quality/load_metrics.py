@@ -39,25 +39,42 @@ from apps.quality.selectors import (
 )
 
 BUG_FIX_SHARE = MetricDefinition(
-    name="bug_fix_share", unit="ratio", kind="ratio", scopes=("engineer", "team", "org"),
+    name="bug_fix_share",
+    unit="ratio",
+    kind="ratio",
+    scopes=("engineer", "team", "org"),
     description="Bug work items / work items completed in the period (Jira issues resolved, "
     "PRs merged without a Jira issue); team and org pool their members' items.",
     doc_anchor="bug_fix_share",
 )
 CHURN_RISK = MetricDefinition(
-    name="churn_risk", unit="score", kind="score", scopes=("engineer",),
+    name="churn_risk",
+    unit="score",
+    kind="score",
+    scopes=("engineer",),
     description="0..1 over churn.window_days to the period end: 0.4·bug share/threshold + "
     "0.2·its rise + 0.2·bugs reported by others + 0.2·small fixes that took long.",
     doc_anchor="churn_risk",
 )
 ENGINEERS_AT_RISK = MetricDefinition(
-    name="engineers_at_risk", unit="engineers", kind="count", scopes=("team", "org"),
-    description="Engineers whose churn_risk is at least 0.5.", doc_anchor="engineers_at_risk",
+    name="engineers_at_risk",
+    unit="engineers",
+    kind="count",
+    scopes=("team", "org"),
+    description="Engineers whose churn_risk is at least 0.5.",
+    doc_anchor="engineers_at_risk",
 )
 AT_RISK = 0.5
 # What work items read of the Jira issues (resolved ones only, filtered in SQL).
-ITEM_JIRA_COLUMNS = ("key", "issue_type", "subtask", "created_at", "resolved_at", "assignee_id",
-                     "reporter_id")
+ITEM_JIRA_COLUMNS = (
+    "key",
+    "issue_type",
+    "subtask",
+    "created_at",
+    "resolved_at",
+    "assignee_id",
+    "reporter_id",
+)
 
 
 def load_items(*, since: datetime | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -75,15 +92,22 @@ def load_items(*, since: datetime | None = None) -> tuple[pd.DataFrame, dict[str
         bug_keys = set(jira["key"][jira["issue_type"].isin(bugs.jira_types)])
         lines = pulls_with_issue_points(merged_pulls_frame(where=pulls_mentioning(bug_keys)))
     items = work_items(
-        jira, pulls, github_bug_issues(tuple(bugs.github_labels)),
-        jira_types=bugs.jira_types, github_labels=bugs.github_labels,
-        people=identities_map(), teams=teams, since=since, lines_from=lines,
+        jira,
+        pulls,
+        github_bug_issues(tuple(bugs.github_labels)),
+        jira_types=bugs.jira_types,
+        github_labels=bugs.github_labels,
+        people=identities_map(),
+        teams=teams,
+        since=since,
+        lines_from=lines,
     )
     return items, teams
 
 
-def _share_row(metric: str, scope: str, key: str, g: str, start: date,
-               counts: tuple[int, int] | None) -> tuple:
+def _share_row(
+    metric: str, scope: str, key: str, g: str, start: date, counts: tuple[int, int] | None
+) -> tuple:
     """A bug_fix_share row from (items, bug items) completed in the period (None: no items)."""
     if not counts:
         return (metric, scope, key, g, start, float("nan"), 0, NO_ITEMS_NOTE)
@@ -94,19 +118,25 @@ def _share_row(metric: str, scope: str, key: str, g: str, start: date,
 def _counts(items: pd.DataFrame, by: list[str]) -> dict[tuple, tuple[int, int]]:
     """{(*by values, period): (items, bug items)} of `items` (with a `period` column)."""
     grouped = items.groupby([*by, "period"], sort=False)["bug"].agg(["size", "sum"])
-    return {(k if isinstance(k, tuple) else (k,)): (int(n), int(b))
-            for k, n, b in zip(grouped.index, grouped["size"], grouped["sum"], strict=True)}
+    return {
+        (k if isinstance(k, tuple) else (k,)): (int(n), int(b))
+        for k, n, b in zip(grouped.index, grouped["size"], grouped["sum"], strict=True)
+    }
 
 
-def load_rows(items: pd.DataFrame, teams: dict[str, str], ctx: ComputeContext,
-              granularity: Granularity) -> list[tuple]:
+def load_rows(
+    items: pd.DataFrame, teams: dict[str, str], ctx: ComputeContext, granularity: Granularity
+) -> list[tuple]:
     """Rows of the three metrics for every period from the first item's to the current one.
 
     Counts come from one group-by per scope and churn from `churn_grid` (cumulative sums), so
     the cost grows with items + people × periods, not their product."""
     churn = org_settings().churn
-    data_first = None if items.empty else period_of(
-        items["completed_at"].min().to_pydatetime(), granularity, ctx.tz)
+    data_first = (
+        None
+        if items.empty
+        else period_of(items["completed_at"].min().to_pydatetime(), granularity, ctx.tz)
+    )
     first = ctx.first_period("bug_fix_share", "org", "", granularity, data_first)
     if first is None:
         return []
@@ -117,9 +147,14 @@ def load_rows(items: pd.DataFrame, teams: dict[str, str], ctx: ComputeContext,
     items = items.assign(period=periods_of(items["completed_at"], granularity, ctx.tz))
     org, person, team = (_counts(items, by) for by in ([], ["person"], ["team"]))
     people = sorted(teams.items())
-    risks = churn_grid(items, people=[p for p, _ in people], ends=ends,
-                       window_days=churn.window_days, threshold=churn.bug_share_threshold,
-                       min_items=churn.min_items)
+    risks = churn_grid(
+        items,
+        people=[p for p, _ in people],
+        ends=ends,
+        window_days=churn.window_days,
+        threshold=churn.bug_share_threshold,
+        min_items=churn.min_items,
+    )
     team_slugs = sorted(t for t in set(teams.values()) if t)
     sizes = {t: sum(1 for x in teams.values() if x == t) for t in team_slugs}
     out = []
@@ -127,26 +162,68 @@ def load_rows(items: pd.DataFrame, teams: dict[str, str], ctx: ComputeContext,
         out.append(_share_row("bug_fix_share", "org", "", granularity, start, org.get((start,))))
         at_risk: dict[str, int] = {}
         for email, slug in people:
-            out.append(_share_row("bug_fix_share", "engineer", email, granularity, start,
-                                  person.get((email, start))))
+            out.append(
+                _share_row(
+                    "bug_fix_share",
+                    "engineer",
+                    email,
+                    granularity,
+                    start,
+                    person.get((email, start)),
+                )
+            )
             risk = risks[(email, i)]
             value = float("nan") if risk.score is None else risk.score
-            out.append(("churn_risk", "engineer", email, granularity, start, value, risk.items,
-                        risk.note(churn.min_items)))
+            out.append(
+                (
+                    "churn_risk",
+                    "engineer",
+                    email,
+                    granularity,
+                    start,
+                    value,
+                    risk.items,
+                    risk.note(churn.min_items),
+                )
+            )
             hit = int(risk.score is not None and risk.score >= AT_RISK)
             at_risk[slug] = at_risk.get(slug, 0) + hit
         for slug in team_slugs:
-            out.append(_share_row("bug_fix_share", "team", slug, granularity, start,
-                                  team.get((slug, start))))
-            out.append(("engineers_at_risk", "team", slug, granularity, start,
-                        float(at_risk.get(slug, 0)), sizes[slug], ""))
-        out.append(("engineers_at_risk", "org", "", granularity, start,
-                    float(sum(at_risk.values())), len(teams), ""))
+            out.append(
+                _share_row(
+                    "bug_fix_share", "team", slug, granularity, start, team.get((slug, start))
+                )
+            )
+            out.append(
+                (
+                    "engineers_at_risk",
+                    "team",
+                    slug,
+                    granularity,
+                    start,
+                    float(at_risk.get(slug, 0)),
+                    sizes[slug],
+                    "",
+                )
+            )
+        out.append(
+            (
+                "engineers_at_risk",
+                "org",
+                "",
+                granularity,
+                start,
+                float(sum(at_risk.values())),
+                len(teams),
+                "",
+            )
+        )
     return out
 
 
-def load_compute_frame(items: pd.DataFrame, teams: dict[str, str],
-                       ctx: ComputeContext) -> pd.DataFrame:
+def load_compute_frame(
+    items: pd.DataFrame, teams: dict[str, str], ctx: ComputeContext
+) -> pd.DataFrame:
     rows = [r for g in GRANULARITIES for r in load_rows(items, teams, ctx, g)]
     if not rows:
         return pd.DataFrame(columns=list(FRAME_COLUMNS))
@@ -181,18 +258,26 @@ def load_records(query: RecordsQuery) -> list[dict]:
     rows = in_window(items, start, query.end_at).sort_values(["completed_at", "ref"])
     # Team and org numbers are visible to every user: their records name no engineer.
     return [
-        {**({"person": r.person} if query.scope == "engineer" else {}), "kind": r.kind,
-         "ref": r.ref, "bug": bool(r.bug), "completed_at": r.completed_at.isoformat(),
-         "reported_by_other": None if pd.isna(r.by_other) else bool(r.by_other),
-         "small_fix_that_took_long": bool(r.small_slow)}
+        {
+            **({"person": r.person} if query.scope == "engineer" else {}),
+            "kind": r.kind,
+            "ref": r.ref,
+            "bug": bool(r.bug),
+            "completed_at": r.completed_at.isoformat(),
+            "reported_by_other": None if pd.isna(r.by_other) else bool(r.by_other),
+            "small_fix_that_took_long": bool(r.small_slow),
+        }
         for r in rows.itertuples()
     ]
 
 
 def register() -> None:
     """Called from QualityConfig.ready()."""
-    register_family(MetricFamily(
-        name="bug_load", metrics=(BUG_FIX_SHARE, CHURN_RISK, ENGINEERS_AT_RISK),
-        compute=load_compute, records=load_records,
-    ))
-
+    register_family(
+        MetricFamily(
+            name="bug_load",
+            metrics=(BUG_FIX_SHARE, CHURN_RISK, ENGINEERS_AT_RISK),
+            compute=load_compute,
+            records=load_records,
+        )
+    )

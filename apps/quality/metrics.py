@@ -19,36 +19,58 @@ from apps.quality.bugs import bugs_classify, impact_days_series, open_days_in
 from apps.quality.selectors import github_issues_frame, jira_issues_frame
 
 BUGS_NEW = MetricDefinition(
-    name="bugs_new", unit="bugs", kind="count", scopes=("org", "team"),
+    name="bugs_new",
+    unit="bugs",
+    kind="count",
+    scopes=("org", "team"),
     description="Unanticipated bugs (Jira bug types, GitHub bug labels; not known/accepted) "
-    "created in the period.", doc_anchor="bugs_new",
+    "created in the period.",
+    doc_anchor="bugs_new",
 )
 BUG_IMPACT_DAYS = MetricDefinition(
-    name="bug_impact_days", unit="impact-days", kind="sum", scopes=("org", "team"),
+    name="bug_impact_days",
+    unit="impact-days",
+    kind="sum",
+    scopes=("org", "team"),
     description="Sum over unanticipated bugs of impact weight × days the bug was open within "
-    "the period.", doc_anchor="bug_impact_days",
+    "the period.",
+    doc_anchor="bug_impact_days",
 )
 
 
 # What bugs_classify reads of the Jira issues (only bug types are read, in SQL).
-BUG_JIRA_COLUMNS = ("key", "team", "issue_type", "priority", "resolution", "labels",
-                    "created_at", "resolved_at", "assignee_id", "reporter_id")
+BUG_JIRA_COLUMNS = (
+    "key",
+    "team",
+    "issue_type",
+    "priority",
+    "resolution",
+    "labels",
+    "created_at",
+    "resolved_at",
+    "assignee_id",
+    "reporter_id",
+)
 
 
 def unanticipated_bugs(*, open_since: datetime | None = None) -> pd.DataFrame:
     """The unanticipated bugs of the configured projects and repos (apps.quality.bugs); only
     those created or still open at or after `open_since` when given (filtered in SQL)."""
     settings = org_settings().bugs
-    jira = jira_issues_frame(columns=BUG_JIRA_COLUMNS, issue_types=tuple(settings.jira_types),
-                             open_since=open_since)
+    jira = jira_issues_frame(
+        columns=BUG_JIRA_COLUMNS, issue_types=tuple(settings.jira_types), open_since=open_since
+    )
     bugs = bugs_classify(jira, github_issues_frame(open_since=open_since), settings)
     return bugs[~bugs["known"]].reset_index(drop=True)
 
 
 def _scopes(bugs: pd.DataFrame, ctx: ComputeContext) -> list[tuple[str, str, pd.DataFrame]]:
     """org, and every team with bugs read or with rows stored before the replaced periods."""
-    teams = set(bugs["team"][bugs["team"] != ""]) | ctx.stored_keys("bugs_new", "team") \
+    teams = (
+        set(bugs["team"][bugs["team"] != ""])
+        | ctx.stored_keys("bugs_new", "team")
         | ctx.stored_keys("bug_impact_days", "team")
+    )
     return [("org", "", bugs)] + [("team", t, bugs[bugs["team"] == t]) for t in sorted(teams)]
 
 
@@ -57,13 +79,31 @@ def bugs_compute_frame(bugs: pd.DataFrame, ctx: ComputeContext) -> pd.DataFrame:
     parts = []
     for scope, key, rows in _scopes(bugs, ctx):
         for g in GRANULARITIES:
-            parts.append(count_series(
-                rows, time_column="created_at", value_column=None, metric="bugs_new",
-                scope=scope, scope_key=key, granularity=g, tz=ctx.tz, now=ctx.now,
-                first=ctx.first_period("bugs_new", scope, key, g, None)))
-            parts.append(impact_days_series(
-                rows, scope=scope, scope_key=key, granularity=g, tz=ctx.tz, now=ctx.now,
-                first=ctx.first_period("bug_impact_days", scope, key, g, None)))
+            parts.append(
+                count_series(
+                    rows,
+                    time_column="created_at",
+                    value_column=None,
+                    metric="bugs_new",
+                    scope=scope,
+                    scope_key=key,
+                    granularity=g,
+                    tz=ctx.tz,
+                    now=ctx.now,
+                    first=ctx.first_period("bugs_new", scope, key, g, None),
+                )
+            )
+            parts.append(
+                impact_days_series(
+                    rows,
+                    scope=scope,
+                    scope_key=key,
+                    granularity=g,
+                    tz=ctx.tz,
+                    now=ctx.now,
+                    first=ctx.first_period("bug_impact_days", scope, key, g, None),
+                )
+            )
     parts = [p for p in parts if not p.empty]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
@@ -87,17 +127,28 @@ def bugs_records(query: RecordsQuery) -> list[dict]:
     else:
         keep = days > 0
     return [
-        {"kind": r.kind, "ref": r.ref, "team": r.team, "impact": r.impact,
-         "weight": float(r.weight), "created_at": r.created_at.isoformat(),
-         "resolved_at": None if pd.isna(r.resolved_at) else r.resolved_at.isoformat(),
-         "open_days_in_period": round(float(d), 6), "impact_days": round(float(d * r.weight), 6)}
+        {
+            "kind": r.kind,
+            "ref": r.ref,
+            "team": r.team,
+            "impact": r.impact,
+            "weight": float(r.weight),
+            "created_at": r.created_at.isoformat(),
+            "resolved_at": None if pd.isna(r.resolved_at) else r.resolved_at.isoformat(),
+            "open_days_in_period": round(float(d), 6),
+            "impact_days": round(float(d * r.weight), 6),
+        }
         for r, d in zip(bugs[keep].itertuples(), days[keep], strict=True)
     ]
 
 
 def register() -> None:
     """Called from QualityConfig.ready()."""
-    register_family(MetricFamily(
-        name="quality", metrics=(BUGS_NEW, BUG_IMPACT_DAYS), compute=bugs_compute,
-        records=bugs_records,
-    ))
+    register_family(
+        MetricFamily(
+            name="quality",
+            metrics=(BUGS_NEW, BUG_IMPACT_DAYS),
+            compute=bugs_compute,
+            records=bugs_records,
+        )
+    )

@@ -39,8 +39,9 @@ class JiraIssue(models.Model):
     # No index of its own: the unique (source, jira_id) index serves source lookups, and a
     # second one misled PostgreSQL into scanning a whole source per synced page when the table
     # had no statistics yet (benchmarks/scale_org.py, docs/performance.md).
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="jira_issues",
-                               db_index=False)
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="jira_issues", db_index=False
+    )
     project = models.ForeignKey(JiraProject, on_delete=models.CASCADE, related_name="issues")
     jira_id = models.BigIntegerField()
     key = models.CharField(max_length=60, db_index=True)

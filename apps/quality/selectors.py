@@ -14,17 +14,45 @@ from apps.delivery.selectors import repo_columns, repos_configured
 from apps.organization.models import Identity, JiraProject, Source
 from apps.quality.models import GitHubIssue, JiraIssue
 
-JIRA_COLUMNS = ["key", "project", "team", "issue_type", "subtask", "priority", "resolution",
-                "labels", "created_at", "resolved_at", "assignee_id", "reporter_id",
-                "story_points", "summary", "url"]
-GITHUB_COLUMNS = ["repo_id", "repo", "team", "number", "labels", "created_at", "closed_at",
-                  "user_login", "assignee_login", "title", "url"]
+JIRA_COLUMNS = [
+    "key",
+    "project",
+    "team",
+    "issue_type",
+    "subtask",
+    "priority",
+    "resolution",
+    "labels",
+    "created_at",
+    "resolved_at",
+    "assignee_id",
+    "reporter_id",
+    "story_points",
+    "summary",
+    "url",
+]
+GITHUB_COLUMNS = [
+    "repo_id",
+    "repo",
+    "team",
+    "number",
+    "labels",
+    "created_at",
+    "closed_at",
+    "user_login",
+    "assignee_login",
+    "title",
+    "url",
+]
 
 
 def projects_configured() -> list[JiraProject]:
     """The Jira projects of enabled Jira sources."""
-    return list(JiraProject.objects.filter(source__enabled=True, source__kind=Source.Kind.JIRA)
-                .select_related("team", "source").order_by("key"))
+    return list(
+        JiraProject.objects.filter(source__enabled=True, source__kind=Source.Kind.JIRA)
+        .select_related("team", "source")
+        .order_by("key")
+    )
 
 
 def _utc(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -36,21 +64,30 @@ def _utc(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 # JIRA_COLUMNS read from JiraIssue: (lookup, queryset_frame kind); project, team and url are
 # derived from project_id.
 _JIRA_FIELDS: dict[str, tuple[str, str]] = {
-    "key": ("key", "str"), "issue_type": ("issue_type", "str"), "subtask": ("subtask", "bool"),
-    "priority": ("priority", "str"), "resolution": ("resolution", "str"),
-    "labels": ("labels", "json"), "created_at": ("created_at", "datetime"),
-    "resolved_at": ("resolution_date", "datetime"), "assignee_id": ("assignee_id", "str"),
-    "reporter_id": ("reporter_id", "str"), "story_points": ("story_points", "float"),
+    "key": ("key", "str"),
+    "issue_type": ("issue_type", "str"),
+    "subtask": ("subtask", "bool"),
+    "priority": ("priority", "str"),
+    "resolution": ("resolution", "str"),
+    "labels": ("labels", "json"),
+    "created_at": ("created_at", "datetime"),
+    "resolved_at": ("resolution_date", "datetime"),
+    "assignee_id": ("assignee_id", "str"),
+    "reporter_id": ("reporter_id", "str"),
+    "story_points": ("story_points", "float"),
     "summary": ("summary", "str"),
 }
 
 
 @run_cached
-def jira_issues_frame(*, columns: tuple[str, ...] = tuple(JIRA_COLUMNS),
-                      issue_types: tuple[str, ...] | None = None,
-                      resolved_only: bool = False,
-                      resolved_since: datetime | None = None,
-                      open_since: datetime | None = None) -> pd.DataFrame:
+def jira_issues_frame(
+    *,
+    columns: tuple[str, ...] = tuple(JIRA_COLUMNS),
+    issue_types: tuple[str, ...] | None = None,
+    resolved_only: bool = False,
+    resolved_since: datetime | None = None,
+    open_since: datetime | None = None,
+) -> pd.DataFrame:
     """One row per stored issue of a configured project (only `issue_types` and only resolved
     issues when asked; filtered in SQL). Columns `columns` (a subset of `JIRA_COLUMNS`): team
     is the project's team slug ("" when unmapped); `resolved_since`: resolved at or after it;
@@ -69,8 +106,9 @@ def jira_issues_frame(*, columns: tuple[str, ...] = tuple(JIRA_COLUMNS),
     if open_since is not None:
         issues = issues.filter(_open_since("resolution_date", open_since))
     wanted = {c: _JIRA_FIELDS[c] for c in columns if c in _JIRA_FIELDS}
-    frame = queryset_frame(issues, {"project_id": "int", **{
-        lookup: kind for lookup, kind in wanted.values()}})
+    frame = queryset_frame(
+        issues, {"project_id": "int", **{lookup: kind for lookup, kind in wanted.values()}}
+    )
     frame = frame.rename(columns={lookup: name for name, (lookup, _) in wanted.items()})
     derived = {
         "project": {pk: p.key for pk, p in projects.items()},
@@ -87,8 +125,11 @@ def jira_issues_frame(*, columns: tuple[str, ...] = tuple(JIRA_COLUMNS),
 
 def _open_since(closed_field: str, instant: datetime) -> Q:
     """Records created, still open, or closed at or after `instant`."""
-    return (Q(**{f"{closed_field}__isnull": True}) | Q(**{f"{closed_field}__gte": instant})
-            | Q(created_at__gte=instant))
+    return (
+        Q(**{f"{closed_field}__isnull": True})
+        | Q(**{f"{closed_field}__gte": instant})
+        | Q(created_at__gte=instant)
+    )
 
 
 @run_cached
@@ -99,10 +140,20 @@ def github_issues_frame(*, open_since: datetime | None = None) -> pd.DataFrame:
     issues = GitHubIssue.objects.filter(repo_id__in=list(by_id))
     if open_since is not None:
         issues = issues.filter(_open_since("closed_at", open_since))
-    frame = queryset_frame(issues, {
-        "repo_id": "int", "number": "int", "labels": "json", "created_at": "datetime",
-        "closed_at": "datetime", "user_login": "str", "assignee_login": "str", "title": "str",
-        "html_url": "str"}).rename(columns={"html_url": "url"})
+    frame = queryset_frame(
+        issues,
+        {
+            "repo_id": "int",
+            "number": "int",
+            "labels": "json",
+            "created_at": "datetime",
+            "closed_at": "datetime",
+            "user_login": "str",
+            "assignee_login": "str",
+            "title": "str",
+            "html_url": "str",
+        },
+    ).rename(columns={"html_url": "url"})
     return repo_columns(frame, by_id)[GITHUB_COLUMNS]
 
 
@@ -132,7 +183,7 @@ def jira_points_map(candidates: Iterable[str]) -> dict[str, float | None]:
     issues = JiraIssue.objects.filter(project_id__in=projects)
     wanted, out = sorted(set(candidates)), {}
     for i in range(0, len(wanted), POINTS_CHUNK):
-        out |= _points(issues.filter(key__in=wanted[i:i + POINTS_CHUNK]))
+        out |= _points(issues.filter(key__in=wanted[i : i + POINTS_CHUNK]))
     return out
 
 
@@ -168,9 +219,21 @@ def pulls_with_issue_points(pulls: pd.DataFrame) -> pd.DataFrame:
     return pulls_issue_points(pulls, pulls["head_ref"], pulls_points_map(_pull_keys(pulls)))
 
 
-PULL_DETAIL_COLUMNS = ["repo_id", "repo", "number", "title", "body", "head_ref", "labels",
-                       "user_login", "user_type", "created_at", "merged_at", "additions",
-                       "deletions"]
+PULL_DETAIL_COLUMNS = [
+    "repo_id",
+    "repo",
+    "number",
+    "title",
+    "body",
+    "head_ref",
+    "labels",
+    "user_login",
+    "user_type",
+    "created_at",
+    "merged_at",
+    "additions",
+    "deletions",
+]
 
 
 @run_cached
@@ -185,10 +248,23 @@ def pulls_detail_frame(*, where: Q | None = None) -> pd.DataFrame:
     pulls = PullRequest.objects.filter(repo_id__in=list(by_id), merged_at__isnull=False)
     if where is not None:
         pulls = pulls.filter(where)
-    frame = queryset_frame(pulls, {
-        "repo_id": "int", "number": "int", "title": "str", "body": "str", "head_ref": "str",
-        "labels": "json", "user_login": "str", "user_type": "str", "created_at": "datetime",
-        "merged_at": "datetime", "additions": "float", "deletions": "float"})
+    frame = queryset_frame(
+        pulls,
+        {
+            "repo_id": "int",
+            "number": "int",
+            "title": "str",
+            "body": "str",
+            "head_ref": "str",
+            "labels": "json",
+            "user_login": "str",
+            "user_type": "str",
+            "created_at": "datetime",
+            "merged_at": "datetime",
+            "additions": "float",
+            "deletions": "float",
+        },
+    )
     frame.insert(1, "repo", frame["repo_id"].map(by_id))
     return pulls_issue_points(frame, frame["head_ref"], pulls_points_map(_pull_keys(frame)))
 
@@ -199,9 +275,14 @@ def github_bug_issues(labels: tuple[str, ...]) -> dict[tuple[str, int], str]:
     carrying one of the bug `labels` (on PostgreSQL filtered in SQL, `?|` over the labels)."""
     if connection.vendor != "postgresql":
         wanted = set(labels)
-        return {(r.repo.lower(), int(r.number)): r.user_login
-                for r in github_issues_frame().itertuples() if set(r.labels) & wanted}
+        return {
+            (r.repo.lower(), int(r.number)): r.user_login
+            for r in github_issues_frame().itertuples()
+            if set(r.labels) & wanted
+        }
     by_id = {r.pk: r.full_name for r in repos_configured()}
     issues = GitHubIssue.objects.filter(repo_id__in=list(by_id), labels__has_any_keys=labels)
-    return {(by_id[repo].lower(), number): login
-            for repo, number, login in issues.values_list("repo_id", "number", "user_login")}
+    return {
+        (by_id[repo].lower(), number): login
+        for repo, number, login in issues.values_list("repo_id", "number", "user_login")
+    }

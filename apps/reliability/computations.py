@@ -91,25 +91,43 @@ def service_period_stats(arrays: ServiceArrays, *, lo: float, hi: float, now: fl
     )
 
 
-def _row(metric: str, scope: str, key: str, g: str, start, value: float, n: int,
-         note: str = "") -> tuple:
+def _row(
+    metric: str, scope: str, key: str, g: str, start, value: float, n: int, note: str = ""
+) -> tuple:
     return (metric, scope, key, g, start, value, n, note)
 
 
 def _service_rows(key: str, g: str, start, st: PeriodStats, slo: float) -> list[tuple]:
     uptime = 1.0 - st.downtime / st.length if st.length else np.nan
     rows = [
-        _row("uptime", "service", key, g, start, uptime, st.outages,
-             "" if st.length else "period has not started"),
+        _row(
+            "uptime",
+            "service",
+            key,
+            g,
+            start,
+            uptime,
+            st.outages,
+            "" if st.length else "period has not started",
+        ),
         _row("downtime_minutes", "service", key, g, start, st.downtime / 60.0, st.outages),
         _row("incidents", "service", key, g, start, float(st.created), st.created),
         _mttr("service", key, g, start, st.repairs),
     ]
     if not np.isnan(slo):
         budget = st.length * (1.0 - slo)
-        rows.append(_row("error_budget_remaining", "service", key, g, start,
-                         1.0 - st.downtime / budget if budget else np.nan, st.outages,
-                         "" if budget else "period has not started"))
+        rows.append(
+            _row(
+                "error_budget_remaining",
+                "service",
+                key,
+                g,
+                start,
+                1.0 - st.downtime / budget if budget else np.nan,
+                st.outages,
+                "" if budget else "period has not started",
+            )
+        )
     return rows
 
 
@@ -125,27 +143,50 @@ def _group_rows(scope: str, key: str, g: str, start, stats: list[PeriodStats]) -
     outages = sum(s.outages for s in stats)
     created = sum(s.created for s in stats)
     return [
-        _row("uptime", scope, key, g, start, float(np.mean(uptimes)) if uptimes else np.nan,
-             outages, "" if uptimes else "period has not started"),
-        _row("downtime_minutes", scope, key, g, start,
-             sum(s.downtime for s in stats) / 60.0, outages),
+        _row(
+            "uptime",
+            scope,
+            key,
+            g,
+            start,
+            float(np.mean(uptimes)) if uptimes else np.nan,
+            outages,
+            "" if uptimes else "period has not started",
+        ),
+        _row(
+            "downtime_minutes", scope, key, g, start, sum(s.downtime for s in stats) / 60.0, outages
+        ),
         _row("incidents", scope, key, g, start, float(created), created),
         _mttr(scope, key, g, start, [h for s in stats for h in s.repairs]),
     ]
 
 
 def reliability_rows(
-    incidents: pd.DataFrame, services: pd.DataFrame, *, tz: str, now: datetime,
-    outage_urgencies: list[str], granularities: tuple[Granularity, ...] = GRANULARITIES,
-    first: date | None = None, cutoff: date | None = None,
+    incidents: pd.DataFrame,
+    services: pd.DataFrame,
+    *,
+    tz: str,
+    now: datetime,
+    outage_urgencies: list[str],
+    granularities: tuple[Granularity, ...] = GRANULARITIES,
+    first: date | None = None,
+    cutoff: date | None = None,
 ) -> pd.DataFrame:
     """Registry rows of uptime, downtime_minutes, incidents, mttr_hours, error_budget_remaining
     for every configured service, each team with services, and the org, for every period from
     the first incident of any configured service (or `first`, when earlier) through the
     current one (to date). With `cutoff` (a since-recompute's first day), periods ending before
     it are not computed."""
-    columns = ["metric", "scope", "scope_key", "granularity", "period_start", "value",
-               "sample_size", "note"]
+    columns = [
+        "metric",
+        "scope",
+        "scope_key",
+        "granularity",
+        "period_start",
+        "value",
+        "sample_size",
+        "note",
+    ]
     if (incidents.empty and first is None) or services.empty:
         return pd.DataFrame(columns=columns)
     now_s = now.timestamp()
@@ -167,7 +208,8 @@ def reliability_rows(
                 stats[svc.service_key] = st
                 rows += _service_rows(svc.service_key, g, start, st, float(svc.slo))
             for team, members in services[services["team"] != ""].groupby("team"):
-                rows += _group_rows("team", str(team), g, start,
-                                    [stats[k] for k in members["service_key"]])
+                rows += _group_rows(
+                    "team", str(team), g, start, [stats[k] for k in members["service_key"]]
+                )
             rows += _group_rows("org", "", g, start, list(stats.values()))
     return pd.DataFrame(rows, columns=columns)

@@ -17,19 +17,49 @@ from apps.reliability.selectors import incidents_frame, services_frame
 
 ALL = ("service", "team", "org")
 METRICS = (
-    MetricDefinition("uptime", "ratio", "1 − downtime / period length (to date in the current "
-                     "period); team and org: mean over their services.", ALL, "ratio", "uptime"),
-    MetricDefinition("downtime_minutes", "minutes", "Union of outage intervals (incidents of an "
-                     "outage urgency) clipped to the period; team and org: sum.", ALL, "sum",
-                     "downtime_minutes"),
-    MetricDefinition("incidents", "incidents", "Incidents created in the period, any urgency.",
-                     ALL, "count", "incidents"),
-    MetricDefinition("mttr_hours", "hours", "Median of resolved − created over incidents "
-                     "resolved in the period (team and org: pooled).", ALL, "median",
-                     "mttr_hours"),
-    MetricDefinition("error_budget_remaining", "ratio", "1 − downtime / (period length × "
-                     "(1 − slo)), for services with an slo; may go negative.", ("service",),
-                     "ratio", "error_budget_remaining"),
+    MetricDefinition(
+        "uptime",
+        "ratio",
+        "1 − downtime / period length (to date in the current "
+        "period); team and org: mean over their services.",
+        ALL,
+        "ratio",
+        "uptime",
+    ),
+    MetricDefinition(
+        "downtime_minutes",
+        "minutes",
+        "Union of outage intervals (incidents of an "
+        "outage urgency) clipped to the period; team and org: sum.",
+        ALL,
+        "sum",
+        "downtime_minutes",
+    ),
+    MetricDefinition(
+        "incidents",
+        "incidents",
+        "Incidents created in the period, any urgency.",
+        ALL,
+        "count",
+        "incidents",
+    ),
+    MetricDefinition(
+        "mttr_hours",
+        "hours",
+        "Median of resolved − created over incidents "
+        "resolved in the period (team and org: pooled).",
+        ALL,
+        "median",
+        "mttr_hours",
+    ),
+    MetricDefinition(
+        "error_budget_remaining",
+        "ratio",
+        "1 − downtime / (period length × (1 − slo)), for services with an slo; may go negative.",
+        ("service",),
+        "ratio",
+        "error_budget_remaining",
+    ),
 )
 
 
@@ -42,9 +72,15 @@ def reliability_compute(ctx: ComputeContext) -> pd.DataFrame:
     if ctx.since is not None:  # only incidents that can change a replaced period are read
         stored = [ctx.first_stored.get(("incidents", "org", "", g)) for g in ("week", "month")]
         first = min([d for d in stored if d is not None], default=None)
-    return reliability_rows(incidents_frame(open_since=ctx.since_at), services_frame(),
-                            tz=ctx.tz, now=ctx.now, outage_urgencies=urgencies,
-                            first=first, cutoff=ctx.since)
+    return reliability_rows(
+        incidents_frame(open_since=ctx.since_at),
+        services_frame(),
+        tz=ctx.tz,
+        now=ctx.now,
+        outage_urgencies=urgencies,
+        first=first,
+        cutoff=ctx.since,
+    )
 
 
 def reliability_records(query: RecordsQuery) -> list[dict]:
@@ -65,15 +101,28 @@ def reliability_records(query: RecordsQuery) -> list[dict]:
         still = frame["resolved_at"].isna() | (frame["resolved_at"] > start)
         frame = frame[frame["urgency"].isin(urgencies) & (frame["created_at"] < end) & still]
     return [
-        {"kind": "incident", "id": r.pd_id, "service": r.service_key, "title": r.title,
-         "urgency": r.urgency, "status": r.status, "created_at": r.created_at.isoformat(),
-         "resolved_at": None if pd.isna(r.resolved_at) else r.resolved_at.isoformat(),
-         "url": r.html_url}
+        {
+            "kind": "incident",
+            "id": r.pd_id,
+            "service": r.service_key,
+            "title": r.title,
+            "urgency": r.urgency,
+            "status": r.status,
+            "created_at": r.created_at.isoformat(),
+            "resolved_at": None if pd.isna(r.resolved_at) else r.resolved_at.isoformat(),
+            "url": r.html_url,
+        }
         for r in frame.itertuples()
     ]
 
 
 def register() -> None:
     """Called from ReliabilityConfig.ready()."""
-    register_family(MetricFamily(name="reliability", metrics=METRICS,
-                                 compute=reliability_compute, records=reliability_records))
+    register_family(
+        MetricFamily(
+            name="reliability",
+            metrics=METRICS,
+            compute=reliability_compute,
+            records=reliability_records,
+        )
+    )

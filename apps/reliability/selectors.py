@@ -9,15 +9,25 @@ from apps.core.frames import queryset_frame
 from apps.organization.models import PagerDutyService
 from apps.reliability.models import Incident
 
-INCIDENT_COLUMNS = ["pd_id", "service_key", "team", "title", "status", "urgency", "created_at",
-                    "resolved_at", "html_url"]
+INCIDENT_COLUMNS = [
+    "pd_id",
+    "service_key",
+    "team",
+    "title",
+    "status",
+    "urgency",
+    "created_at",
+    "resolved_at",
+    "html_url",
+]
 
 
 def services_frame() -> pd.DataFrame:
     """Configured PagerDuty services: service_key (PD id), team (slug or ""), slo (NaN if none).
     A service id configured in two sources appears once (the first)."""
     rows = PagerDutyService.objects.order_by("service_id", "pk").values_list(
-        "service_id", "team__slug", "slo")
+        "service_id", "team__slug", "slo"
+    )
     frame = pd.DataFrame(list(rows), columns=["service_key", "team", "slo"])
     frame["team"] = frame["team"].fillna("")
     frame["slo"] = pd.to_numeric(frame["slo"], errors="coerce").astype(float)
@@ -30,12 +40,25 @@ def incidents_frame(*, open_since: datetime | None = None) -> pd.DataFrame:
     (filtered in SQL)."""
     incidents = Incident.objects.all()
     if open_since is not None:
-        incidents = incidents.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=open_since)
-                                     | Q(created_at__gte=open_since))
-    frame = queryset_frame(incidents, {
-        "pd_id": "str", "service__service_id": "str", "service__team__slug": "str",
-        "title": "str", "status": "str", "urgency": "str", "created_at": "datetime",
-        "resolved_at": "datetime", "html_url": "str"})
+        incidents = incidents.filter(
+            Q(resolved_at__isnull=True)
+            | Q(resolved_at__gte=open_since)
+            | Q(created_at__gte=open_since)
+        )
+    frame = queryset_frame(
+        incidents,
+        {
+            "pd_id": "str",
+            "service__service_id": "str",
+            "service__team__slug": "str",
+            "title": "str",
+            "status": "str",
+            "urgency": "str",
+            "created_at": "datetime",
+            "resolved_at": "datetime",
+            "html_url": "str",
+        },
+    )
     frame.columns = INCIDENT_COLUMNS
     frame["team"] = frame["team"].fillna("")
     return frame

@@ -18,14 +18,22 @@ def _identities() -> dict:
     pairs = list(Identity.objects.values_list("provider", "external_id"))
     github = {external.lower() for provider, external in pairs if provider == "github"}
     jira = {external for provider, external in pairs if provider == "jira"}
-    authors = {login.lower() for login in PullRequest.objects.exclude(user_type="Bot")
-               .values_list("user_login", flat=True).distinct()}
-    assignees = set(JiraIssue.objects.exclude(assignee_id="")
-                    .values_list("assignee_id", flat=True).distinct())
-    return {"people": Person.objects.count(),
-            "people_with_prs": len(github & authors), "people_with_jira": len(jira & assignees),
-            "unmatched_github": sorted(authors - github - {""}),
-            "unmatched_jira": sorted(assignees - jira)}
+    authors = {
+        login.lower()
+        for login in PullRequest.objects.exclude(user_type="Bot")
+        .values_list("user_login", flat=True)
+        .distinct()
+    }
+    assignees = set(
+        JiraIssue.objects.exclude(assignee_id="").values_list("assignee_id", flat=True).distinct()
+    )
+    return {
+        "people": Person.objects.count(),
+        "people_with_prs": len(github & authors),
+        "people_with_jira": len(jira & assignees),
+        "unmatched_github": sorted(authors - github - {""}),
+        "unmatched_jira": sorted(assignees - jira),
+    }
 
 
 def check_measure() -> dict:
@@ -39,9 +47,12 @@ def check_measure() -> dict:
     from apps.reliability.models import Incident
 
     lines = CostLine.objects.count()
-    live = sum(Deployment.objects.filter(environment__regex=c.environment,
-                                         first_success_at__isnull=False).exists()
-               for c in Customer.objects.exclude(environment=""))
+    live = sum(
+        Deployment.objects.filter(
+            environment__regex=c.environment, first_success_at__isnull=False
+        ).exists()
+        for c in Customer.objects.exclude(environment="")
+    )
     return {
         **_identities(),
         "pull_requests": PullRequest.objects.count(),
@@ -51,17 +62,23 @@ def check_measure() -> dict:
         "github_bugs": GitHubIssue.objects.filter(labels__contains=["bug"]).count(),
         "jira_issues": JiraIssue.objects.count(),
         "jira_bugs": JiraIssue.objects.filter(issue_type="Bug").count(),
-        "releases": GitHubRelease.objects.count(), "tags": Tag.objects.count(),
+        "releases": GitHubRelease.objects.count(),
+        "tags": Tag.objects.count(),
         "deployments": Deployment.objects.count(),
         "production_deployments": Deployment.objects.filter(
-            Q(environment="production"), first_success_at__isnull=False).count(),
-        "customers": Customer.objects.count(), "customers_with_golive_deployment": live,
+            Q(environment="production"), first_success_at__isnull=False
+        ).count(),
+        "customers": Customer.objects.count(),
+        "customers_with_golive_deployment": live,
         "incidents": Incident.objects.count(),
         "open_incidents": Incident.objects.filter(resolved_at__isnull=True).count(),
         "revenue_months": RevenueMonth.objects.count(),
         "cost_lines": lines,
         "cost_lines_allocated_share": round(
-            CostLine.objects.filter(team__isnull=False).count() / lines, 3) if lines else None,
+            CostLine.objects.filter(team__isnull=False).count() / lines, 3
+        )
+        if lines
+        else None,
     }
 
 

@@ -23,11 +23,13 @@ import pandas as pd
 from scale import config as c
 from scale import plan as p
 
-CATEGORIES = (("Compute", "Amazon Elastic Compute Cloud", "i"),
-              ("Storage", "Amazon Simple Storage Service", "bucket"),
-              ("Databases", "Amazon Relational Database Service", "db"),
-              ("Networking", "Amazon CloudFront", "dist"),
-              ("Analytics", "Amazon Athena", "wg"))
+CATEGORIES = (
+    ("Compute", "Amazon Elastic Compute Cloud", "i"),
+    ("Storage", "Amazon Simple Storage Service", "bucket"),
+    ("Databases", "Amazon Relational Database Service", "db"),
+    ("Networking", "Amazon CloudFront", "dist"),
+    ("Analytics", "Amazon Athena", "wg"),
+)
 _TAGGING = (0.70, 0.08, 0.12, 0.10)  # team tag, user:team tag, team account, shared account
 
 
@@ -44,13 +46,16 @@ def _resources(plan: p.Plan, count: int) -> pd.DataFrame:
         key = ("team", "user:team")[style[r]] if style[r] < 2 else None
         tags.append(json.dumps({key: team, "service": name, "env": "prod"}) if key else "{}")
         accounts.append(c.SHARED_ACCOUNT if style[r] == 3 else c.team_account(team_index[team]))
-    return pd.DataFrame({
-        "Tags": tags, "SubAccountId": accounts,
-        "ServiceCategory": [CATEGORIES[k][0] for k in category],
-        "ServiceName": [CATEGORIES[k][1] for k in category],
-        "ResourceId": [f"{CATEGORIES[k][2]}-{r:08x}" for r, k in enumerate(category)],
-        "base": rng.lognormal(2.5, 1.0, size=count),
-    })
+    return pd.DataFrame(
+        {
+            "Tags": tags,
+            "SubAccountId": accounts,
+            "ServiceCategory": [CATEGORIES[k][0] for k in category],
+            "ServiceName": [CATEGORIES[k][1] for k in category],
+            "ResourceId": [f"{CATEGORIES[k][2]}-{r:08x}" for r, k in enumerate(category)],
+            "base": rng.lognormal(2.5, 1.0, size=count),
+        }
+    )
 
 
 def _lines_per_day(total: int, days: int) -> np.ndarray:
@@ -58,8 +63,9 @@ def _lines_per_day(total: int, days: int) -> np.ndarray:
     return np.diff(edges)
 
 
-def _month_frame(plan: p.Plan, resources: pd.DataFrame, first: int, per_day: np.ndarray,
-                 month: pd.Period) -> pd.DataFrame:
+def _month_frame(
+    plan: p.Plan, resources: pd.DataFrame, first: int, per_day: np.ndarray, month: pd.Period
+) -> pd.DataFrame:
     rng = np.random.default_rng([plan.seed, month.ordinal])
     day = np.repeat(np.arange(first, first + len(per_day)), per_day)
     resource = np.concatenate([np.arange(n) for n in per_day])
@@ -70,8 +76,12 @@ def _month_frame(plan: p.Plan, resources: pd.DataFrame, first: int, per_day: np.
     return frame.drop(columns="base").assign(
         ChargePeriodStart=starts.strftime("%Y-%m-%dT%H:%M:%SZ"),
         ChargePeriodEnd=(starts + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        BilledCost=(cost * 1.08).round(6), EffectiveCost=cost, BillingCurrency="USD",
-        ChargeCategory="Usage", ProviderName="AWS")
+        BilledCost=(cost * 1.08).round(6),
+        EffectiveCost=cost,
+        BillingCurrency="USD",
+        ChargeCategory="Usage",
+        ProviderName="AWS",
+    )
 
 
 def export_write(plan: p.Plan, folder: Path) -> list[Path]:

@@ -60,10 +60,13 @@ class Tally:
         self.created.append(created)
 
     def summary(self) -> dict:
-        return {"new": self.new, "updated": self.updated,
-                "records": sum(self.new.values()) + sum(self.updated.values()),
-                "earliest_event": iso(min(self.events)) if self.events else None,
-                "earliest_created": iso(min(self.created)) if self.created else None}
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "records": sum(self.new.values()) + sum(self.updated.values()),
+            "earliest_event": iso(min(self.events)) if self.events else None,
+            "earliest_created": iso(min(self.created)) if self.created else None,
+        }
 
 
 def add_github(world, plan: p.Plan, window: Window) -> dict:
@@ -73,19 +76,27 @@ def add_github(world, plan: p.Plan, window: Window) -> dict:
         index = rng.randrange(len(repos))
         repo, at = repos[index], window.moment(rng)
         key = vocab.project_key(repo.full_name.split("/", 1)[1])
-        pull = repo.add_pull(vocab.pull_title(rng, key), author=rng.choice(pools[index][:13]),
-                             body=vocab.pull_body(rng, []), additions=rng.randint(1, 400),
-                             deletions=rng.randint(0, 100), created_at=at)
+        pull = repo.add_pull(
+            vocab.pull_title(rng, key),
+            author=rng.choice(pools[index][:13]),
+            body=vocab.pull_body(rng, []),
+            additions=rng.randint(1, 400),
+            deletions=rng.randint(0, 100),
+            created_at=at,
+        )
         tally.add("pulls", at=at, created=at)
         if rng.random() < 0.45:
-            repo.merge_pull(pull["number"], at=window.later(rng, at),
-                            merged_by=pools[index][0])
+            repo.merge_pull(pull["number"], at=window.later(rng, at), merged_by=pools[index][0])
     for _ in range(20):
         index = rng.randrange(len(repos))
         repo, at = repos[index], window.moment(rng)
         bug = rng.random() < 0.4
-        repo.add_issue(vocab.issue_title(rng, bug), author=rng.choice(pools[index]),
-                       labels=["bug"] if bug else [], created_at=at)
+        repo.add_issue(
+            vocab.issue_title(rng, bug),
+            author=rng.choice(pools[index]),
+            labels=["bug"] if bug else [],
+            created_at=at,
+        )
         tally.add("github_issues", at=at, created=at)
     _github_delivery(rng, repos, window, tally)
     _github_updates(rng, repos, window, tally)
@@ -110,8 +121,9 @@ def _github_delivery(rng: random.Random, repos: list, window: Window, tally: Tal
 
 def _github_updates(rng: random.Random, repos: list, window: Window, tally: Tally) -> None:
     floor = iso(window.start)
-    open_pulls = [(r, x) for r in repos for x in r.pulls
-                  if x["state"] == "open" and x["created_at"] < floor]
+    open_pulls = [
+        (r, x) for r in repos for x in r.pulls if x["state"] == "open" and x["created_at"] < floor
+    ]
     for repo, pull in rng.sample(open_pulls, min(20, len(open_pulls))):
         at = window.moment(rng)
         if rng.random() < 0.75:
@@ -119,8 +131,12 @@ def _github_updates(rng: random.Random, repos: list, window: Window, tally: Tall
         else:
             repo.close_pull(pull["number"], at=at)
         tally.add("pulls", at=at, created=parse(pull["created_at"]), update=True)
-    open_issues = [(r, x) for r in repos for x in r.issues
-                   if x["state"] == "open" and "pull_request" not in x and x["created_at"] < floor]
+    open_issues = [
+        (r, x)
+        for r in repos
+        for x in r.issues
+        if x["state"] == "open" and "pull_request" not in x and x["created_at"] < floor
+    ]
     for repo, issue in rng.sample(open_issues, min(10, len(open_issues))):
         at = window.moment(rng)
         repo.close_issue(issue["number"], at=at)
@@ -133,31 +149,47 @@ def add_jira(world, plan: p.Plan, window: Window) -> dict:
     for issue in world.issues:
         project, number = issue["key"].rsplit("-", 1)
         counters[project] = max(counters.get(project, 0), int(number))
-    staff = {p.project_key(i): [x.jira for x in p.members(slug)]
-             for i, (slug, _) in enumerate(p.TEAMS)}
+    staff = {
+        p.project_key(i): [x.jira for x in p.members(slug)] for i, (slug, _) in enumerate(p.TEAMS)
+    }
     next_id = 10_000 + len(world.issues)
     for index in range(250):
         project = rng.choice(sorted(counters))
         counters[project] += 1
         kind, at = rng.choices(TYPES, [t[3] for t in TYPES])[0], window.moment(rng)
         bug = kind[1] == "Bug"
-        world.issues.append(make_issue(
-            issue_id=next_id + index, key=f"{project}-{counters[project]}", project=project,
-            kind=kind, created=at, resolved=None,
-            priority=rng.choice(PRIORITIES) if bug else "Medium",
-            assignee=rng.choice(staff[project]), reporter=rng.choice(staff[project]),
-            points=None if bug or kind[2] else float(rng.choice((1, 2, 3, 5, 8))),
-            labels=["regression"] if bug and rng.random() < 0.3 else [], offset_hours=2))
+        world.issues.append(
+            make_issue(
+                issue_id=next_id + index,
+                key=f"{project}-{counters[project]}",
+                project=project,
+                kind=kind,
+                created=at,
+                resolved=None,
+                priority=rng.choice(PRIORITIES) if bug else "Medium",
+                assignee=rng.choice(staff[project]),
+                reporter=rng.choice(staff[project]),
+                points=None if bug or kind[2] else float(rng.choice((1, 2, 3, 5, 8))),
+                labels=["regression"] if bug and rng.random() < 0.3 else [],
+                offset_hours=2,
+            )
+        )
         tally.add("jira_issues", at=at, created=at)
     floor = window.start
-    unresolved = [i for i in world.issues[-5000:]
-                  if i["fields"]["resolutiondate"] is None and parse_jira(i) < floor]
+    unresolved = [
+        i
+        for i in world.issues[-5000:]
+        if i["fields"]["resolutiondate"] is None and parse_jira(i) < floor
+    ]
     for issue in rng.sample(unresolved, min(15, len(unresolved))):
         at = window.moment(rng)
         fields = issue["fields"]
-        fields.update(status={"name": "Done", "statusCategory": {"id": 3, "key": "done"}},
-                      resolution={"name": "Done"}, resolutiondate=jira_time(at, 2),
-                      updated=jira_time(at, 2))
+        fields.update(
+            status={"name": "Done", "statusCategory": {"id": 3, "key": "done"}},
+            resolution={"name": "Done"},
+            resolutiondate=jira_time(at, 2),
+            updated=jira_time(at, 2),
+        )
         tally.add("jira_issues", at=at, created=parse_jira(issue), update=True)
     return tally.summary()
 
@@ -172,13 +204,20 @@ def add_pagerduty(world, plan: p.Plan, window: Window) -> dict:
     for _ in range(50):
         at = window.moment(rng)
         lasts = window.later(rng, at) if rng.random() < 0.8 else None
-        world.add_incident(rng.choice(services), created_at=at,
-                           urgency="high" if rng.random() < 0.3 else "low",
-                           resolved_at=lasts, title="Latency above SLO")
+        world.add_incident(
+            rng.choice(services),
+            created_at=at,
+            urgency="high" if rng.random() < 0.3 else "low",
+            resolved_at=lasts,
+            title="Latency above SLO",
+        )
         tally.add("incidents", at=at, created=at)
     floor = window.start
-    still_open = [i for i in world.incidents.values()
-                  if i["status"] != "resolved" and parse(i["created_at"]) < floor]
+    still_open = [
+        i
+        for i in world.incidents.values()
+        if i["status"] != "resolved" and parse(i["created_at"]) < floor
+    ]
     for incident in rng.sample(still_open, min(5, len(still_open))):
         at = window.moment(rng)
         world.resolve(incident["id"], at=at)

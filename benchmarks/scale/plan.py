@@ -21,21 +21,70 @@ from integrations.simulator.github import generate, vocab
 YEARS_DAYS = 3 * 365
 OWNER = "acme"
 #: Record counts of the whole organisation (fraction 1.0).
-FULL = {"pulls": 200_000, "github_issues": 60_000, "releases": 6_000, "tags": 6_000,
-        "deployments": 12_000, "jira_issues": 1_000_000, "incidents": 50_000,
-        "cost_lines": 5_000_000}
+FULL = {
+    "pulls": 200_000,
+    "github_issues": 60_000,
+    "releases": 6_000,
+    "tags": 6_000,
+    "deployments": 12_000,
+    "jira_issues": 1_000_000,
+    "incidents": 50_000,
+    "cost_lines": 5_000_000,
+}
 #: (slug, name); team i leads repo `repo_names(60)[i]` and owns Jira project key(repo i).
-TEAMS = (("platform", "Platform API"), ("web", "Web"), ("mobile", "Mobile"),
-         ("billing", "Billing"), ("identity", "Identity"), ("search", "Search"),
-         ("payments", "Payments"), ("infrastructure", "Infrastructure"), ("data", "Data"),
-         ("messaging", "Messaging"), ("backoffice", "Back office"), ("edge", "Edge"))
+TEAMS = (
+    ("platform", "Platform API"),
+    ("web", "Web"),
+    ("mobile", "Mobile"),
+    ("billing", "Billing"),
+    ("identity", "Identity"),
+    ("search", "Search"),
+    ("payments", "Payments"),
+    ("infrastructure", "Infrastructure"),
+    ("data", "Data"),
+    ("messaging", "Messaging"),
+    ("backoffice", "Back office"),
+    ("edge", "Edge"),
+)
 REPOS, PEOPLE, SERVICES = 60, 150, 80
-_FIRST = ("ada", "ben", "chloe", "dev", "elif", "femi", "gita", "hugo", "ines", "jon", "kai",
-          "lina", "max", "nour", "oscar", "pia", "raj", "sara", "theo", "una", "vik", "wanda",
-          "xiu", "yara", "zane", "amir", "bo", "cleo", "dani", "emil")
+_FIRST = (
+    "ada",
+    "ben",
+    "chloe",
+    "dev",
+    "elif",
+    "femi",
+    "gita",
+    "hugo",
+    "ines",
+    "jon",
+    "kai",
+    "lina",
+    "max",
+    "nour",
+    "oscar",
+    "pia",
+    "raj",
+    "sara",
+    "theo",
+    "una",
+    "vik",
+    "wanda",
+    "xiu",
+    "yara",
+    "zane",
+    "amir",
+    "bo",
+    "cleo",
+    "dani",
+    "emil",
+)
 _LAST = ("berg", "costa", "diaz", "kim", "okafor")
-TOKENS = {"github": "scale-github-token", "jira": "scale-jira-token",
-          "pagerduty": "scale-pagerduty-token"}
+TOKENS = {
+    "github": "scale-github-token",
+    "jira": "scale-jira-token",
+    "pagerduty": "scale-pagerduty-token",
+}
 JIRA_EMAIL = "keel-scale@acme.test"
 KINDS = ("github", "jira", "pagerduty")
 
@@ -91,10 +140,16 @@ def people() -> list[Person]:
     for index in range(PEOPLE):
         login = f"{_FIRST[index % len(_FIRST)]}-{_LAST[index // len(_FIRST)]}"
         team = TEAMS[index % len(TEAMS)][0]
-        out.append(Person(
-            email=f"{login}@acme.test", name=login.replace("-", " ").title(), team=team,
-            github=login, jira=f"712020:{uuid.uuid5(uuid.NAMESPACE_URL, login)}",
-            pagerduty=f"PU{_short_id(login)}"))
+        out.append(
+            Person(
+                email=f"{login}@acme.test",
+                name=login.replace("-", " ").title(),
+                team=team,
+                github=login,
+                jira=f"712020:{uuid.uuid5(uuid.NAMESPACE_URL, login)}",
+                pagerduty=f"PU{_short_id(login)}",
+            )
+        )
     return out
 
 
@@ -121,7 +176,7 @@ def author_pools() -> list[list[str]]:
     for index in range(REPOS):
         own = [p.github for p in members(repo_team(index))]
         shift = index // len(TEAMS)
-        other = [p.github for p in members(repo_team(index + 1))][shift:shift + 3]
+        other = [p.github for p in members(repo_team(index + 1))][shift : shift + 3]
         pools.append(own[shift:] + own[:shift] + other)
     return pools
 

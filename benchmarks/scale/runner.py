@@ -39,8 +39,9 @@ def database_recreate(url: str) -> None:
 
     name = database_name(url)
     parts = urlsplit(url)
-    admin = urlunsplit((parts.scheme.replace("pgsql", "postgresql"), parts.netloc,
-                        "/postgres", parts.query, ""))
+    admin = urlunsplit(
+        (parts.scheme.replace("pgsql", "postgresql"), parts.netloc, "/postgres", parts.query, "")
+    )
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -53,11 +54,14 @@ def meta_get_or_set(defaults: dict[str, str]) -> dict[str, str]:
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} "
-                       "(key text PRIMARY KEY, value text NOT NULL)")
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key text PRIMARY KEY, value text NOT NULL)"
+        )
         for key, value in defaults.items():
-            cursor.execute(f"INSERT INTO {META_TABLE} VALUES (%s, %s) "
-                           "ON CONFLICT (key) DO NOTHING", [key, value])
+            cursor.execute(
+                f"INSERT INTO {META_TABLE} VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+                [key, value],
+            )
         cursor.execute(f"SELECT key, value FROM {META_TABLE}")
         return dict(cursor.fetchall())
 
@@ -103,8 +107,10 @@ def env_setdefault(values: dict[str, str]) -> None:
 
 def _due_tables(cursor) -> list[str]:
     """Tables autovacuum would analyze now (its default threshold: 50 rows + 10 %)."""
-    cursor.execute("SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid"
-                   " WHERE s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)")
+    cursor.execute(
+        "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid"
+        " WHERE s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)"
+    )
     return [row[0] for row in cursor.fetchall()]
 
 
@@ -118,8 +124,10 @@ def autoanalyze() -> Iterator[list[str]]:
     from django.db import connection, connections
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT setting FROM pg_settings WHERE name IN "
-                       "('autovacuum', 'autovacuum_naptime') ORDER BY name")
+        cursor.execute(
+            "SELECT setting FROM pg_settings WHERE name IN "
+            "('autovacuum', 'autovacuum_naptime') ORDER BY name"
+        )
         enabled, naptime = (row[0] for row in cursor.fetchall())
     done: list[str] = []
     stop = threading.Event()

@@ -13,11 +13,18 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 #: (label, "app_label.Model") of the main tables
-TABLES = (("pull requests", "delivery.PullRequest"), ("releases", "delivery.GitHubRelease"),
-          ("tags", "delivery.Tag"), ("deployments", "delivery.Deployment"),
-          ("github issues", "quality.GitHubIssue"), ("jira issues", "quality.JiraIssue"),
-          ("incidents", "reliability.Incident"), ("cost lines", "costs.CostLine"),
-          ("cost groups", "costs.CostGroup"), ("metric rows", "metrics.MetricRow"))
+TABLES = (
+    ("pull requests", "delivery.PullRequest"),
+    ("releases", "delivery.GitHubRelease"),
+    ("tags", "delivery.Tag"),
+    ("deployments", "delivery.Deployment"),
+    ("github issues", "quality.GitHubIssue"),
+    ("jira issues", "quality.JiraIssue"),
+    ("incidents", "reliability.Incident"),
+    ("cost lines", "costs.CostLine"),
+    ("cost groups", "costs.CostGroup"),
+    ("metric rows", "metrics.MetricRow"),
+)
 
 
 def _mb_per_million(size: int, rows: int) -> float | None:
@@ -36,14 +43,23 @@ def sizes_measure() -> dict:
             table = apps.get_model(dotted)._meta.db_table
             cursor.execute(f'SELECT count(*), pg_total_relation_size(\'"{table}"\') FROM "{table}"')
             rows, size = cursor.fetchone()
-            out[label] = {"table": table, "rows": rows, "bytes": size, "mb": round(size / 1e6, 1),
-                          "mb_per_million_rows": _mb_per_million(size, rows)}
+            out[label] = {
+                "table": table,
+                "rows": rows,
+                "bytes": size,
+                "mb": round(size / 1e6, 1),
+                "mb_per_million_rows": _mb_per_million(size, rows),
+            }
         cursor.execute("SELECT pg_database_size(current_database())")
         size = cursor.fetchone()[0]
     rows = sum(item["rows"] for item in out.values())
-    out["total database"] = {"table": "(all)", "rows": rows, "bytes": size,
-                             "mb": round(size / 1e6, 1),
-                             "mb_per_million_rows": _mb_per_million(size, rows)}
+    out["total database"] = {
+        "table": "(all)",
+        "rows": rows,
+        "bytes": size,
+        "mb": round(size / 1e6, 1),
+        "mb_per_million_rows": _mb_per_million(size, rows),
+    }
     return out
 
 
@@ -51,8 +67,10 @@ def sizes_print(sizes: dict) -> None:
     print(f"{'table':16} {'rows':>12} {'MB':>10} {'MB / M rows':>12}")
     for label, item in sizes.items():
         per = item["mb_per_million_rows"]
-        print(f"{label:16} {item['rows']:>12,} {item['mb']:>10,.1f} "
-              f"{per if per is not None else '-':>12}")
+        print(
+            f"{label:16} {item['rows']:>12,} {item['mb']:>10,.1f} "
+            f"{per if per is not None else '-':>12}"
+        )
 
 
 def results_path(fraction: float) -> Path:
@@ -82,11 +100,12 @@ def growth_print(fraction: float) -> None:
         if theirs.get("fraction") == fraction or not theirs.get("sizes") or not mine:
             continue
         ratio = fraction / theirs["fraction"]
-        print(f"growth from fraction {theirs['fraction']:g} to {fraction:g} "
-              f"({ratio:g}x = linear):")
+        print(f"growth from fraction {theirs['fraction']:g} to {fraction:g} ({ratio:g}x = linear):")
         for label, item in mine.items():
             base = theirs["sizes"].get(label)
             if not base or not base["rows"] or not base["bytes"]:
                 continue
-            print(f"  {label:16} rows {item['rows'] / base['rows']:6.2f}x  "
-                  f"size {item['bytes'] / base['bytes']:6.2f}x")
+            print(
+                f"  {label:16} rows {item['rows'] / base['rows']:6.2f}x  "
+                f"size {item['bytes'] / base['bytes']:6.2f}x"
+            )

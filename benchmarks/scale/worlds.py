@@ -40,28 +40,49 @@ def cpu_s() -> float:
 
 def github_world(plan: p.Plan):
     return generate_github_world(
-        seed=plan.seed, repos=p.REPOS, pulls=plan.count("pulls"),
-        issues=plan.count("github_issues"), releases=plan.count("releases"), owner=p.OWNER,
-        start=plan.start, end=plan.anchor,
+        seed=plan.seed,
+        repos=p.REPOS,
+        pulls=plan.count("pulls"),
+        issues=plan.count("github_issues"),
+        releases=plan.count("releases"),
+        owner=p.OWNER,
+        start=plan.start,
+        end=plan.anchor,
         deployments_per_repo=round(plan.count("deployments") / p.REPOS),
-        tags_per_repo=round(plan.count("tags") / p.REPOS), logins=p.author_pools())
+        tags_per_repo=round(plan.count("tags") / p.REPOS),
+        logins=p.author_pools(),
+    )
 
 
 def jira_world(plan: p.Plan):
     keys = tuple(p.project_key(i) for i in range(len(p.TEAMS)))
-    staff = {p.project_key(i): tuple(x.jira for x in p.members(slug))
-             for i, (slug, _) in enumerate(p.TEAMS)}
+    staff = {
+        p.project_key(i): tuple(x.jira for x in p.members(slug))
+        for i, (slug, _) in enumerate(p.TEAMS)
+    }
     return generate_jira_world(
-        seed=plan.seed + 1, projects=keys, issues=plan.count("jira_issues"), start=plan.start,
-        end=plan.anchor, people=staff[keys[0]], offset_hours=2, project_people=staff,
-        resolved_share=0.93)
+        seed=plan.seed + 1,
+        projects=keys,
+        issues=plan.count("jira_issues"),
+        start=plan.start,
+        end=plan.anchor,
+        people=staff[keys[0]],
+        offset_hours=2,
+        project_people=staff,
+        resolved_share=0.93,
+    )
 
 
 def pagerduty_world(plan: p.Plan):
     return generate_pagerduty_world(
-        seed=plan.seed + 2, services={sid: name for sid, name, _, _ in p.services()},
-        incidents=plan.count("incidents"), start=plan.start, end=plan.anchor,
-        open_share=0.002, high_share=0.3)
+        seed=plan.seed + 2,
+        services={sid: name for sid, name, _, _ in p.services()},
+        incidents=plan.count("incidents"),
+        start=plan.start,
+        end=plan.anchor,
+        open_share=0.002,
+        high_share=0.3,
+    )
 
 
 WORLDS = {"github": github_world, "jira": jira_world, "pagerduty": pagerduty_world}
@@ -93,13 +114,25 @@ def serve(kind: str, plan: p.Plan, window: hourly.Window | None, conn) -> None:
         conn.send({"error": traceback.format_exc()})
         return
     with simulator:
-        conn.send({"base_url": simulator.base_url, "generate_s": generated,
-                   "generate_cpu_s": cpu_s(),
-                   "rss_mb": rss_mb(), "hourly": added})
+        conn.send(
+            {
+                "base_url": simulator.base_url,
+                "generate_s": generated,
+                "generate_cpu_s": cpu_s(),
+                "rss_mb": rss_mb(),
+                "hourly": added,
+            }
+        )
         while conn.recv() != "stop":
             statuses = Counter(r.status for r in simulator.requests)
-            conn.send({"requests": sum(statuses.values()), "statuses": dict(statuses),
-                       "rss_mb": rss_mb(), "cpu_s": cpu_s()})
+            conn.send(
+                {
+                    "requests": sum(statuses.values()),
+                    "statuses": dict(statuses),
+                    "rss_mb": rss_mb(),
+                    "cpu_s": cpu_s(),
+                }
+            )
 
 
 @contextmanager
@@ -111,7 +144,8 @@ def served(kind: str, plan: p.Plan, window: hourly.Window | None = None) -> Iter
     connections.close_all()  # never share a database socket with a forked child
     conn, child_conn = multiprocessing.Pipe()
     child = multiprocessing.get_context("fork").Process(
-        target=serve, args=(kind, plan, window, child_conn), daemon=True)
+        target=serve, args=(kind, plan, window, child_conn), daemon=True
+    )
     child.start()
     try:
         if not conn.poll(READY_TIMEOUT_S):
@@ -120,8 +154,9 @@ def served(kind: str, plan: p.Plan, window: hourly.Window | None = None) -> Iter
         if "error" in ready:
             raise RuntimeError(f"{kind} simulator failed:\n{ready['error']}")
         if ready["base_url"] != plan.base_url(kind):
-            raise RuntimeError(f"{kind} simulator at {ready['base_url']}, "
-                               f"expected {plan.base_url(kind)}")
+            raise RuntimeError(
+                f"{kind} simulator at {ready['base_url']}, expected {plan.base_url(kind)}"
+            )
 
         def stats() -> dict:
             conn.send("stats")

@@ -82,11 +82,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite's recommended pairing with WAL (a commit is durable at the next checkpoint rather
     # than fsync'd each time), and IMMEDIATE transactions take the write lock up front so two
     # writers queue (timeout 30 s) instead of failing with "database is locked" mid-transaction.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "timeout": 30,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

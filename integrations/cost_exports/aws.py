@@ -36,29 +36,51 @@ from .schema import finish
 from .values import NULLS, Chunk, column_text, money, optional_money, parse_tags, tags, timestamps
 
 _REQUIRED = (
-    "line_item_usage_start_date", "line_item_usage_end_date", "line_item_unblended_cost",
-    "line_item_line_item_type", "line_item_currency_code", "line_item_product_code",
-)  # fmt: skip
+    "line_item_usage_start_date",
+    "line_item_usage_end_date",
+    "line_item_unblended_cost",
+    "line_item_line_item_type",
+    "line_item_currency_code",
+    "line_item_product_code",
+)
 _OPTIONAL = (
-    "line_item_net_unblended_cost", "line_item_usage_account_id", "line_item_resource_id",
-    "product_product_name", "product_product_family", "product", "resource_tags",
-    "reservation_effective_cost", "reservation_reservation_a_r_n",
+    "line_item_net_unblended_cost",
+    "line_item_usage_account_id",
+    "line_item_resource_id",
+    "product_product_name",
+    "product_product_family",
+    "product",
+    "resource_tags",
+    "reservation_effective_cost",
+    "reservation_reservation_a_r_n",
     "reservation_unused_amortized_upfront_fee_for_billing_period",
-    "reservation_unused_recurring_fee", "savings_plan_savings_plan_effective_cost",
-    "savings_plan_total_commitment_to_date", "savings_plan_used_commitment",
+    "reservation_unused_recurring_fee",
+    "savings_plan_savings_plan_effective_cost",
+    "savings_plan_total_commitment_to_date",
+    "savings_plan_used_commitment",
     # the net_* twins: the same after negotiated discounts (EDP, PPA), when the account has them
-    "reservation_net_effective_cost", "savings_plan_net_savings_plan_effective_cost",
+    "reservation_net_effective_cost",
+    "savings_plan_net_savings_plan_effective_cost",
     "reservation_net_unused_amortized_upfront_fee_for_billing_period",
     "reservation_net_unused_recurring_fee",
-)  # fmt: skip
+)
 _CHARGE_CATEGORIES = {
-    "Usage": "Usage", "DiscountedUsage": "Usage", "SavingsPlanCoveredUsage": "Usage",
-    "SavingsPlanNegation": "Usage", "BundledDiscount": "Usage", "Discount": "Usage",
-    "PrivateRateDiscount": "Usage", "EdpDiscount": "Usage",
-    "Fee": "Purchase", "RIFee": "Purchase", "SavingsPlanUpfrontFee": "Purchase",
+    "Usage": "Usage",
+    "DiscountedUsage": "Usage",
+    "SavingsPlanCoveredUsage": "Usage",
+    "SavingsPlanNegation": "Usage",
+    "BundledDiscount": "Usage",
+    "Discount": "Usage",
+    "PrivateRateDiscount": "Usage",
+    "EdpDiscount": "Usage",
+    "Fee": "Purchase",
+    "RIFee": "Purchase",
+    "SavingsPlanUpfrontFee": "Purchase",
     "SavingsPlanRecurringFee": "Purchase",
-    "Tax": "Tax", "Credit": "Credit", "Refund": "Adjustment",
-}  # fmt: skip
+    "Tax": "Tax",
+    "Credit": "Credit",
+    "Refund": "Adjustment",
+}
 _LEGACY_TAG = "resourceTags/"
 _USER_TAG = re.compile(r"^user[:_]")
 
@@ -110,7 +132,7 @@ def _normalise(chunk: Chunk, row_tags: pd.Series) -> pd.DataFrame:
             AWS_PRODUCT_CODES,
             column_text(chunk, "product_product_family"),
             AWS_PRODUCT_FAMILIES,
-        ),  # fmt: skip
+        ),
         "ServiceName": _service_name(chunk, code),
         "SubAccountId": column_text(chunk, "line_item_usage_account_id"),
         "ResourceId": column_text(chunk, "line_item_resource_id"),
@@ -180,7 +202,7 @@ LEGACY = ExportFormat(
             "lineItem/CurrencyCode",
             "lineItem/ProductCode",
         )
-    ),  # fmt: skip
+    ),
     currency=("lineItem/CurrencyCode",),
     wanted=_wanted_legacy,
     normalise=normalise_legacy,

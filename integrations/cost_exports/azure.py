@@ -33,22 +33,31 @@ from .values import Chunk, column_text, money, tags, text, timestamps
 _NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "date": (("Date",), ("date",)),
     "cost": (("CostInBillingCurrency",), ("costInBillingCurrency",)),
-    "currency": (("BillingCurrencyCode", "BillingCurrency"),
-                 ("billingCurrency", "billingCurrencyCode")),
+    "currency": (
+        ("BillingCurrencyCode", "BillingCurrency"),
+        ("billingCurrency", "billingCurrencyCode"),
+    ),
     "meter": (("MeterCategory",), ("meterCategory",)),
-    "subscription": (("SubscriptionId", "SubscriptionGuid"),
-                     ("subscriptionId", "subscriptionGuid")),
+    "subscription": (
+        ("SubscriptionId", "SubscriptionGuid"),
+        ("subscriptionId", "subscriptionGuid"),
+    ),
     "resource": (("ResourceId", "InstanceId"), ("resourceId", "instanceName")),
     "service": (("ConsumedService",), ("consumedService",)),
     "tags": (("Tags",), ("tags",)),
     "charge": (("ChargeType",), ("chargeType",)),
-}  # fmt: skip
+}
 _REQUIRED = ("date", "cost", "currency", "meter", "subscription")
 _CHARGES = {
-    "usage": "Usage", "unusedreservation": "Usage", "unusedsavingsplan": "Usage",
-    "purchase": "Purchase", "tax": "Tax", "credit": "Credit", "refund": "Adjustment",
+    "usage": "Usage",
+    "unusedreservation": "Usage",
+    "unusedsavingsplan": "Usage",
+    "purchase": "Purchase",
+    "tax": "Tax",
+    "credit": "Credit",
+    "refund": "Adjustment",
     "roundingadjustment": "Adjustment",
-}  # fmt: skip
+}
 
 
 def variant(header: Sequence[str]) -> str:

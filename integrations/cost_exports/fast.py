@@ -94,13 +94,16 @@ def read_focus_blocks(path: str | Path, block_bytes: int = BLOCK_BYTES) -> Itera
 
 def _blocks(file: str, columns: list[str], block_bytes: int) -> Iterator[FocusBlock]:
     options = pcsv.ConvertOptions(
-        column_types={name: pa.string() for name in columns}, include_columns=columns,
-        strings_can_be_null=False, quoted_strings_can_be_null=False,
-    )  # fmt: skip
+        column_types={name: pa.string() for name in columns},
+        include_columns=columns,
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
     seen, currency = 0, None
     try:
-        batches = pcsv.open_csv(file, pcsv.ReadOptions(block_size=block_bytes),
-                                convert_options=options)  # fmt: skip
+        batches = pcsv.open_csv(
+            file, pcsv.ReadOptions(block_size=block_bytes), convert_options=options
+        )
         for batch in batches:
             if batch.num_rows:
                 block = _block(batch, file, seen + 2, currency)
@@ -135,14 +138,15 @@ def _normalise(batch: pa.RecordBatch, first: int, currency: str | None) -> Focus
     start, low, _ = _timestamps(column["ChargePeriodStart"])
     end, _, high = _timestamps(column["ChargePeriodEnd"])
     table = {
-        "ChargePeriodStart": start, "ChargePeriodEnd": end,
+        "ChargePeriodStart": start,
+        "ChargePeriodEnd": end,
         "BilledCost": _money(column["BilledCost"]),
         "EffectiveCost": _money(column["EffectiveCost"]),
         **{name: column.get(name, blank) for name in _TEXT},
         "ServiceCategory": _mapped(column["ServiceCategory"], _service_categories),
         "ChargeCategory": _mapped(column["ChargeCategory"], _charge_categories),
         "SourceRow": pa.array(np.arange(first, first + batch.num_rows, dtype="int64")),
-    }  # fmt: skip
+    }
     the_currency = _currency(table["BillingCurrency"], currency)
     _check_text(table)
     tags, tag_sets = _tags(batch.column("Tags") if "Tags" in names else None, batch.num_rows)

@@ -16,13 +16,23 @@ from .schema import CHARGE_CATEGORIES, SERVICE_CATEGORIES, finish
 from .values import Chunk, column_text, money, tags, text, timestamps
 
 _REQUIRED = (
-    "ChargePeriodStart", "ChargePeriodEnd", "BilledCost", "EffectiveCost", "BillingCurrency",
-    "ServiceCategory", "ChargeCategory",
-)  # fmt: skip
+    "ChargePeriodStart",
+    "ChargePeriodEnd",
+    "BilledCost",
+    "EffectiveCost",
+    "BillingCurrency",
+    "ServiceCategory",
+    "ChargeCategory",
+)
 # ServiceProviderName: FOCUS 1.3's successor of ProviderName, read when ProviderName is absent.
 _OPTIONAL = (
-    "ServiceName", "SubAccountId", "ResourceId", "Tags", "ProviderName", "ServiceProviderName",
-)  # fmt: skip
+    "ServiceName",
+    "SubAccountId",
+    "ResourceId",
+    "Tags",
+    "ProviderName",
+    "ServiceProviderName",
+)
 _CANONICAL_SERVICE = {name.casefold(): name for name in SERVICE_CATEGORIES}
 _CANONICAL_CHARGE = {name.casefold(): name for name in CHARGE_CATEGORIES}
 CANONICAL_CHARGE = _CANONICAL_CHARGE  # casefolded → FOCUS spelling (also used by fast.py)

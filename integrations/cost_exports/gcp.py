@@ -31,12 +31,21 @@ from .schema import finish
 from .values import NULLS, Chunk, column_text, money, tags, text, timestamps
 
 _REQUIRED = ("usage_start_time", "usage_end_time", "cost", "currency", "service.description")
-_OPTIONAL = ("credits", "labels", "project.id", "cost_type", "resource.global_name",
-             "resource.name")  # fmt: skip
+_OPTIONAL = (
+    "credits",
+    "labels",
+    "project.id",
+    "cost_type",
+    "resource.global_name",
+    "resource.name",
+)
 _LISTS = ("credits", "labels")
 _CHARGE_CATEGORIES = {
-    "regular": "Usage", "tax": "Tax", "adjustment": "Adjustment", "rounding_error": "Adjustment",
-}  # fmt: skip
+    "regular": "Usage",
+    "tax": "Tax",
+    "adjustment": "Adjustment",
+    "rounding_error": "Adjustment",
+}
 
 
 def normalise(chunk: Chunk) -> pd.DataFrame:

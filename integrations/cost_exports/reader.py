@@ -145,9 +145,7 @@ def _stream(path: str | Path, spec: ExportFormat, chunk_rows: int) -> Iterator[p
         raise CostExportError("no cost rows (the file has only a header)", file=str(path))
 
 
-def check_batch(
-    batch: pd.DataFrame, currency: str | None, chunk: Chunk, spec: ExportFormat
-) -> str:
+def check_batch(batch: pd.DataFrame, currency: str | None, chunk: Chunk, spec: ExportFormat) -> str:
     """:func:`check_text` then :func:`check_currency` on a normalised batch; the currency."""
     check_text(batch, chunk)
     return check_currency(batch, currency, chunk, spec)
@@ -207,18 +205,22 @@ def _format_of(header: Sequence[str]) -> str | None:
 
 def _add(totals: pd.DataFrame, batch: pd.DataFrame, by: str) -> pd.DataFrame:
     part = batch.groupby(by).agg(
-        rows=("SourceRow", "size"), BilledCost=("BilledCost", "sum"),
+        rows=("SourceRow", "size"),
+        BilledCost=("BilledCost", "sum"),
         EffectiveCost=("EffectiveCost", "sum"),
-    )  # fmt: skip
+    )
     return part if totals.empty else totals.add(part, fill_value=0)
 
 
 def _as_dict(totals: pd.DataFrame) -> dict[str, dict[str, Any]]:
     return {
-        str(key): {"rows": int(row["rows"]), "BilledCost": float(row["BilledCost"]),
-                   "EffectiveCost": float(row["EffectiveCost"])}
+        str(key): {
+            "rows": int(row["rows"]),
+            "BilledCost": float(row["BilledCost"]),
+            "EffectiveCost": float(row["EffectiveCost"]),
+        }
         for key, row in totals.iterrows()
-    }  # fmt: skip
+    }
 
 
 def _extreme(current: Any, candidate: Any, pick: Any) -> Any:

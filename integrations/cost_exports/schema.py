@@ -29,12 +29,27 @@ COLUMNS: tuple[str, ...] = (
 #: FOCUS 1.0–1.2 ServiceCategory allowed values.
 SERVICE_CATEGORIES: frozenset[str] = frozenset(
     {
-        "AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases",
-        "Developer Tools", "Multicloud", "Identity", "Integration", "Internet of Things",
-        "Management and Governance", "Media", "Migration", "Mobile", "Networking", "Security",
-        "Storage", "Web", "Other",
+        "AI and Machine Learning",
+        "Analytics",
+        "Business Applications",
+        "Compute",
+        "Databases",
+        "Developer Tools",
+        "Multicloud",
+        "Identity",
+        "Integration",
+        "Internet of Things",
+        "Management and Governance",
+        "Media",
+        "Migration",
+        "Mobile",
+        "Networking",
+        "Security",
+        "Storage",
+        "Web",
+        "Other",
     }
-)  # fmt: skip
+)
 
 #: FOCUS 1.0–1.2 ChargeCategory allowed values.
 CHARGE_CATEGORIES: frozenset[str] = frozenset({"Usage", "Purchase", "Tax", "Credit", "Adjustment"})
@@ -47,9 +62,14 @@ TEXT_LIMITS: dict[str, int] = {"ServiceName": 200, "SubAccountId": 200, "Resourc
 CURRENCY_CODE = r"[A-Z]{3}"
 
 _TEXT_COLUMNS = (
-    "BillingCurrency", "ServiceCategory", "ServiceName", "SubAccountId", "ResourceId",
-    "ChargeCategory", "ProviderName",
-)  # fmt: skip
+    "BillingCurrency",
+    "ServiceCategory",
+    "ServiceName",
+    "SubAccountId",
+    "ResourceId",
+    "ChargeCategory",
+    "ProviderName",
+)
 
 
 def finish(columns: dict[str, object], index: pd.Index) -> pd.DataFrame:

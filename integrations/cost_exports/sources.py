@@ -30,10 +30,15 @@ Wanted = Callable[[str], bool]
 
 #: File-name endings and the container each means.
 SUFFIXES: dict[str, str] = {
-    ".csv": "csv", ".csv.gz": "csv", ".parquet": "parquet",
-    ".jsonl": "jsonl", ".jsonl.gz": "jsonl", ".json": "jsonl", ".json.gz": "jsonl",
+    ".csv": "csv",
+    ".csv.gz": "csv",
+    ".parquet": "parquet",
+    ".jsonl": "jsonl",
+    ".jsonl.gz": "jsonl",
+    ".json": "jsonl",
+    ".json.gz": "jsonl",
     ".ndjson": "jsonl",
-}  # fmt: skip
+}
 
 
 def container_of(path: str | Path) -> str:

@@ -87,9 +87,15 @@ class GitHubClient(BaseClient):
             "User-Agent": "keel",
         }
         super().__init__(
-            base_url, headers=headers, secrets=(token,), timeout=timeout,
-            max_retries=max_retries, backoff_factor=backoff_factor, max_wait=max_wait,
-            sleep=sleep, on_request=on_request,
+            base_url,
+            headers=headers,
+            secrets=(token,),
+            timeout=timeout,
+            max_retries=max_retries,
+            backoff_factor=backoff_factor,
+            max_wait=max_wait,
+            sleep=sleep,
+            on_request=on_request,
         )
         self.validators = dict(validators or {})
         self.per_page = per_page
@@ -185,7 +191,10 @@ class GitHubClient(BaseClient):
         return self._get_one(f"{_repo_path(full_name)}/pulls/{int(number)}", parse_pull)
 
     def list_issues(
-        self, full_name: str, *, since: datetime | None = None,
+        self,
+        full_name: str,
+        *,
+        since: datetime | None = None,
         stop_before: datetime | None = None,
     ) -> Iterator[Page[IssueRecord]]:
         """Issues of every state. GitHub also returns pull requests here; items with a
@@ -206,7 +215,9 @@ class GitHubClient(BaseClient):
         direction = "asc" if since is not None else "desc"
         params = {"state": "all", "sort": "updated", "direction": direction, "since": _iso(since)}
         pages = self._list(
-            f"{_repo_path(full_name)}/issues", params, parse_issue,
+            f"{_repo_path(full_name)}/issues",
+            params,
+            parse_issue,
             keep=lambda item: "pull_request" not in item,
         )
         return pages if stop_before is None else _stop_before(pages, stop_before)

@@ -200,9 +200,12 @@ class BaseClient:
             if following is None:
                 return
             url = next_page_url(
-                self.build_url(following), link=following, current=url,
-                base_url=self.base_url, provider=self.provider,
-            )  # fmt: skip
+                self.build_url(following),
+                link=following,
+                current=url,
+                base_url=self.base_url,
+                provider=self.provider,
+            )
         raise UpstreamError(f"{self.provider}: more than {max_pages} pages, next {url}", url=url)
 
     # --- internals ---------------------------------------------------------------------------

@@ -50,20 +50,38 @@ class JiraClient(BaseClient):
     provider = "Jira"
 
     def __init__(
-        self, base_url: str, email: str, token: str, *, timeout: float = 30.0,
-        max_retries: int = 5, backoff_factor: float = 0.5, max_wait: float = 900.0,
-        sleep: Sleep = time.sleep, clock: Callable[[], float] = time.time,
-        page_size: int = 100, on_request: OnRequest | None = None,
+        self,
+        base_url: str,
+        email: str,
+        token: str,
+        *,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        backoff_factor: float = 0.5,
+        max_wait: float = 900.0,
+        sleep: Sleep = time.sleep,
+        clock: Callable[[], float] = time.time,
+        page_size: int = 100,
+        on_request: OnRequest | None = None,
     ) -> None:
         if not token or not email:
             raise ValueError("Jira needs an account e-mail and an API token")
         basic = base64.b64encode(f"{email}:{token}".encode()).decode()
-        headers = {"Authorization": f"Basic {basic}", "Accept": "application/json",
-                   "User-Agent": "keel"}
+        headers = {
+            "Authorization": f"Basic {basic}",
+            "Accept": "application/json",
+            "User-Agent": "keel",
+        }
         super().__init__(
-            base_url, headers=headers, secrets=(token, basic), timeout=timeout,
-            max_retries=max_retries, backoff_factor=backoff_factor, max_wait=max_wait,
-            sleep=sleep, on_request=on_request,
+            base_url,
+            headers=headers,
+            secrets=(token, basic),
+            timeout=timeout,
+            max_retries=max_retries,
+            backoff_factor=backoff_factor,
+            max_wait=max_wait,
+            sleep=sleep,
+            on_request=on_request,
         )
         self.page_size = page_size
         self._clock = clock
@@ -128,9 +146,7 @@ class JiraClient(BaseClient):
                 return str(field["id"])
         return ""
 
-    def search(
-        self, jql: str, *, story_points_field: str = ""
-    ) -> Iterator[Page[JiraIssueRecord]]:
+    def search(self, jql: str, *, story_points_field: str = "") -> Iterator[Page[JiraIssueRecord]]:
         """Every page of a JQL search, the fields Keel needs named explicitly."""
         fields = ",".join([*ISSUE_FIELDS, *([story_points_field] if story_points_field else [])])
         params = {"jql": jql, "fields": fields, "maxResults": self.page_size}
@@ -142,8 +158,13 @@ class JiraClient(BaseClient):
             yield Page(url=page.url, etag=page.etag, items=records)
 
     def issues_updated(
-        self, project_keys: Iterable[str], *, since: datetime | None, tz: str = "UTC",
-        overlap: timedelta = timedelta(minutes=5), story_points_field: str = "",
+        self,
+        project_keys: Iterable[str],
+        *,
+        since: datetime | None,
+        tz: str = "UTC",
+        overlap: timedelta = timedelta(minutes=5),
+        story_points_field: str = "",
     ) -> Iterator[Page[JiraIssueRecord]]:
         """Issues of the projects, oldest update first; with ``since`` (aware) only those
         updated at or after ``since - overlap``, rendered in the API user's zone ``tz`` (JQL has
@@ -155,7 +176,10 @@ class JiraClient(BaseClient):
 
 
 def issues_jql(
-    project_keys: Iterable[str], *, since: datetime | None, tz: str = "UTC",
+    project_keys: Iterable[str],
+    *,
+    since: datetime | None,
+    tz: str = "UTC",
     overlap: timedelta = timedelta(minutes=5),
 ) -> str:
     """``project in ("A","B") [AND updated >= "yyyy/MM/dd HH:mm"] ORDER BY updated ASC``."""
@@ -169,9 +193,7 @@ def issues_jql(
     return " AND ".join(clauses) + " ORDER BY updated ASC"
 
 
-def _parse(
-    item: dict[str, Any], url: str, story_points_field: str, index: int
-) -> JiraIssueRecord:
+def _parse(item: dict[str, Any], url: str, story_points_field: str, index: int) -> JiraIssueRecord:
     """``parse_issue(item)``; a missing or mistyped field or an absurdly long string is a
     MalformedResponseError naming the URL, the issue's position in the page and the field."""
     item_check("Jira", url=url, index=index, item=item, what="issue")
@@ -179,5 +201,6 @@ def _parse(
         return parse_issue(item, story_points_field=story_points_field)
     except _PARSE_ERRORS as exc:
         detail = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
-        raise item_error("Jira", url=url, index=index, item=item, detail=detail,
-                         what="issue") from exc  # fmt: skip
+        raise item_error(
+            "Jira", url=url, index=index, item=item, detail=detail, what="issue"
+        ) from exc

@@ -18,8 +18,18 @@ from integrations.http.payloads import required_text
 
 # The fields every search names (the endpoint returns only ids otherwise).
 ISSUE_FIELDS: tuple[str, ...] = (
-    "summary", "issuetype", "priority", "status", "resolution", "resolutiondate", "created",
-    "updated", "assignee", "reporter", "labels", "project",
+    "summary",
+    "issuetype",
+    "priority",
+    "status",
+    "resolution",
+    "resolutiondate",
+    "created",
+    "updated",
+    "assignee",
+    "reporter",
+    "labels",
+    "project",
 )
 
 

@@ -4,6 +4,10 @@ from integrations.pagerduty.client import MAX_WINDOW, OFFSET_CAP, PagerDutyClien
 from integrations.pagerduty.records import IncidentRecord, ServiceRecord, parse_incident
 
 __all__ = [
-    "MAX_WINDOW", "OFFSET_CAP", "IncidentRecord", "PagerDutyClient", "ServiceRecord",
+    "MAX_WINDOW",
+    "OFFSET_CAP",
+    "IncidentRecord",
+    "PagerDutyClient",
+    "ServiceRecord",
     "parse_incident",
 ]

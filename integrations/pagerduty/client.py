@@ -49,9 +49,17 @@ class PagerDutyClient(BaseClient):
     provider = "PagerDuty"
 
     def __init__(
-        self, base_url: str, token: str, *, timeout: float = 30.0, max_retries: int = 5,
-        backoff_factor: float = 0.5, max_wait: float = 900.0, sleep: Sleep = time.sleep,
-        limit: int = 100, on_request: OnRequest | None = None,
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        backoff_factor: float = 0.5,
+        max_wait: float = 900.0,
+        sleep: Sleep = time.sleep,
+        limit: int = 100,
+        on_request: OnRequest | None = None,
     ) -> None:
         if not token:
             raise ValueError("PagerDuty token is empty")
@@ -61,9 +69,15 @@ class PagerDutyClient(BaseClient):
             "User-Agent": "keel",
         }
         super().__init__(
-            base_url, headers=headers, secrets=(token,), timeout=timeout,
-            max_retries=max_retries, backoff_factor=backoff_factor, max_wait=max_wait,
-            sleep=sleep, on_request=on_request,
+            base_url,
+            headers=headers,
+            secrets=(token,),
+            timeout=timeout,
+            max_retries=max_retries,
+            backoff_factor=backoff_factor,
+            max_wait=max_wait,
+            sleep=sleep,
+            on_request=on_request,
         )
         self.limit = limit
 
@@ -115,21 +129,32 @@ class PagerDutyClient(BaseClient):
     # --- internals ---------------------------------------------------------------------------
 
     def _window(self, service_id: str, since: datetime, until: datetime) -> Iterator[Page]:
-        params = {"service_ids[]": service_id, "since": _iso(since), "until": _iso(until),
-                  "sort_by": "created_at:asc", "time_zone": "UTC"}
-        first = self.get_json("/incidents", {**params, "total": True, "limit": self.limit,
-                                             "offset": 0})
+        params = {
+            "service_ids[]": service_id,
+            "since": _iso(since),
+            "until": _iso(until),
+            "sort_by": "created_at:asc",
+            "time_zone": "UTC",
+        }
+        first = self.get_json(
+            "/incidents", {**params, "total": True, "limit": self.limit, "offset": 0}
+        )
         total = first.get("total") if isinstance(first, dict) else None
         if isinstance(total, int) and total > OFFSET_CAP and until - since > timedelta(seconds=2):
             middle = since + timedelta(seconds=int((until - since).total_seconds()) // 2)
             yield from self._window(service_id, since, middle)
             yield from self._window(service_id, middle, until)
             return
-        yield from self._offset_pages("/incidents", params, "incidents", parse_incident,
-                                      first=first)
+        yield from self._offset_pages(
+            "/incidents", params, "incidents", parse_incident, first=first
+        )
 
     def _offset_pages(
-        self, path: str, params: dict[str, Any], key: str, parse: Callable[[dict], R],
+        self,
+        path: str,
+        params: dict[str, Any],
+        key: str,
+        parse: Callable[[dict], R],
         first: Any = None,
     ) -> Iterator[Page[R]]:
         offset = 0
@@ -146,7 +171,8 @@ class PagerDutyClient(BaseClient):
                 return
             if offset + self.limit > OFFSET_CAP:
                 raise MalformedResponseError(
-                    f"PagerDuty: more than {OFFSET_CAP} records at {url}", url=url)
+                    f"PagerDuty: more than {OFFSET_CAP} records at {url}", url=url
+                )
 
     def _object(self, url: str, key: str) -> dict:
         item = _field(self.get_json(url), key, url)

@@ -23,12 +23,18 @@ _PROXY_PAGE = (
     "</body>\r\n</html>\r\n"
 )
 LOGIN_PAGE = (
-    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-    "<title>Sign in</title></head><body><form action=\"/session\" method=\"post\">"
-    "<input name=\"login\"><input name=\"password\" type=\"password\"></form></body></html>\n"
+    '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+    '<title>Sign in</title></head><body><form action="/session" method="post">'
+    '<input name="login"><input name="password" type="password"></form></body></html>\n'
 )
-_REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
-            504: "Gateway Time-out", 429: "Too Many Requests", 403: "Forbidden"}
+_REASONS = {
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Time-out",
+    429: "Too Many Requests",
+    403: "Forbidden",
+}
 
 
 @dataclass

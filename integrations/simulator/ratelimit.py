@@ -33,8 +33,9 @@ class RateBudget:
     `clock` returns epoch seconds (injectable so tests can move time).
     """
 
-    def __init__(self, limit: int = 5000, window: float = 3600.0,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, limit: int = 5000, window: float = 3600.0, clock: Callable[[], float] = time.time
+    ) -> None:
         self.limit = limit
         self.window = window
         self._clock = clock
@@ -74,5 +75,6 @@ class RateBudget:
         return start, used
 
     def _state(self, start: float, used: int) -> BudgetState:
-        return BudgetState(limit=self.limit, used=min(used, self.limit),
-                           reset=int(start + self.window))
+        return BudgetState(
+            limit=self.limit, used=min(used, self.limit), reset=int(start + self.window)
+        )

@@ -45,10 +45,18 @@ class Simulator:
     Use as a context manager, or call `start()` / `stop()`.
     """
 
-    def __init__(self, github: GitHubWorld | None = None, *, token: str | None = None,
-                 page_size_max: int = 100, rate_limit: int = 5000,
-                 rate_limit_window: float = 3600.0, link_by_repo_id: bool = True,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        github: GitHubWorld | None = None,
+        *,
+        token: str | None = None,
+        page_size_max: int = 100,
+        rate_limit: int = 5000,
+        rate_limit_window: float = 3600.0,
+        link_by_repo_id: bool = True,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
         self.faults = FaultSet()
         self.providers: dict[str, Provider] = {}
         self._host, self._port = host, port
@@ -58,9 +66,16 @@ class Simulator:
         self._thread: threading.Thread | None = None
         self._base_url: str | None = None
         if github is not None:
-            self.add_provider(GitHubProvider(
-                github, token=token, page_size_max=page_size_max, rate_limit=rate_limit,
-                rate_limit_window=rate_limit_window, link_by_repo_id=link_by_repo_id))
+            self.add_provider(
+                GitHubProvider(
+                    github,
+                    token=token,
+                    page_size_max=page_size_max,
+                    rate_limit=rate_limit,
+                    rate_limit_window=rate_limit_window,
+                    link_by_repo_id=link_by_repo_id,
+                )
+            )
 
     @property
     def github(self) -> GitHubProvider:
@@ -73,7 +88,7 @@ class Simulator:
 
     @property
     def base_url(self) -> str:
-        """"http://127.0.0.1:PORT" (no trailing slash, no prefix); raises before the first
+        """ "http://127.0.0.1:PORT" (no trailing slash, no prefix); raises before the first
         `start()` (after `stop()` it still names the address that was served)."""
         if self._base_url is None:
             raise RuntimeError("Simulator is not running; call start() or use it in a with block")
@@ -86,8 +101,9 @@ class Simulator:
             self._server.simulator = self
             host, port = self._server.server_address[:2]
             self._base_url = f"http://{host!s}:{port}"
-            self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                            name="keel-simulator", daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, args=(0.05,), name="keel-simulator", daemon=True
+            )
             self._thread.start()
         return self.base_url
 
@@ -142,9 +158,13 @@ class Simulator:
         return response
 
     def _record(self, request: Request, status: int) -> None:
-        record = RequestRecord(method=request.method, path=request.path,
-                               query=request.query_dict(), status=status,
-                               headers=dict(request.headers))
+        record = RequestRecord(
+            method=request.method,
+            path=request.path,
+            query=request.query_dict(),
+            status=status,
+            headers=dict(request.headers),
+        )
         with self._log_lock:
             self._log.append(record)
 
@@ -178,8 +198,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, send_body: bool) -> None:
         self._drain_body()
         simulator = self.server.simulator
-        request = Request.parse(self.command, self.path, dict(self.headers.items()),
-                                simulator.base_url)
+        request = Request.parse(
+            self.command, self.path, dict(self.headers.items()), simulator.base_url
+        )
         try:
             response = simulator.dispatch(request)
         except Exception as exc:  # a simulator bug must not hang the client

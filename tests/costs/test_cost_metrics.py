@@ -28,19 +28,32 @@ def world(org_costs, teams, tmp_path):
     org_costs(accounts={"222": "payments"})
     frame = focus_frame(
         rows=4,
-        ChargePeriodStart=["2026-03-30 00:00:00", "2026-03-02 10:00:00", "2026-03-10 00:00:00",
-                           "2026-04-15 01:00:00"],
-        ChargePeriodEnd=["2026-04-02 00:00:00", "2026-03-02 11:00:00", "2026-03-10 01:00:00",
-                         "2026-04-15 02:00:00"],
+        ChargePeriodStart=[
+            "2026-03-30 00:00:00",
+            "2026-03-02 10:00:00",
+            "2026-03-10 00:00:00",
+            "2026-04-15 01:00:00",
+        ],
+        ChargePeriodEnd=[
+            "2026-04-02 00:00:00",
+            "2026-03-02 11:00:00",
+            "2026-03-10 01:00:00",
+            "2026-04-15 02:00:00",
+        ],
         EffectiveCost=["30", "5", "2", "7"],
         ServiceCategory=["Compute", "Storage", "Networking", "Databases"],
         Tags=['{"team": "platform"}', '{"team": "platform"}', "{}", "{}"],
         SubAccountId=["1", "1", "1", "222"],
-    )  # fmt: skip
+    )
     cost_file_import(path=write_csv(tmp_path / "m.csv", frame), format="focus")
     source = Source.objects.create(name="gh", kind="github", base_url="https://api.github.com")
-    repo = Repo.objects.create(source=source, full_name="acme/api", team=teams["platform"],
-                               release_source="tags", tag_pattern=r"^v")  # fmt: skip
+    repo = Repo.objects.create(
+        source=source,
+        full_name="acme/api",
+        team=teams["platform"],
+        release_source="tags",
+        tag_pattern=r"^v",
+    )
     for name, day in (("v1", 5), ("v2", 20)):
         Tag.objects.create(
             repo=repo, name=name, sha=name, committed_at=datetime(2026, 3, day, tzinfo=UTC)
@@ -49,11 +62,17 @@ def world(org_costs, teams, tmp_path):
 
 
 def series(frame, metric, scope="org", key="", granularity="month") -> dict:
-    rows = frame[(frame.metric == metric) & (frame.scope == scope) & (frame.scope_key == key)
-                 & (frame.granularity == granularity)]  # fmt: skip
+    rows = frame[
+        (frame.metric == metric)
+        & (frame.scope == scope)
+        & (frame.scope_key == key)
+        & (frame.granularity == granularity)
+    ]
     return {
         r.period_start.isoformat(): (
-            None if pd.isna(r.value) else round(r.value, 9), r.sample_size, r.note
+            None if pd.isna(r.value) else round(r.value, 9),
+            r.sample_size,
+            r.note,
         )
         for r in rows.itertuples()
     }
@@ -82,9 +101,14 @@ def test_weekly_sums_are_gap_filled(world):
     # weeks (Mondays): 03-02 L2 5, 03-09 L3 2, 03-16 0, 03-23 0, 03-30 L1 30 (Mon 03-30 → Thu
     # 04-02 lies in one week), 04-06 0, 04-13 L4 7
     assert values(frame, "cost", granularity="week") == {
-        "2026-03-02": 5.0, "2026-03-09": 2.0, "2026-03-16": 0.0, "2026-03-23": 0.0,
-        "2026-03-30": 30.0, "2026-04-06": 0.0, "2026-04-13": 7.0,
-    }  # fmt: skip
+        "2026-03-02": 5.0,
+        "2026-03-09": 2.0,
+        "2026-03-16": 0.0,
+        "2026-03-23": 0.0,
+        "2026-03-30": 30.0,
+        "2026-04-06": 0.0,
+        "2026-04-13": 7.0,
+    }
 
 
 def test_unit_costs(world):
@@ -113,8 +137,12 @@ def test_unit_costs(world):
 
 
 def test_cost_per_customer_counts_customers_live_before_period_end(world, monkeypatch):
-    live = pd.DataFrame({"key": ["a", "b", "c"], "live_at": pd.to_datetime(
-        ["2026-03-15 00:00", "2026-04-30 23:00", None], utc=True)})  # fmt: skip
+    live = pd.DataFrame(
+        {
+            "key": ["a", "b", "c"],
+            "live_at": pd.to_datetime(["2026-03-15 00:00", "2026-04-30 23:00", None], utc=True),
+        }
+    )
     monkeypatch.setattr(selectors, "customers_live_frame", lambda: live)
     frame = costs_compute(ComputeContext(tz="UTC", now=NOW))
     # March: 1 live before 04-01 → 27 / 1; April: 2 live before 05-01 → 17 / 2 = 8.5
@@ -125,17 +153,26 @@ def test_cost_per_customer_counts_customers_live_before_period_end(world, monkey
 
 
 def query(metric, scope, key, start, end) -> RecordsQuery:
-    return RecordsQuery(metric=metric, scope=scope, scope_key=key, granularity="month",
-                        period_start=start, period_end=end, tz="UTC",
-                        start_at=datetime(start.year, start.month, 1, tzinfo=UTC),
-                        end_at=datetime(end.year, end.month, 1, tzinfo=UTC))  # fmt: skip
+    return RecordsQuery(
+        metric=metric,
+        scope=scope,
+        scope_key=key,
+        granularity="month",
+        period_start=start,
+        period_end=end,
+        tz="UTC",
+        start_at=datetime(start.year, start.month, 1, tzinfo=UTC),
+        end_at=datetime(end.year, end.month, 1, tzinfo=UTC),
+    )
 
 
 def test_records_are_the_lines_behind_the_number(world):
     march = costs_records(query("cost", "team", "platform", date(2026, 3, 1), date(2026, 4, 1)))
     # largest first: L1 (30, 2/3 in March → 20), then L2 (5)
-    assert [(r["source_row"], round(r["share_in_period"], 9), round(r["cost_in_period"], 9))
-            for r in march] == [(2, round(2 / 3, 9), 20.0), (3, 1.0, 5.0)]  # fmt: skip
+    assert [
+        (r["source_row"], round(r["share_in_period"], 9), round(r["cost_in_period"], 9))
+        for r in march
+    ] == [(2, round(2 / 3, 9), 20.0), (3, 1.0, 5.0)]
     april = costs_records(query("cost_compute", "org", "", date(2026, 4, 1), date(2026, 5, 1)))
     assert [(r["source_row"], r["team"], r["cost"]) for r in april] == [(2, "platform", 30.0)]
     other = costs_records(query("cost_other", "org", "", date(2026, 4, 1), date(2026, 5, 1)))

@@ -44,8 +44,12 @@ def paths(monkeypatch) -> list[str]:
 def test_real_focus_sample_lines_equal_the_readers(org_costs, teams, paths):
     org_costs(team_tag_keys=["team"], accounts={"224168795495": "platform"})
     record = cost_file_import(path=REAL / "focus-1.0-sample.csv", format="focus")
-    assert (paths, record.status, record.rows, record.months) == (["fast"], "succeeded", 1000,
-                                                                 ["2024-09"])  # fmt: skip
+    assert (paths, record.status, record.rows, record.months) == (
+        ["fast"],
+        "succeeded",
+        1000,
+        ["2024-09"],
+    )
     # README: Σ EffectiveCost 14.97651418586, Σ BilledCost 20.52022672899 USD
     assert record.totals["USD"]["effective"] == pytest.approx(14.97651418586, abs=1e-9)
     assert record.totals["USD"]["billed"] == pytest.approx(20.52022672899, abs=1e-9)
@@ -72,12 +76,19 @@ def test_real_focus_sample_lines_equal_the_readers(org_costs, teams, paths):
 
 
 def test_allocation_and_currency_rule_on_the_fast_path(org_costs, teams, tmp_path, paths):
-    org_costs(team_tag_keys=["team", "user:team"], accounts={"222": "payments"},
-              fx_rates={"EUR": 1.08})  # fmt: skip
-    tags = ['{"team": "Platform"}', '{"user:team": "payments", "team": ""}', "{}",
-            '{"team": "ghosts"}', "NULL"]  # fmt: skip
-    frame = focus_frame(rows=5, Tags=tags, SubAccountId=["1", "1", "222", "222", "9"],
-                        BillingCurrency="EUR")  # fmt: skip
+    org_costs(
+        team_tag_keys=["team", "user:team"], accounts={"222": "payments"}, fx_rates={"EUR": 1.08}
+    )
+    tags = [
+        '{"team": "Platform"}',
+        '{"user:team": "payments", "team": ""}',
+        "{}",
+        '{"team": "ghosts"}',
+        "NULL",
+    ]
+    frame = focus_frame(
+        rows=5, Tags=tags, SubAccountId=["1", "1", "222", "222", "9"], BillingCurrency="EUR"
+    )
     record = cost_file_import(path=write_csv(tmp_path / "a.csv.gz", frame), format="focus")
     assert (paths, record.currency, record.fx_rate) == (["fast"], "EUR", 1.08)
     got = dict(CostLine.objects.values_list("source_row", "team__slug"))
@@ -92,17 +103,25 @@ def test_allocation_and_currency_rule_on_the_fast_path(org_costs, teams, tmp_pat
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"BilledCost": ["1", "2", "3", "4", "5", "6", "x", "8"]},
-         "row 8, column BilledCost: not a number: 'x'"),
+        (
+            {"BilledCost": ["1", "2", "3", "4", "5", "6", "x", "8"]},
+            "row 8, column BilledCost: not a number: 'x'",
+        ),
         # values PostgreSQL itself would store: NaN, the timestamp 'yesterday'
-        ({"EffectiveCost": ["1", "2", "3", "4", "5", "6", "7", "NaN"]},
-         "row 9, column EffectiveCost: not a number: 'NaN'"),
-        ({"ChargePeriodStart": ["2024-09-01T00:00:00Z"] * 6 + ["yesterday", "2024-09-01"]},
-         "row 8, column ChargePeriodStart: not a timestamp: 'yesterday'"),
-        ({"BillingCurrency": ["USD"] * 6 + ["EUR", "USD"]},
-         "row 8, column BillingCurrency: two currencies in one file: USD and EUR"),
+        (
+            {"EffectiveCost": ["1", "2", "3", "4", "5", "6", "7", "NaN"]},
+            "row 9, column EffectiveCost: not a number: 'NaN'",
+        ),
+        (
+            {"ChargePeriodStart": ["2024-09-01T00:00:00Z"] * 6 + ["yesterday", "2024-09-01"]},
+            "row 8, column ChargePeriodStart: not a timestamp: 'yesterday'",
+        ),
+        (
+            {"BillingCurrency": ["USD"] * 6 + ["EUR", "USD"]},
+            "row 8, column BillingCurrency: two currencies in one file: USD and EUR",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_value_in_a_later_block_rolls_back_and_names_row_and_column(
     org_costs, tmp_path, monkeypatch, paths, overrides, expected
 ):
@@ -129,7 +148,11 @@ def test_what_the_fast_reader_declines_the_reference_imports(org_costs, tmp_path
     path.write_text(text.replace("ResourceId,", "ServiceName,", 1))
     record = cost_file_import(path=path, format="focus")
     assert (paths, record.status, record.rows, CostLine.objects.count()) == (
-        ["read"], "succeeded", 3, 3)  # fmt: skip
+        ["read"],
+        "succeeded",
+        3,
+        3,
+    )
 
 
 def test_truncated_gzip_is_judged_by_the_reference(org_costs, tmp_path, paths):

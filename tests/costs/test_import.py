@@ -165,7 +165,7 @@ def test_a_value_the_database_refuses_fails_the_import_cleanly(org_costs, tmp_pa
 
     def refuse(record):
         real(record)
-        raise DataError("invalid byte sequence for encoding \"UTF8\": 0x00")
+        raise DataError('invalid byte sequence for encoding "UTF8": 0x00')
 
     monkeypatch.setattr(services, "_replace_restated", refuse)
     record = cost_file_import(path=path, format="focus")
@@ -225,7 +225,8 @@ def test_groups_sum_the_lines_by_period_team_and_category(org_costs):
     assert groups.aggregate(n=Sum("lines"))["n"] == 1000
     assert 0 < groups.count() < 1000  # lines of one period, team and category share a group
     assert groups.aggregate(c=Sum("cost"))["c"] == pytest.approx(
-        CostLine.objects.aggregate(c=Sum("cost"))["c"], rel=1e-12)
+        CostLine.objects.aggregate(c=Sum("cost"))["c"], rel=1e-12
+    )
 
 
 def test_currency_converted_with_a_rate(org_costs, tmp_path):

@@ -25,12 +25,15 @@ def test_one_tuple_byte_for_byte():
     )
     expected = (
         b"\x00\x04"  # 4 fields
-        + b"\x00\x00\x00\x08" + (7).to_bytes(8, "big")  # int8 7
-        + b"\x00\x00\x00\x08" + (1_000_000).to_bytes(8, "big")  # 1 s after 2000-01-01 in µs
-        + b"\x00\x00\x00\x08" + struct.pack(">d", 0.5)  # float8 0.5
+        + b"\x00\x00\x00\x08"
+        + (7).to_bytes(8, "big")  # int8 7
+        + b"\x00\x00\x00\x08"
+        + (1_000_000).to_bytes(8, "big")  # 1 s after 2000-01-01 in µs
+        + b"\x00\x00\x00\x08"
+        + struct.pack(">d", 0.5)  # float8 0.5
         + b"\x00\x00\x00\x02ab"  # text "ab"
         + b"\xff\xff\xff\xff"  # NULL
-    )  # fmt: skip
+    )
     assert bytes(payload) == expected
 
 
@@ -39,9 +42,13 @@ def test_rows_are_contiguous_and_nulls_only_where_null():
     text = pgbinary.text_field(pa.array(["é", ""]))  # 2 UTF-8 bytes, then empty (not NULL)
     payload = bytes(pgbinary.rows_payload([text, teams]))
     assert payload == (
-        b"\x00\x00\x00\x02" + "é".encode() + b"\x00\x00\x00\x08" + (3).to_bytes(8, "big")
-        + b"\x00\x00\x00\x00" + b"\xff\xff\xff\xff"
-    )  # fmt: skip
+        b"\x00\x00\x00\x02"
+        + "é".encode()
+        + b"\x00\x00\x00\x08"
+        + (3).to_bytes(8, "big")
+        + b"\x00\x00\x00\x00"
+        + b"\xff\xff\xff\xff"
+    )
 
 
 def test_psycopg_queue_attribute_still_exists():

@@ -28,16 +28,28 @@ GH_ERROR = "github source 'gh': bad credentials (401)"
 
 
 def _define(name: str, unit: str, scopes: tuple[str, ...], kind: str) -> MetricDefinition:
-    return MetricDefinition(name=name, unit=unit, description=f"{name} for tests.",
-                            scopes=scopes, kind=kind, doc_anchor=name)  # type: ignore[arg-type]
+    return MetricDefinition(
+        name=name,
+        unit=unit,
+        description=f"{name} for tests.",
+        scopes=scopes,
+        kind=kind,
+        doc_anchor=name,
+    )  # type: ignore[arg-type]
 
 
 def t_records(query: RecordsQuery) -> list[dict]:
     return [
-        {"ref": "v1.0", "released_at": query.start_at.isoformat(),
-         "url": "https://github.com/acme/api/releases/tag/v1.0"},
-        {"ref": "v1.1", "released_at": query.start_at.isoformat(),
-         "url": "https://github.com/acme/api/releases/tag/v1.1"},
+        {
+            "ref": "v1.0",
+            "released_at": query.start_at.isoformat(),
+            "url": "https://github.com/acme/api/releases/tag/v1.0",
+        },
+        {
+            "ref": "v1.1",
+            "released_at": query.start_at.isoformat(),
+            "url": "https://github.com/acme/api/releases/tag/v1.1",
+        },
     ]
 
 
@@ -46,17 +58,31 @@ def _nothing(ctx) -> pd.DataFrame:
 
 
 FAMILIES = (
-    MetricFamily("delivery", (_define("t_releases", "releases", ("org", "team"), "count"),),
-                 _nothing, t_records),
-    MetricFamily("bug_load", (_define("t_share", "ratio", ("engineer", "team", "org"),
-                                      "ratio"),), _nothing, t_records),
+    MetricFamily(
+        "delivery",
+        (_define("t_releases", "releases", ("org", "team"), "count"),),
+        _nothing,
+        t_records,
+    ),
+    MetricFamily(
+        "bug_load",
+        (_define("t_share", "ratio", ("engineer", "team", "org"), "ratio"),),
+        _nothing,
+        t_records,
+    ),
     MetricFamily("reliability", (_define("t_uptime", "ratio", ("org",), "ratio"),), _nothing),
 )
 
 
 def month_row(metric: str, start: date, value: float | None, **kw) -> None:
-    MetricRowFactory(metric=metric, granularity="month", period_start=start, value=value,
-                     unit=kw.pop("unit", "releases"), **kw)
+    MetricRowFactory(
+        metric=metric,
+        granularity="month",
+        period_start=start,
+        value=value,
+        unit=kw.pop("unit", "releases"),
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -71,18 +97,29 @@ def world(db, monkeypatch):
     gh = SourceFactory(name="gh", kind="github", token="ghp_SECRET_never_shown")
     Repo.objects.create(source=gh, full_name="acme/api", team=alpha)
     SyncRunFactory(source=gh, status="succeeded", requests_made=12)
-    SyncRunFactory(source=gh, status="failed", error=GH_ERROR, rate_limit_waits=2,
-                   rate_limit_wait_seconds=1.5)
+    SyncRunFactory(
+        source=gh, status="failed", error=GH_ERROR, rate_limit_waits=2, rate_limit_wait_seconds=1.5
+    )
     # t_releases, org: Sep 4, Oct 6 (smoothed 5, anomaly), Nov 1 (partial).
     month_row("t_releases", SEP, 4.0, smoothed=4.0, sample_size=4)
     month_row("t_releases", OCT, 6.0, smoothed=5.0, anomaly=True, sample_size=6)
     month_row("t_releases", NOV, 1.0, smoothed=4.0, note="partial period: to 2026-11-22")
     month_row("t_releases", OCT, 3.0, scope="team", scope_key="alpha", smoothed=3.0)
     # t_share per engineer: a1 null in October, b1 0.5.
-    for email, value, note in (("a1@acme.test", None, "no work items completed in period"),
-                               ("b1@acme.test", 0.5, "")):
-        month_row("t_share", OCT, value, scope="engineer", scope_key=email, unit="ratio",
-                  note=note, smoothed=value)
+    for email, value, note in (
+        ("a1@acme.test", None, "no work items completed in period"),
+        ("b1@acme.test", 0.5, ""),
+    ):
+        month_row(
+            "t_share",
+            OCT,
+            value,
+            scope="engineer",
+            scope_key=email,
+            unit="ratio",
+            note=note,
+            smoothed=value,
+        )
     with families_override(*FAMILIES):
         yield {"alpha": alpha, "beta": beta, "manager": manager, "a1": a1, "b1": b1, "gh": gh}
 

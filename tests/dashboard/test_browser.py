@@ -18,11 +18,20 @@ from apps.organization.models import Person, Team
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium "
-                       "(apt-get install chromium); browsers are never downloaded"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's Chromium at /usr/bin/chromium "
+        "(apt-get install chromium); browsers are never downloaded",
+    ),
 ]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PASSWORD = "browser-test-pw-1"
 
 
@@ -70,9 +79,17 @@ def login(page, base: str, username: str, password: str) -> None:
 
 
 def latest_complete(metric: str, scope: str = "org", key: str = "") -> MetricRow:
-    return MetricRow.objects.filter(
-        metric=metric, scope=scope, scope_key=key, granularity="month",
-        period_end__lte=today_local()).order_by("-period_start").first()
+    return (
+        MetricRow.objects.filter(
+            metric=metric,
+            scope=scope,
+            scope_key=key,
+            granularity="month",
+            period_end__lte=today_local(),
+        )
+        .order_by("-period_start")
+        .first()
+    )
 
 
 def test_manager_journey(demo, live_server, browser, shots) -> None:
@@ -96,10 +113,16 @@ def test_manager_journey(demo, live_server, browser, shots) -> None:
     page.click('[data-metric="uptime"] h3 a')
     page.wait_for_selector('#chart[data-ready="true"]')
     uptime = latest_complete("uptime")
-    months = list(MetricRow.objects.filter(
-        metric="uptime", scope="org", granularity="month",
-        period_start__gte=uptime.period_start.replace(year=uptime.period_start.year - 2),
-    ).order_by("period_start").values_list("period_start", flat=True))
+    months = list(
+        MetricRow.objects.filter(
+            metric="uptime",
+            scope="org",
+            granularity="month",
+            period_start__gte=uptime.period_start.replace(year=uptime.period_start.year - 2),
+        )
+        .order_by("period_start")
+        .values_list("period_start", flat=True)
+    )
     shown_months = page.locator("table.rows tbody th").all_inner_texts()
     index = sorted(shown_months).index(uptime.period_start.isoformat())
     assert uptime.period_start in months
@@ -139,23 +162,28 @@ def test_manager_sees_own_engineers_only(demo, live_server, browser, shots) -> N
     manager.set_password(PASSWORD)
     manager.save()
     # Of the manager's own engineers, the one most at risk (the screenshot shows a score).
-    mine = max(Person.objects.filter(team=platform).order_by("email"), key=lambda p: (
-        latest_complete("churn_risk", "engineer", p.email).value or -1))
+    mine = max(
+        Person.objects.filter(team=platform).order_by("email"),
+        key=lambda p: latest_complete("churn_risk", "engineer", p.email).value or -1,
+    )
     theirs = Person.objects.filter(team=payments).order_by("email").first()
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     login(page, base, manager.username, PASSWORD)
 
     point = latest_complete("churn_risk", "engineer", theirs.email).period_start
     # Refused by every URL: the page, the metric page, its records, the API's records.
-    for url in (f"/engineers/{theirs.email}/",
-                f"/metrics/churn_risk/?scope=engineer&scope_key={theirs.email}",
-                f"/metrics/churn_risk/?scope=engineer&scope_key={theirs.email}"
-                f"&period_start={point}"):
+    for url in (
+        f"/engineers/{theirs.email}/",
+        f"/metrics/churn_risk/?scope=engineer&scope_key={theirs.email}",
+        f"/metrics/churn_risk/?scope=engineer&scope_key={theirs.email}&period_start={point}",
+    ):
         response = page.goto(base + url)
         assert response.status == 404, url
         assert theirs.email not in page.content()
-    api = page.request.get(f"{base}/api/v1/metrics/churn_risk/records/?scope=engineer"
-                           f"&scope_key={theirs.email}&granularity=month&period_start={point}")
+    api = page.request.get(
+        f"{base}/api/v1/metrics/churn_risk/records/?scope=engineer"
+        f"&scope_key={theirs.email}&granularity=month&period_start={point}"
+    )
     assert api.status == 403
 
     response = page.goto(f"{base}/engineers/{mine.email}/")

@@ -15,16 +15,19 @@ TODAY = date(2026, 11, 22)
 
 def series(rows: list[tuple]) -> pd.DataFrame:
     """rows: (period_start, period_end, value, smoothed, anomaly, note)."""
-    return pd.DataFrame(rows, columns=["period_start", "period_end", "value", "smoothed",
-                                       "anomaly", "note"])
+    return pd.DataFrame(
+        rows, columns=["period_start", "period_end", "value", "smoothed", "anomaly", "note"]
+    )
 
 
-MONTHS = series([
-    (date(2026, 11, 1), date(2026, 12, 1), 1.0, 6.0, False, "partial period: to 2026-11-22"),
-    (date(2026, 8, 1), date(2026, 9, 1), 4.0, 4.0, False, ""),
-    (date(2026, 10, 1), date(2026, 11, 1), 9.0, 7.0, True, ""),
-    (date(2026, 9, 1), date(2026, 10, 1), 6.0, 5.0, False, ""),
-])
+MONTHS = series(
+    [
+        (date(2026, 11, 1), date(2026, 12, 1), 1.0, 6.0, False, "partial period: to 2026-11-22"),
+        (date(2026, 8, 1), date(2026, 9, 1), 4.0, 4.0, False, ""),
+        (date(2026, 10, 1), date(2026, 11, 1), 9.0, 7.0, True, ""),
+        (date(2026, 9, 1), date(2026, 10, 1), 6.0, 5.0, False, ""),
+    ]
+)
 
 
 def test_tile_takes_latest_complete_month_and_compares() -> None:
@@ -38,10 +41,12 @@ def test_tile_takes_latest_complete_month_and_compares() -> None:
 
 
 def test_tile_of_a_null_month_keeps_its_note_and_no_change() -> None:
-    frame = series([
-        (date(2026, 9, 1), date(2026, 10, 1), 2.0, 2.0, False, ""),
-        (date(2026, 10, 1), date(2026, 11, 1), NAN, 2.0, False, "no releases in period"),
-    ])
+    frame = series(
+        [
+            (date(2026, 9, 1), date(2026, 10, 1), 2.0, 2.0, False, ""),
+            (date(2026, 10, 1), date(2026, 11, 1), NAN, 2.0, False, "no releases in period"),
+        ]
+    )
     tile = tile_summarise(frame, today=TODAY)
     assert (tile.value, tile.previous, tile.change, tile.vs_smoothed) == (None, 2.0, None, None)
     assert tile.note == "no releases in period"
@@ -53,15 +58,24 @@ def test_tile_of_no_rows_or_only_a_partial_month_is_empty() -> None:
 
 
 def test_change_pct_is_none_on_a_zero_previous() -> None:
-    frame = series([(date(2026, 9, 1), date(2026, 10, 1), 0.0, 0.0, False, ""),
-                    (date(2026, 10, 1), date(2026, 11, 1), 3.0, 1.0, False, "")])
+    frame = series(
+        [
+            (date(2026, 9, 1), date(2026, 10, 1), 0.0, 0.0, False, ""),
+            (date(2026, 10, 1), date(2026, 11, 1), 3.0, 1.0, False, ""),
+        ]
+    )
     tile = tile_summarise(frame, today=TODAY)
     assert (tile.change, tile.change_pct) == (3.0, None)
 
 
 def test_sparkline_geometry_breaks_at_nulls() -> None:
-    line = sparkline([(date(2026, 8, 1), 1.0, False), (date(2026, 9, 1), None, False),
-                      (date(2026, 10, 1), 3.0, True)])
+    line = sparkline(
+        [
+            (date(2026, 8, 1), 1.0, False),
+            (date(2026, 9, 1), None, False),
+            (date(2026, 10, 1), 3.0, True),
+        ]
+    )
     # Box 120 x 32, pad 3: step = (120 - 6) / 2 = 57; y from 29 (min 1) to 3 (max 3).
     # The null in the middle splits the line into two one-point segments.
     assert line.lines == ["3.0,29.0", "117.0,3.0"]
@@ -87,14 +101,29 @@ def test_value_formats() -> None:
 
 
 def test_records_table_columns_and_upstream_links() -> None:
-    table = records_table([
-        {"ref": "API-1", "bug": True, "points": 2.5, "url": "https://acme.atlassian.net/browse/API-1"},
-        {"ref": "acme/api#3", "bug": False, "extra": ["a"], "url": "https://github.com/acme/api/pull/3"},
-        {"ref": "Q1", "url": ""},
-    ])
+    table = records_table(
+        [
+            {
+                "ref": "API-1",
+                "bug": True,
+                "points": 2.5,
+                "url": "https://acme.atlassian.net/browse/API-1",
+            },
+            {
+                "ref": "acme/api#3",
+                "bug": False,
+                "extra": ["a"],
+                "url": "https://github.com/acme/api/pull/3",
+            },
+            {"ref": "Q1", "url": ""},
+        ]
+    )
     assert table.columns == ["ref", "bug", "points", "extra"]
-    assert table.rows[0] == (["API-1", "yes", "2.5", ""], "https://acme.atlassian.net/browse/API-1",
-                             "Jira")
+    assert table.rows[0] == (
+        ["API-1", "yes", "2.5", ""],
+        "https://acme.atlassian.net/browse/API-1",
+        "Jira",
+    )
     assert table.rows[1][0] == ["acme/api#3", "no", "", '["a"]']
     assert table.rows[1][2] == "GitHub"
     assert table.rows[2][1:] == ("", "")
@@ -102,10 +131,20 @@ def test_records_table_columns_and_upstream_links() -> None:
 
 
 def test_figure_has_values_smoothed_and_anomalies_with_gaps_for_nulls() -> None:
-    frame = series([(date(2026, 9, 1), date(2026, 10, 1), NAN, 5.0, False, "none"),
-                    (date(2026, 10, 1), date(2026, 11, 1), 0.9, 0.8, True, "")])
-    figure = figure_build(frame, metric="uptime", unit_label="ratio", percent=True,
-                          from_zero=False, selected="2026-10-01")
+    frame = series(
+        [
+            (date(2026, 9, 1), date(2026, 10, 1), NAN, 5.0, False, "none"),
+            (date(2026, 10, 1), date(2026, 11, 1), 0.9, 0.8, True, ""),
+        ]
+    )
+    figure = figure_build(
+        frame,
+        metric="uptime",
+        unit_label="ratio",
+        percent=True,
+        from_zero=False,
+        selected="2026-10-01",
+    )
     values, smoothed, anomalies = figure["data"]
     assert values["x"] == ["2026-09-01", "2026-10-01"] and values["y"] == [None, 0.9]
     assert values["customdata"] == ["2026-09-01", "2026-10-01"]

@@ -14,8 +14,9 @@ from tests.metrics.factories import UserFactory
 
 def tile(html: str, metric: str) -> str:
     """The HTML of one tile."""
-    match = re.search(rf'<article class="tile[^"]*" data-metric="{metric}".*?</article>', html,
-                      re.S)
+    match = re.search(
+        rf'<article class="tile[^"]*" data-metric="{metric}".*?</article>', html, re.S
+    )
     assert match, f"no tile {metric}"
     return match.group(0)
 
@@ -25,8 +26,13 @@ def text(fragment: str) -> str:
 
 
 def test_pages_need_a_login(world) -> None:
-    for url in ("/", "/teams/alpha/", "/metrics/t_releases/", "/engineers/a1@acme.test/",
-                "/sources/"):
+    for url in (
+        "/",
+        "/teams/alpha/",
+        "/metrics/t_releases/",
+        "/engineers/a1@acme.test/",
+        "/sources/",
+    ):
         response = Client().get(url)
         assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
 
@@ -82,7 +88,7 @@ def test_metric_page_rows_chart_and_records(plain_client) -> None:
     assert "partial period: to 2026-11-22" in html
 
     records = plain_client.get("/metrics/t_releases/?period_start=2026-10-01").content.decode()
-    section = text(records[records.index('id="records"'):])
+    section = text(records[records.index('id="records"') :])
     assert "Value 6 for [2026-10-01, 2026-11-01)" in section and "2 records" in section
     assert records.count('href="https://github.com/acme/api/releases/tag/v1.') == 2
     assert "open in GitHub" in records
@@ -102,7 +108,8 @@ def test_metric_page_of_an_empty_series_says_why(plain_client) -> None:
 
 def test_null_engineer_row_shows_its_note(manager_client) -> None:
     html = manager_client.get(
-        "/metrics/t_share/?scope=engineer&scope_key=a1@acme.test").content.decode()
+        "/metrics/t_share/?scope=engineer&scope_key=a1@acme.test"
+    ).content.decode()
     assert "no work items completed in period" in html
     page = manager_client.get("/engineers/a1@acme.test/").content.decode()
     assert "no work items completed in period" in text(tile(page, "t_share"))
@@ -122,24 +129,24 @@ def test_manager_of_alpha_cannot_see_beta_engineer_by_any_url(manager_client, ur
     assert manager_client.get(url.format(email="b1@acme.test")).status_code == 404
 
 
-def test_engineers_visible_to_superusers_only_otherwise(world, admin_client_,
-                                                        plain_client) -> None:
+def test_engineers_visible_to_superusers_only_otherwise(world, admin_client_, plain_client) -> None:
     for email in ("a1@acme.test", "b1@acme.test"):
         assert admin_client_.get(f"/engineers/{email}/").status_code == 200
         assert plain_client.get(f"/engineers/{email}/").status_code == 404
     # b1's number reaches the superuser only: 0.5 → "50.00 %".
     assert "50.00 %" in admin_client_.get("/engineers/b1@acme.test/").content.decode()
     # Team pages link engineer pages only for those who may open them.
-    assert 'href="/engineers/a1@acme.test/"' not in plain_client.get(
-        "/teams/alpha/").content.decode()
+    assert (
+        'href="/engineers/a1@acme.test/"' not in plain_client.get("/teams/alpha/").content.decode()
+    )
     assert "b1@acme.test" not in plain_client.get("/").content.decode()
 
 
 def test_team_page_links_own_engineers_for_their_manager(manager_client) -> None:
-    assert 'href="/engineers/a1@acme.test/"' in manager_client.get(
-        "/teams/alpha/").content.decode()
-    assert 'href="/engineers/b1@acme.test/"' not in manager_client.get(
-        "/teams/beta/").content.decode()
+    assert 'href="/engineers/a1@acme.test/"' in manager_client.get("/teams/alpha/").content.decode()
+    assert (
+        'href="/engineers/b1@acme.test/"' not in manager_client.get("/teams/beta/").content.decode()
+    )
 
 
 def test_sources_page_shows_runs_errors_and_waits_never_secrets(plain_client) -> None:
@@ -150,8 +157,7 @@ def test_sources_page_shows_runs_errors_and_waits_never_secrets(plain_client) ->
     assert "Sync now" not in html  # a plain user may not start a sync
 
 
-def test_sync_now_is_post_only_for_staff_or_managers(world, manager_client,
-                                                     plain_client) -> None:
+def test_sync_now_is_post_only_for_staff_or_managers(world, manager_client, plain_client) -> None:
     with mock.patch("apps.dashboard.services.sync_source_task") as task:
         assert plain_client.post("/sources/gh/sync/").status_code == 403
         assert manager_client.get("/sources/gh/sync/").status_code == 405

@@ -43,38 +43,66 @@ def linked(db) -> Repo:
     jira = Source.objects.create(name="jira", kind="jira", base_url="https://acme.atlassian.net")
     project = JiraProject.objects.create(source=jira, key="API", team=team)
     for jid, key, points in ((1, "API-1", 5.0), (2, "API-2", None)):
-        JiraIssue.objects.create(source=jira, project=project, jira_id=jid, key=key,
-                                 issue_type="Story", created_at=at(2026, 1, 1),
-                                 updated_at=at(2026, 1, 1), story_points=points)
+        JiraIssue.objects.create(
+            source=jira,
+            project=project,
+            jira_id=jid,
+            key=key,
+            issue_type="Story",
+            created_at=at(2026, 1, 1),
+            updated_at=at(2026, 1, 1),
+            story_points=points,
+        )
     for gid, tag, when in ((1, "v1", at(2026, 3, 2, 10)), (2, "v2", at(2026, 3, 10, 12))):
-        GitHubRelease.objects.create(repo=repo, github_id=gid, tag_name=tag,
-                                     published_at=when, html_url=f"https://x/{tag}")
+        GitHubRelease.objects.create(
+            repo=repo, github_id=gid, tag_name=tag, published_at=when, html_url=f"https://x/{tag}"
+        )
     prs = (  # number, title, branch, merged, lines
-        (1, "API-1 first part", "main", at(2026, 3, 1), 300),      # v1: story points 5
+        (1, "API-1 first part", "main", at(2026, 3, 1), 300),  # v1: story points 5
         (2, "Second part", "feature/API-1-b", at(2026, 3, 2), 5),  # v1: API-1 again → 0
-        (3, "API-2 no estimate", "x", at(2026, 3, 3), 60),         # v2: API-2 unset → size 3
-        (4, "API-1 follow-up", "y", at(2026, 3, 4), 2000),         # v2: API-1 counted → 0
-        (5, "API-77 unknown key", "z", at(2026, 3, 5), 8),         # v2: no such issue → 1
+        (3, "API-2 no estimate", "x", at(2026, 3, 3), 60),  # v2: API-2 unset → size 3
+        (4, "API-1 follow-up", "y", at(2026, 3, 4), 2000),  # v2: API-1 counted → 0
+        (5, "API-77 unknown key", "z", at(2026, 3, 5), 8),  # v2: no such issue → 1
     )
     for number, title, head, merged, lines in prs:
-        PullRequest.objects.create(repo=repo, github_id=number, number=number, title=title,
-                                   head_ref=head, state="closed", created_at=merged,
-                                   updated_at=merged, merged_at=merged, additions=lines,
-                                   deletions=0)
+        PullRequest.objects.create(
+            repo=repo,
+            github_id=number,
+            number=number,
+            title=title,
+            head_ref=head,
+            state="closed",
+            created_at=merged,
+            updated_at=merged,
+            merged_at=merged,
+            additions=lines,
+            deletions=0,
+        )
     return repo
 
 
 def test_story_points_counted_once_with_the_first_release(linked) -> None:
     rows = delivery_compute(ComputeContext(tz="UTC", now=NOW))
-    points = {r.period_start: r.value for r in rows.itertuples()
-              if (r.metric, r.scope, r.granularity) == ("delivery_points", "org", "week")}
+    points = {
+        r.period_start: r.value
+        for r in rows.itertuples()
+        if (r.metric, r.scope, r.granularity) == ("delivery_points", "org", "week")
+    }
     # Week of 2 Mar (v1): PR 1 takes API-1's 5 points, PR 2 references API-1 again → 0: 5.
     # Week of 9 Mar (v2): PR 3 (API-2 unestimated, 60 lines → 3) + PR 4 (API-1 done → 0)
     # + PR 5 (API-77 never synced, 8 lines → 1) = 4.
     assert points[date(2026, 3, 2)] == 5.0
     assert points[date(2026, 3, 9)] == 4.0
-    query = RecordsQuery(metric="delivery_points", scope="org", scope_key="", granularity="week",
-                         period_start=date(2026, 3, 9), period_end=date(2026, 3, 16), tz="UTC",
-                         start_at=at(2026, 3, 9), end_at=at(2026, 3, 16))
+    query = RecordsQuery(
+        metric="delivery_points",
+        scope="org",
+        scope_key="",
+        granularity="week",
+        period_start=date(2026, 3, 9),
+        period_end=date(2026, 3, 16),
+        tz="UTC",
+        start_at=at(2026, 3, 9),
+        end_at=at(2026, 3, 16),
+    )
     records = {r["number"]: (r["jira_issue"], r["points"]) for r in delivery_records(query)}
     assert records == {3: ("API-2", 3.0), 4: ("API-1", 0.0), 5: (None, 1.0)}

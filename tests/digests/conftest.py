@@ -74,10 +74,12 @@ def org_build() -> None:
     PersonFactory(email="a2@acme.test", name="Al Two", team=alpha)
     PersonFactory(email="b1@acme.test", name="Bea Secret", team=beta)
     source = SourceFactory(name="pd", kind="pagerduty")
-    PagerDutyService.objects.create(source=source, service_id="PA", team=alpha, slo=0.999,
-                                    name="alpha-api")
-    PagerDutyService.objects.create(source=source, service_id="PB", team=beta, slo=0.99,
-                                    name="beta-web")
+    PagerDutyService.objects.create(
+        source=source, service_id="PA", team=alpha, slo=0.999, name="alpha-api"
+    )
+    PagerDutyService.objects.create(
+        source=source, service_id="PB", team=beta, slo=0.99, name="beta-web"
+    )
     rows = [
         # metric, scope, key, month, value, smoothed, anomaly, unit
         ("release_frequency", "team", "alpha", SEP, 3.0, 3.5, False, "releases"),
@@ -93,9 +95,17 @@ def org_build() -> None:
         ("uptime", "service", "PB", OCT, 0.98, 0.99, False, "ratio"),
     ]
     for metric, scope, key, month, value, smoothed, anomaly, unit in rows:
-        MetricRowFactory(metric=metric, scope=scope, scope_key=key, granularity="month",
-                         period_start=month, value=value, smoothed=smoothed, anomaly=anomaly,
-                         unit=unit)
+        MetricRowFactory(
+            metric=metric,
+            scope=scope,
+            scope_key=key,
+            granularity="month",
+            period_start=month,
+            value=value,
+            smoothed=smoothed,
+            anomaly=anomaly,
+            unit=unit,
+        )
 
 
 @pytest.fixture

@@ -39,6 +39,10 @@ def test_two_concurrent_senders_send_each_digest_once(smtp):
     # 3 recipients: together the two senders sent 3 and failed none, whoever won each claim.
     assert sum(o["sent"] for o in outcomes) == 3 and sum(o["failed"] for o in outcomes) == 0
     assert sorted(r for rcpt, _ in smtp.messages for r in rcpt) == [
-        "ann@acme.test", "bob@acme.test", "root@acme.test"]
+        "ann@acme.test",
+        "bob@acme.test",
+        "root@acme.test",
+    ]
     assert list(DigestDelivery.objects.order_by().values_list("status", "attempts").distinct()) == [
-        ("sent", 1)]
+        ("sent", 1)
+    ]

@@ -13,17 +13,20 @@ from tests.digests.conftest import OCT
 UTC = ZoneInfo("UTC")
 
 
-@pytest.mark.parametrize(("instant", "tz", "due"), [
-    # Tokyo is UTC+9: 2026-10-31 23:30 UTC is 1 Nov 08:30 local → October is due.
-    (datetime(2026, 10, 31, 23, 30, tzinfo=UTC), "Asia/Tokyo", date(2026, 10, 1)),
-    # New York: EDT ends 1 Nov 2026 06:00 UTC, then EST (UTC−5): 11:30 UTC = 06:30 local → not
-    # due yet; 13:00 UTC = 08:00 local → due.
-    (datetime(2026, 11, 1, 11, 30, tzinfo=UTC), "America/New_York", None),
-    (datetime(2026, 11, 1, 13, 0, tzinfo=UTC), "America/New_York", date(2026, 10, 1)),
-    (datetime(2026, 11, 3, 23, 0, tzinfo=UTC), "UTC", date(2026, 10, 1)),  # last day of window
-    (datetime(2026, 11, 4, 0, 0, tzinfo=UTC), "UTC", None),
-    (datetime(2027, 1, 1, 8, 0, tzinfo=UTC), "UTC", date(2026, 12, 1)),  # across the year
-])
+@pytest.mark.parametrize(
+    ("instant", "tz", "due"),
+    [
+        # Tokyo is UTC+9: 2026-10-31 23:30 UTC is 1 Nov 08:30 local → October is due.
+        (datetime(2026, 10, 31, 23, 30, tzinfo=UTC), "Asia/Tokyo", date(2026, 10, 1)),
+        # New York: EDT ends 1 Nov 2026 06:00 UTC, then EST (UTC−5): 11:30 UTC = 06:30 local → not
+        # due yet; 13:00 UTC = 08:00 local → due.
+        (datetime(2026, 11, 1, 11, 30, tzinfo=UTC), "America/New_York", None),
+        (datetime(2026, 11, 1, 13, 0, tzinfo=UTC), "America/New_York", date(2026, 10, 1)),
+        (datetime(2026, 11, 3, 23, 0, tzinfo=UTC), "UTC", date(2026, 10, 1)),  # last day of window
+        (datetime(2026, 11, 4, 0, 0, tzinfo=UTC), "UTC", None),
+        (datetime(2027, 1, 1, 8, 0, tzinfo=UTC), "UTC", date(2026, 12, 1)),  # across the year
+    ],
+)
 def test_send_window_is_local_first_0800_to_third(instant, tz, due):
     assert digest_month_due(instant, tz) == due
 
@@ -31,8 +34,9 @@ def test_send_window_is_local_first_0800_to_third(instant, tz, due):
 def test_task_sends_last_month_once_when_due(org, smtp):
     from unittest import mock
 
-    with mock.patch("apps.digests.tasks.timezone.now",
-                    return_value=datetime(2026, 11, 1, 9, 0, tzinfo=UTC)):
+    with mock.patch(
+        "apps.digests.tasks.timezone.now", return_value=datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    ):
         assert send_monthly_digests.delay().get() == {"sent": 3, "failed": 0, "skipped": 0}
         assert send_monthly_digests.delay().get() == {"sent": 0, "failed": 0, "skipped": 0}
     assert set(DigestDelivery.objects.values_list("month", flat=True)) == {OCT}

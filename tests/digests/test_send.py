@@ -15,8 +15,11 @@ def parts(message) -> tuple[str, str, dict[str, bytes]]:
     """(plain text, HTML, {content id: PNG bytes}) of a received digest."""
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
-    images = {p["Content-ID"].strip("<>"): p.get_content()
-              for p in message.walk() if p.get_content_type() == "image/png"}
+    images = {
+        p["Content-ID"].strip("<>"): p.get_content()
+        for p in message.walk()
+        if p.get_content_type() == "image/png"
+    }
     return text, html, images
 
 
@@ -26,7 +29,10 @@ def test_each_recipient_gets_one_digest_with_both_parts_and_inline_charts(org, s
     # ann, bob (managers) and root (superuser); "nomail" has no address.
     assert outcome == {"sent": 3, "failed": 0, "skipped": 0}
     assert sorted(r for rcpt, _ in smtp.messages for r in rcpt) == [
-        "ann@acme.test", "bob@acme.test", "root@acme.test"]
+        "ann@acme.test",
+        "bob@acme.test",
+        "root@acme.test",
+    ]
     (ann,) = smtp.to("ann@acme.test")
     assert ann["Subject"] == "Acme — October 2026 digest (team Alpha)"
     assert ann.get_content_type() == "multipart/related"
@@ -36,17 +42,23 @@ def test_each_recipient_gets_one_digest_with_both_parts_and_inline_charts(org, s
     assert set(re.findall(r'src="cid:([^"]+)"', html)) == set(images)
     assert "chart-team-alpha-delivery" in images
     # release_frequency alpha: Oct 9 vs Sep 3 → +6; vs trend 5 → +4; flagged anomalous.
-    assert ("release_frequency: 9 releases (previous month 3 releases, +6 releases; "
-            "trend 5 releases, +4 releases) ANOMALY") in text
-    assert ("release_frequency for team Alpha was 9 releases in October 2026, above its trend "
-            "of 5 releases (previous month: 3 releases).") in text
+    assert (
+        "release_frequency: 9 releases (previous month 3 releases, +6 releases; "
+        "trend 5 releases, +4 releases) ANOMALY"
+    ) in text
+    assert (
+        "release_frequency for team Alpha was 9 releases in October 2026, above its trend "
+        "of 5 releases (previous month: 3 releases)."
+    ) in text
     # churn_risk ≥ 0.5 in alpha: a1 (0.72) only; a2 (0.31) is below the threshold.
     assert "Ada One <a1@acme.test>: 0.72 https://keel.example/engineers/a1%40acme.test/" in text
     assert "Al Two" not in text
     # alpha-api uptime 99.95 % ≥ SLO 99.90 % → met.
     assert "alpha-api: 99.95 % (SLO 99.90 %, met)" in text
-    assert ("https://keel.example/metrics/release_frequency/?scope=team&scope_key=alpha"
-            "&granularity=month") in text
+    assert (
+        "https://keel.example/metrics/release_frequency/?scope=team&scope_key=alpha"
+        "&granularity=month"
+    ) in text
     assert "Ada One" in html and 'href="https://keel.example/teams/alpha/"' in html
     assert DigestDelivery.objects.filter(month=OCT, status="sent").count() == 3
     assert all(d.message_id and d.attempts == 1 for d in DigestDelivery.objects.all())
@@ -81,7 +93,10 @@ def test_smtp_failure_mid_run_is_retried_without_a_duplicate(org, smtp):
     assert second == {"sent": 1, "failed": 0, "skipped": 0}
     assert third == {"sent": 0, "failed": 0, "skipped": 0}
     assert sorted(r for rcpt, _ in smtp.messages for r in rcpt) == [
-        "ann@acme.test", "bob@acme.test", "root@acme.test"]
+        "ann@acme.test",
+        "bob@acme.test",
+        "root@acme.test",
+    ]
     bob = DigestDelivery.objects.get(recipient="bob@acme.test")
     assert (bob.status, bob.attempts, bob.error) == ("sent", 2, "")
 
@@ -101,13 +116,19 @@ def test_killed_between_two_recipients_rerun_completes_without_duplicate(org, sm
     with pytest.raises(KeyboardInterrupt):
         digests_send(month=OCT)
     statuses = dict(DigestDelivery.objects.values_list("recipient", "status"))
-    assert statuses == {"ann@acme.test": "sent", "bob@acme.test": "failed",
-                        "root@acme.test": "pending"}
+    assert statuses == {
+        "ann@acme.test": "sent",
+        "bob@acme.test": "failed",
+        "root@acme.test": "pending",
+    }
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", real_send)
     assert digests_send(month=OCT) == {"sent": 2, "failed": 0, "skipped": 0}
     assert sorted(r for rcpt, _ in smtp.messages for r in rcpt) == [
-        "ann@acme.test", "bob@acme.test", "root@acme.test"]
+        "ann@acme.test",
+        "bob@acme.test",
+        "root@acme.test",
+    ]
 
 
 def test_hard_killed_claim_is_resent_only_with_reclaim_stale(org, smtp):
@@ -119,10 +140,12 @@ def test_hard_killed_claim_is_resent_only_with_reclaim_stale(org, smtp):
     smtp.messages.clear()
     # A sender died after claiming bob (status "sending"); whether it was sent is unknown.
     DigestDelivery.objects.filter(recipient="bob@acme.test").update(
-        status="sending", claimed_at=timezone.now() - timedelta(minutes=5))
+        status="sending", claimed_at=timezone.now() - timedelta(minutes=5)
+    )
     assert digests_send(month=OCT, reclaim_stale=True)["sent"] == 0  # 5 min: not stale yet
     DigestDelivery.objects.filter(recipient="bob@acme.test").update(
-        claimed_at=timezone.now() - timedelta(minutes=16))
+        claimed_at=timezone.now() - timedelta(minutes=16)
+    )
     assert digests_send(month=OCT)["sent"] == 0  # without the flag: at-most-once, left alone
     assert digests_send(month=OCT, reclaim_stale=True)["sent"] == 1  # 16 min > 15: resent
     assert [rcpt for rcpt, _ in smtp.messages] == [["bob@acme.test"]]

@@ -58,27 +58,43 @@ class Upstream:
 def github_upstream(now: datetime) -> Upstream:
     """2 repos (releases from releases / from tags), 3 list pages per PR list."""
     world = generate_github_world(
-        seed=7, repos=2, pulls=24, issues=10, releases=4, owner="acme",
-        start=datetime(2025, 1, 1, tzinfo=UTC), end=datetime(2026, 1, 1, tzinfo=UTC),
-        tags_per_repo=3, deployments_per_repo=2,
+        seed=7,
+        repos=2,
+        pulls=24,
+        issues=10,
+        releases=4,
+        owner="acme",
+        start=datetime(2025, 1, 1, tzinfo=UTC),
+        end=datetime(2026, 1, 1, tzinfo=UTC),
+        tags_per_repo=3,
+        deployments_per_repo=2,
     )
     sim = Simulator(github=world, token=GH_TOKEN, page_size_max=GH_PAGE)
 
     def change() -> None:
         repo = world.repos[0]
-        added = repo.add_pull("API-9 retry uploads", author="carol",
-                              created_at=datetime(2026, 1, 20, tzinfo=UTC))
+        added = repo.add_pull(
+            "API-9 retry uploads", author="carol", created_at=datetime(2026, 1, 20, tzinfo=UTC)
+        )
         repo.merge_pull(added["number"], at=datetime(2026, 2, 1, tzinfo=UTC))
 
-    return Upstream("github", sim, lambda: make_source(
-        sim.base_url, [r.full_name for r in world.repos]), change, world)
+    return Upstream(
+        "github",
+        sim,
+        lambda: make_source(sim.base_url, [r.full_name for r in world.repos]),
+        change,
+        world,
+    )
 
 
 def jira_upstream(now: datetime) -> Upstream:
     """2 projects, 130 issues: two search pages of 100."""
     world = generate_jira_world(
-        seed=5, projects=("API", "WEB"), issues=130,
-        start=datetime(2026, 1, 1, tzinfo=UTC), end=datetime(2026, 5, 1, tzinfo=UTC),
+        seed=5,
+        projects=("API", "WEB"),
+        issues=130,
+        start=datetime(2026, 1, 1, tzinfo=UTC),
+        end=datetime(2026, 5, 1, tzinfo=UTC),
     )
     sim = Simulator()
     sim.add_provider(JiraProvider(world, email=EMAIL, token=JIRA_TOKEN))
@@ -88,8 +104,9 @@ def jira_upstream(now: datetime) -> Upstream:
         issue["fields"]["summary"] = "renamed upstream"
         issue["fields"]["updated"] = jira_time(datetime(2026, 5, 2, tzinfo=UTC))
 
-    return Upstream("jira", sim, lambda: make_jira_source(sim.base_url, ["API", "WEB"]),
-                    change, world)
+    return Upstream(
+        "jira", sim, lambda: make_jira_source(sim.base_url, ["API", "WEB"]), change, world
+    )
 
 
 def pagerduty_upstream(now: datetime) -> Upstream:
@@ -108,8 +125,9 @@ def pagerduty_upstream(now: datetime) -> Upstream:
     def change() -> None:
         world.resolve(still_open["id"], at=now - timedelta(hours=1))
 
-    return Upstream("pagerduty", sim, lambda: make_pd_source(sim.base_url, ["PSVC1", "PSVC2"]),
-                    change, world)
+    return Upstream(
+        "pagerduty", sim, lambda: make_pd_source(sim.base_url, ["PSVC1", "PSVC2"]), change, world
+    )
 
 
 UPSTREAMS: dict[str, Callable[[datetime], Upstream]] = {
@@ -142,7 +160,8 @@ class Step:
 
 
 def scenario_sync(
-    upstream: Upstream, inject: Callable[[int], list[FaultRule]] | None = None,
+    upstream: Upstream,
+    inject: Callable[[int], list[FaultRule]] | None = None,
     source: Source | None = None,
 ) -> list[Step]:
     """First sync, upstream change, incremental sync. `inject(step)` adds the fault rules of a
@@ -183,7 +202,8 @@ def endpoint_template(path: str) -> str:
     `/repos/{}/{}/pulls/{}`, `/incidents/Q0000007SIM` → `/incidents/{}`."""
     parts = path.strip("/").split("/")
     out = [
-        "{}" if any(c.isdigit() for c in part) or (parts[0] == "repos" and index in (1, 2))
+        "{}"
+        if any(c.isdigit() for c in part) or (parts[0] == "repos" and index in (1, 2))
         else part
         for index, part in enumerate(parts)
     ]
@@ -204,11 +224,22 @@ def endpoint_regex(template: str) -> str:
 # --- rows ------------------------------------------------------------------------------------
 
 SYNCED: list[type[models.Model]] = [
-    Repo, PagerDutyService, JiraProject, PullRequest, GitHubRelease, Tag, Deployment,
-    GitHubIssue, JiraIssue, Incident,
+    Repo,
+    PagerDutyService,
+    JiraProject,
+    PullRequest,
+    GitHubRelease,
+    Tag,
+    Deployment,
+    GitHubIssue,
+    JiraIssue,
+    Incident,
 ]
 NATURAL_KEYS: dict[type[models.Model], str] = {
-    Source: "name", Team: "slug", Repo: "full_name", JiraProject: "key",
+    Source: "name",
+    Team: "slug",
+    Repo: "full_name",
+    JiraProject: "key",
     PagerDutyService: "service_id",
 }
 BOOKKEEPING = frozenset({"statuses_synced_at"})  # when Keel last looked, not upstream data

@@ -35,11 +35,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def sync_killed(shared: SharedDatabase, source: Source, label: str, page: int, rows: int) -> str:
     """Run the killing child against `source`; return its output. Fails unless it was killed."""
     shared.push()
-    env = {**os.environ, "DATABASE_URL": shared.url(),
-           "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": shared.url(),
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+    }
     child = subprocess.run(
         [sys.executable, "-m", "tests.faults.child", str(source.pk), label, str(page), str(rows)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     shared.pull()
     output = child.stdout + child.stderr

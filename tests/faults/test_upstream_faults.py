@@ -27,9 +27,14 @@ NO_HEADER_WAIT = 0.01  # GitHub's and PagerDuty's documented 60 s wait, shrunk f
 
 # Endpoints the issue names; the clean run must reach them, or the world is too small.
 NAMED = {
-    "github": {"/repos/{}/{}", "/repos/{}/{}/pulls", "/repos/{}/{}/pulls/{}",
-               "/repos/{}/{}/commits/{}", "/repos/{}/{}/deployments/{}/statuses",
-               "/repositories/{}/pulls"},
+    "github": {
+        "/repos/{}/{}",
+        "/repos/{}/{}/pulls",
+        "/repos/{}/{}/pulls/{}",
+        "/repos/{}/{}/commits/{}",
+        "/repos/{}/{}/deployments/{}/statuses",
+        "/repositories/{}/pulls",
+    },
     "jira": {"/rest/api/{}/myself", "/rest/api/{}/field", "/rest/api/{}/search/jql"},
     "pagerduty": {"/services/{}", "/incidents", "/incidents/{}"},
 }
@@ -45,8 +50,9 @@ class Fault:
     delay: float = 0.0
 
     def rule(self, path: str) -> FaultRule:
-        return FaultRule(path=path, status=self.status, retry_after=self.retry_after,
-                         delay=self.delay, times=1)
+        return FaultRule(
+            path=path, status=self.status, retry_after=self.retry_after, delay=self.delay, times=1
+        )
 
 
 FAULTS = [

@@ -30,12 +30,32 @@ SLOW = 30.0  # the first pull-request page answers this late: the task is mid-fl
 
 
 def worker_start(queue: str) -> subprocess.Popen:
-    env = {**worker_env(), "CELERY_VISIBILITY_TIMEOUT_SECONDS": str(VISIBILITY),
-           "KEEL_SYNC_RUN_STALE_SECONDS": "0"}
+    env = {
+        **worker_env(),
+        "CELERY_VISIBILITY_TIMEOUT_SECONDS": str(VISIBILITY),
+        "KEEL_SYNC_RUN_STALE_SECONDS": "0",
+    }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool=solo",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
 
 

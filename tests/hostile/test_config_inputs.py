@@ -39,55 +39,71 @@ class Case:
 
 CASES: dict[str, Case] = {
     "yaml-syntax-unclosed-flow-mapping": Case(
-        b"organization: {name: Acme\nteams: []\n", "",
+        b"organization: {name: Acme\nteams: []\n",
+        "",
         "invalid YAML at line 2, column 6: expected ',' or '}', but got ':'",
     ),
     "yaml-duplicate-key": Case(
-        b"organization: {name: Acme}\norganization: {name: Initech}\n", "",
+        b"organization: {name: Acme}\norganization: {name: Initech}\n",
+        "",
         "invalid YAML at line 2, column 1: found duplicate key 'organization'",
     ),
     "yaml-nul-character": Case(
-        b"organization: {name: Ac\x00me}\n", "",
+        b"organization: {name: Ac\x00me}\n",
+        "",
         "invalid YAML: unacceptable character #x0000: special characters are not allowed",
         prefix=True,
     ),
     "empty-file": Case(b"# nothing but a comment\n", "", "the config file is empty"),
     "top-level-list": Case(
-        b"- organization\n- teams\n", "",
+        b"- organization\n- teams\n",
+        "",
         "the config must be a mapping of sections (organization, teams, ...)",
     ),
     "missing-organization": Case(b"teams: []\n", "organization", "required key missing"),
     "missing-team-name": Case(
         spec("{slug: platform, name: Platform, managers", "{slug: platform, managers"),
-        "teams[0].name", "required key missing",
+        "teams[0].name",
+        "required key missing",
     ),
     "wrong-type-list-expected": Case(
-        b"organization: {name: Acme}\nteams: {slug: platform}\n", "teams", "expected a list",
+        b"organization: {name: Acme}\nteams: {slug: platform}\n",
+        "teams",
+        "expected a list",
     ),
     "wrong-type-mapping-expected": Case(
-        b"organization: Acme\n", "organization", "expected a mapping of keys",
+        b"organization: Acme\n",
+        "organization",
+        "expected a mapping of keys",
     ),
     "wrong-type-integer": Case(
-        spec("window_days: 90", "window_days: ninety"), "churn.window_days",
+        spec("window_days: 90", "window_days: ninety"),
+        "churn.window_days",
         "Input should be a valid integer, unable to parse string as an integer",
     ),
     "wrong-type-number": Case(
-        spec("slo: 0.999", "slo: [0.999]"), "sources[2].services[0].slo",
+        spec("slo: 0.999", "slo: [0.999]"),
+        "sources[2].services[0].slo",
         "Input should be a valid number",
     ),
     "unknown-key-typo": Case(
-        spec("    repos:\n", "    repo:\n"), "sources[0].repo", "unknown key 'repo'",
+        spec("    repos:\n", "    repo:\n"),
+        "sources[0].repo",
+        "unknown key 'repo'",
     ),
     "huge-organization-name": Case(
-        spec("{name: Acme,", "{name: " + "A" * HUGE + ","), "organization.name",
+        spec("{name: Acme,", "{name: " + "A" * HUGE + ","),
+        "organization.name",
         "String should have at most 200 characters",
     ),
     "huge-regex": Case(
         spec('tag_pattern: "^v[0-9]"', 'tag_pattern: "' + "v" * HUGE + '"'),
-        "sources[0].repos[0].tag_pattern", "String should have at most 300 characters",
+        "sources[0].repos[0].tag_pattern",
+        "String should have at most 300 characters",
     ),
     "long-export-path": Case(
-        spec("path: /data/exports/focus/", "path: /" + "d" * 1500), "costs.exports[0].path",
+        spec("path: /data/exports/focus/", "path: /" + "d" * 1500),
+        "costs.exports[0].path",
         "String should have at most 1000 characters",
     ),
     "bad-regex": Case(
@@ -96,28 +112,34 @@ CASES: dict[str, Case] = {
         "invalid regex: missing ), unterminated subpattern at position 0 in '(prod'",
     ),
     "bad-timezone": Case(
-        spec("timezone: UTC", "timezone: Europe/Atlantis"), "organization.timezone",
+        spec("timezone: UTC", "timezone: Europe/Atlantis"),
+        "organization.timezone",
         "unknown time zone 'Europe/Atlantis' (use an IANA name such as 'Europe/Paris')",
     ),
     "bad-date": Case(
         spec("onboarding_start: 2026-01-05", "onboarding_start: 2026-02-30"),
-        "customers[0].onboarding_start", "invalid date '2026-02-30': expected YYYY-MM-DD",
+        "customers[0].onboarding_start",
+        "invalid date '2026-02-30': expected YYYY-MM-DD",
     ),
     "bad-email": Case(
         spec("managers: [alice@acme.test]", "managers: [alice-at-acme]"),
-        "teams[0].managers[0]", "invalid e-mail address 'alice-at-acme'",
+        "teams[0].managers[0]",
+        "invalid e-mail address 'alice-at-acme'",
     ),
     "unknown-team-reference": Case(
         spec("projects: [{key: API, team: platform}]", "projects: [{key: API, team: core}]"),
-        "sources[1].projects[0].team", "unknown team 'core'",
+        "sources[1].projects[0].team",
+        "unknown team 'core'",
     ),
     "secret-in-plain-text": Case(
-        spec("token_env: GITHUB_TOKEN", f"token: {TOKEN}"), "sources[0].token",
+        spec("token_env: GITHUB_TOKEN", f"token: {TOKEN}"),
+        "sources[0].token",
         "secrets never live in the config file: remove 'token' and name an environment "
         "variable with token_env, or enter the secret in the admin (stored encrypted)",
     ),
     "token-where-env-name-expected": Case(
-        spec("token_env: GITHUB_TOKEN", f"token_env: {TOKEN}"), "sources[0].token_env",
+        spec("token_env: GITHUB_TOKEN", f"token_env: {TOKEN}"),
+        "sources[0].token_env",
         "expected the name of an environment variable (letters, digits, '_'; e.g. "
         "GITHUB_TOKEN), not a token: put the secret in that variable or in the admin",
     ),
@@ -188,8 +210,9 @@ def test_malformed_config_names_the_key_and_applies_nothing(
 
 
 @pytest.mark.parametrize(("data", "message"), ENCODING_CASES.values(), ids=ENCODING_CASES.keys())
-def test_config_file_that_is_not_utf8_is_refused(data, message, applied, tmp_path, capsys,
-                                                  monkeypatch):  # fmt: skip
+def test_config_file_that_is_not_utf8_is_refused(
+    data, message, applied, tmp_path, capsys, monkeypatch
+):
     before = applied()
     path = tmp_path / "bad.yaml"
     path.write_bytes(data)

@@ -105,33 +105,46 @@ def focus_table(**columns: pa.Array) -> pa.Table:
     table = pa.Table.from_pandas(focus_frame(rows=3), preserve_index=False)
     for name, values in columns.items():
         index = table.schema.get_field_index(name)
-        table = table.set_column(index, name, values) if values is not None else (
-            table.remove_column(index))  # fmt: skip
+        table = (
+            table.set_column(index, name, values)
+            if values is not None
+            else (table.remove_column(index))
+        )
     return table
 
 
 def cur_legacy(**overrides) -> pd.DataFrame:
-    frame = pd.DataFrame({
-        "lineItem/UsageStartDate": "2023-11-01T00:00:00Z",
-        "lineItem/UsageEndDate": "2023-11-01T01:00:00Z",
-        "lineItem/UnblendedCost": ["0.5", "1.25", "2"],
-        "lineItem/LineItemType": "Usage", "lineItem/CurrencyCode": "USD",
-        "lineItem/ProductCode": "AmazonEC2", "lineItem/UsageAccountId": "111122223333",
-        "resourceTags/user:team": "payments",
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "lineItem/UsageStartDate": "2023-11-01T00:00:00Z",
+            "lineItem/UsageEndDate": "2023-11-01T01:00:00Z",
+            "lineItem/UnblendedCost": ["0.5", "1.25", "2"],
+            "lineItem/LineItemType": "Usage",
+            "lineItem/CurrencyCode": "USD",
+            "lineItem/ProductCode": "AmazonEC2",
+            "lineItem/UsageAccountId": "111122223333",
+            "resourceTags/user:team": "payments",
+        }
+    )
     for column, value in overrides.items():
         frame[column] = value
     return frame
 
 
 def azure_ea(**overrides) -> pd.DataFrame:
-    frame = pd.DataFrame({
-        "Date": ["09/02/2023", "09/02/2023", "09/03/2023"],
-        "CostInBillingCurrency": ["1.5", "0.25", "3"], "BillingCurrencyCode": "USD",
-        "MeterCategory": "Virtual Machines", "ConsumedService": "Microsoft.Compute",
-        "SubscriptionId": "0f6b1c2d-0000-4000-8000-000000000001",
-        "ResourceId": "/subscriptions/x/vm1", "Tags": '"team": "core"', "ChargeType": "Usage",
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "Date": ["09/02/2023", "09/02/2023", "09/03/2023"],
+            "CostInBillingCurrency": ["1.5", "0.25", "3"],
+            "BillingCurrencyCode": "USD",
+            "MeterCategory": "Virtual Machines",
+            "ConsumedService": "Microsoft.Compute",
+            "SubscriptionId": "0f6b1c2d-0000-4000-8000-000000000001",
+            "ResourceId": "/subscriptions/x/vm1",
+            "Tags": '"team": "core"',
+            "ChargeType": "Usage",
+        }
+    )
     for column, value in overrides.items():
         frame[column] = value
     return frame
@@ -157,139 +170,269 @@ MCA = azure_mca_frame().assign(billingCurrency="USD")
 
 CASES: dict[str, Case] = {
     # FOCUS, CSV
-    "focus-csv-latin1-byte": Case("focus", raw("a.csv", latin1(
-        FOCUS_TEXT.replace("i-0002", "caf\u00e9"))),
-        ", row 4: not UTF-8 text (invalid continuation byte at byte ", prefix=True),
-    "focus-csv-utf16": Case("focus", raw("a.csv", FOCUS_TEXT.encode("utf-16")),
-        ", row 1: not UTF-8 text (invalid start byte at byte 0); export as UTF-8"),
-    "focus-csv-missing-column": Case("focus", csv_bytes("a.csv", focus().drop(
-        columns=["BilledCost"])), ", column BilledCost: missing required column BilledCost"),
-    "focus-csv-non-numeric-cost": Case("focus", csv_bytes("a.csv", focus(
-        BilledCost=["1", "twelve", "3", "4"])),
-        ", row 3, column BilledCost: not a number: 'twelve'"),
-    "focus-csv-bad-date": Case("focus", csv_bytes("a.csv", focus(ChargePeriodStart=[
-        "2024-09-01T00:00:00Z", "2024-09-01T01:00:00Z", "2024-13-45T00:00:00Z", ""])),
-        ", row 4, column ChargePeriodStart: not a timestamp: '2024-13-45T00:00:00Z'"),
-    "focus-csv-huge-field": Case("focus", csv_bytes("a.csv", focus(
-        ServiceName=["EC2", "EC2", "x" * HUGE, "EC2"])),
+    "focus-csv-latin1-byte": Case(
+        "focus",
+        raw("a.csv", latin1(FOCUS_TEXT.replace("i-0002", "caf\u00e9"))),
+        ", row 4: not UTF-8 text (invalid continuation byte at byte ",
+        prefix=True,
+    ),
+    "focus-csv-utf16": Case(
+        "focus",
+        raw("a.csv", FOCUS_TEXT.encode("utf-16")),
+        ", row 1: not UTF-8 text (invalid start byte at byte 0); export as UTF-8",
+    ),
+    "focus-csv-missing-column": Case(
+        "focus",
+        csv_bytes("a.csv", focus().drop(columns=["BilledCost"])),
+        ", column BilledCost: missing required column BilledCost",
+    ),
+    "focus-csv-non-numeric-cost": Case(
+        "focus",
+        csv_bytes("a.csv", focus(BilledCost=["1", "twelve", "3", "4"])),
+        ", row 3, column BilledCost: not a number: 'twelve'",
+    ),
+    "focus-csv-bad-date": Case(
+        "focus",
+        csv_bytes(
+            "a.csv",
+            focus(
+                ChargePeriodStart=[
+                    "2024-09-01T00:00:00Z",
+                    "2024-09-01T01:00:00Z",
+                    "2024-13-45T00:00:00Z",
+                    "",
+                ]
+            ),
+        ),
+        ", row 4, column ChargePeriodStart: not a timestamp: '2024-13-45T00:00:00Z'",
+    ),
+    "focus-csv-huge-field": Case(
+        "focus",
+        csv_bytes("a.csv", focus(ServiceName=["EC2", "EC2", "x" * HUGE, "EC2"])),
         ", row 4, column ServiceName: ServiceName is 5,000,000 characters long; "
-        "Keel stores at most 200"),
-    "focus-csv-wrong-currency-code": Case("focus", csv_bytes("a.csv", focus(
-        BillingCurrency="US$")),
-        ", row 2, column BillingCurrency: not an ISO 4217 currency code: 'US$'"),
-    "focus-csv-nul-byte": Case("focus", csv_bytes("a.csv", focus(
-        ResourceId=["i-1", "i-2\x00", "i-3", "i-4"])),
-        ", row 3, column ResourceId: ResourceId contains a NUL byte"),
-    "focus-csv-unknown-charge-category": Case("focus", csv_bytes("a.csv", focus(
-        ChargeCategory=["Usage", "Usage", "Usage", "Discount"])),
+        "Keel stores at most 200",
+    ),
+    "focus-csv-wrong-currency-code": Case(
+        "focus",
+        csv_bytes("a.csv", focus(BillingCurrency="US$")),
+        ", row 2, column BillingCurrency: not an ISO 4217 currency code: 'US$'",
+    ),
+    "focus-csv-nul-byte": Case(
+        "focus",
+        csv_bytes("a.csv", focus(ResourceId=["i-1", "i-2\x00", "i-3", "i-4"])),
+        ", row 3, column ResourceId: ResourceId contains a NUL byte",
+    ),
+    "focus-csv-unknown-charge-category": Case(
+        "focus",
+        csv_bytes("a.csv", focus(ChargeCategory=["Usage", "Usage", "Usage", "Discount"])),
         ", row 5, column ChargeCategory: ChargeCategory 'Discount' is not one of FOCUS's "
-        "(Adjustment, Credit, Purchase, Tax, Usage)"),
-    "focus-csv-tags-not-json": Case("focus", csv_bytes("a.csv", focus(
-        Tags=['{"team": "a"}', "{team: a", '{"team": "a"}', '{"team": "a"}'])),
-        ", row 3, column Tags: tags are not a key/value object: '{team: a'"),
-    "focus-csv-unterminated-quote": Case("focus", raw("a.csv", (FOCUS_TEXT + '"2024-09-01,x\n')
-        .encode()), ": malformed CSV: Error tokenizing data. C error: EOF inside string",
-        prefix=True),
+        "(Adjustment, Credit, Purchase, Tax, Usage)",
+    ),
+    "focus-csv-tags-not-json": Case(
+        "focus",
+        csv_bytes(
+            "a.csv", focus(Tags=['{"team": "a"}', "{team: a", '{"team": "a"}', '{"team": "a"}'])
+        ),
+        ", row 3, column Tags: tags are not a key/value object: '{team: a'",
+    ),
+    "focus-csv-unterminated-quote": Case(
+        "focus",
+        raw("a.csv", (FOCUS_TEXT + '"2024-09-01,x\n').encode()),
+        ": malformed CSV: Error tokenizing data. C error: EOF inside string",
+        prefix=True,
+    ),
     "focus-csv-empty-file": Case("focus", raw("a.csv", b""), ": file is empty"),
-    "focus-csv-header-only": Case("focus", raw("a.csv", FOCUS_TEXT.split("\n")[0].encode()
-        + b"\n"), ": no cost rows (the file has only a header)"),
+    "focus-csv-header-only": Case(
+        "focus",
+        raw("a.csv", FOCUS_TEXT.split("\n")[0].encode() + b"\n"),
+        ": no cost rows (the file has only a header)",
+    ),
     # FOCUS, CSV.gz
-    "focus-csvgz-truncated": Case("focus", truncated_gzip,
-        ": truncated or corrupt gzip file (", prefix=True),
-    "focus-csvgz-not-gzip": Case("focus", raw("a.csv.gz", FOCUS_TEXT.encode()),
-        ": truncated or corrupt gzip file (Not a gzipped file (b'Ch'))"),
-    "focus-csvgz-latin1-byte": Case("focus", raw("a.csv.gz", gzip.compress(latin1(
-        FOCUS_TEXT.replace("i-0003", "caf\u00e9")))),
-        ", row 5: not UTF-8 text (invalid continuation byte at byte ", prefix=True),
+    "focus-csvgz-truncated": Case(
+        "focus", truncated_gzip, ": truncated or corrupt gzip file (", prefix=True
+    ),
+    "focus-csvgz-not-gzip": Case(
+        "focus",
+        raw("a.csv.gz", FOCUS_TEXT.encode()),
+        ": truncated or corrupt gzip file (Not a gzipped file (b'Ch'))",
+    ),
+    "focus-csvgz-latin1-byte": Case(
+        "focus",
+        raw("a.csv.gz", gzip.compress(latin1(FOCUS_TEXT.replace("i-0003", "caf\u00e9")))),
+        ", row 5: not UTF-8 text (invalid continuation byte at byte ",
+        prefix=True,
+    ),
     # FOCUS, Parquet
-    "focus-parquet-not-parquet": Case("focus", raw("a.parquet", FOCUS_TEXT.encode()),
-        ": unreadable file: Parquet magic bytes not found in footer", prefix=True),
-    "focus-parquet-text-cost": Case("focus", parquet("a.parquet", focus_table(
-        BilledCost=pa.array(["1", "n/a", "3"]))),
-        ", row 2, column BilledCost: not a number: 'n/a'"),
-    "focus-parquet-missing-column": Case("focus", parquet("a.parquet", focus_table(
-        ChargePeriodEnd=None)), ", column ChargePeriodEnd: missing required column "
-        "ChargePeriodEnd"),
+    "focus-parquet-not-parquet": Case(
+        "focus",
+        raw("a.parquet", FOCUS_TEXT.encode()),
+        ": unreadable file: Parquet magic bytes not found in footer",
+        prefix=True,
+    ),
+    "focus-parquet-text-cost": Case(
+        "focus",
+        parquet("a.parquet", focus_table(BilledCost=pa.array(["1", "n/a", "3"]))),
+        ", row 2, column BilledCost: not a number: 'n/a'",
+    ),
+    "focus-parquet-missing-column": Case(
+        "focus",
+        parquet("a.parquet", focus_table(ChargePeriodEnd=None)),
+        ", column ChargePeriodEnd: missing required column ChargePeriodEnd",
+    ),
     # AWS CUR legacy
-    "aws-cur-non-numeric-cost": Case("aws-cur", csv_bytes("cur.csv", cur_legacy(**{
-        "lineItem/UnblendedCost": ["0.5", "$1.25", "2"]})),
-        ", row 3, column lineItem/UnblendedCost: not a number: '$1.25'"),
-    "aws-cur-missing-column": Case("aws-cur", csv_bytes("cur.csv", cur_legacy().drop(
-        columns=["lineItem/UsageStartDate"])),
-        ", column lineItem/UsageStartDate: missing required column lineItem/UsageStartDate"),
-    "aws-cur-gz-latin1-byte": Case("aws-cur", raw("cur.csv.gz", gzip.compress(latin1(
-        cur_legacy(**{"lineItem/ProductCode": "Caf\u00e9"}).to_csv(index=False)))),
-        ", row 2: not UTF-8 text (invalid continuation byte at byte ", prefix=True),
+    "aws-cur-non-numeric-cost": Case(
+        "aws-cur",
+        csv_bytes("cur.csv", cur_legacy(**{"lineItem/UnblendedCost": ["0.5", "$1.25", "2"]})),
+        ", row 3, column lineItem/UnblendedCost: not a number: '$1.25'",
+    ),
+    "aws-cur-missing-column": Case(
+        "aws-cur",
+        csv_bytes("cur.csv", cur_legacy().drop(columns=["lineItem/UsageStartDate"])),
+        ", column lineItem/UsageStartDate: missing required column lineItem/UsageStartDate",
+    ),
+    "aws-cur-gz-latin1-byte": Case(
+        "aws-cur",
+        raw(
+            "cur.csv.gz",
+            gzip.compress(
+                latin1(cur_legacy(**{"lineItem/ProductCode": "Caf\u00e9"}).to_csv(index=False))
+            ),
+        ),
+        ", row 2: not UTF-8 text (invalid continuation byte at byte ",
+        prefix=True,
+    ),
     # AWS CUR 2.0
-    "aws-cur2-bad-date": Case("aws-cur2", csv_bytes("cur2.csv", cur2_frame().assign(
-        line_item_usage_end_date=["2025-01-01T01:00:00Z"] * 9 + ["soon"])),
-        ", row 11, column line_item_usage_end_date: not a timestamp: 'soon'"),
-    "aws-cur2-tags-not-json": Case("aws-cur2", csv_bytes("cur2.csv", cur2_frame().assign(
-        resource_tags=['{"user_team": "a"}'] * 9 + ["[1, 2"])),
-        ", row 11, column resource_tags: tags are not a key/value object: '[1, 2'"),
-    "aws-cur2-parquet-wrong-type": Case("aws-cur2", parquet("cur2.parquet", pa.Table.from_pandas(
-        cur2_frame().assign(line_item_unblended_cost=[True] * 10), preserve_index=False)),
-        ", row 1, column line_item_unblended_cost: not a number: 'True'"),
+    "aws-cur2-bad-date": Case(
+        "aws-cur2",
+        csv_bytes(
+            "cur2.csv",
+            cur2_frame().assign(line_item_usage_end_date=["2025-01-01T01:00:00Z"] * 9 + ["soon"]),
+        ),
+        ", row 11, column line_item_usage_end_date: not a timestamp: 'soon'",
+    ),
+    "aws-cur2-tags-not-json": Case(
+        "aws-cur2",
+        csv_bytes(
+            "cur2.csv", cur2_frame().assign(resource_tags=['{"user_team": "a"}'] * 9 + ["[1, 2"])
+        ),
+        ", row 11, column resource_tags: tags are not a key/value object: '[1, 2'",
+    ),
+    "aws-cur2-parquet-wrong-type": Case(
+        "aws-cur2",
+        parquet(
+            "cur2.parquet",
+            pa.Table.from_pandas(
+                cur2_frame().assign(line_item_unblended_cost=[True] * 10), preserve_index=False
+            ),
+        ),
+        ", row 1, column line_item_unblended_cost: not a number: 'True'",
+    ),
     # GCP, JSON Lines
-    "gcp-jsonl-html-error-page": Case("gcp", raw("billing.jsonl",
-        b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>\n"),
-        ", row 1: this is an HTML page, not JSON Lines (an error page saved as the export?)"),
-    "gcp-jsonl-truncated-line": Case("gcp", jsonl("billing.jsonl", gcp(0),
-        tail='{"usage_start_time": "2024-05-01 00:00:00 UTC", "cost": 1.'),
-        ", row 4: invalid JSON: Expecting ',' delimiter"),
-    "gcp-jsonl-cost-is-text": Case("gcp", jsonl("billing.jsonl", gcp(1, cost="2,00")),
-        ", row 2, column cost: not a number: '2,00'"),
-    "gcp-jsonl-credits-wrong-shape": Case("gcp", jsonl("billing.jsonl", gcp(
-        2, credits={"amount": -1})),
-        ", row 3, column credits: credits must be a list, got an object"),
-    "gcp-jsonl-credit-amount-not-number": Case("gcp", jsonl("billing.jsonl", gcp(
-        0, credits=[{"name": "CUD", "amount": "lots"}])),
+    "gcp-jsonl-html-error-page": Case(
+        "gcp",
+        raw(
+            "billing.jsonl", b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>\n"
+        ),
+        ", row 1: this is an HTML page, not JSON Lines (an error page saved as the export?)",
+    ),
+    "gcp-jsonl-truncated-line": Case(
+        "gcp",
+        jsonl(
+            "billing.jsonl",
+            gcp(0),
+            tail='{"usage_start_time": "2024-05-01 00:00:00 UTC", "cost": 1.',
+        ),
+        ", row 4: invalid JSON: Expecting ',' delimiter",
+    ),
+    "gcp-jsonl-cost-is-text": Case(
+        "gcp",
+        jsonl("billing.jsonl", gcp(1, cost="2,00")),
+        ", row 2, column cost: not a number: '2,00'",
+    ),
+    "gcp-jsonl-credits-wrong-shape": Case(
+        "gcp",
+        jsonl("billing.jsonl", gcp(2, credits={"amount": -1})),
+        ", row 3, column credits: credits must be a list, got an object",
+    ),
+    "gcp-jsonl-credit-amount-not-number": Case(
+        "gcp",
+        jsonl("billing.jsonl", gcp(0, credits=[{"name": "CUD", "amount": "lots"}])),
         ", row 1, column credits: credits are not a list of {name, amount}: "
-        "\"[{'name': 'CUD', 'amount': 'lots'}]\""),
-    "gcp-jsonl-array-not-lines": Case("gcp", raw("billing.json", json.dumps(gcp(0)).encode()),
-        ", row 1: expected JSON Lines (one object per line), not a JSON array"),
+        "\"[{'name': 'CUD', 'amount': 'lots'}]\"",
+    ),
+    "gcp-jsonl-array-not-lines": Case(
+        "gcp",
+        raw("billing.json", json.dumps(gcp(0)).encode()),
+        ", row 1: expected JSON Lines (one object per line), not a JSON array",
+    ),
     # GCP, CSV
-    "gcp-csv-labels-not-json": Case("gcp", csv_bytes("billing.csv", GCP_CSV.assign(
-        labels=["[]", "team=checkout", "[]"])),
-        ", row 3, column labels: tags are not a key/value object: 'team=checkout'"),
-    "gcp-csv-missing-currency": Case("gcp", csv_bytes("billing.csv", GCP_CSV.assign(
-        currency=["USD", "", "USD"])), ", row 3, column currency: missing currency"),
+    "gcp-csv-labels-not-json": Case(
+        "gcp",
+        csv_bytes("billing.csv", GCP_CSV.assign(labels=["[]", "team=checkout", "[]"])),
+        ", row 3, column labels: tags are not a key/value object: 'team=checkout'",
+    ),
+    "gcp-csv-missing-currency": Case(
+        "gcp",
+        csv_bytes("billing.csv", GCP_CSV.assign(currency=["USD", "", "USD"])),
+        ", row 3, column currency: missing currency",
+    ),
     # Azure EA
-    "azure-ea-bad-date": Case("azure", csv_bytes("ea.csv", azure_ea(
-        Date=["09/02/2023", "31/09/2023", "09/03/2023"])),
-        ", row 3, column Date: not a timestamp: '31/09/2023'"),
-    "azure-ea-missing-meter-category": Case("azure", csv_bytes("ea.csv", azure_ea().drop(
-        columns=["MeterCategory"])), ", column MeterCategory or meterCategory: missing "
-        "required column MeterCategory or meterCategory"),
-    "azure-ea-latin1-byte": Case("azure", raw("ea.csv", latin1(azure_ea(
-        ResourceId=["/vm1", "/vm2", "/caf\u00e9"]).to_csv(index=False))),
-        ", row 4: not UTF-8 text (invalid continuation byte at byte ", prefix=True),
+    "azure-ea-bad-date": Case(
+        "azure",
+        csv_bytes("ea.csv", azure_ea(Date=["09/02/2023", "31/09/2023", "09/03/2023"])),
+        ", row 3, column Date: not a timestamp: '31/09/2023'",
+    ),
+    "azure-ea-missing-meter-category": Case(
+        "azure",
+        csv_bytes("ea.csv", azure_ea().drop(columns=["MeterCategory"])),
+        ", column MeterCategory or meterCategory: missing "
+        "required column MeterCategory or meterCategory",
+    ),
+    "azure-ea-latin1-byte": Case(
+        "azure",
+        raw(
+            "ea.csv",
+            latin1(azure_ea(ResourceId=["/vm1", "/vm2", "/caf\u00e9"]).to_csv(index=False)),
+        ),
+        ", row 4: not UTF-8 text (invalid continuation byte at byte ",
+        prefix=True,
+    ),
     # Azure MCA
-    "azure-mca-non-numeric-cost": Case("azure", csv_bytes("mca.csv", MCA.assign(
-        costInBillingCurrency=["1.5", "1E+2", "-", "0.25"])),
-        ", row 4, column costInBillingCurrency: not a number: '-'"),
-    "azure-mca-huge-field": Case("azure", csv_bytes("mca.csv", MCA.assign(
-        subscriptionId=["s1", "s1", "s" * HUGE, "s1"])),
+    "azure-mca-non-numeric-cost": Case(
+        "azure",
+        csv_bytes("mca.csv", MCA.assign(costInBillingCurrency=["1.5", "1E+2", "-", "0.25"])),
+        ", row 4, column costInBillingCurrency: not a number: '-'",
+    ),
+    "azure-mca-huge-field": Case(
+        "azure",
+        csv_bytes("mca.csv", MCA.assign(subscriptionId=["s1", "s1", "s" * HUGE, "s1"])),
         ", row 4, column SubAccountId: SubAccountId is 5,000,000 characters long; "
-        "Keel stores at most 200"),
+        "Keel stores at most 200",
+    ),
 }
 
-FAST_CASES = [name for name, case in CASES.items()
-              if name.startswith(("focus-csv-", "focus-csvgz-"))]  # fmt: skip
+FAST_CASES = [
+    name for name, case in CASES.items() if name.startswith(("focus-csv-", "focus-csvgz-"))
+]
 
 
 @pytest.fixture
 def good_import(org_costs, tmp_path):
     """A successful import made before the bad one, and a snapshot of what is stored."""
-    good = write_csv(tmp_path / "good.csv", focus_frame(
-        rows=5, ChargePeriodStart="2024-08-01T00:00:00Z", ChargePeriodEnd="2024-08-01T01:00:00Z"))
+    good = write_csv(
+        tmp_path / "good.csv",
+        focus_frame(
+            rows=5, ChargePeriodStart="2024-08-01T00:00:00Z", ChargePeriodEnd="2024-08-01T01:00:00Z"
+        ),
+    )
     record = cost_file_import(path=good, format="focus")
     assert (record.status, record.rows) == ("succeeded", 5)
 
     def stored() -> tuple:
         lines = CostLine.objects.aggregate(total=Sum("billed_cost"))
-        imports = list(CostImport.objects.filter(status="succeeded")
-                       .values_list("pk", "rows", "months"))  # fmt: skip
+        imports = list(
+            CostImport.objects.filter(status="succeeded").values_list("pk", "rows", "months")
+        )
         return CostLine.objects.count(), lines["total"], imports
 
     return stored

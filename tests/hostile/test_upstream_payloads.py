@@ -37,8 +37,9 @@ class Reply:
 
 
 def ok(payload: Any, **headers: str) -> Reply:
-    return Reply(json.dumps(payload).encode(), headers={"Content-Type": "application/json",
-                                                        **headers})  # fmt: skip
+    return Reply(
+        json.dumps(payload).encode(), headers={"Content-Type": "application/json", **headers}
+    )
 
 
 def not_utf8(payload: Any, word: str) -> Reply:
@@ -57,23 +58,53 @@ T1, T2 = "2026-03-01T10:00:00Z", "2026-03-02T10:00:00Z"
 
 
 def gh_pull(number: int, updated: str = T1, **changes: Any) -> dict:
-    return {"id": 1000 + number, "number": number, "title": f"PR {number}", "body": None,
-            "state": "open", "user": {"login": "bob", "type": "User"}, "head": {"ref": "b"},
-            "labels": [], "html_url": f"{GH}/pull/{number}", "created_at": T1,
-            "updated_at": updated, "closed_at": None, "merged_at": None, **changes}  # fmt: skip
+    return {
+        "id": 1000 + number,
+        "number": number,
+        "title": f"PR {number}",
+        "body": None,
+        "state": "open",
+        "user": {"login": "bob", "type": "User"},
+        "head": {"ref": "b"},
+        "labels": [],
+        "html_url": f"{GH}/pull/{number}",
+        "created_at": T1,
+        "updated_at": updated,
+        "closed_at": None,
+        "merged_at": None,
+        **changes,
+    }
 
 
 def gh_issue(number: int, updated: str = T1, **changes: Any) -> dict:
-    return {"id": 2000 + number, "number": number, "title": f"Bug {number}", "state": "open",
-            "labels": [{"name": "bug"}], "user": {"login": "bob"}, "assignee": None,
-            "html_url": f"{GH}/issues/{number}", "created_at": T1, "updated_at": updated,
-            "closed_at": None, **changes}  # fmt: skip
+    return {
+        "id": 2000 + number,
+        "number": number,
+        "title": f"Bug {number}",
+        "state": "open",
+        "labels": [{"name": "bug"}],
+        "user": {"login": "bob"},
+        "assignee": None,
+        "html_url": f"{GH}/issues/{number}",
+        "created_at": T1,
+        "updated_at": updated,
+        "closed_at": None,
+        **changes,
+    }
 
 
 def gh_release(**changes: Any) -> dict:
-    return {"id": 3001, "tag_name": "v1.0.0", "name": "One", "draft": False,
-            "prerelease": False, "created_at": T1, "published_at": T1,
-            "html_url": f"{GH}/releases/1", **changes}  # fmt: skip
+    return {
+        "id": 3001,
+        "tag_name": "v1.0.0",
+        "name": "One",
+        "draft": False,
+        "prerelease": False,
+        "created_at": T1,
+        "published_at": T1,
+        "html_url": f"{GH}/releases/1",
+        **changes,
+    }
 
 
 REPO = "/repos/acme/api"
@@ -94,12 +125,26 @@ JT1, JT2 = "2026-03-01T10:00:00.000+0000", "2026-03-02T10:00:00.000+0000"
 
 
 def jira_issue(number: int, updated: str = JT1, **fields: Any) -> dict:
-    return {"id": str(10000 + number), "key": f"API-{number}", "fields": {
-        "summary": f"Issue {number}", "issuetype": {"id": "1", "name": "Bug", "subtask": False},
-        "priority": {"name": "High"}, "status": {"name": "Open", "statusCategory": {"key": "new"}},
-        "resolution": None, "resolutiondate": None, "created": JT1, "updated": updated,
-        "assignee": None, "reporter": None, "labels": [], "project": {"key": "API"},
-        "customfield_10016": 3, **fields}}  # fmt: skip
+    return {
+        "id": str(10000 + number),
+        "key": f"API-{number}",
+        "fields": {
+            "summary": f"Issue {number}",
+            "issuetype": {"id": "1", "name": "Bug", "subtask": False},
+            "priority": {"name": "High"},
+            "status": {"name": "Open", "statusCategory": {"key": "new"}},
+            "resolution": None,
+            "resolutiondate": None,
+            "created": JT1,
+            "updated": updated,
+            "assignee": None,
+            "reporter": None,
+            "labels": [],
+            "project": {"key": "API"},
+            "customfield_10016": 3,
+            **fields,
+        },
+    }
 
 
 SEARCH = "/rest/api/3/search/jql"
@@ -117,11 +162,19 @@ def jira_search(*issues: dict) -> Reply:
 
 
 def pd_incident(number: int, **changes: Any) -> dict:
-    return {"id": f"Q{number}", "incident_number": number, "title": f"Down {number}",
-            "status": "resolved", "urgency": "high", "service": {"id": "PSVC1"},
-            "created_at": "2026-03-01T10:00:00Z", "resolved_at": "2026-03-01T11:00:00Z",
-            "last_status_change_at": "2026-03-01T11:00:00Z",
-            "html_url": f"{PD}/incidents/Q{number}", **changes}  # fmt: skip
+    return {
+        "id": f"Q{number}",
+        "incident_number": number,
+        "title": f"Down {number}",
+        "status": "resolved",
+        "urgency": "high",
+        "service": {"id": "PSVC1"},
+        "created_at": "2026-03-01T10:00:00Z",
+        "resolved_at": "2026-03-01T11:00:00Z",
+        "last_status_change_at": "2026-03-01T11:00:00Z",
+        "html_url": f"{PD}/incidents/Q{number}",
+        **changes,
+    }
 
 
 def pd_page(*incidents: dict) -> Reply:
@@ -161,100 +214,229 @@ def pulls(reply: Reply) -> dict[str, Reply]:
 
 CASES: dict[str, Case] = {
     # GitHub
-    "github-html-error-page-200": Case("github", pulls(html(b"<!DOCTYPE html><p>Unicorn!</p>")),
-        (f"GitHub: response from {PULLS_URL} is not valid JSON: an HTML page (an error or "
-         "sign-in page?) (HTTP 200, Content-Type text/html; charset=utf-8)",)),
-    "github-truncated-json": Case("github", pulls(Reply(json.dumps(NEW_PULLS).encode()[:60])),
-        (f"GitHub: response from {PULLS_URL} is not valid JSON: ", "(line 1, column 6")),
-    "github-object-where-list-expected": Case("github", pulls(ok({"items": NEW_PULLS})),
-        (f"GitHub: expected a JSON array of objects from {PULLS_URL}, got dict",)),
-    "github-item-not-an-object": Case("github", pulls(ok([NEW_PULLS[0], "PR 3"])),
-        (f"GitHub: expected a JSON array of objects from {PULLS_URL}, got str at item #1",)),
-    "github-item-missing-key": Case("github", pulls(ok([NEW_PULLS[0], {
-        k: v for k, v in NEW_PULLS[1].items() if k != "number"}])),
-        (f"GitHub: malformed item #1 (1003) from {PULLS_URL}: missing field 'number'",)),
-    "github-string-number-id": Case("github", {f"{REPO}/issues": ok([gh_issue(6, T2, id="2006")])},
-        (f"GitHub: malformed item #0 (6) from {ISSUES_URL}: field 'id' must be an integer, "
-         "got '2006'",)),
-    "github-null-id": Case("github", {f"{REPO}/releases": ok([gh_release(id=None)])},
-        (f"GitHub: malformed item #0 (None) from {RELEASES_URL}: field 'id' must be an "
-         "integer, got None",)),
-    "github-wrong-type-timestamp": Case("github", pulls(ok([gh_pull(3, T2, created_at=1717)])),
-        (f"GitHub: malformed item #0 (3) from {PULLS_URL}: expected an ISO 8601 timestamp, "
-         "got 1717",)),
-    "github-nested-key-missing": Case("github", {f"{REPO}/tags": ok([{"name": "v2.0.0"}])},
-        (f"GitHub: malformed item #0 ('v2.0.0') from {TAGS_URL}: missing field 'commit'",)),
-    "github-5mb-string-field": Case("github", pulls(ok([NEW_PULLS[0], gh_pull(3, T2,
-        title=HUGE)])), (f"GitHub: malformed item #1 (3) from {PULLS_URL}: field 'title' is "
-        "5,000,000 characters long (at most 1,000,000)",)),
-    "github-invalid-utf8": Case("github", pulls(not_utf8(NEW_PULLS, "changed")),
-        (f"GitHub: response from {PULLS_URL} is not valid JSON: not UTF-8 (invalid "
-         "continuation byte at byte ",)),
-    "github-link-header-to-another-host": Case("github", pulls(ok(
-        [gh_pull(1), gh_pull(2)], Link='<https://evil.test/steal?page=2>; rel="next"')),
-        (f"GitHub: next-page link 'https://evil.test/steal?page=2' from {PULLS_URL} points "
-         f"outside {GH}",)),
+    "github-html-error-page-200": Case(
+        "github",
+        pulls(html(b"<!DOCTYPE html><p>Unicorn!</p>")),
+        (
+            f"GitHub: response from {PULLS_URL} is not valid JSON: an HTML page (an error or "
+            "sign-in page?) (HTTP 200, Content-Type text/html; charset=utf-8)",
+        ),
+    ),
+    "github-truncated-json": Case(
+        "github",
+        pulls(Reply(json.dumps(NEW_PULLS).encode()[:60])),
+        (f"GitHub: response from {PULLS_URL} is not valid JSON: ", "(line 1, column 6"),
+    ),
+    "github-object-where-list-expected": Case(
+        "github",
+        pulls(ok({"items": NEW_PULLS})),
+        (f"GitHub: expected a JSON array of objects from {PULLS_URL}, got dict",),
+    ),
+    "github-item-not-an-object": Case(
+        "github",
+        pulls(ok([NEW_PULLS[0], "PR 3"])),
+        (f"GitHub: expected a JSON array of objects from {PULLS_URL}, got str at item #1",),
+    ),
+    "github-item-missing-key": Case(
+        "github",
+        pulls(ok([NEW_PULLS[0], {k: v for k, v in NEW_PULLS[1].items() if k != "number"}])),
+        (f"GitHub: malformed item #1 (1003) from {PULLS_URL}: missing field 'number'",),
+    ),
+    "github-string-number-id": Case(
+        "github",
+        {f"{REPO}/issues": ok([gh_issue(6, T2, id="2006")])},
+        (
+            f"GitHub: malformed item #0 (6) from {ISSUES_URL}: field 'id' must be an integer, "
+            "got '2006'",
+        ),
+    ),
+    "github-null-id": Case(
+        "github",
+        {f"{REPO}/releases": ok([gh_release(id=None)])},
+        (
+            f"GitHub: malformed item #0 (None) from {RELEASES_URL}: field 'id' must be an "
+            "integer, got None",
+        ),
+    ),
+    "github-wrong-type-timestamp": Case(
+        "github",
+        pulls(ok([gh_pull(3, T2, created_at=1717)])),
+        (
+            f"GitHub: malformed item #0 (3) from {PULLS_URL}: expected an ISO 8601 timestamp, "
+            "got 1717",
+        ),
+    ),
+    "github-nested-key-missing": Case(
+        "github",
+        {f"{REPO}/tags": ok([{"name": "v2.0.0"}])},
+        (f"GitHub: malformed item #0 ('v2.0.0') from {TAGS_URL}: missing field 'commit'",),
+    ),
+    "github-5mb-string-field": Case(
+        "github",
+        pulls(ok([NEW_PULLS[0], gh_pull(3, T2, title=HUGE)])),
+        (
+            f"GitHub: malformed item #1 (3) from {PULLS_URL}: field 'title' is "
+            "5,000,000 characters long (at most 1,000,000)",
+        ),
+    ),
+    "github-invalid-utf8": Case(
+        "github",
+        pulls(not_utf8(NEW_PULLS, "changed")),
+        (
+            f"GitHub: response from {PULLS_URL} is not valid JSON: not UTF-8 (invalid "
+            "continuation byte at byte ",
+        ),
+    ),
+    "github-link-header-to-another-host": Case(
+        "github",
+        pulls(ok([gh_pull(1), gh_pull(2)], Link='<https://evil.test/steal?page=2>; rel="next"')),
+        (
+            f"GitHub: next-page link 'https://evil.test/steal?page=2' from {PULLS_URL} points "
+            f"outside {GH}",
+        ),
+    ),
     # Jira
-    "jira-html-login-page-200": Case("jira", {SEARCH: html(HTML_LOGIN)},
-        (f"Jira: response from {SEARCH_URL}", "is not valid JSON: an HTML page")),
-    "jira-truncated-json": Case("jira", {SEARCH: Reply(b'{"issues": [{"id": "10003", "ke')},
-        (f"Jira: response from {SEARCH_URL}", "is not valid JSON: Unterminated string starting "
-         "at (line 1, column 29)")),
-    "jira-list-where-object-expected": Case("jira", {SEARCH: ok([jira_issue(3, JT2)])},
-        (f"Jira: expected an object with an 'issues' array from {SEARCH_URL}",)),
-    "jira-null-key": Case("jira", {SEARCH: jira_search(jira_issue(1, JT2), {
-        **jira_issue(3, JT2), "key": None})},
-        ("Jira: malformed issue #1 (None) from ", "field 'key' must be a string, got 'None'")),
-    "jira-missing-fields": Case("jira", {SEARCH: jira_search({"id": "10003", "key": "API-3"})},
-        ("Jira: malformed issue #0 ('API-3') from ", "missing field 'fields'")),
-    "jira-string-where-number-expected": Case("jira", {SEARCH: jira_search({
-        **jira_issue(3, JT2), "id": "ten thousand"})},
-        ("Jira: malformed issue #0 ('API-3') from ", "invalid literal for int() with base 10: "
-         "'ten thousand'")),
-    "jira-bad-date": Case("jira", {SEARCH: jira_search(jira_issue(3, "2026-13-01T10:00"))},
-        ("Jira: malformed issue #0 ('API-3') from ", "time data '2026-13-01T10:00' does not "
-         "match format")),
-    "jira-5mb-string-field": Case("jira", {SEARCH: jira_search(jira_issue(3, JT2,
-        summary=HUGE))}, ("Jira: malformed issue #0 ('API-3') from ", "field 'fields.summary' "
-        "is 5,000,000 characters long (at most 1,000,000)")),
-    "jira-invalid-utf8": Case("jira", {SEARCH: not_utf8({"issues": [jira_issue(
-        3, JT2, summary="Jos")]}, "Jos")},
-        (f"Jira: response from {SEARCH_URL}", "is not valid JSON: not UTF-8 (invalid "
-         "continuation byte at byte ")),
-    "jira-lone-surrogate-escape": Case("jira", {SEARCH: jira_search(jira_issue(3, JT2,
-        summary="half \ud83d of an emoji"))}, ("Jira: malformed issue #0 ('API-3') from ",
-        "field 'fields.summary' holds a lone UTF-16 surrogate (not valid Unicode text)")),
+    "jira-html-login-page-200": Case(
+        "jira",
+        {SEARCH: html(HTML_LOGIN)},
+        (f"Jira: response from {SEARCH_URL}", "is not valid JSON: an HTML page"),
+    ),
+    "jira-truncated-json": Case(
+        "jira",
+        {SEARCH: Reply(b'{"issues": [{"id": "10003", "ke')},
+        (
+            f"Jira: response from {SEARCH_URL}",
+            "is not valid JSON: Unterminated string starting at (line 1, column 29)",
+        ),
+    ),
+    "jira-list-where-object-expected": Case(
+        "jira",
+        {SEARCH: ok([jira_issue(3, JT2)])},
+        (f"Jira: expected an object with an 'issues' array from {SEARCH_URL}",),
+    ),
+    "jira-null-key": Case(
+        "jira",
+        {SEARCH: jira_search(jira_issue(1, JT2), {**jira_issue(3, JT2), "key": None})},
+        ("Jira: malformed issue #1 (None) from ", "field 'key' must be a string, got 'None'"),
+    ),
+    "jira-missing-fields": Case(
+        "jira",
+        {SEARCH: jira_search({"id": "10003", "key": "API-3"})},
+        ("Jira: malformed issue #0 ('API-3') from ", "missing field 'fields'"),
+    ),
+    "jira-string-where-number-expected": Case(
+        "jira",
+        {SEARCH: jira_search({**jira_issue(3, JT2), "id": "ten thousand"})},
+        (
+            "Jira: malformed issue #0 ('API-3') from ",
+            "invalid literal for int() with base 10: 'ten thousand'",
+        ),
+    ),
+    "jira-bad-date": Case(
+        "jira",
+        {SEARCH: jira_search(jira_issue(3, "2026-13-01T10:00"))},
+        (
+            "Jira: malformed issue #0 ('API-3') from ",
+            "time data '2026-13-01T10:00' does not match format",
+        ),
+    ),
+    "jira-5mb-string-field": Case(
+        "jira",
+        {SEARCH: jira_search(jira_issue(3, JT2, summary=HUGE))},
+        (
+            "Jira: malformed issue #0 ('API-3') from ",
+            "field 'fields.summary' is 5,000,000 characters long (at most 1,000,000)",
+        ),
+    ),
+    "jira-invalid-utf8": Case(
+        "jira",
+        {SEARCH: not_utf8({"issues": [jira_issue(3, JT2, summary="Jos")]}, "Jos")},
+        (
+            f"Jira: response from {SEARCH_URL}",
+            "is not valid JSON: not UTF-8 (invalid continuation byte at byte ",
+        ),
+    ),
+    "jira-lone-surrogate-escape": Case(
+        "jira",
+        {SEARCH: jira_search(jira_issue(3, JT2, summary="half \ud83d of an emoji"))},
+        (
+            "Jira: malformed issue #0 ('API-3') from ",
+            "field 'fields.summary' holds a lone UTF-16 surrogate (not valid Unicode text)",
+        ),
+    ),
     # PagerDuty
-    "pagerduty-html-proxy-page-200": Case("pagerduty", {"/incidents": html(HTML_PROXY)},
-        (f"PagerDuty: response from {PD}/incidents?", "is not valid JSON: an HTML page")),
-    "pagerduty-truncated-json": Case("pagerduty", {"/incidents": Reply(b'{"incidents": [')},
-        (f"PagerDuty: response from {PD}/incidents?", "is not valid JSON: Expecting value "
-         "(line 1, column 16)")),
-    "pagerduty-missing-list-key": Case("pagerduty", {"/incidents": ok({"more": False})},
-        (f"PagerDuty: no 'incidents' in the response from {INCIDENTS_URL}",)),
-    "pagerduty-object-where-list-expected": Case("pagerduty", {"/incidents": ok({
-        "incidents": pd_incident(3), "more": False})},
-        (f"PagerDuty: expected a JSON array of objects from {INCIDENTS_URL}", ", got dict")),
-    "pagerduty-null-id": Case("pagerduty", {"/incidents": pd_page(pd_incident(3), pd_incident(
-        4, id=None))}, (f"PagerDuty: malformed item #1 (None) from {INCIDENTS_URL}",
-        ": field 'id' must be a string, got 'None'")),
-    "pagerduty-missing-created-at": Case("pagerduty", {"/incidents": pd_page({
-        k: v for k, v in pd_incident(3).items() if k != "created_at"})},
-        (f"PagerDuty: malformed item #0 ('Q3') from {INCIDENTS_URL}",
-         ": missing field 'created_at'")),
-    "pagerduty-string-number": Case("pagerduty", {"/incidents": pd_page(pd_incident(
-        3, incident_number="three"))}, (f"PagerDuty: malformed item #0 ('Q3') from "
-        f"{INCIDENTS_URL}", ": invalid literal for int() with base 10: 'three'")),
-    "pagerduty-5mb-string-field": Case("pagerduty", {"/incidents": pd_page(pd_incident(
-        3, title=HUGE))}, (f"PagerDuty: malformed item #0 ('Q3') from {INCIDENTS_URL}",
-        ": field 'title' is 5,000,000 characters long (at most 1,000,000)")),
-    "pagerduty-invalid-utf8": Case("pagerduty", {"/incidents": not_utf8({
-        "incidents": [pd_incident(3, title="Caf")], "more": False}, "Caf")},
-        (f"PagerDuty: response from {PD}/incidents?",
-        "is not valid JSON: not UTF-8 (invalid continuation byte at byte ")),
-    "pagerduty-service-not-an-object": Case("pagerduty", {"/services/PSVC1": ok({
-        "service": "PSVC1"})}, (f"PagerDuty: expected an object 'service' at "
-        f"{PD}/services/PSVC1",)),
+    "pagerduty-html-proxy-page-200": Case(
+        "pagerduty",
+        {"/incidents": html(HTML_PROXY)},
+        (f"PagerDuty: response from {PD}/incidents?", "is not valid JSON: an HTML page"),
+    ),
+    "pagerduty-truncated-json": Case(
+        "pagerduty",
+        {"/incidents": Reply(b'{"incidents": [')},
+        (
+            f"PagerDuty: response from {PD}/incidents?",
+            "is not valid JSON: Expecting value (line 1, column 16)",
+        ),
+    ),
+    "pagerduty-missing-list-key": Case(
+        "pagerduty",
+        {"/incidents": ok({"more": False})},
+        (f"PagerDuty: no 'incidents' in the response from {INCIDENTS_URL}",),
+    ),
+    "pagerduty-object-where-list-expected": Case(
+        "pagerduty",
+        {"/incidents": ok({"incidents": pd_incident(3), "more": False})},
+        (f"PagerDuty: expected a JSON array of objects from {INCIDENTS_URL}", ", got dict"),
+    ),
+    "pagerduty-null-id": Case(
+        "pagerduty",
+        {"/incidents": pd_page(pd_incident(3), pd_incident(4, id=None))},
+        (
+            f"PagerDuty: malformed item #1 (None) from {INCIDENTS_URL}",
+            ": field 'id' must be a string, got 'None'",
+        ),
+    ),
+    "pagerduty-missing-created-at": Case(
+        "pagerduty",
+        {"/incidents": pd_page({k: v for k, v in pd_incident(3).items() if k != "created_at"})},
+        (
+            f"PagerDuty: malformed item #0 ('Q3') from {INCIDENTS_URL}",
+            ": missing field 'created_at'",
+        ),
+    ),
+    "pagerduty-string-number": Case(
+        "pagerduty",
+        {"/incidents": pd_page(pd_incident(3, incident_number="three"))},
+        (
+            f"PagerDuty: malformed item #0 ('Q3') from {INCIDENTS_URL}",
+            ": invalid literal for int() with base 10: 'three'",
+        ),
+    ),
+    "pagerduty-5mb-string-field": Case(
+        "pagerduty",
+        {"/incidents": pd_page(pd_incident(3, title=HUGE))},
+        (
+            f"PagerDuty: malformed item #0 ('Q3') from {INCIDENTS_URL}",
+            ": field 'title' is 5,000,000 characters long (at most 1,000,000)",
+        ),
+    ),
+    "pagerduty-invalid-utf8": Case(
+        "pagerduty",
+        {
+            "/incidents": not_utf8(
+                {"incidents": [pd_incident(3, title="Caf")], "more": False}, "Caf"
+            )
+        },
+        (
+            f"PagerDuty: response from {PD}/incidents?",
+            "is not valid JSON: not UTF-8 (invalid continuation byte at byte ",
+        ),
+    ),
+    "pagerduty-service-not-an-object": Case(
+        "pagerduty",
+        {"/services/PSVC1": ok({"service": "PSVC1"})},
+        (f"PagerDuty: expected an object 'service' at {PD}/services/PSVC1",),
+    ),
 }
 
 
@@ -264,8 +446,14 @@ CASES: dict[str, Case] = {
 def make_sources() -> dict[str, Source]:
     gh = Source.objects.create(name="gh", kind="github", base_url=GH, token="gh-token")
     Repo.objects.create(source=gh, full_name="acme/api")
-    jira = Source.objects.create(name="jira", kind="jira", base_url=JIRA, token="jira-token",
-                                 email="me@acme.test", story_points_field="customfield_10016")
+    jira = Source.objects.create(
+        name="jira",
+        kind="jira",
+        base_url=JIRA,
+        token="jira-token",
+        email="me@acme.test",
+        story_points_field="customfield_10016",
+    )
     JiraProject.objects.create(source=jira, key="API")
     pd = Source.objects.create(name="pd", kind="pagerduty", base_url=PD, token="pd-token")
     PagerDutyService.objects.create(source=pd, service_id="PSVC1")
@@ -293,18 +481,22 @@ def serve(provider: str, changes: dict[str, Reply]) -> responses.RequestsMock:
 def stored() -> dict[str, list]:
     """Every synced row (with the values a bad page could change), cursors and ETags."""
     return {
-        "pulls": list(PullRequest.objects.order_by("github_id").values_list("github_id", "title",
-                                                                            "updated_at")),
-        "issues": list(GitHubIssue.objects.order_by("github_id").values_list("github_id",
-                                                                             "title")),
+        "pulls": list(
+            PullRequest.objects.order_by("github_id").values_list(
+                "github_id", "title", "updated_at"
+            )
+        ),
+        "issues": list(GitHubIssue.objects.order_by("github_id").values_list("github_id", "title")),
         "releases": list(GitHubRelease.objects.values_list("github_id", "name")),
-        "jira": list(JiraIssue.objects.order_by("jira_id").values_list("jira_id", "summary",
-                                                                       "updated_at")),
+        "jira": list(
+            JiraIssue.objects.order_by("jira_id").values_list("jira_id", "summary", "updated_at")
+        ),
         "incidents": list(Incident.objects.order_by("pd_id").values_list("pd_id", "title")),
-        "cursors": list(SyncCursor.objects.order_by("pk").values_list("scope", "endpoint",
-                                                                      "value")),
+        "cursors": list(
+            SyncCursor.objects.order_by("pk").values_list("scope", "endpoint", "value")
+        ),
         "etags": list(HttpValidator.objects.order_by("pk").values_list("url", "etag")),
-    }  # fmt: skip
+    }
 
 
 def sync(source: Source, changes: dict[str, Reply]) -> Any:
@@ -343,10 +535,15 @@ def test_cases_cover_every_provider_with_at_least_ten_each():
     assert {p: providers.count(p) for p in BASES} == {"github": 12, "jira": 10, "pagerduty": 10}
 
 
-@pytest.mark.parametrize("bad", [
-    pytest.param({"/incidents": pd_page(pd_incident(3, status=None))}, id="null-status"),
-    pytest.param({"/incidents": pd_page(pd_incident(3, service={"id": None}))}, id="null-service"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param({"/incidents": pd_page(pd_incident(3, status=None))}, id="null-status"),
+        pytest.param(
+            {"/incidents": pd_page(pd_incident(3, service={"id": None}))}, id="null-service"
+        ),
+    ],
+)
 def test_pagerduty_null_text_is_not_stored_as_the_word_none(bad, synced):
     before = stored()
     run = sync(synced["pagerduty"], bad)

@@ -18,8 +18,10 @@ def org(db):
 
 
 def earliest_stored() -> datetime:
-    return min(PullRequest.objects.order_by("created_at").first().created_at,
-               GitHubIssue.objects.order_by("created_at").first().created_at)
+    return min(
+        PullRequest.objects.order_by("created_at").first().created_at,
+        GitHubIssue.objects.order_by("created_at").first().created_at,
+    )
 
 
 def test_first_sync_changes_everything_from_the_earliest_record(source):

@@ -52,7 +52,13 @@ def test_release_frequency_by_year(ants) -> None:
     )
     by_year = monthly.groupby(monthly.period_start.map(lambda d: d.year))["value"].sum()
     assert {y: int(v) for y, v in by_year.items() if v} == {
-        2019: 12, 2020: 6, 2021: 4, 2022: 6, 2023: 8, 2024: 2, 2025: 5
+        2019: 12,
+        2020: 6,
+        2021: 4,
+        2022: 6,
+        2023: 8,
+        2024: 2,
+        2025: 5,
     }
     assert monthly["value"].sum() == 43  # stable tags; v2.0.0-alpha and -rc.N do not match
 
@@ -60,7 +66,17 @@ def test_release_frequency_by_year(ants) -> None:
 def test_prs_each_release_ships(ants) -> None:
     shipped = changes_shipped(releases_frame(), merged_pulls_frame())
     assert dict(Counter(shipped["release"])) == {
-        "v1.0.0": 6, "v1.0.1": 2, "v1.1.0": 1, "v1.2.0": 1, "v2.0.0": 2, "v2.2.0": 1,
-        "v2.4.0": 2, "v2.4.2": 1, "v2.4.3": 1, "v2.4.4": 1, "v2.4.7": 6, "v2.4.8": 2,
+        "v1.0.0": 6,
+        "v1.0.1": 2,
+        "v1.1.0": 1,
+        "v1.2.0": 1,
+        "v2.0.0": 2,
+        "v2.2.0": 1,
+        "v2.4.0": 2,
+        "v2.4.2": 1,
+        "v2.4.3": 1,
+        "v2.4.4": 1,
+        "v2.4.7": 6,
+        "v2.4.8": 2,
     }
     assert len(shipped) == 26  # every merged PR is shipped; none after the last stable tag

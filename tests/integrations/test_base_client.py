@@ -149,9 +149,7 @@ def test_rate_limit_wait_sleeps_then_repeats(rsps: Any, sleep: FakeSleep) -> Non
     client = make(sleep)
     assert client.get_page("/items").items == [{"id": 1}]
     assert sleep.calls == [12.5, 3.0]
-    assert client.stats == ClientStats(
-        requests=3, rate_limit_waits=2, rate_limit_wait_seconds=15.5
-    )
+    assert client.stats == ClientStats(requests=3, rate_limit_waits=2, rate_limit_wait_seconds=15.5)
 
 
 def test_rate_limit_beyond_max_wait_raises_without_sleeping(rsps: Any, sleep: FakeSleep) -> None:

@@ -43,11 +43,20 @@ def gh(sleep: FakeSleep, base_url: str = API, **kw: Any) -> GitHubClient:
 
 def pull(number: int, updated: str, **extra: Any) -> dict[str, Any]:
     return {
-        "id": 1000 + number, "number": number, "title": f"PR {number}", "body": None,
-        "state": "closed", "user": {"login": "bob", "type": "User"}, "head": {"ref": "feat"},
-        "labels": [{"name": "bug"}], "html_url": f"https://github.com/acme/api/pull/{number}",
-        "created_at": "2024-01-01T00:00:00Z", "updated_at": updated,
-        "closed_at": updated, "merged_at": None, **extra,
+        "id": 1000 + number,
+        "number": number,
+        "title": f"PR {number}",
+        "body": None,
+        "state": "closed",
+        "user": {"login": "bob", "type": "User"},
+        "head": {"ref": "feat"},
+        "labels": [{"name": "bug"}],
+        "html_url": f"https://github.com/acme/api/pull/{number}",
+        "created_at": "2024-01-01T00:00:00Z",
+        "updated_at": updated,
+        "closed_at": updated,
+        "merged_at": None,
+        **extra,
     }
 
 
@@ -96,8 +105,13 @@ def test_validator_sends_etag_and_304_stops(rsps: Any, sleep: FakeSleep) -> None
 
 def test_releases_without_validator_return_etag(rsps: Any, sleep: FakeSleep) -> None:
     release = {
-        "id": 5, "tag_name": "v2.0.0", "name": None, "draft": False, "prerelease": False,
-        "created_at": "2024-03-01T10:00:00Z", "published_at": "2024-03-02T11:00:00Z",
+        "id": 5,
+        "tag_name": "v2.0.0",
+        "name": None,
+        "draft": False,
+        "prerelease": False,
+        "created_at": "2024-03-01T10:00:00Z",
+        "published_at": "2024-03-02T11:00:00Z",
         "html_url": "https://github.com/acme/api/releases/v2.0.0",
     }
     rsps.get(f"{REPO}/releases", json=[release], headers={"ETag": '"new"'})
@@ -162,8 +176,12 @@ def test_wait_beyond_max_wait_raises_without_sleeping(rsps: Any, sleep: FakeSlee
 
 
 def test_403_without_rate_limit_signs_is_forbidden(rsps: Any, sleep: FakeSleep) -> None:
-    rsps.get(REPO, status=403, json={"message": "Resource not accessible by integration"},
-             headers={"x-ratelimit-remaining": "4999"})
+    rsps.get(
+        REPO,
+        status=403,
+        json={"message": "Resource not accessible by integration"},
+        headers={"x-ratelimit-remaining": "4999"},
+    )
     with pytest.raises(AuthError, match="forbidden"):
         gh(sleep).get_repo("acme/api")
     assert sleep.calls == []
@@ -209,10 +227,17 @@ def test_closed_pulls_stop_before_stops_paging(rsps: Any, sleep: FakeSleep) -> N
     page2, page3 = f"{REPO}/pulls?page=2", f"{REPO}/pulls?page=3"
     query = {"state": "all", "sort": "updated", "direction": "desc", "per_page": "100"}
     newest = [pull(9, "2024-05-09T00:00:00Z"), pull(8, "2024-05-08T00:00:00Z")]
-    rsps.get(f"{REPO}/pulls", json=newest, headers=link(page2),
-             match=[responses.matchers.query_param_matcher(query)])
-    rsps.get(page2, json=[pull(7, "2024-05-07T00:00:00Z"), pull(6, "2024-04-30T23:59:59Z")],
-             headers=link(page3))
+    rsps.get(
+        f"{REPO}/pulls",
+        json=newest,
+        headers=link(page2),
+        match=[responses.matchers.query_param_matcher(query)],
+    )
+    rsps.get(
+        page2,
+        json=[pull(7, "2024-05-07T00:00:00Z"), pull(6, "2024-04-30T23:59:59Z")],
+        headers=link(page3),
+    )
     rsps.get(page3, json=[pull(5, "2024-04-01T00:00:00Z")])
     stop = datetime(2024, 5, 1, tzinfo=UTC)
     pages = list(gh(sleep).list_pulls("acme/api", stop_before=stop))
@@ -226,8 +251,9 @@ def test_closed_pulls_rejects_naive_datetime(sleep: FakeSleep) -> None:
 
 
 def test_get_pull_has_sizes(rsps: Any, sleep: FakeSleep) -> None:
-    body = pull(4, "2024-05-09T00:00:00Z", additions=12, deletions=3,
-                merged_at="2024-05-09T00:00:00Z")
+    body = pull(
+        4, "2024-05-09T00:00:00Z", additions=12, deletions=3, merged_at="2024-05-09T00:00:00Z"
+    )
     rsps.get(f"{REPO}/pulls/4", json=body)
     pr = gh(sleep).get_pull("acme/api", 4)
     assert (pr.additions, pr.deletions, pr.body, pr.labels) == (12, 3, "", ("bug",))
@@ -236,9 +262,18 @@ def test_get_pull_has_sizes(rsps: Any, sleep: FakeSleep) -> None:
 
 
 def test_list_issues_params_and_drops_pulls(rsps: Any, sleep: FakeSleep) -> None:
-    issue = {"id": 1, "number": 1, "title": "t", "state": "open", "labels": [],
-             "user": {"login": "a"}, "assignee": None, "html_url": "u",
-             "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-03T00:00:00Z"}
+    issue = {
+        "id": 1,
+        "number": 1,
+        "title": "t",
+        "state": "open",
+        "labels": [],
+        "user": {"login": "a"},
+        "assignee": None,
+        "html_url": "u",
+        "created_at": "2024-01-01T00:00:00Z",
+        "updated_at": "2024-01-03T00:00:00Z",
+    }
     as_pr = {**issue, "id": 2, "number": 2, "pull_request": {"url": "x"}}
     rsps.get(f"{REPO}/issues", json=[issue, as_pr])
     since = datetime(2024, 1, 2, 4, 4, 5, tzinfo=UTC).astimezone()  # any aware zone
@@ -252,15 +287,26 @@ def test_list_issues_params_and_drops_pulls(rsps: Any, sleep: FakeSleep) -> None
 
 
 def test_deployments_and_all_status_pages(rsps: Any, sleep: FakeSleep) -> None:
-    dep = {"id": 77, "environment": "production", "sha": "b" * 40, "ref": "main",
-           "created_at": "2024-02-01T00:00:00Z", "updated_at": "2024-02-01T00:05:00Z"}
+    dep = {
+        "id": 77,
+        "environment": "production",
+        "sha": "b" * 40,
+        "ref": "main",
+        "created_at": "2024-02-01T00:00:00Z",
+        "updated_at": "2024-02-01T00:05:00Z",
+    }
     rsps.get(f"{REPO}/deployments", json=[dep])
     statuses = f"{REPO}/deployments/77/statuses"
-    rsps.get(statuses, json=[{"id": 2, "state": "success", "created_at": "2024-02-01T00:04:00Z"}],
-             headers=link(statuses + "?page=2"), match=[responses.matchers.query_param_matcher(
-                 {"per_page": "100"})])
-    rsps.get(statuses + "?page=2",
-             json=[{"id": 1, "state": "in_progress", "created_at": "2024-02-01T00:01:00Z"}])
+    rsps.get(
+        statuses,
+        json=[{"id": 2, "state": "success", "created_at": "2024-02-01T00:04:00Z"}],
+        headers=link(statuses + "?page=2"),
+        match=[responses.matchers.query_param_matcher({"per_page": "100"})],
+    )
+    rsps.get(
+        statuses + "?page=2",
+        json=[{"id": 1, "state": "in_progress", "created_at": "2024-02-01T00:01:00Z"}],
+    )
     client = gh(sleep, validators={f"{statuses}?per_page=100": '"never-sent"'})
     (page,) = list(client.list_deployments("acme/api"))
     assert page.items[0].environment == "production" and page.items[0].id == 77
@@ -277,8 +323,11 @@ def test_enterprise_base_url_prefix_kept(rsps: Any, sleep: FakeSleep) -> None:
     rsps.get(f"{ghe}/repos/acme/api/commits/{commit['sha']}", json=commit)
     record = gh(sleep, base_url=ghe + "/").get_commit("acme/api", commit["sha"])
     assert rsps.calls[0].request.url == f"{ghe}/repos/acme/api/commits/{commit['sha']}"
-    assert record == CommitRecord(commit["sha"], datetime(2025, 12, 27, 5, 2, 57, tzinfo=UTC),
-                                  datetime(2025, 12, 27, 5, 2, 57, tzinfo=UTC))
+    assert record == CommitRecord(
+        commit["sha"],
+        datetime(2025, 12, 27, 5, 2, 57, tzinfo=UTC),
+        datetime(2025, 12, 27, 5, 2, 57, tzinfo=UTC),
+    )
 
 
 def test_bad_repo_name_rejected(sleep: FakeSleep) -> None:
@@ -294,7 +343,8 @@ def test_real_pulls_parse(rsps: Any, sleep: FakeSleep) -> None:
     assert len(prs) == 49 and len(merged) == 26 and merged[:3] == [4, 13, 14]
     assert sorted(pr.number for pr in prs if "bug" in pr.labels) == [8, 114]
     assert min(pr.merged_at for pr in prs if pr.merged_at) == datetime(
-        2018, 7, 26, 2, 32, 41, tzinfo=UTC)
+        2018, 7, 26, 2, 32, 41, tzinfo=UTC
+    )
     assert all(pr.additions is None and pr.created_at.tzinfo is UTC for pr in prs)
 
 

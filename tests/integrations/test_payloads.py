@@ -11,8 +11,10 @@ def test_clean_items_pass_including_emoji_and_long_but_allowed_text():
 
 def test_a_huge_string_is_named_by_its_path():
     item = {"head": {"repo": {"topics": ["ok", "y" * 1_000_001]}}}
-    assert bad_text(item) == ("head.repo.topics[1]",
-                              "is 1,000,001 characters long (at most 1,000,000)")
+    assert bad_text(item) == (
+        "head.repo.topics[1]",
+        "is 1,000,001 characters long (at most 1,000,000)",
+    )
 
 
 def test_a_lone_surrogate_in_a_value_or_a_key_is_named():

@@ -17,12 +17,20 @@ from apps.metrics.registry import (
 from tests.metrics.factories import OrganizationFactory, UserFactory
 
 FAKE_COUNT = MetricDefinition(
-    name="fake_count", unit="things", description="Things that happened.",
-    scopes=("org", "team", "engineer"), kind="count", doc_anchor="fake_count",
+    name="fake_count",
+    unit="things",
+    description="Things that happened.",
+    scopes=("org", "team", "engineer"),
+    kind="count",
+    doc_anchor="fake_count",
 )
 FAKE_COST = MetricDefinition(
-    name="fake_cost", unit="currency", description="Money spent.", scopes=("org",),
-    kind="sum", doc_anchor="fake_cost",
+    name="fake_cost",
+    unit="currency",
+    description="Money spent.",
+    scopes=("org",),
+    kind="sum",
+    doc_anchor="fake_cost",
 )
 FIRST_WEEK = date(2026, 1, 5)
 
@@ -35,10 +43,19 @@ def fake_compute(ctx: ComputeContext) -> pd.DataFrame:
         for week in weeks
         for name, value in (("fake_count", 2.0), ("fake_cost", 10.0))
     ]
-    return pd.DataFrame(rows, columns=[
-        "metric", "scope", "scope_key", "granularity", "period_start", "value", "sample_size",
-        "note",
-    ])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "metric",
+            "scope",
+            "scope_key",
+            "granularity",
+            "period_start",
+            "value",
+            "sample_size",
+            "note",
+        ],
+    )
 
 
 def fake_records(query: RecordsQuery) -> list[dict]:

@@ -15,8 +15,20 @@ from tests.metrics.conftest import FAKE_COUNT, client_for, fake_compute
 from tests.metrics.factories import MetricRowFactory, PersonFactory, TeamFactory, UserFactory
 
 URL = "/api/v1/metrics/"
-KEYS = ["metric", "scope", "scope_key", "granularity", "period_start", "period_end", "value",
-        "unit", "sample_size", "smoothed", "anomaly", "note"]
+KEYS = [
+    "metric",
+    "scope",
+    "scope_key",
+    "granularity",
+    "period_start",
+    "period_end",
+    "value",
+    "unit",
+    "sample_size",
+    "smoothed",
+    "anomaly",
+    "note",
+]
 
 
 @pytest.fixture
@@ -31,16 +43,28 @@ def metrics_of(response) -> list[tuple]:
 
 
 def test_page_shape_and_row_keys(api, weeks):
-    MetricRowFactory(period_start=date(2026, 1, 26), value=None, smoothed=1.5, anomaly=True,
-                     note="no data")
+    MetricRowFactory(
+        period_start=date(2026, 1, 26), value=None, smoothed=1.5, anomaly=True, note="no data"
+    )
     body = api.get(URL, {"metric": "fake_count", "start": "2026-01-26"}).json()
     assert list(body) == ["count", "next", "previous", "results"]
     assert body["count"] == 1 and body["next"] is None and body["previous"] is None
-    assert body["results"] == [{
-        "metric": "fake_count", "scope": "org", "scope_key": "", "granularity": "week",
-        "period_start": "2026-01-26", "period_end": "2026-02-02", "value": None,
-        "unit": "things", "sample_size": 1, "smoothed": 1.5, "anomaly": True, "note": "no data",
-    }]
+    assert body["results"] == [
+        {
+            "metric": "fake_count",
+            "scope": "org",
+            "scope_key": "",
+            "granularity": "week",
+            "period_start": "2026-01-26",
+            "period_end": "2026-02-02",
+            "value": None,
+            "unit": "things",
+            "sample_size": 1,
+            "smoothed": 1.5,
+            "anomaly": True,
+            "note": "no data",
+        }
+    ]
 
 
 def test_currency_unit_is_the_billing_currency(api, weeks):
@@ -84,8 +108,9 @@ def test_pagination(api):
 
 
 def test_rows_are_what_the_documented_serializer_gives(api, weeks):
-    MetricRowFactory(period_start=date(2026, 1, 26), value=None, smoothed=1.5, anomaly=True,
-                     note="no data")
+    MetricRowFactory(
+        period_start=date(2026, 1, 26), value=None, smoothed=1.5, anomaly=True, note="no data"
+    )
     body = api.get(URL, {"metric": ["fake_count", "fake_cost"]}).json()
     rows = MetricRow.objects.order_by("metric", "period_start")
     assert len(body["results"]) == 7 and list(body["results"][0]) == KEYS
@@ -137,16 +162,40 @@ def test_csv_has_header_and_every_row(api):
     assert response["Content-Disposition"] == 'attachment; filename="keel-metrics.csv"'
     rows = read_csv(response)
     assert rows[0] == KEYS and len(rows) == 106
-    assert rows[1] == ["fake_count", "team", "t000", "week", "2026-01-05", "2026-01-12", "0.5",
-                       "things", "1", "", "false", ""]
+    assert rows[1] == [
+        "fake_count",
+        "team",
+        "t000",
+        "week",
+        "2026-01-05",
+        "2026-01-12",
+        "0.5",
+        "things",
+        "1",
+        "",
+        "false",
+        "",
+    ]
 
 
 def test_csv_by_accept_header_with_filters(api, weeks):
     response = api.get(URL, {"metric": "fake_cost", "end": "2026-01-12"}, HTTP_ACCEPT="text/csv")
     assert read_csv(response) == [
         KEYS,
-        ["fake_cost", "org", "", "week", "2026-01-05", "2026-01-12", "0.0", "EUR", "1", "",
-         "false", ""],
+        [
+            "fake_cost",
+            "org",
+            "",
+            "week",
+            "2026-01-05",
+            "2026-01-12",
+            "0.0",
+            "EUR",
+            "1",
+            "",
+            "false",
+            "",
+        ],
     ]
 
 
@@ -192,11 +241,22 @@ def test_superuser_sees_everyone(teams):
 def test_catalog(api):
     body = api.get(URL + "catalog/").json()
     assert body == [
-        {"name": "fake_cost", "unit": "EUR", "description": "Money spent.", "scopes": ["org"],
-         "kind": "sum", "definition": "docs/metrics.md#fake_cost"},
-        {"name": "fake_count", "unit": "things", "description": "Things that happened.",
-         "scopes": ["org", "team", "engineer"], "kind": "count",
-         "definition": "docs/metrics.md#fake_count"},
+        {
+            "name": "fake_cost",
+            "unit": "EUR",
+            "description": "Money spent.",
+            "scopes": ["org"],
+            "kind": "sum",
+            "definition": "docs/metrics.md#fake_cost",
+        },
+        {
+            "name": "fake_count",
+            "unit": "things",
+            "description": "Things that happened.",
+            "scopes": ["org", "team", "engineer"],
+            "kind": "count",
+            "definition": "docs/metrics.md#fake_count",
+        },
     ]
 
 
@@ -205,11 +265,19 @@ RECORDS = URL + "fake_count/records/"
 
 def test_records_of_one_number(api):
     MetricRowFactory(scope="team", scope_key="a", value=4.0, note="")
-    body = api.get(RECORDS, {"scope": "team", "scope_key": "a", "granularity": "week",
-                             "period_start": "2026-01-05"}).json()
+    body = api.get(
+        RECORDS,
+        {"scope": "team", "scope_key": "a", "granularity": "week", "period_start": "2026-01-05"},
+    ).json()
     assert body == {
-        "metric": "fake_count", "scope": "team", "scope_key": "a", "granularity": "week",
-        "period_start": "2026-01-05", "period_end": "2026-01-12", "value": 4.0, "note": "",
+        "metric": "fake_count",
+        "scope": "team",
+        "scope_key": "a",
+        "granularity": "week",
+        "period_start": "2026-01-05",
+        "period_end": "2026-01-12",
+        "value": 4.0,
+        "note": "",
         "records": [
             {"id": 1, "at": "2026-01-05T00:00:00+00:00", "scope_key": "a"},
             {"id": 2, "at": "2026-01-11T23:59:59+00:00", "tz": "UTC"},
@@ -218,10 +286,14 @@ def test_records_of_one_number(api):
 
 
 def test_records_without_a_row(api):
-    body = api.get(RECORDS, {"scope": "org", "granularity": "month",
-                             "period_start": "2026-02-01"}).json()
+    body = api.get(
+        RECORDS, {"scope": "org", "granularity": "month", "period_start": "2026-02-01"}
+    ).json()
     assert (body["value"], body["note"], body["period_end"]) == (
-        None, "no row computed for this period", "2026-03-01")
+        None,
+        "no row computed for this period",
+        "2026-03-01",
+    )
 
 
 @pytest.mark.parametrize(
@@ -249,7 +321,8 @@ def test_records_refuse_another_teams_engineer(teams):
 
 def test_records_of_a_family_without_records(api):
     with families_override(MetricFamily(name="bare", metrics=(FAKE_COUNT,), compute=fake_compute)):
-        response = api.get(RECORDS, {"scope": "org", "granularity": "week",
-                                     "period_start": "2026-01-05"})
+        response = api.get(
+            RECORDS, {"scope": "org", "granularity": "week", "period_start": "2026-01-05"}
+        )
     assert response.status_code == 404
     assert response.json() == {"detail": "metric 'fake_count' has no records"}

@@ -21,8 +21,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def snapshot() -> dict[tuple, tuple]:
     rows = MetricRow.objects.values_list(
-        "metric", "scope", "scope_key", "granularity", "period_start", "value", "sample_size",
-        "smoothed", "anomaly", "note")
+        "metric",
+        "scope",
+        "scope_key",
+        "granularity",
+        "period_start",
+        "value",
+        "sample_size",
+        "smoothed",
+        "anomaly",
+        "note",
+    )
     return {tuple(r[:5]): tuple(r[5:]) for r in rows}
 
 
@@ -41,8 +50,9 @@ def an_hour_of_changes(simulator, now) -> None:
     named = next(p for p in repo.pulls if p["merged_at"] and jira_keys(p["title"]))
     pull = repo.add_pull(named["title"], author=repo.pulls[0]["user"]["login"], created_at=at)
     repo.merge_pull(pull["number"], at=at + timedelta(minutes=5))
-    repo.add_release("v999.0.0", created_at=at + timedelta(minutes=10),
-                     published_at=at + timedelta(minutes=10))
+    repo.add_release(
+        "v999.0.0", created_at=at + timedelta(minutes=10), published_at=at + timedelta(minutes=10)
+    )
     old_open = next(i for i in repo.issues if i["state"] == "open" and "pull_request" not in i)
     repo.close_issue(old_open["number"], at=at)
     jira = simulator.providers["jira"].world
@@ -50,16 +60,33 @@ def an_hour_of_changes(simulator, now) -> None:
     project = template["fields"]["project"]["key"]
     bug = next(t for t in TYPES if t[1] == "Bug")
     for n in range(3):
-        jira.issues.append(make_issue(
-            issue_id=900_000 + n, key=f"{project}-{90_000 + n}", project=project, kind=bug,
-            created=at, resolved=None, priority="High",
-            assignee=template["fields"]["assignee"]["accountId"] if template["fields"]["assignee"]
-            else None, reporter=template["fields"]["reporter"]["accountId"], points=None,
-            labels=[], offset_hours=2))
+        jira.issues.append(
+            make_issue(
+                issue_id=900_000 + n,
+                key=f"{project}-{90_000 + n}",
+                project=project,
+                kind=bug,
+                created=at,
+                resolved=None,
+                priority="High",
+                assignee=template["fields"]["assignee"]["accountId"]
+                if template["fields"]["assignee"]
+                else None,
+                reporter=template["fields"]["reporter"]["accountId"],
+                points=None,
+                labels=[],
+                offset_hours=2,
+            )
+        )
     pagerduty = simulator.providers["pagerduty"].world
     service = sorted(pagerduty.services)[0]
-    pagerduty.add_incident(service, created_at=at, urgency="high",
-                           resolved_at=at + timedelta(minutes=20), title="Latency above SLO")
+    pagerduty.add_incident(
+        service,
+        created_at=at,
+        urgency="high",
+        resolved_at=at + timedelta(minutes=20),
+        title="Latency above SLO",
+    )
 
 
 def test_since_recompute_equals_full_recompute():
@@ -81,5 +108,11 @@ def test_since_recompute_equals_full_recompute():
     differ = [k for k in full if not all(map(same, incremental[k], full[k]))]
     assert differ == [], [(k, incremental[k], full[k]) for k in differ[:5]]
     recent = {k[0] for k in full if k[4] >= since.replace(day=1)}
-    assert {"release_frequency", "bugs_new", "bug_fix_share", "uptime", "cost",
-            "time_to_new_customer_days"} <= recent
+    assert {
+        "release_frequency",
+        "bugs_new",
+        "bug_fix_share",
+        "uptime",
+        "cost",
+        "time_to_new_customer_days",
+    } <= recent

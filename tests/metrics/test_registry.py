@@ -39,12 +39,16 @@ def test_unknown_scope_is_rejected(fake_registry):
 def test_fill_gaps_with_zero_through_until():
     columns = list(registry.FRAME_COLUMNS)
     frame = pd.DataFrame(
-        [("m", "team", "a", "week", date(2026, 1, 5), 3.0, 3, ""),
-         ("m", "team", "a", "week", date(2026, 1, 19), 1.0, 1, "")],
+        [
+            ("m", "team", "a", "week", date(2026, 1, 5), 3.0, 3, ""),
+            ("m", "team", "a", "week", date(2026, 1, 19), 1.0, 1, ""),
+        ],
         columns=columns,
     )
     filled = frame_fill_gaps(frame, until=date(2026, 1, 28))
     assert filled[["period_start", "value", "sample_size"]].values.tolist() == [
-        [date(2026, 1, 5), 3.0, 3], [date(2026, 1, 12), 0.0, 0],
-        [date(2026, 1, 19), 1.0, 1], [date(2026, 1, 26), 0.0, 0],
+        [date(2026, 1, 5), 3.0, 3],
+        [date(2026, 1, 12), 0.0, 0],
+        [date(2026, 1, 19), 1.0, 1],
+        [date(2026, 1, 26), 0.0, 0],
     ]

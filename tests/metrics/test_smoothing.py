@@ -83,7 +83,8 @@ def _many_series() -> pd.DataFrame:
         rows += [(f"m{g % 7}", f"k{g}", i, v) for i, v in enumerate(values)]
     frame = pd.DataFrame(rows, columns=["metric", "key", "period", "value"])
     return frame.sample(frac=1, random_state=2).sort_values(
-        ["metric", "key", "period"], kind="stable", ignore_index=True)
+        ["metric", "key", "period"], kind="stable", ignore_index=True
+    )
 
 
 def test_grouped_versions_equal_the_per_series_rule():

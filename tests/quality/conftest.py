@@ -26,7 +26,11 @@ def make_jira_source(
 ) -> Source:
     team, _ = Team.objects.get_or_create(slug="platform", defaults={"name": "Platform"})
     source = Source.objects.create(
-        name="jira", kind="jira", base_url=base_url, token=token, email=EMAIL,
+        name="jira",
+        kind="jira",
+        base_url=base_url,
+        token=token,
+        email=EMAIL,
         story_points_field=points_field,
     )
     for key in keys:
@@ -37,8 +41,11 @@ def make_jira_source(
 @pytest.fixture
 def jira_world() -> JiraWorld:
     return generate_jira_world(
-        seed=5, projects=("API", "WEB"), issues=250,
-        start=datetime(2026, 1, 1, tzinfo=UTC), end=datetime(2026, 6, 1, tzinfo=UTC),
+        seed=5,
+        projects=("API", "WEB"),
+        issues=250,
+        start=datetime(2026, 1, 1, tzinfo=UTC),
+        end=datetime(2026, 6, 1, tzinfo=UTC),
     )
 
 

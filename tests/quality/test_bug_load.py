@@ -14,14 +14,20 @@ from tests.quality.frames import at, jira, pulls
 
 NOW = at("2026-03-18T12:00:00+00:00")
 PEOPLE = {("jira", "acc-bob"): "bob@acme.test", ("github", "ann-gh"): "ann@acme.test"}
-TEAMS = {"bob@acme.test": "platform", "ann@acme.test": "platform",
-         "carol@acme.test": "payments"}
+TEAMS = {"bob@acme.test": "platform", "ann@acme.test": "platform", "carol@acme.test": "payments"}
 WEEK = date(2026, 3, 2)
 
 
 def story(key, resolved, **kw):
-    return {"key": key, "issue_type": "Story", "assignee_id": "acc-bob", "reporter_id": "acc-bob",
-            "created_at": "2026-03-01T00:00:00Z", "resolved_at": resolved, **kw}
+    return {
+        "key": key,
+        "issue_type": "Story",
+        "assignee_id": "acc-bob",
+        "reporter_id": "acc-bob",
+        "created_at": "2026-03-01T00:00:00Z",
+        "resolved_at": resolved,
+        **kw,
+    }
 
 
 def items():
@@ -37,28 +43,72 @@ def items():
         story("API-8", None, issue_type="Bug"),  # unresolved: no item
     )
     prs = pulls(
-        {"number": 10, "user_login": "ann-gh", "body": "Fixes #3",
-         "created_at": "2026-03-02T00:00Z", "merged_at": "2026-03-03T00:00Z"},
-        {"number": 11, "user_login": "ann-gh", "labels": ["bug"],
-         "created_at": "2026-03-02T00:00Z", "merged_at": "2026-03-04T00:00Z"},
-        {"number": 20, "user_login": "ann-gh", "title": "API-2 fix", "issue_key": "API-2",
-         "additions": 6.0, "deletions": 4.0,
-         "created_at": "2026-03-02T00:00Z", "merged_at": "2026-03-03T00:00Z"},
-        {"number": 21, "user_login": "dependabot[bot]", "user_type": "Bot",
-         "created_at": "2026-03-02T00:00Z", "merged_at": "2026-03-03T00:00Z"},
+        {
+            "number": 10,
+            "user_login": "ann-gh",
+            "body": "Fixes #3",
+            "created_at": "2026-03-02T00:00Z",
+            "merged_at": "2026-03-03T00:00Z",
+        },
+        {
+            "number": 11,
+            "user_login": "ann-gh",
+            "labels": ["bug"],
+            "created_at": "2026-03-02T00:00Z",
+            "merged_at": "2026-03-04T00:00Z",
+        },
+        {
+            "number": 20,
+            "user_login": "ann-gh",
+            "title": "API-2 fix",
+            "issue_key": "API-2",
+            "additions": 6.0,
+            "deletions": 4.0,
+            "created_at": "2026-03-02T00:00Z",
+            "merged_at": "2026-03-03T00:00Z",
+        },
+        {
+            "number": 21,
+            "user_login": "dependabot[bot]",
+            "user_type": "Bot",
+            "created_at": "2026-03-02T00:00Z",
+            "merged_at": "2026-03-03T00:00Z",
+        },
     )
-    return work_items(issues, prs, {("acme/api", 3): "zed"}, jira_types=["Bug"],
-                      github_labels=["bug"], people=PEOPLE, teams=TEAMS)
+    return work_items(
+        issues,
+        prs,
+        {("acme/api", 3): "zed"},
+        jira_types=["Bug"],
+        github_labels=["bug"],
+        people=PEOPLE,
+        teams=TEAMS,
+    )
 
 
 def test_work_items() -> None:
     got = items().set_index("ref")
     # The sub-task, the unresolved bug, the PR referencing API-2 and the bot's PR are no items.
-    assert sorted(got.index) == ["API-1", "API-2", "API-4", "API-5", "API-6", "API-7",
-                                 "acme/api#10", "acme/api#11"]
-    assert got["bug"].to_dict() == {"API-1": True, "API-2": True, "API-4": False, "API-5": True,
-                                    "API-6": False, "API-7": False, "acme/api#10": True,
-                                    "acme/api#11": True}
+    assert sorted(got.index) == [
+        "API-1",
+        "API-2",
+        "API-4",
+        "API-5",
+        "API-6",
+        "API-7",
+        "acme/api#10",
+        "acme/api#11",
+    ]
+    assert got["bug"].to_dict() == {
+        "API-1": True,
+        "API-2": True,
+        "API-4": False,
+        "API-5": True,
+        "API-6": False,
+        "API-7": False,
+        "acme/api#10": True,
+        "acme/api#11": True,
+    }
     assert got.loc["API-2", "small_slow"] and not got.loc["API-1", "small_slow"]
     assert got.loc["acme/api#10", "by_other"] == 1.0  # issue #3 was reported by zed
     assert math.isnan(got.loc["acme/api#11", "by_other"])  # bug label only: reporter unknown
@@ -81,8 +131,10 @@ def test_share_and_at_risk_rows() -> None:
     from apps.quality.load_metrics import load_compute_frame
 
     frame = load_compute_frame(items(), TEAMS, ComputeContext(tz="UTC", now=NOW))
-    got = {(r.metric, r.scope, r.scope_key, r.granularity, r.period_start): (r.value, r.note)
-           for r in frame.itertuples()}
+    got = {
+        (r.metric, r.scope, r.scope_key, r.granularity, r.period_start): (r.value, r.note)
+        for r in frame.itertuples()
+    }
     # ann's only items are bug fixes (#10 closes bug #3, #11 has the bug label) → 2/2 = 1.
     assert got[("bug_fix_share", "engineer", "ann@acme.test", "week", WEEK)][0] == 1.0
     # bob in the week of 2 Mar: API-1, 2, 5 bugs of API-1, 2, 4, 5, 6 → 3/5.
@@ -111,20 +163,28 @@ def test_churn_grid_equals_churn_of_for_every_person_and_end():
     rng = np.random.default_rng(5)
     n = 3000
     bug = rng.random(n) < 0.4
-    frame = pd.DataFrame({
-        "person": rng.choice(["a@x", "b@x", "c@x", "d@x"], n), "team": "t", "kind": "jira",
-        "ref": [f"K-{i}" for i in range(n)],
-        "completed_at": pd.to_datetime(rng.integers(1_700_000_000, 1_760_000_000, n), unit="s",
-                                       utc=True),
-        "bug": bug, "by_other": np.where(bug & (rng.random(n) < 0.8),
-                                         (rng.random(n) < 0.5).astype(float), np.nan),
-        "small_slow": bug & (rng.random(n) < 0.3),
-    })
-    ends = [pd.Timestamp(t, unit="s", tz="UTC").to_pydatetime()
-            for t in range(1_700_500_000, 1_760_500_000, 3_000_000)]
+    frame = pd.DataFrame(
+        {
+            "person": rng.choice(["a@x", "b@x", "c@x", "d@x"], n),
+            "team": "t",
+            "kind": "jira",
+            "ref": [f"K-{i}" for i in range(n)],
+            "completed_at": pd.to_datetime(
+                rng.integers(1_700_000_000, 1_760_000_000, n), unit="s", utc=True
+            ),
+            "bug": bug,
+            "by_other": np.where(
+                bug & (rng.random(n) < 0.8), (rng.random(n) < 0.5).astype(float), np.nan
+            ),
+            "small_slow": bug & (rng.random(n) < 0.3),
+        }
+    )
+    ends = [
+        pd.Timestamp(t, unit="s", tz="UTC").to_pydatetime()
+        for t in range(1_700_500_000, 1_760_500_000, 3_000_000)
+    ]
     people = ["a@x", "b@x", "c@x", "d@x", "nobody@x"]
-    grid = churn_grid(frame, people=people, ends=ends, window_days=30, threshold=0.5,
-                      min_items=5)
+    grid = churn_grid(frame, people=people, ends=ends, window_days=30, threshold=0.5, min_items=5)
     for person in people:
         mine = frame[frame["person"] == person]
         for i, end in enumerate(ends):

@@ -20,10 +20,18 @@ def test_demo_has_jira_and_quality_metrics(monkeypatch) -> None:
         assert all(run.status == "succeeded" for run in result.runs), [r.error for r in result.runs]
         assert JiraIssue.objects.count() == 1500
         metrics = set(MetricRow.objects.values_list("metric", flat=True))
-        assert {"bugs_new", "bug_impact_days", "bug_fix_share", "churn_risk",
-                "engineers_at_risk", "delivery_points"} <= metrics
+        assert {
+            "bugs_new",
+            "bug_impact_days",
+            "bug_fix_share",
+            "churn_risk",
+            "engineers_at_risk",
+            "delivery_points",
+        } <= metrics
         assert MetricRow.objects.filter(metric="churn_risk", value__isnull=False).exists()
         assert {i["external_id"] for i in identities_unmatched() if i["provider"] == "jira"} == {
-            "5b10a20006", "5b10a20007"}
+            "5b10a20006",
+            "5b10a20007",
+        }
     finally:
         result.simulator.stop()

@@ -81,8 +81,13 @@ def test_recorded_chinese_site_counts_match_readme(db) -> None:
     issues = JiraIssue.objects.all()
     assert Counter(i.project.key for i in issues) == {"EE": 30, "K5": 3}
     assert Counter((i.issue_type_id, i.issue_type) for i in issues) == {
-        ("10003", "子任务"): 12, ("10001", "故事"): 8, ("10031", "任务"): 8, ("10001", "Story"): 2,
-        ("10004", "缺陷"): 1, ("10105", "Test Execution"): 1, ("10000", "Epic"): 1,
+        ("10003", "子任务"): 12,
+        ("10001", "故事"): 8,
+        ("10031", "任务"): 8,
+        ("10001", "Story"): 2,
+        ("10004", "缺陷"): 1,
+        ("10105", "Test Execution"): 1,
+        ("10000", "Epic"): 1,
     }
     assert Counter(i.status_category for i in issues) == {"done": 25, "new": 8}
     assert Counter(i.subtask for i in issues)[True] == 12

@@ -26,16 +26,33 @@ def manager(db):
     Identity.objects.create(person=bea, provider="jira", external_id="acc-bea")
     gh = Source.objects.create(name="gh", kind="github", base_url="https://api.github.com")
     repo = Repo.objects.create(source=gh, full_name="acme/api", team=a)
-    PullRequest.objects.create(repo=repo, github_id=1, number=1, title="fix", state="closed",
-                               user_login="ann-gh", labels=["bug"], created_at=NOW,
-                               updated_at=NOW, merged_at=datetime(2026, 3, 3, tzinfo=UTC),
-                               additions=3, deletions=1)
+    PullRequest.objects.create(
+        repo=repo,
+        github_id=1,
+        number=1,
+        title="fix",
+        state="closed",
+        user_login="ann-gh",
+        labels=["bug"],
+        created_at=NOW,
+        updated_at=NOW,
+        merged_at=datetime(2026, 3, 3, tzinfo=UTC),
+        additions=3,
+        deletions=1,
+    )
     jira = Source.objects.create(name="jira", kind="jira", base_url="https://acme.atlassian.net")
     project = JiraProject.objects.create(source=jira, key="WEB", team=b)
-    JiraIssue.objects.create(source=jira, project=project, jira_id=1, key="WEB-1",
-                             issue_type="Story", created_at=datetime(2026, 3, 1, tzinfo=UTC),
-                             updated_at=NOW, resolution_date=datetime(2026, 3, 4, tzinfo=UTC),
-                             assignee_id="acc-bea")
+    JiraIssue.objects.create(
+        source=jira,
+        project=project,
+        jira_id=1,
+        key="WEB-1",
+        issue_type="Story",
+        created_at=datetime(2026, 3, 1, tzinfo=UTC),
+        updated_at=NOW,
+        resolution_date=datetime(2026, 3, 4, tzinfo=UTC),
+        assignee_id="acc-bea",
+    )
     metrics_compute(metrics=["bug_fix_share"], now=NOW)
     user = get_user_model().objects.create_user("lead-a", "lead@acme.test", "pw")
     a.managers.add(user)
@@ -49,11 +66,14 @@ def client_for(user) -> APIClient:
 
 
 def test_rows_were_computed_for_both_engineers(manager) -> None:
-    rows = MetricRow.objects.filter(scope="engineer", metric="bug_fix_share", granularity="week",
-                                    period_start="2026-03-02")
+    rows = MetricRow.objects.filter(
+        scope="engineer", metric="bug_fix_share", granularity="week", period_start="2026-03-02"
+    )
     # ann: 1 merged PR with the bug label → 1/1; bea: 1 resolved story → 0/1.
-    assert dict(rows.values_list("scope_key", "value")) == {"ann@acme.test": 1.0,
-                                                             "bea@acme.test": 0.0}
+    assert dict(rows.values_list("scope_key", "value")) == {
+        "ann@acme.test": 1.0,
+        "bea@acme.test": 0.0,
+    }
 
 
 def test_manager_of_one_team_cannot_read_another_teams_engineer(manager) -> None:
@@ -62,8 +82,9 @@ def test_manager_of_one_team_cannot_read_another_teams_engineer(manager) -> None
     assert seen == {"ann@acme.test"}
     assert client.get(URL, {"scope_key": "bea@acme.test"}).json()["count"] == 0
     for metric in ("bug_fix_share", "churn_risk"):
-        assert client.get(URL, {"metric": metric, "scope_key": "bea@acme.test"}).json()[
-            "count"] == 0
+        assert (
+            client.get(URL, {"metric": metric, "scope_key": "bea@acme.test"}).json()["count"] == 0
+        )
     response = client.get(URL, {"format": "csv", "scope": "engineer"})
     csv = b"".join(response.streaming_content).decode()
     assert "bea@acme.test" not in csv and "ann@acme.test" in csv
@@ -76,8 +97,9 @@ def test_manager_of_one_team_cannot_read_another_teams_engineer(manager) -> None
     mine = client.get(f"{URL}bug_fix_share/records/", {**params, "scope_key": "ann@acme.test"})
     assert [r["ref"] for r in mine.json()["records"]] == ["acme/api#1"]
     # The team number pools members' items but names nobody else's engineer.
-    team_b = client.get(f"{URL}bug_fix_share/records/", {**params, "scope": "team",
-                                                          "scope_key": "b"})
+    team_b = client.get(
+        f"{URL}bug_fix_share/records/", {**params, "scope": "team", "scope_key": "b"}
+    )
     assert team_b.status_code == 200
     assert [r["ref"] for r in team_b.json()["records"]] == ["WEB-1"]
     assert "bea@acme.test" not in team_b.content.decode()
@@ -85,6 +107,7 @@ def test_manager_of_one_team_cannot_read_another_teams_engineer(manager) -> None
 
 def test_superuser_sees_both(manager) -> None:
     root = get_user_model().objects.create_superuser("root", "root@acme.test", "pw")
-    seen = {r["scope_key"] for r in client_for(root).get(URL, {"scope": "engineer"}).json()[
-        "results"]}
+    seen = {
+        r["scope_key"] for r in client_for(root).get(URL, {"scope": "engineer"}).json()["results"]
+    }
     assert seen == {"ann@acme.test", "bea@acme.test"}

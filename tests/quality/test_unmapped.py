@@ -22,21 +22,45 @@ def data(db):
     Identity.objects.create(person=ann, provider="jira", external_id="acc-ann")
     gh = Source.objects.create(name="gh", kind="github", base_url="https://api.github.com")
     repo = Repo.objects.create(source=gh, full_name="acme/api", team=team)
-    for n, login, kind in ((1, "ANN-GH", "User"), (2, "Zed", "User"), (3, "Zed", "User"),
-                           (4, "renovate[bot]", "Bot")):
-        PullRequest.objects.create(repo=repo, github_id=n, number=n, state="open",
-                                   user_login=login, user_type=kind, created_at=T, updated_at=T)
-    GitHubIssue.objects.create(repo=repo, github_id=9, number=9, state="open", user_login="zed",
-                               created_at=T, updated_at=T)
+    for n, login, kind in (
+        (1, "ANN-GH", "User"),
+        (2, "Zed", "User"),
+        (3, "Zed", "User"),
+        (4, "renovate[bot]", "Bot"),
+    ):
+        PullRequest.objects.create(
+            repo=repo,
+            github_id=n,
+            number=n,
+            state="open",
+            user_login=login,
+            user_type=kind,
+            created_at=T,
+            updated_at=T,
+        )
+    GitHubIssue.objects.create(
+        repo=repo, github_id=9, number=9, state="open", user_login="zed", created_at=T, updated_at=T
+    )
     jira = Source.objects.create(name="jira", kind="jira", base_url="https://acme.atlassian.net")
     project = JiraProject.objects.create(source=jira, key="EE", team=team)
-    for jid, kind, priority, assignee, reporter in ((1, "缺陷", "P0", "acc-ann", "acc-yf"),
-                                                    (2, "Bug", "Blocker", "", "acc-yf"),
-                                                    (3, "故事", "Medium", "acc-ann", "acc-ann")):
-        JiraIssue.objects.create(source=jira, project=project, jira_id=jid, key=f"EE-{jid}",
-                                 issue_type=kind, priority=priority, assignee_id=assignee,
-                                 reporter_id=reporter, reporter_name="yf" if reporter else "",
-                                 created_at=T, updated_at=T)
+    for jid, kind, priority, assignee, reporter in (
+        (1, "缺陷", "P0", "acc-ann", "acc-yf"),
+        (2, "Bug", "Blocker", "", "acc-yf"),
+        (3, "故事", "Medium", "acc-ann", "acc-ann"),
+    ):
+        JiraIssue.objects.create(
+            source=jira,
+            project=project,
+            jira_id=jid,
+            key=f"EE-{jid}",
+            issue_type=kind,
+            priority=priority,
+            assignee_id=assignee,
+            reporter_id=reporter,
+            reporter_name="yf" if reporter else "",
+            created_at=T,
+            updated_at=T,
+        )
     user = get_user_model().objects.create_user("lead", "lead@acme.test", "pw")
     team.managers.add(user)
     return user
@@ -53,10 +77,20 @@ def test_unmatched_identities_and_unmapped_names(data) -> None:
     # Ann is matched case-insensitively on GitHub; the bot is nobody; Zed: 2 PRs + 1 issue;
     # Jira acc-yf reported EE-1 and EE-2. E-mail is never used to match.
     assert body["identities"] == [
-        {"provider": "github", "external_id": "Zed", "display_name": "",
-         "roles": ["github issue", "pull request"], "occurrences": 3},
-        {"provider": "jira", "external_id": "acc-yf", "display_name": "yf",
-         "roles": ["jira reporter"], "occurrences": 2},
+        {
+            "provider": "github",
+            "external_id": "Zed",
+            "display_name": "",
+            "roles": ["github issue", "pull request"],
+            "occurrences": 3,
+        },
+        {
+            "provider": "jira",
+            "external_id": "acc-yf",
+            "display_name": "yf",
+            "roles": ["jira reporter"],
+            "occurrences": 2,
+        },
     ]
     # Default bugs.jira_types is [Bug]: 缺陷 and 故事 are not bug types; Blocker is unmapped.
     assert body["jira"] == {"priorities": ["Blocker"], "types": ["故事", "缺陷"]}

@@ -30,6 +30,5 @@ def make_pd_source(base_url: str, services: list[str], *, token: str = PD_TOKEN)
     team, _ = Team.objects.get_or_create(slug="platform", defaults={"name": "Platform"})
     source = Source.objects.create(name="pd", kind="pagerduty", base_url=base_url, token=token)
     for service_id in services:
-        PagerDutyService.objects.create(source=source, service_id=service_id, team=team,
-                                        slo=0.999)
+        PagerDutyService.objects.create(source=source, service_id=service_id, team=team, slo=0.999)
     return source

@@ -27,24 +27,46 @@ def setup(monkeypatch: pytest.MonkeyPatch) -> None:
         (4, "prod-globex", None),  # never succeeded
         (5, "prod-globex", datetime(2026, 1, 2, tzinfo=UTC)),  # before onboarding_start
     ):
-        Deployment.objects.create(repo=repo, github_id=gid, environment=env,
-                                  created_at=datetime(2026, 1, 1, tzinfo=UTC),
-                                  first_success_at=success)
-    Customer.objects.create(key="globex", name="Globex", team=team,
-                            onboarding_start=date(2026, 1, 5), environment="^prod-globex$")
-    Customer.objects.create(key="initech", name="Initech", team=team,
-                            onboarding_start=date(2026, 2, 1), jira_issue="ONB-7")
-    Customer.objects.create(key="hooli", name="Hooli", onboarding_start=date(2026, 2, 15),
-                            environment="^prod-hooli$")
+        Deployment.objects.create(
+            repo=repo,
+            github_id=gid,
+            environment=env,
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
+            first_success_at=success,
+        )
+    Customer.objects.create(
+        key="globex",
+        name="Globex",
+        team=team,
+        onboarding_start=date(2026, 1, 5),
+        environment="^prod-globex$",
+    )
+    Customer.objects.create(
+        key="initech",
+        name="Initech",
+        team=team,
+        onboarding_start=date(2026, 2, 1),
+        jira_issue="ONB-7",
+    )
+    Customer.objects.create(
+        key="hooli", name="Hooli", onboarding_start=date(2026, 2, 15), environment="^prod-hooli$"
+    )
     # The Jira path against a fake (apps.quality's Jira sync is built separately).
-    monkeypatch.setattr(c, "jira_go_live",
-                        lambda *, issue_key: ONB7_RESOLVED if issue_key == "ONB-7" else None)
+    monkeypatch.setattr(
+        c, "jira_go_live", lambda *, issue_key: ONB7_RESOLVED if issue_key == "ONB-7" else None
+    )
 
 
 def rows() -> dict:
     frame = c.customers_compute(ComputeContext(tz="UTC", now=NOW))
-    return {(r.metric, r.scope, r.scope_key, r.granularity, str(r.period_start)):
-            (r.value, r.sample_size, r.note) for r in frame.itertuples()}
+    return {
+        (r.metric, r.scope, r.scope_key, r.granularity, str(r.period_start)): (
+            r.value,
+            r.sample_size,
+            r.note,
+        )
+        for r in frame.itertuples()
+    }
 
 
 def test_go_live_via_deployment_and_via_jira(setup) -> None:
@@ -80,8 +102,9 @@ def test_median_over_customers_live_in_one_period(setup, monkeypatch) -> None:
     # Initech starts 2026-01-18 and its Jira issue resolves 2026-01-20: live in January too.
     Customer.objects.filter(key="initech").update(onboarding_start=date(2026, 1, 18))
     resolved = datetime(2026, 1, 20, tzinfo=UTC)
-    monkeypatch.setattr(c, "jira_go_live",
-                        lambda *, issue_key: resolved if issue_key == "ONB-7" else None)
+    monkeypatch.setattr(
+        c, "jira_go_live", lambda *, issue_key: resolved if issue_key == "ONB-7" else None
+    )
     got = rows()
     # globex 23.5 d, initech 2026-01-18 → 01-20 = 2.0 d; median of two = 12.75.
     assert got[("time_to_new_customer_days", "org", "", "month", "2026-01-01")] == (12.75, 2, "")

@@ -17,9 +17,15 @@ def test_demo_has_reliability_and_customer_metrics(monkeypatch) -> None:
     try:
         assert all(run.status == "succeeded" for run in result.runs), [r.error for r in result.runs]
         metrics = set(MetricRow.objects.values_list("metric", flat=True))
-        assert {"uptime", "downtime_minutes", "incidents", "mttr_hours",
-                "error_budget_remaining", "time_to_new_customer_days",
-                "customers_onboarding"} <= metrics
+        assert {
+            "uptime",
+            "downtime_minutes",
+            "incidents",
+            "mttr_hours",
+            "error_budget_remaining",
+            "time_to_new_customer_days",
+            "customers_onboarding",
+        } <= metrics
         live = MetricRow.objects.filter(metric="time_to_new_customer_days", scope="customer")
         assert live.filter(scope_key="globex").exists()
         assert not live.filter(scope_key="wayne").exists()

@@ -24,11 +24,15 @@ pytestmark = pytest.mark.django_db
 def test_sync_stores_every_incident_and_later_resolutions(pd_sim, pd_world) -> None:
     now = timezone.now()
     for hours in range(1, 151):
-        pd_world.add_incident("PSVC1", created_at=now - timedelta(hours=hours),
-                              resolved_at=now - timedelta(hours=hours) + timedelta(minutes=30))
+        pd_world.add_incident(
+            "PSVC1",
+            created_at=now - timedelta(hours=hours),
+            resolved_at=now - timedelta(hours=hours) + timedelta(minutes=30),
+        )
     # An old-style payload (no resolved_at field), open at the first sync.
-    late = pd_world.add_incident("PSVC2", created_at=now - timedelta(days=2),
-                                 with_resolved_at=False)
+    late = pd_world.add_incident(
+        "PSVC2", created_at=now - timedelta(days=2), with_resolved_at=False
+    )
     source = make_pd_source(pd_sim.base_url, ["PSVC1", "PSVC2"])
     run = source_sync(source=source)
     assert run.status == "succeeded", run.error
@@ -70,18 +74,26 @@ def test_429_without_headers_is_waited_out(pd_sim, pd_world, monkeypatch) -> Non
 
 def test_real_payloads_through_the_simulator(settings) -> None:
     settings.KEEL_PAGERDUTY_HISTORY_DAYS = 3650  # the recordings are from 2021 and 2022
-    world: PagerDutyWorld = load_recorded(REAL / "incidents.json", REAL / "airbyte" /
-                                          "incidents.json")
+    world: PagerDutyWorld = load_recorded(
+        REAL / "incidents.json", REAL / "airbyte" / "incidents.json"
+    )
     with Simulator() as sim:
         sim.add_provider(PagerDutyProvider(world, token="real"))
-        run = source_sync(source=make_pd_source(sim.base_url, ["PIKL83L", "PAZDKS7", "PAZDKS8"],
-                                                token="real"))
+        run = source_sync(
+            source=make_pd_source(sim.base_url, ["PIKL83L", "PAZDKS7", "PAZDKS8"], token="real")
+        )
     assert run.status == "succeeded", run.error
-    stored = {i.pd_id: (i.service.service_id, i.urgency, i.status, i.resolved_at)
-              for i in Incident.objects.select_related("service")}
+    stored = {
+        i.pd_id: (i.service.service_id, i.urgency, i.status, i.resolved_at)
+        for i in Incident.objects.select_related("service")
+    }
     assert len(stored) == 6
-    assert stored["Q1OHFWFP3GPXOG"] == ("PIKL83L", "low", "resolved",
-                                        datetime(2022, 11, 3, 6, 51, 44, tzinfo=UTC))
+    assert stored["Q1OHFWFP3GPXOG"] == (
+        "PIKL83L",
+        "low",
+        "resolved",
+        datetime(2022, 11, 3, 6, 51, 44, tzinfo=UTC),
+    )
     assert stored["Q1LAD3450AG7V9"][0] == "PAZDKS8"
     # By hand, PIKL83L on 2022-11-03 with now = 08:00:00Z: outages #4 (high, open since
     # 06:23:06) and #5 (high, open since 06:44:28) → union 06:23:06–08:00:00 = 96 min 54 s
@@ -89,10 +101,19 @@ def test_real_payloads_through_the_simulator(settings) -> None:
     now = datetime(2022, 11, 3, 8, 0, tzinfo=UTC)
     frame = incidents_frame()
     frame = frame[frame["created_at"] < pd.Timestamp(now)]
-    rows = reliability_rows(frame, services_frame(), tz="UTC", now=now,
-                            outage_urgencies=["high"], granularities=("week",))
-    week = rows[(rows["scope"] == "service") & (rows["scope_key"] == "PIKL83L")
-                & (rows["period_start"] == datetime(2022, 10, 31).date())]
+    rows = reliability_rows(
+        frame,
+        services_frame(),
+        tz="UTC",
+        now=now,
+        outage_urgencies=["high"],
+        granularities=("week",),
+    )
+    week = rows[
+        (rows["scope"] == "service")
+        & (rows["scope_key"] == "PIKL83L")
+        & (rows["period_start"] == datetime(2022, 10, 31).date())
+    ]
     values = dict(zip(week["metric"], week["value"], strict=True))
     assert values["downtime_minutes"] == pytest.approx(96.9)
     assert values["incidents"] == 3.0

@@ -37,11 +37,13 @@ def frames() -> tuple[pd.DataFrame, pd.DataFrame]:
 @pytest.fixture
 def monthly() -> dict[tuple[str, str, str, str], tuple[float, int, str]]:
     incidents, services = frames()
-    rows = reliability_rows(incidents, services, tz="UTC", now=NOW, outage_urgencies=["high"],
-                            granularities=("month",))
-    return {(r.metric, r.scope, r.scope_key, str(r.period_start)): (r.value, r.sample_size,
-                                                                     r.note)
-            for r in rows.itertuples()}
+    rows = reliability_rows(
+        incidents, services, tz="UTC", now=NOW, outage_urgencies=["high"], granularities=("month",)
+    )
+    return {
+        (r.metric, r.scope, r.scope_key, str(r.period_start)): (r.value, r.sample_size, r.note)
+        for r in rows.itertuples()
+    }
 
 
 def test_union_counts_overlaps_once() -> None:
@@ -61,7 +63,8 @@ def test_service_march(monthly) -> None:
     assert monthly[("mttr_hours", "service", "S1", m)][:2] == (1.0, 3)
     # Budget = 44,640 × 0.001 = 44.64 min; 1 − 180 / 44.64.
     assert monthly[("error_budget_remaining", "service", "S1", m)][0] == pytest.approx(
-        1 - 180 / 44.64)
+        1 - 180 / 44.64
+    )
 
 
 def test_month_boundary_and_slo_of_a_30_day_month(monthly) -> None:
@@ -72,7 +75,8 @@ def test_month_boundary_and_slo_of_a_30_day_month(monthly) -> None:
     # April: 30 days × 1,440 min × (1 − 0.999) = 43.2 min of budget; 60 min used:
     # 1 − 60 / 43.2 = −0.3888…
     assert monthly[("error_budget_remaining", "service", "S1", a)][0] == pytest.approx(
-        1 - 60 / 43.2)
+        1 - 60 / 43.2
+    )
     assert ("error_budget_remaining", "service", "S2", a) not in monthly  # no slo
 
 
@@ -82,7 +86,10 @@ def test_open_outage_counts_until_now_in_the_partial_period(monthly) -> None:
     assert monthly[("downtime_minutes", "service", "S1", may)][0] == 360.0
     assert monthly[("uptime", "service", "S1", may)][0] == 0.5
     assert monthly[("mttr_hours", "service", "S1", may)] == (
-        pytest.approx(np.nan, nan_ok=True), 0, "no incidents resolved in period")
+        pytest.approx(np.nan, nan_ok=True),
+        0,
+        "no incidents resolved in period",
+    )
 
 
 def test_team_and_org_aggregate(monthly) -> None:

@@ -24,8 +24,9 @@ def test_github_published_test_vector() -> None:
     body = b"Hello, World!"
     assert signature_hex(VECTOR_SECRET, body) == VECTOR_SIG
     assert github_signature_valid(secret=VECTOR_SECRET, body=body, header=f"sha256={VECTOR_SIG}")
-    assert not github_signature_valid(secret=VECTOR_SECRET, body=b"Hello, World?",
-                                      header=f"sha256={VECTOR_SIG}")
+    assert not github_signature_valid(
+        secret=VECTOR_SECRET, body=b"Hello, World?", header=f"sha256={VECTOR_SIG}"
+    )
     assert not github_signature_valid(secret=VECTOR_SECRET, body=body, header=VECTOR_SIG)
     assert not github_signature_valid(secret="", body=body, header=f"sha256={VECTOR_SIG}")
 
@@ -40,24 +41,37 @@ def test_pagerduty_accepts_any_of_several_v1_signatures() -> None:
 
 @pytest.fixture
 def github_source(db) -> Source:
-    source = Source.objects.create(name="gh", kind="github", base_url="https://x.test",
-                                   token="t", webhook_secret=VECTOR_SECRET)
+    source = Source.objects.create(
+        name="gh", kind="github", base_url="https://x.test", token="t", webhook_secret=VECTOR_SECRET
+    )
     Repo.objects.create(source=source, full_name="acme/api")
     return source
 
 
 @pytest.fixture
 def pd_source(db) -> Source:
-    source = Source.objects.create(name="pd", kind="pagerduty", base_url="https://x.test",
-                                   token="t", webhook_secret="pd-hook-secret")
+    source = Source.objects.create(
+        name="pd",
+        kind="pagerduty",
+        base_url="https://x.test",
+        token="t",
+        webhook_secret="pd-hook-secret",
+    )
     PagerDutyService.objects.create(source=source, service_id="PSVC1")
     return source
 
 
 def _post_github(client, body: bytes, sig: str, delivery: str = "d-1"):
-    return client.post("/webhooks/github/", data=body, content_type="application/json",
-                       headers={"X-Hub-Signature-256": sig, "X-GitHub-Delivery": delivery,
-                                "X-GitHub-Event": "push"})
+    return client.post(
+        "/webhooks/github/",
+        data=body,
+        content_type="application/json",
+        headers={
+            "X-Hub-Signature-256": sig,
+            "X-GitHub-Delivery": delivery,
+            "X-GitHub-Event": "push",
+        },
+    )
 
 
 def test_github_webhook_enqueues_once_and_rejects_replay(client, github_source) -> None:
@@ -86,23 +100,34 @@ def test_github_webhook_bad_or_missing_signature_is_401(client, github_source) -
     with mock.patch(DELAY) as delay:
         assert _post_github(client, body + b" ", sig).status_code == 401  # tampered body
         assert _post_github(client, body, "").status_code == 401
-        assert _post_github(client, body, f"sha256={signature_hex('nope', body)}").status_code \
-            == 401
+        assert (
+            _post_github(client, body, f"sha256={signature_hex('nope', body)}").status_code == 401
+        )
     delay.assert_not_called()
     assert WebhookDelivery.objects.count() == 0
 
 
 def _pd_body(event_id: str, service_id: str = "PSVC1") -> bytes:
-    return json.dumps({"event": {"id": event_id, "event_type": "incident.resolved",
-                                 "data": {"id": "Q1", "service": {"id": service_id}}}}).encode()
+    return json.dumps(
+        {
+            "event": {
+                "id": event_id,
+                "event_type": "incident.resolved",
+                "data": {"id": "Q1", "service": {"id": service_id}},
+            }
+        }
+    ).encode()
 
 
 def test_pagerduty_webhook_rotation_replay_and_tampering(client, pd_source) -> None:
     body = _pd_body("01EVT")
     rotated = f"v1={signature_hex('previous', body)},v1={signature_hex('pd-hook-secret', body)}"
     post = lambda data, sig: client.post(  # noqa: E731
-        "/webhooks/pagerduty/", data=data, content_type="application/json",
-        headers={"X-PagerDuty-Signature": sig})
+        "/webhooks/pagerduty/",
+        data=data,
+        content_type="application/json",
+        headers={"X-PagerDuty-Signature": sig},
+    )
     with mock.patch(DELAY) as delay:
         assert post(body, rotated).status_code == 202
         assert post(body, rotated).status_code == 409  # same event id
@@ -115,8 +140,9 @@ def test_pagerduty_webhook_rotation_replay_and_tampering(client, pd_source) -> N
 
 def test_webhook_secret_is_encrypted_at_rest(pd_source) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT webhook_secret FROM organization_source WHERE id = %s",
-                       [pd_source.pk])
+        cursor.execute(
+            "SELECT webhook_secret FROM organization_source WHERE id = %s", [pd_source.pk]
+        )
         raw = cursor.fetchone()[0]
     assert raw and "pd-hook-secret" not in raw
     assert Source.objects.get(pk=pd_source.pk).webhook_secret == "pd-hook-secret"
@@ -132,7 +158,8 @@ def test_old_delivery_ids_are_pruned(db) -> None:
     assert webhook_delivery_claim(provider="github", delivery_id="old")
     assert webhook_delivery_claim(provider="github", delivery_id="new")
     WebhookDelivery.objects.filter(delivery_id="old").update(
-        received_at=timezone.now() - timedelta(days=31))
+        received_at=timezone.now() - timedelta(days=31)
+    )
     # 31 days old is past the 30-day window; a day-old id stays and is still refused.
     assert webhook_deliveries_prune() == 1
     assert not webhook_delivery_claim(provider="github", delivery_id="new")

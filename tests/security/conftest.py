@@ -42,8 +42,15 @@ def _users(team: Team) -> tuple[str, str]:
 
 def _synced_source() -> str:
     world = generate_github_world(
-        seed=3, repos=2, pulls=40, issues=12, releases=6, owner="acme",
-        start=datetime(2026, 1, 1, tzinfo=UTC), end=NOW, tags_per_repo=3,
+        seed=3,
+        repos=2,
+        pulls=40,
+        issues=12,
+        releases=6,
+        owner="acme",
+        start=datetime(2026, 1, 1, tzinfo=UTC),
+        end=NOW,
+        tags_per_repo=3,
         deployments_per_repo=3,
     )
     with Simulator(github=world, token=TOKEN) as simulator:
@@ -65,8 +72,9 @@ def seed(tmp_path: Path) -> Seeded:
     Organization.objects.create(name="Acme", timezone="UTC", cost_settings={"currency": "USD"})
     name = _synced_source()
     team = Team.objects.get(slug="platform")
-    Customer.objects.create(key="globex", name="Globex", team=team,
-                            onboarding_start=datetime(2026, 2, 2).date())
+    Customer.objects.create(
+        key="globex", name="Globex", team=team, onboarding_start=datetime(2026, 2, 2).date()
+    )
     assert cost_file_import(path=REAL_COSTS / "focus-1.0-sample.csv", format="focus").rows
     broken = tmp_path / "broken.csv"
     broken.write_text("not,a,focus,file\n1,2,3,4\n")

@@ -82,8 +82,10 @@ def test_operation_conforms_to_its_schema(
     headers = {"Authorization": f"Token {token}"}
 
     @FUZZ
-    @given(case=operation.as_strategy(GenerationMode.POSITIVE)
-           | operation.as_strategy(GenerationMode.NEGATIVE))
+    @given(
+        case=operation.as_strategy(GenerationMode.POSITIVE)
+        | operation.as_strategy(GenerationMode.NEGATIVE)
+    )
     def fuzz(case) -> None:
         case.call_and_validate(app=app, headers=headers, checks=CHECKS)
 

@@ -36,8 +36,11 @@ def _values(seeded) -> dict[str, str]:
     """A real value for every path parameter, so a route that skipped its permission check
     would answer 200 with data rather than 404."""
     return {
-        "slug": "platform", "email": "ann@acme.test", "name": seeded.source_name,
-        "key": "globex", "metric": "release_frequency",
+        "slug": "platform",
+        "email": "ann@acme.test",
+        "name": seeded.source_name,
+        "key": "globex",
+        "metric": "release_frequency",
         "id": str(SyncRun.objects.order_by("id").first().pk),
     }
 
@@ -97,8 +100,14 @@ PUBLIC_PAGES = {"/login/", "/logout/", "/assets/{version}/{name}"}
 
 
 def _pages() -> list[str]:
-    return sorted({path for path, _ in all_routes()
-                   if not path.startswith(("/api/", "/admin/", "/webhooks/"))} - PUBLIC_PAGES)
+    return sorted(
+        {
+            path
+            for path, _ in all_routes()
+            if not path.startswith(("/api/", "/admin/", "/webhooks/"))
+        }
+        - PUBLIC_PAGES
+    )
 
 
 @pytest.mark.parametrize("template", _pages())
@@ -150,8 +159,15 @@ HOOKS = {
         kind="pagerduty",
         header="X-PagerDuty-Signature",
         sign=lambda secret, body: f"v1={signature_hex(secret, body)}",
-        body=lambda n: json.dumps({"event": {"id": f"evt-{n}", "event_type": "incident.resolved",
-                                             "data": {"service": {"id": "PSVC1"}}}}).encode(),
+        body=lambda n: json.dumps(
+            {
+                "event": {
+                    "id": f"evt-{n}",
+                    "event_type": "incident.resolved",
+                    "data": {"service": {"id": "PSVC1"}},
+                }
+            }
+        ).encode(),
         headers=lambda n: {},
     ),
 }
@@ -178,17 +194,30 @@ def _malformed(hook: Hook, body: bytes) -> list[str]:
 def hook_sources(db) -> dict[str, Source]:
     """An enabled source per webhook kind with SECRET, a disabled one with another secret, and
     an enabled one with no webhook secret at all."""
-    github = Source.objects.create(name="hook-gh", kind="github", base_url="https://x.test",
-                                   token="t", webhook_secret=SECRET)
+    github = Source.objects.create(
+        name="hook-gh", kind="github", base_url="https://x.test", token="t", webhook_secret=SECRET
+    )
     Repo.objects.create(source=github, full_name="acme/api")
-    pagerduty = Source.objects.create(name="hook-pd", kind="pagerduty", base_url="https://x.test",
-                                      token="t", webhook_secret=SECRET)
+    pagerduty = Source.objects.create(
+        name="hook-pd",
+        kind="pagerduty",
+        base_url="https://x.test",
+        token="t",
+        webhook_secret=SECRET,
+    )
     PagerDutyService.objects.create(source=pagerduty, service_id="PSVC1")
     for kind in ("github", "pagerduty"):
-        Source.objects.create(name=f"{kind}-off", kind=kind, base_url="https://x.test",
-                              token="t", webhook_secret="disabled-secret", enabled=False)
-        Source.objects.create(name=f"{kind}-nosecret", kind=kind, base_url="https://x.test",
-                              token="t")
+        Source.objects.create(
+            name=f"{kind}-off",
+            kind=kind,
+            base_url="https://x.test",
+            token="t",
+            webhook_secret="disabled-secret",
+            enabled=False,
+        )
+        Source.objects.create(
+            name=f"{kind}-nosecret", kind=kind, base_url="https://x.test", token="t"
+        )
     return {"github": github, "pagerduty": pagerduty}
 
 
@@ -207,8 +236,13 @@ def test_every_webhook_route_is_known_here() -> None:
 def test_webhook_refuses_missing_malformed_and_wrong_signatures(route, hook_sources) -> None:
     hook = HOOKS[route]
     body = hook.body("1")
-    refused = [None, *_malformed(hook, body), hook.sign("wrong-secret", body),
-               hook.sign("disabled-secret", body), hook.sign(SECRET, hook.body("2"))]
+    refused = [
+        None,
+        *_malformed(hook, body),
+        hook.sign("wrong-secret", body),
+        hook.sign("disabled-secret", body),
+        hook.sign(SECRET, hook.body("2")),
+    ]
     with mock.patch(DELAY) as delay:
         for signature in refused:
             response = _post(route, hook, body, signature, "1")

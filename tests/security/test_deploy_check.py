@@ -12,10 +12,13 @@ SECRETS = {
 }
 
 
-@pytest.mark.parametrize(("extra_env", "warning"), [
-    ({"SECURE_HSTS_SECONDS": "0"}, "security.W004"),
-    ({"SECRET_KEY": "short"}, "security.W009"),
-])
+@pytest.mark.parametrize(
+    ("extra_env", "warning"),
+    [
+        ({"SECURE_HSTS_SECONDS": "0"}, "security.W004"),
+        ({"SECRET_KEY": "short"}, "security.W009"),
+    ],
+)
 def test_a_weakened_production_setting_fails_the_check(extra_env, warning) -> None:
     result = run_check({**SECRETS, **extra_env})
     assert result.returncode != 0

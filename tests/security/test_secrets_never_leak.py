@@ -45,10 +45,20 @@ from integrations.simulator.pagerduty import PagerDutyProvider, PagerDutyWorld
 from tests.security.routes import all_routes, api_routes
 
 PLANT = "KEEL-PLANTED-SECRET-7f3a9c"
-SECRETS = {name: f"{PLANT}-{name}" for name in (
-    "github-token", "github-hook", "pagerduty-token", "pagerduty-hook", "jira-token",
-    "admin-form-token", "smtp-password", "secret-key", "encryption-key",
-)}
+SECRETS = {
+    name: f"{PLANT}-{name}"
+    for name in (
+        "github-token",
+        "github-hook",
+        "pagerduty-token",
+        "pagerduty-hook",
+        "jira-token",
+        "admin-form-token",
+        "smtp-password",
+        "secret-key",
+        "encryption-key",
+    )
+}
 JIRA_EMAIL = "keel-bot@acme.test"
 pytestmark = pytest.mark.django_db  # also makes pytest-django create the test database
 START, END = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC)
@@ -85,14 +95,25 @@ def leaks(django_db_setup, django_db_blocker) -> Iterator[Leaks]:
     for logger in loggers:
         logger.setLevel(logging.DEBUG)
     logging.getLogger().addHandler(handler)
-    mail = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": 9, "EMAIL_HOST_USER": "keel",
-            "EMAIL_HOST_PASSWORD": SECRETS["smtp-password"], "EMAIL_TIMEOUT": 5}
+    mail = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": 9,
+        "EMAIL_HOST_USER": "keel",
+        "EMAIL_HOST_PASSWORD": SECRETS["smtp-password"],
+        "EMAIL_TIMEOUT": 5,
+    }
     try:
-        with django_db_blocker.unblock(), transaction.atomic(), override_settings(
-            SECRET_KEY=SECRETS["secret-key"], KEEL_ENCRYPTION_KEY=SECRETS["encryption-key"],
-            **mail,
-        ), pytest.MonkeyPatch.context() as env:
+        with (
+            django_db_blocker.unblock(),
+            transaction.atomic(),
+            override_settings(
+                SECRET_KEY=SECRETS["secret-key"],
+                KEEL_ENCRYPTION_KEY=SECRETS["encryption-key"],
+                **mail,
+            ),
+            pytest.MonkeyPatch.context() as env,
+        ):
             env.setenv("KEEL_PLANTED_JIRA_TOKEN", SECRETS["jira-token"])
             env.setenv("KEEL_PLANTED_JIRA_EMAIL", JIRA_EMAIL)
             connection.force_debug_cursor = True  # django.db.backends logs SQL + parameters
@@ -109,8 +130,18 @@ def leaks(django_db_setup, django_db_blocker) -> Iterator[Leaks]:
 
 
 def _simulator() -> Simulator:
-    world = generate_github_world(seed=4, repos=2, pulls=30, issues=10, releases=4, owner="acme",
-                                  start=START, end=END, tags_per_repo=2, deployments_per_repo=2)
+    world = generate_github_world(
+        seed=4,
+        repos=2,
+        pulls=30,
+        issues=10,
+        releases=4,
+        owner="acme",
+        start=START,
+        end=END,
+        tags_per_repo=2,
+        deployments_per_repo=2,
+    )
     jira = generate_jira_world(seed=5, projects=("API",), issues=30, start=START, end=END)
     pagerduty = PagerDutyWorld()
     pagerduty.add_service("PSVC1", "api")
@@ -123,18 +154,30 @@ def _simulator() -> Simulator:
 def _sources(base_url: str, repos: list[str]) -> None:
     Organization.objects.create(name="Acme", timezone="UTC")
     team = Team.objects.create(slug="platform", name="Platform")
-    github = Source.objects.create(name="gh", kind="github", base_url=base_url,
-                                   token=SECRETS["github-token"],
-                                   webhook_secret=SECRETS["github-hook"])
+    github = Source.objects.create(
+        name="gh",
+        kind="github",
+        base_url=base_url,
+        token=SECRETS["github-token"],
+        webhook_secret=SECRETS["github-hook"],
+    )
     for full_name in repos:
         Repo.objects.create(source=github, full_name=full_name, team=team)
-    jira = Source.objects.create(name="jira", kind="jira", base_url=base_url,
-                                 token_env="KEEL_PLANTED_JIRA_TOKEN",
-                                 email_env="KEEL_PLANTED_JIRA_EMAIL")
+    jira = Source.objects.create(
+        name="jira",
+        kind="jira",
+        base_url=base_url,
+        token_env="KEEL_PLANTED_JIRA_TOKEN",
+        email_env="KEEL_PLANTED_JIRA_EMAIL",
+    )
     JiraProject.objects.create(source=jira, key="API", team=team)
-    pagerduty = Source.objects.create(name="pd", kind="pagerduty", base_url=base_url,
-                                      token=SECRETS["pagerduty-token"],
-                                      webhook_secret=SECRETS["pagerduty-hook"])
+    pagerduty = Source.objects.create(
+        name="pd",
+        kind="pagerduty",
+        base_url=base_url,
+        token=SECRETS["pagerduty-token"],
+        webhook_secret=SECRETS["pagerduty-hook"],
+    )
     for service_id in ("PSVC1", "PGONE"):  # PGONE does not exist upstream: a 404 scope error
         PagerDutyService.objects.create(source=pagerduty, service_id=service_id, team=team)
     root = get_user_model().objects.create_superuser("root", "root@acme.test", "pw")
@@ -156,11 +199,13 @@ def _scenario(found: Leaks, env: pytest.MonkeyPatch) -> None:
         _sources(simulator.base_url, [r.full_name for r in simulator.github.world.repos])
         faults = simulator.faults
         # Transient: retried or waited out, the runs succeed.
-        for rule in (FaultRule(path=r"/pulls\?", status=500),
-                     FaultRule(path=r"/issues", status=502),
-                     FaultRule(path=r"/releases", status=429, retry_after=1),
-                     FaultRule(path=r"/rest/api/3/search", status=429, retry_after=1),
-                     FaultRule(path=r"/incidents", status=502)):
+        for rule in (
+            FaultRule(path=r"/pulls\?", status=500),
+            FaultRule(path=r"/issues", status=502),
+            FaultRule(path=r"/releases", status=429, retry_after=1),
+            FaultRule(path=r"/rest/api/3/search", status=429, retry_after=1),
+            FaultRule(path=r"/incidents", status=502),
+        ):
             faults.add(rule)
         _sync(found)
         # Hard failures: rejected, forbidden, an HTML login page instead of JSON.
@@ -175,9 +220,12 @@ def _scenario(found: Leaks, env: pytest.MonkeyPatch) -> None:
         github.save()
         env.setenv("KEEL_PLANTED_JIRA_TOKEN", f"{SECRETS['jira-token']}-wrong")
         _sync(found)
-        found.upstream_auth = [value for record in simulator.requests
-                               for key, value in record.headers.items()
-                               if key.lower() == "authorization"]
+        found.upstream_auth = [
+            value
+            for record in simulator.requests
+            for key, value in record.headers.items()
+            if key.lower() == "authorization"
+        ]
     _webhooks(found)
     _digests(found)
     _pages(found)
@@ -188,15 +236,26 @@ def _webhooks(found: Leaks) -> None:
     body = b'{"repository": {"full_name": "acme/api"}, "zen": "hi"}'
     for n, secret in enumerate((SECRETS["github-hook"], "forged")):
         signature = f"sha256={signature_hex(secret, body)}"
-        response = client.post("/webhooks/github/", data=body, content_type="application/json",
-                               headers={"X-Hub-Signature-256": signature,
-                                        "X-GitHub-Delivery": f"d-{n}", "X-GitHub-Event": "ping"})
+        response = client.post(
+            "/webhooks/github/",
+            data=body,
+            content_type="application/json",
+            headers={
+                "X-Hub-Signature-256": signature,
+                "X-GitHub-Delivery": f"d-{n}",
+                "X-GitHub-Event": "ping",
+            },
+        )
         found.pages[f"webhook github {secret[:6]}"] = response.content.decode()
     body = b'{"event": {"id": "E1", "data": {"service": {"id": "PSVC1"}}}}'
     for secret in (SECRETS["pagerduty-hook"], "forged"):
         signature = f"v1={signature_hex(secret, body)}"
-        response = client.post("/webhooks/pagerduty/", data=body, content_type="application/json",
-                               headers={"X-PagerDuty-Signature": signature})
+        response = client.post(
+            "/webhooks/pagerduty/",
+            data=body,
+            content_type="application/json",
+            headers={"X-PagerDuty-Signature": signature},
+        )
         found.pages[f"webhook pagerduty {secret[:6]}"] = response.content.decode()
 
 
@@ -210,8 +269,16 @@ def _digests(found: Leaks) -> None:
 
 
 def _fill(template: str) -> str:
-    values = {"slug": "platform", "email": "root@acme.test", "name": "gh", "key": "none",
-              "metric": "release_frequency", "id": "1", "version": "x", "path": ""}
+    values = {
+        "slug": "platform",
+        "email": "root@acme.test",
+        "name": "gh",
+        "key": "none",
+        "metric": "release_frequency",
+        "id": "1",
+        "version": "x",
+        "path": "",
+    }
     url = template.format(**values)
     if "{metric}/records" in template:
         url += "?scope=org&granularity=month&period_start=2026-03-01"
@@ -243,20 +310,35 @@ def _admin_pages(found: Leaks, browser: Client) -> None:
             found.pages[f"admin {name} {pk}"] = page.content.decode()
     # A token typed into the admin, on a form that fails validation and is shown again.
     github = Source.objects.get(name="gh")
-    response = browser.post(reverse("admin:organization_source_change", args=[github.pk]), {
-        "name": "gh", "kind": "github", "base_url": "not a url",
-        "new_token": SECRETS["admin-form-token"], "new_webhook_secret": SECRETS["admin-form-token"],
-    })
+    response = browser.post(
+        reverse("admin:organization_source_change", args=[github.pk]),
+        {
+            "name": "gh",
+            "kind": "github",
+            "base_url": "not a url",
+            "new_token": SECRETS["admin-form-token"],
+            "new_webhook_secret": SECRETS["admin-form-token"],
+        },
+    )
     assert response.status_code == 200 and b"errornote" in response.content
     found.pages["admin source form with errors"] = response.content.decode()
     # ...and saved through the admin: the change history records the field, not the value.
-    inlines = {f"{prefix}-{key}": "0" for prefix in ("repos", "jira_projects", "pagerduty_services")
-               for key in ("TOTAL_FORMS", "INITIAL_FORMS")}
-    response = browser.post(reverse("admin:organization_source_add"), {
-        "name": "gh-admin", "kind": "github", "base_url": "https://api.github.com",
-        "new_token": SECRETS["admin-form-token"], "new_webhook_secret": SECRETS["admin-form-token"],
-        **inlines,
-    })
+    inlines = {
+        f"{prefix}-{key}": "0"
+        for prefix in ("repos", "jira_projects", "pagerduty_services")
+        for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }
+    response = browser.post(
+        reverse("admin:organization_source_add"),
+        {
+            "name": "gh-admin",
+            "kind": "github",
+            "base_url": "https://api.github.com",
+            "new_token": SECRETS["admin-form-token"],
+            "new_webhook_secret": SECRETS["admin-form-token"],
+            **inlines,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[-2000:]
     added = Source.objects.get(name="gh-admin")
     assert added.token == SECRETS["admin-form-token"]

@@ -42,8 +42,10 @@ def production_throttle(cache: dict) -> Iterator[None]:
 
 
 def locmem() -> dict:
-    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"throttle-{uuid.uuid4()}"}
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": f"throttle-{uuid.uuid4()}",
+    }
 
 
 def token_client(username: str) -> Client:
@@ -61,8 +63,9 @@ def test_production_throttles_authenticated_clients_per_user() -> None:
 def test_a_flooding_client_gets_429_while_another_is_served(db) -> None:
     flood, other = token_client("flood"), token_client("other")
     now = [1_000_000.0]
-    with production_throttle(locmem()), mock.patch.object(
-        SimpleRateThrottle, "timer", lambda self: now[0]
+    with (
+        production_throttle(locmem()),
+        mock.patch.object(SimpleRateThrottle, "timer", lambda self: now[0]),
     ):
         assert [flood.get(URL).status_code for _ in range(RATE)] == [200] * RATE
         refused = flood.get(URL)
@@ -83,24 +86,33 @@ def _production_caches(monkeypatch: pytest.MonkeyPatch, extra_env: dict[str, str
     re-imported; the settings this test process runs with are not touched)."""
     for name in ("CACHE_URL", "CELERY_BROKER_URL"):
         monkeypatch.delenv(name, raising=False)
-    for name, value in {"SECRET_KEY": "s" * 50, "KEEL_ENCRYPTION_KEY": "e" * 50,
-                        "ALLOWED_HOSTS": "keel.example.com", **extra_env}.items():
+    for name, value in {
+        "SECRET_KEY": "s" * 50,
+        "KEEL_ENCRYPTION_KEY": "e" * 50,
+        "ALLOWED_HOSTS": "keel.example.com",
+        **extra_env,
+    }.items():
         monkeypatch.setenv(name, value)
     return importlib.reload(importlib.import_module("config.settings.production")).CACHES["default"]
 
 
-@pytest.mark.parametrize(("extra_env", "location"), [
-    ({}, "redis://127.0.0.1:6379/1"),
-    ({"CELERY_BROKER_URL": "redis://:pw@redis.internal:6380/0"}, "redis://:pw@redis.internal:6380/1"),
-    ({"CACHE_URL": "redis://cache.internal:6379/4"}, "redis://cache.internal:6379/4"),
-])
+@pytest.mark.parametrize(
+    ("extra_env", "location"),
+    [
+        ({}, "redis://127.0.0.1:6379/1"),
+        (
+            {"CELERY_BROKER_URL": "redis://:pw@redis.internal:6380/0"},
+            "redis://:pw@redis.internal:6380/1",
+        ),
+        ({"CACHE_URL": "redis://cache.internal:6379/4"}, "redis://cache.internal:6379/4"),
+    ],
+)
 def test_production_throttle_counts_in_redis_shared_by_all_workers(
     monkeypatch, extra_env, location
 ) -> None:
     # A LocMem cache would count per gunicorn worker: N workers would allow N times the rate.
     cache = _production_caches(monkeypatch, extra_env)
-    assert cache == {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                     "LOCATION": location}
+    assert cache == {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
 
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
@@ -110,8 +122,11 @@ BROKER = os.environ.get("CELERY_BROKER_URL", "")
 def test_the_count_survives_a_new_cache_connection_in_redis(db) -> None:
     # Two cache connections stand for two gunicorn workers: requests counted through the first
     # are seen through the second. A unique key prefix keeps the keys apart from anything else.
-    cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": BROKER,
-             "KEY_PREFIX": f"keel-test-{uuid.uuid4()}"}
+    cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": BROKER,
+        "KEY_PREFIX": f"keel-test-{uuid.uuid4()}",
+    }
     flood = token_client("flood")
     with production_throttle(cache):
         assert [flood.get(URL).status_code for _ in range(RATE)] == [200] * RATE

@@ -34,7 +34,7 @@ def fmt_pct(value) -> str:
 
 @register.filter
 def direction(value) -> str:
-    """"up", "down" or "flat" for a change (a CSS class; not "good" or "bad")."""
+    """ "up", "down" or "flat" for a change (a CSS class; not "good" or "bad")."""
     if value is None:
         return "none"
     return "up" if value > 0 else "down" if value < 0 else "flat"
@@ -47,25 +47,29 @@ def spark(tile: Tile, label: str, unit: str, currency: str) -> dict:
         f"{start:%b %Y} {value_format(value, unit=unit, currency=currency)}"
         for start, value, _ in tile.spark
     )
-    return {"shape": shape, "width": SPARK_WIDTH, "height": SPARK_HEIGHT,
-            "label": f"{label}, last {len(tile.spark)} months: {words}"}
+    return {
+        "shape": shape,
+        "width": SPARK_WIDTH,
+        "height": SPARK_HEIGHT,
+        "label": f"{label}, last {len(tile.spark)} months: {words}",
+    }
 
 
 @register.filter
 def metric_title(name: str) -> str:
-    """"time_to_new_customer_days" → "Time to new customer days"."""
+    """ "time_to_new_customer_days" → "Time to new customer days"."""
     return name.replace("_", " ").capitalize()
 
 
 @register.filter
 def kind_label(kind: str) -> str:
-    """"github" → "GitHub", "pagerduty" → "PagerDuty"."""
+    """ "github" → "GitHub", "pagerduty" → "PagerDuty"."""
     return KIND_LABELS.get(kind, kind)
 
 
 @register.filter
 def unit_small(text: str, unit: str) -> str:
-    """"1,610.1 minutes" → "1,610.1 <span class="unit">minutes</span>" (escaped)."""
+    """ "1,610.1 minutes" → "1,610.1 <span class="unit">minutes</span>" (escaped)."""
     suffix = f" {unit}"
     if unit and text.endswith(suffix):
         return format_html('{}<span class="unit">{}</span>', text[: -len(unit)], unit)

@@ -85,9 +85,7 @@ class MetricRowFilter(filters.FilterSet):
     start = DayFilter(
         field_name="period_start", lookup_expr="gte", help_text="YYYY-MM-DD, inclusive"
     )
-    end = DayFilter(
-        field_name="period_start", lookup_expr="lt", help_text="YYYY-MM-DD, exclusive"
-    )
+    end = DayFilter(field_name="period_start", lookup_expr="lt", help_text="YYYY-MM-DD, exclusive")
 
     class Meta:
         model = MetricRow

@@ -12,8 +12,18 @@ from apps.organization.models import Customer, Identity, Person, Source, Team
 
 # Spec §4: exactly these keys, in this order (also the CSV header).
 METRIC_ROW_FIELDS = (
-    "metric", "scope", "scope_key", "granularity", "period_start", "period_end", "value", "unit",
-    "sample_size", "smoothed", "anomaly", "note",
+    "metric",
+    "scope",
+    "scope_key",
+    "granularity",
+    "period_start",
+    "period_end",
+    "value",
+    "unit",
+    "sample_size",
+    "smoothed",
+    "anomaly",
+    "note",
 )
 
 
@@ -117,9 +127,21 @@ class SyncRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = SyncRun
         fields = (
-            "id", "source", "status", "full", "started_at", "finished_at", "counts",
-            "requests_made", "not_modified", "rate_limit_waits", "rate_limit_wait_seconds",
-            "scope_errors", "error", "progress", "changed_from",
+            "id",
+            "source",
+            "status",
+            "full",
+            "started_at",
+            "finished_at",
+            "counts",
+            "requests_made",
+            "not_modified",
+            "rate_limit_waits",
+            "rate_limit_wait_seconds",
+            "scope_errors",
+            "error",
+            "progress",
+            "changed_from",
         )
 
 

@@ -26,7 +26,9 @@ CSV_FILENAME = "keel-metrics.csv"
 # Slug lookups (SlugField) match only slugs, so the schema states the pattern the route accepts.
 SLUG_PATTERN = "[-a-zA-Z0-9_]+"
 FORMAT_PARAMETER = OpenApiParameter(
-    "format", str, enum=["json", "csv"],
+    "format",
+    str,
+    enum=["json", "csv"],
     description="csv: every matching row (not one page) as CSV; same as `Accept: text/csv`",
 )
 

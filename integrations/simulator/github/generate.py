@@ -51,17 +51,25 @@ def split_total(rng: random.Random, total: int, parts: int) -> list[int]:
 
 def repo_names(count: int) -> list[str]:
     """`api`, `web`, ... then `service-21`, `service-22`, ..."""
-    return [vocab.REPO_NAMES[i] if i < len(vocab.REPO_NAMES) else f"service-{i + 1}"
-            for i in range(count)]
+    return [
+        vocab.REPO_NAMES[i] if i < len(vocab.REPO_NAMES) else f"service-{i + 1}"
+        for i in range(count)
+    ]
 
 
-def generate_github_world(seed: int = 1, repos: int = 20, pulls: int = 5000,
-                          issues: int = 2000, releases: int = 300,
-                          start: datetime = datetime(2024, 1, 1, tzinfo=UTC),
-                          end: datetime = datetime(2026, 11, 1, tzinfo=UTC),
-                          owner: str = "acme", deployments_per_repo: int = 0,
-                          tags_per_repo: int = 0,
-                          logins: Sequence[Sequence[str]] | None = None) -> GitHubWorld:
+def generate_github_world(
+    seed: int = 1,
+    repos: int = 20,
+    pulls: int = 5000,
+    issues: int = 2000,
+    releases: int = 300,
+    start: datetime = datetime(2024, 1, 1, tzinfo=UTC),
+    end: datetime = datetime(2026, 11, 1, tzinfo=UTC),
+    owner: str = "acme",
+    deployments_per_repo: int = 0,
+    tags_per_repo: int = 0,
+    logins: Sequence[Sequence[str]] | None = None,
+) -> GitHubWorld:
     """A world of `repos` repositories `owner/api`, `owner/web`, ... holding `pulls` pull
     requests, `issues` issues (not counting the PRs' issue views) and `releases` releases in
     total, plus `tags_per_repo` tags and `deployments_per_repo` deployments per repository.
@@ -75,13 +83,18 @@ def generate_github_world(seed: int = 1, repos: int = 20, pulls: int = 5000,
     if end <= start:
         raise ValueError("end must be after start")
     rng, world, span = random.Random(seed), GitHubWorld(), _Span(start, end)
-    counts = zip(split_total(rng, pulls, repos), split_total(rng, issues, repos),
-                 split_total(rng, releases, repos), strict=True)
+    counts = zip(
+        split_total(rng, pulls, repos),
+        split_total(rng, issues, repos),
+        split_total(rng, releases, repos),
+        strict=True,
+    )
     pools = list(logins) if logins is not None else [vocab.LOGINS] * repos
     if len(pools) != repos:
         raise ValueError(f"logins: {len(pools)} pools for {repos} repositories")
-    for name, (n_pulls, n_issues, n_releases), pool in zip(repo_names(repos), counts, pools,
-                                                           strict=True):
+    for name, (n_pulls, n_issues, n_releases), pool in zip(
+        repo_names(repos), counts, pools, strict=True
+    ):
         branch = "main" if rng.random() < 0.85 else "master"
         repo = world.add_repo(f"{owner}/{name}", default_branch=branch, created_at=start)
         _fill_work(rng, repo, span, n_pulls, n_issues, pool)
@@ -91,8 +104,14 @@ def generate_github_world(seed: int = 1, repos: int = 20, pulls: int = 5000,
     return world
 
 
-def _fill_work(rng: random.Random, repo: GitHubRepo, span: _Span, n_pulls: int,
-               n_issues: int, pool: Sequence[str]) -> None:
+def _fill_work(
+    rng: random.Random,
+    repo: GitHubRepo,
+    span: _Span,
+    n_pulls: int,
+    n_issues: int,
+    pool: Sequence[str],
+) -> None:
     """Issues and pull requests, numbered together in creation order like on GitHub."""
     logins = rng.sample(list(pool), min(15, len(pool)))
     mergers = tuple(pool[:5])
@@ -109,17 +128,22 @@ def _fill_work(rng: random.Random, repo: GitHubRepo, span: _Span, n_pulls: int,
             _add_pull(rng, repo, span, moment, (author, mergers), key, issue_numbers)
 
 
-def _add_issue(rng: random.Random, repo: GitHubRepo, span: _Span, moment: datetime,
-               author: str) -> int:
+def _add_issue(
+    rng: random.Random, repo: GitHubRepo, span: _Span, moment: datetime, author: str
+) -> int:
     roll, labels = rng.random(), []
     if roll < 0.45:
         labels = ["bug"] + (["impact:high"] if rng.random() < 0.25 else [])
         labels += ["known-issue"] if rng.random() < 0.1 else []
     elif roll < 0.7:
         labels = ["enhancement"]
-    issue = repo.add_issue(vocab.issue_title(rng, "bug" in labels), author=author,
-                           body="Steps to reproduce:\r\n1. ...", labels=labels,
-                           created_at=moment)
+    issue = repo.add_issue(
+        vocab.issue_title(rng, "bug" in labels),
+        author=author,
+        body="Steps to reproduce:\r\n1. ...",
+        labels=labels,
+        created_at=moment,
+    )
     closed = span.later(moment, rng.lognormvariate(12.0, 1.3)) if rng.random() < 0.8 else None
     if closed is not None:
         reason = "completed" if rng.random() < 0.9 else "not_planned"
@@ -128,15 +152,25 @@ def _add_issue(rng: random.Random, repo: GitHubRepo, span: _Span, moment: dateti
 
 
 def _pull_size(rng: random.Random, bot: bool) -> tuple[int, int]:
-    low, high, _ = SIZE_BUCKETS[rng.randrange(2)] if bot else rng.choices(
-        SIZE_BUCKETS, [w for _, _, w in SIZE_BUCKETS])[0]
+    low, high, _ = (
+        SIZE_BUCKETS[rng.randrange(2)]
+        if bot
+        else rng.choices(SIZE_BUCKETS, [w for _, _, w in SIZE_BUCKETS])[0]
+    )
     total = rng.randint(low, high)
     additions = max(1, round(total * rng.uniform(0.5, 0.95))) if total > 1 else 1
     return additions, total - additions
 
 
-def _add_pull(rng: random.Random, repo: GitHubRepo, span: _Span, moment: datetime,
-              people: tuple[str, Sequence[str]], key: str, issue_numbers: list[int]) -> None:
+def _add_pull(
+    rng: random.Random,
+    repo: GitHubRepo,
+    span: _Span,
+    moment: datetime,
+    people: tuple[str, Sequence[str]],
+    key: str,
+    issue_numbers: list[int],
+) -> None:
     (author, mergers), bot = people, rng.random() < 0.05
     body: str | None
     if bot:
@@ -148,10 +182,19 @@ def _add_pull(rng: random.Random, repo: GitHubRepo, span: _Span, moment: datetim
     roll = rng.random()
     labels = ["bug"] if roll < 0.12 else ["enhancement"] if roll < 0.22 else []
     additions, deletions = _pull_size(rng, bot)
-    pull = repo.add_pull(title, author=author, author_type="Bot" if bot else "User", body=body,
-                         head_ref=head_ref, labels=labels, draft=rng.random() < 0.05,
-                         additions=additions, deletions=deletions,
-                         commits=rng.randint(1, 12), created_at=moment)
+    pull = repo.add_pull(
+        title,
+        author=author,
+        author_type="Bot" if bot else "User",
+        body=body,
+        head_ref=head_ref,
+        labels=labels,
+        draft=rng.random() < 0.05,
+        additions=additions,
+        deletions=deletions,
+        commits=rng.randint(1, 12),
+        created_at=moment,
+    )
     closed = span.later(moment, rng.lognormvariate(10.5, 1.2)) if rng.random() < 0.9 else None
     if closed is None:
         touched = span.later(moment, rng.uniform(60, 86400))
@@ -174,24 +217,36 @@ def _fill_releases(rng: random.Random, repo: GitHubRepo, span: _Span, count: int
             version = vocab.next_version(rng, version)
             tag = vocab.version_name(version)
         published = span.later(moment, rng.uniform(30, 1800)) or moment
-        repo.add_release(tag, draft=draft, prerelease=prerelease, created_at=moment,
-                         published_at=published, author=rng.choice(vocab.LOGINS[:8]),
-                         body=f"## What's Changed\r\n* {rng.choice(vocab.THINGS)}")
+        repo.add_release(
+            tag,
+            draft=draft,
+            prerelease=prerelease,
+            created_at=moment,
+            published_at=published,
+            author=rng.choice(vocab.LOGINS[:8]),
+            body=f"## What's Changed\r\n* {rng.choice(vocab.THINGS)}",
+        )
 
 
 def _fill_tags(rng: random.Random, repo: GitHubRepo, span: _Span, count: int) -> None:
     version = (0, 1, 0)
     for moment in span.sorted_times(rng, count):
         version = vocab.next_version(rng, version)
-        repo.add_tag(vocab.version_name(version), committed_at=moment,
-                     author=rng.choice(vocab.LOGINS[:8]))
+        repo.add_tag(
+            vocab.version_name(version), committed_at=moment, author=rng.choice(vocab.LOGINS[:8])
+        )
 
 
 def _fill_deployments(rng: random.Random, repo: GitHubRepo, span: _Span, count: int) -> None:
     for moment in span.sorted_times(rng, count):
         roll = rng.random()
-        environment = ("production" if roll < 0.5 else "staging" if roll < 0.85
-                       else f"prod-{rng.choice(vocab.CUSTOMERS)}")
+        environment = (
+            "production"
+            if roll < 0.5
+            else "staging"
+            if roll < 0.85
+            else f"prod-{rng.choice(vocab.CUSTOMERS)}"
+        )
         deployment = repo.add_deployment(environment, created_at=moment)
         running = span.later(moment, rng.uniform(5, 60))
         if running is None:

@@ -35,11 +35,12 @@ def page_params(per_page: str | None, page: str | None, page_size_max: int) -> t
 def page_slice(items: Sequence[T], page: int, per_page: int) -> list[T]:
     """The items on 1-based `page` (empty past the end)."""
     start = (page - 1) * per_page
-    return list(items[start:start + per_page])
+    return list(items[start : start + per_page])
 
 
-def link_header(url_base: str, query: list[tuple[str, str]], page: int, per_page: int,
-                total: int) -> str | None:
+def link_header(
+    url_base: str, query: list[tuple[str, str]], page: int, per_page: int, total: int
+) -> str | None:
     """The `Link` header value for `page` of `total` items, or None for a single page.
 
     `url_base` is absolute and without query ("http://host:port/repositories/7/pulls");

@@ -33,12 +33,15 @@ from integrations.simulator.provider import Provider
 from integrations.simulator.ratelimit import BudgetState, RateBudget
 
 RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
-SECONDARY_MESSAGE = ("You have exceeded a secondary rate limit. Please wait a few minutes before "
-                     "you try again. If you reach out to GitHub Support for help, please include "
-                     "the request ID {request_id}.")
+SECONDARY_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before "
+    "you try again. If you reach out to GitHub Support for help, please include "
+    "the request ID {request_id}."
+)
 ANONYMOUS = ""  # budget key of requests without a token
 _REPO_PATH = re.compile(
-    r"^/(?:repos/(?P<owner>[^/]+)/(?P<name>[^/]+)|repositories/(?P<rid>\d+))(?P<rest>/.*)?$")
+    r"^/(?:repos/(?P<owner>[^/]+)/(?P<name>[^/]+)|repositories/(?P<rid>\d+))(?P<rest>/.*)?$"
+)
 _AUTH = re.compile(r"^\s*(?:bearer|token)\s+(?P<token>\S+)\s*$", re.IGNORECASE)
 _STATIC_HEADERS = {
     "cache-control": "private, max-age=60, s-maxage=60",
@@ -55,10 +58,17 @@ class GitHubProvider(Provider):
 
     name = "github"
 
-    def __init__(self, world: GitHubWorld, *, token: str | None = None,
-                 page_size_max: int = 100, rate_limit: int = 5000,
-                 rate_limit_window: float = 3600.0, link_by_repo_id: bool = True,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        world: GitHubWorld,
+        *,
+        token: str | None = None,
+        page_size_max: int = 100,
+        rate_limit: int = 5000,
+        rate_limit_window: float = 3600.0,
+        link_by_repo_id: bool = True,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.world = world
         self.token = token
         self.page_size_max = page_size_max
@@ -92,8 +102,10 @@ class GitHubProvider(Provider):
         request_id = _request_id()
         secondary = rule.kind == "secondary" or (rule.kind == "" and rule.status == 429)
         if secondary and rule.body is None:
-            body = {"message": SECONDARY_MESSAGE.format(request_id=request_id),
-                    "documentation_url": f"{RATE_DOCS}#about-secondary-rate-limits"}
+            body = {
+                "message": SECONDARY_MESSAGE.format(request_id=request_id),
+                "documentation_url": f"{RATE_DOCS}#about-secondary-rate-limits",
+            }
             response = json_response(rule.status or 403, body, rule.retry_after_header())
         else:
             response = generic_fault(rule)
@@ -150,12 +162,14 @@ class GitHubProvider(Provider):
             return result
         if not isinstance(result, Listing):
             return self._json(request, result)
-        page, per_page = page_params(request.param("per_page"), request.param("page"),
-                                     self.page_size_max)
+        page, per_page = page_params(
+            request.param("per_page"), request.param("page"), self.page_size_max
+        )
         response = self._json(request, page_slice(result.items, page, per_page))
         path = f"/repositories/{repo.id}{rest}" if self.link_by_repo_id else request.path
-        link = link_header(f"{request.base_url}{path}", request.query, page, per_page,
-                           len(result.items))
+        link = link_header(
+            f"{request.base_url}{path}", request.query, page, per_page, len(result.items)
+        )
         if link:
             response.headers["link"] = link
         return response
@@ -174,20 +188,28 @@ class GitHubProvider(Provider):
 
     def _rate_limit_view(self, key: str) -> Response:
         state = self.budget.peek(key)
-        core = {"limit": state.limit, "used": state.used, "remaining": state.remaining,
-                "reset": state.reset, "resource": "core"}
+        core = {
+            "limit": state.limit,
+            "used": state.used,
+            "remaining": state.remaining,
+            "reset": state.reset,
+            "resource": "core",
+        }
         return json_response(200, {"resources": {"core": core}, "rate": core})
 
-    def _decorate(self, response: Response, state: BudgetState,
-                  request_id: str | None = None) -> Response:
+    def _decorate(
+        self, response: Response, state: BudgetState, request_id: str | None = None
+    ) -> Response:
         response.headers.update(_STATIC_HEADERS)
-        response.headers.update({
-            "x-ratelimit-limit": str(state.limit),
-            "x-ratelimit-remaining": str(state.remaining),
-            "x-ratelimit-reset": str(state.reset),
-            "x-ratelimit-used": str(state.used),
-            "x-github-request-id": request_id or _request_id(),
-        })
+        response.headers.update(
+            {
+                "x-ratelimit-limit": str(state.limit),
+                "x-ratelimit-remaining": str(state.remaining),
+                "x-ratelimit-reset": str(state.reset),
+                "x-ratelimit-used": str(state.used),
+                "x-github-request-id": request_id or _request_id(),
+            }
+        )
         return response
 
 

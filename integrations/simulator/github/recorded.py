@@ -41,12 +41,22 @@ def complete_pull(item: JSONDict, full_name: str, commits: int | None) -> JSONDi
     """
     additions, deletions, changed = synthesized_size(f"{full_name}#{item['number']}:{item['id']}")
     full = dict(item)
-    full.update({
-        "merged": item.get("merged_at") is not None, "mergeable": None, "rebaseable": None,
-        "mergeable_state": "unknown", "merged_by": None, "comments": 0, "review_comments": 0,
-        "maintainer_can_modify": False,
-        "commits": commits if commits else 1 + additions % 5,
-        "additions": additions, "deletions": deletions, "changed_files": changed})
+    full.update(
+        {
+            "merged": item.get("merged_at") is not None,
+            "mergeable": None,
+            "rebaseable": None,
+            "mergeable_state": "unknown",
+            "merged_by": None,
+            "comments": 0,
+            "review_comments": 0,
+            "maintainer_can_modify": False,
+            "commits": commits if commits else 1 + additions % 5,
+            "additions": additions,
+            "deletions": deletions,
+            "changed_files": changed,
+        }
+    )
     return full
 
 
@@ -67,8 +77,9 @@ def _recorded_repo_obj(pulls: list[JSONDict], full_name: str) -> JSONDict:
     return repo_obj(full_name, 0, "master", created)
 
 
-def load_recorded_github(path: Path, full_name: str = "panjf2000/ants",
-                         world: GitHubWorld | None = None) -> GitHubWorld:
+def load_recorded_github(
+    path: Path, full_name: str = "panjf2000/ants", world: GitHubWorld | None = None
+) -> GitHubWorld:
     """A world (new, or `world` extended) with `full_name` served from the files in `path`.
 
     Reads pulls.json, issues.json, tags.json, tag_commits.json and (for PR commit counts)
@@ -83,11 +94,18 @@ def load_recorded_github(path: Path, full_name: str = "panjf2000/ants",
     obj["id"] = obj.get("id") or target.ids.next("repo")
     obj["full_name"], obj["name"] = full_name, full_name.split("/", 1)[1]
     obj["default_branch"] = obj.get("default_branch") or "master"
-    full_pulls = [complete_pull(p, full_name, len(commit_lists.get(str(p["number"]), [])))
-                  for p in pulls]
-    repo = GitHubRepo(full_name=full_name, id=obj["id"], default_branch=obj["default_branch"],
-                      obj=obj, pulls=full_pulls, issues=_read(path / "issues.json", []),
-                      tags=_read(path / "tags.json", []),
-                      tag_commits=_read(path / "tag_commits.json", {}))
+    full_pulls = [
+        complete_pull(p, full_name, len(commit_lists.get(str(p["number"]), []))) for p in pulls
+    ]
+    repo = GitHubRepo(
+        full_name=full_name,
+        id=obj["id"],
+        default_branch=obj["default_branch"],
+        obj=obj,
+        pulls=full_pulls,
+        issues=_read(path / "issues.json", []),
+        tags=_read(path / "tags.json", []),
+        tag_commits=_read(path / "tag_commits.json", {}),
+    )
     target.attach(repo)
     return target

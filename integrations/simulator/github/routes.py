@@ -46,8 +46,9 @@ def not_found(doc: str = DOCS) -> Response:
 
 
 def _invalid(resource: str, name: str) -> Response:
-    return error(422, "Validation Failed", errors=[
-        {"resource": resource, "field": name, "code": "invalid"}])
+    return error(
+        422, "Validation Failed", errors=[{"resource": resource, "field": name, "code": "invalid"}]
+    )
 
 
 def _choice(request: Request, name: str, allowed: Iterable[str], default: str) -> str | None:
@@ -62,6 +63,7 @@ def _ordered(items: Iterable[JSONDict], key: str, descending: bool) -> list[JSON
     def sort_key(item: JSONDict) -> tuple[Any, int]:
         value = item.get(key)
         return (blank if value is None else value, int(item.get("number") or item.get("id") or 0))
+
     return sorted(items, key=sort_key, reverse=descending)
 
 
@@ -73,20 +75,28 @@ def list_pulls(repo: GitHubRepo, request: Request, _: dict[str, str]) -> Result:
     """`GET /pulls`: state=open (default)|closed|all, sort=created (default)|updated|popularity|
     long-running, direction (default desc for created, else asc), base, head=user:ref."""
     state = _choice(request, "state", ("open", "closed", "all"), "open")
-    sort = _choice(request, "sort", ("created", "updated", "popularity", "long-running"),
-                   "created")
+    sort = _choice(request, "sort", ("created", "updated", "popularity", "long-running"), "created")
     if state is None or sort is None:
         return _invalid("PullRequest", "state" if state is None else "sort")
-    direction = _choice(request, "direction", ("asc", "desc"),
-                        "desc" if sort == "created" else "asc")
+    direction = _choice(
+        request, "direction", ("asc", "desc"), "desc" if sort == "created" else "asc"
+    )
     if direction is None:
         return _invalid("PullRequest", "direction")
     base, head = request.param("base"), request.param("head")
-    items = [p for p in repo.pulls if _state_ok(p, state)
-             and (base is None or p["base"]["ref"] == base)
-             and (head is None or p["head"]["label"] == head)]
-    key = {"created": "created_at", "updated": "updated_at", "popularity": "comments",
-           "long-running": "created_at"}[sort]
+    items = [
+        p
+        for p in repo.pulls
+        if _state_ok(p, state)
+        and (base is None or p["base"]["ref"] == base)
+        and (head is None or p["head"]["label"] == head)
+    ]
+    key = {
+        "created": "created_at",
+        "updated": "updated_at",
+        "popularity": "comments",
+        "long-running": "created_at",
+    }[sort]
     return Listing([pull_list_view(p) for p in _ordered(items, key, direction == "desc")])
 
 
@@ -123,10 +133,14 @@ def list_issues(repo: GitHubRepo, request: Request, _: dict[str, str]) -> Result
         return _invalid("Issue", "since")
     wanted = {n.strip() for n in (request.param("labels") or "").split(",") if n.strip()}
     creator = request.param("creator")
-    items = [i for i in repo.issues if _state_ok(i, state)
-             and (floor is None or i["updated_at"] >= floor)
-             and wanted <= {label["name"] for label in i["labels"]}
-             and (creator is None or i["user"]["login"] == creator)]
+    items = [
+        i
+        for i in repo.issues
+        if _state_ok(i, state)
+        and (floor is None or i["updated_at"] >= floor)
+        and wanted <= {label["name"] for label in i["labels"]}
+        and (creator is None or i["user"]["login"] == creator)
+    ]
     return Listing(_ordered(items, key, descending))
 
 
@@ -161,8 +175,7 @@ def get_commit(repo: GitHubRepo, request: Request, captures: dict[str, str]) -> 
 def list_deployments(repo: GitHubRepo, request: Request, _: dict[str, str]) -> Result:
     """`GET /deployments`, newest first; filters sha, ref, task, environment."""
     filters = {k: request.param(k) for k in ("sha", "ref", "task", "environment")}
-    items = [d for d in repo.deployments
-             if all(v is None or d[k] == v for k, v in filters.items())]
+    items = [d for d in repo.deployments if all(v is None or d[k] == v for k, v in filters.items())]
     return Listing(_ordered(items, "created_at", descending=True))
 
 
@@ -172,8 +185,9 @@ def get_deployment(repo: GitHubRepo, request: Request, captures: dict[str, str])
     return deployment if deployment is not None else not_found()
 
 
-def list_deployment_statuses(repo: GitHubRepo, request: Request,
-                             captures: dict[str, str]) -> Result:
+def list_deployment_statuses(
+    repo: GitHubRepo, request: Request, captures: dict[str, str]
+) -> Result:
     """`GET /deployments/{id}/statuses`, newest first."""
     deployment_id = int(captures["id"])
     if repo.deployment(deployment_id) is None:
@@ -189,7 +203,8 @@ def get_repo(repo: GitHubRepo, request: Request, _: dict[str, str]) -> Result:
 
 #: Paths below `/repos/{owner}/{repo}` (or `/repositories/{id}`) and their handlers.
 ROUTES: list[tuple[re.Pattern[str], Handler]] = [
-    (re.compile(pattern), handler) for pattern, handler in [
+    (re.compile(pattern), handler)
+    for pattern, handler in [
         (r"^$", get_repo),
         (r"^/pulls$", list_pulls),
         (r"^/pulls/(?P<number>\d+)$", get_pull),

@@ -8,27 +8,112 @@ from __future__ import annotations
 import random
 import re
 
-REPO_NAMES = ("api", "web", "mobile", "billing", "auth", "search", "payments", "infra",
-              "data-pipeline", "notifications", "admin", "gateway", "analytics", "ios",
-              "android", "docs", "cli", "sdk", "scheduler", "reporting")
-LOGINS = ("alice-dev", "bob-gh", "carol-k", "dmitri-p", "erin-codes", "farah-m", "gus-lee",
-          "hana-s", "ivan-t", "jules-r", "kenji-o", "lena-w", "marco-b", "nadia-f", "omar-h",
-          "priya-n", "quinn-a", "rosa-v", "sam-j", "tomas-e", "uma-c", "victor-d", "wen-z",
-          "xena-q", "yusuf-g", "zoe-l", "arjun-x", "bea-y", "chen-u", "dara-i")
+REPO_NAMES = (
+    "api",
+    "web",
+    "mobile",
+    "billing",
+    "auth",
+    "search",
+    "payments",
+    "infra",
+    "data-pipeline",
+    "notifications",
+    "admin",
+    "gateway",
+    "analytics",
+    "ios",
+    "android",
+    "docs",
+    "cli",
+    "sdk",
+    "scheduler",
+    "reporting",
+)
+LOGINS = (
+    "alice-dev",
+    "bob-gh",
+    "carol-k",
+    "dmitri-p",
+    "erin-codes",
+    "farah-m",
+    "gus-lee",
+    "hana-s",
+    "ivan-t",
+    "jules-r",
+    "kenji-o",
+    "lena-w",
+    "marco-b",
+    "nadia-f",
+    "omar-h",
+    "priya-n",
+    "quinn-a",
+    "rosa-v",
+    "sam-j",
+    "tomas-e",
+    "uma-c",
+    "victor-d",
+    "wen-z",
+    "xena-q",
+    "yusuf-g",
+    "zoe-l",
+    "arjun-x",
+    "bea-y",
+    "chen-u",
+    "dara-i",
+)
 BOT = "dependabot[bot]"
 CUSTOMERS = ("globex", "initech", "umbrella", "hooli")
-VERBS = ("Fix", "Add", "Refactor", "Improve", "Remove", "Update", "Handle", "Support",
-         "Speed up", "Document", "Clean up", "Rework")
-THINGS = ("retry logic in sync job", "pagination on list endpoint", "null check in serializer",
-          "flaky login test", "cache invalidation", "timezone handling", "rate limiter",
-          "billing export", "CSV download", "search ranking", "webhook signature check",
-          "migration for orders table", "dark mode toggle", "error messages", "memory leak in "
-          "worker", "N+1 query on dashboard", "password reset flow", "feature flag cleanup",
-          "audit log", "invoice PDF rendering", "session expiry", "bulk import", "metrics "
-          "endpoint", "health check", "onboarding wizard", "permissions check")
-SYMPTOMS = ("fails when {thing} is empty", "returns 500 after {thing} change", "is slow since "
-            "last release ({thing})", "shows wrong totals in {thing}", "crashes on {thing}",
-            "times out during {thing}")
+VERBS = (
+    "Fix",
+    "Add",
+    "Refactor",
+    "Improve",
+    "Remove",
+    "Update",
+    "Handle",
+    "Support",
+    "Speed up",
+    "Document",
+    "Clean up",
+    "Rework",
+)
+THINGS = (
+    "retry logic in sync job",
+    "pagination on list endpoint",
+    "null check in serializer",
+    "flaky login test",
+    "cache invalidation",
+    "timezone handling",
+    "rate limiter",
+    "billing export",
+    "CSV download",
+    "search ranking",
+    "webhook signature check",
+    "migration for orders table",
+    "dark mode toggle",
+    "error messages",
+    "memory leak in worker",
+    "N+1 query on dashboard",
+    "password reset flow",
+    "feature flag cleanup",
+    "audit log",
+    "invoice PDF rendering",
+    "session expiry",
+    "bulk import",
+    "metrics endpoint",
+    "health check",
+    "onboarding wizard",
+    "permissions check",
+)
+SYMPTOMS = (
+    "fails when {thing} is empty",
+    "returns 500 after {thing} change",
+    "is slow since last release ({thing})",
+    "shows wrong totals in {thing}",
+    "crashes on {thing}",
+    "times out during {thing}",
+)
 PACKAGES = ("lodash", "django", "requests", "axios", "urllib3", "react", "pyyaml", "jinja2")
 
 

@@ -20,9 +20,15 @@ class IdAllocator:
     """Hands out unique ids per kind ("pull", "issue", "label", "release", "deployment",
     "status", "repo"), starting above GitHub-like bases and above any id `observe`d."""
 
-    BASES = {"repo": 700_000_000, "pull": 1_100_000_000, "issue": 2_100_000_000,
-             "label": 5_100_000_000, "release": 150_000_000, "deployment": 1_900_000_000,
-             "status": 3_900_000_000}
+    BASES = {
+        "repo": 700_000_000,
+        "pull": 1_100_000_000,
+        "issue": 2_100_000_000,
+        "label": 5_100_000_000,
+        "release": 150_000_000,
+        "deployment": 1_900_000_000,
+        "status": 3_900_000_000,
+    }
 
     def __init__(self) -> None:
         self._next = dict(self.BASES)
@@ -84,9 +90,13 @@ class GitHubRepo(RepoMutations):
             self._observe_ids()
 
     def _observe_ids(self) -> None:
-        for kind, items in (("pull", self.pulls), ("issue", self.issues),
-                            ("release", self.releases), ("deployment", self.deployments),
-                            ("label", list(self.labels.values()))):
+        for kind, items in (
+            ("pull", self.pulls),
+            ("issue", self.issues),
+            ("release", self.releases),
+            ("deployment", self.deployments),
+            ("label", list(self.labels.values())),
+        ):
             for item in items:
                 self.ids.observe(kind, item["id"])
         for statuses in self.deployment_statuses.values():
@@ -131,17 +141,28 @@ class GitHubWorld:
         """The repository with this numeric id (for `/repositories/{id}/...` URLs), or None."""
         return next((r for r in self._repos.values() if r.id == repo_id), None)
 
-    def add_repo(self, full_name: str, *, repo_id: int | None = None,
-                 default_branch: str = "main", created_at: datetime | None = None,
-                 obj: JSONDict | None = None) -> GitHubRepo:
+    def add_repo(
+        self,
+        full_name: str,
+        *,
+        repo_id: int | None = None,
+        default_branch: str = "main",
+        created_at: datetime | None = None,
+        obj: JSONDict | None = None,
+    ) -> GitHubRepo:
         """Create (or replace) an empty repository and return it."""
         with self.lock:
             rid = repo_id if repo_id is not None else self.ids.next("repo", gap=37)
             self.ids.observe("repo", rid)
             stamp = iso(created_at or datetime.now(UTC))
-            repo = GitHubRepo(full_name=full_name, id=rid, default_branch=default_branch,
-                              obj=obj or repo_obj(full_name, rid, default_branch, stamp),
-                              ids=self.ids, lock=self.lock)
+            repo = GitHubRepo(
+                full_name=full_name,
+                id=rid,
+                default_branch=default_branch,
+                obj=obj or repo_obj(full_name, rid, default_branch, stamp),
+                ids=self.ids,
+                lock=self.lock,
+            )
             self._repos[full_name.lower()] = repo
             return repo
 

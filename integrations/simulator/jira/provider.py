@@ -26,9 +26,13 @@ PAGE_MAX = 100
 _PROJECTS = re.compile(r"project\s+in\s*\(([^)]*)\)", re.IGNORECASE)
 _UPDATED = re.compile(r'updated\s*>=\s*"(\d{4}/\d{2}/\d{2} \d{2}:\d{2})"', re.IGNORECASE)
 _ORDER = re.compile(r"order\s+by\s+(updated|created)", re.IGNORECASE)
-GONE = {"errorMessages": ["The requested API has been removed. Please migrate to the "
-                          "/rest/api/3/search/jql API. A full migration guideline is available "
-                          "at https://developer.atlassian.com/changelog/#CHANGE-2046"]}
+GONE = {
+    "errorMessages": [
+        "The requested API has been removed. Please migrate to the "
+        "/rest/api/3/search/jql API. A full migration guideline is available "
+        "at https://developer.atlassian.com/changelog/#CHANGE-2046"
+    ]
+}
 
 
 def _parse_time(value: str) -> datetime:
@@ -55,8 +59,13 @@ class JiraProvider(Provider):
 
     def handle(self, request: Request) -> Response:
         if request.headers.get("authorization") != self._auth:
-            return json_response(401, {"errorMessages": [
-                "Client must be authenticated to access this resource."], "errors": {}})
+            return json_response(
+                401,
+                {
+                    "errorMessages": ["Client must be authenticated to access this resource."],
+                    "errors": {},
+                },
+            )
         if request.path == "/rest/api/3/search/jql" and request.method == "GET":
             return self._search(request)
         if request.path in ("/rest/api/3/search", "/rest/api/2/search"):
@@ -88,7 +97,7 @@ class JiraProvider(Provider):
             self._last = (jql, matched)
         size = min(int(request.param("maxResults", "50") or 50), PAGE_MAX)
         start = int(base64.urlsafe_b64decode(token.encode()).decode()) if token else 0
-        page = matched[start:start + size]
+        page = matched[start : start + size]
         wanted = [f for f in (request.param("fields", "") or "").split(",") if f]
         body: dict = {"issues": [self._render(issue, wanted) for issue in page]}
         if start + size < len(matched):
@@ -101,7 +110,7 @@ class JiraProvider(Provider):
         projects_match = _PROJECTS.search(jql)
         if projects_match is None:
             raise ValueError("simulator: JQL must name its projects with 'project in (...)'")
-        keys = {k.strip().strip('"\'') for k in projects_match.group(1).split(",")}
+        keys = {k.strip().strip("\"'") for k in projects_match.group(1).split(",")}
         issues = [i for i in self.world.issues if i["fields"]["project"]["key"] in keys]
         since = _UPDATED.search(jql)
         if since:

@@ -17,8 +17,12 @@ from typing import Any
 JSONDict = dict[str, Any]
 STORY_POINTS_FIELD = "customfield_10016"
 # (type id, name, subtask, share of generated issues)
-TYPES = (("10001", "Story", False, 0.4), ("10002", "Task", False, 0.2),
-         ("10003", "Sub-task", True, 0.15), ("10004", "Bug", False, 0.25))
+TYPES = (
+    ("10001", "Story", False, 0.4),
+    ("10002", "Task", False, 0.2),
+    ("10003", "Sub-task", True, 0.15),
+    ("10004", "Bug", False, 0.25),
+)
 PRIORITIES = ("Highest", "High", "Medium", "Low", "Lowest")
 CATEGORY = {"new": (2, "To Do"), "indeterminate": (4, "In Progress"), "done": (3, "Done")}
 
@@ -58,18 +62,32 @@ def _pick_type(rng: random.Random) -> tuple[str, str, bool, float]:
 
 
 def make_issue(
-    *, issue_id: int, key: str, project: str, kind: tuple, created: datetime,
-    resolved: datetime | None, priority: str, assignee: str | None, reporter: str,
-    points: float | None, labels: list[str], resolution: str = "Done", offset_hours: int = 0,
+    *,
+    issue_id: int,
+    key: str,
+    project: str,
+    kind: tuple,
+    created: datetime,
+    resolved: datetime | None,
+    priority: str,
+    assignee: str | None,
+    reporter: str,
+    points: float | None,
+    labels: list[str],
+    resolution: str = "Done",
+    offset_hours: int = 0,
 ) -> JSONDict:
     """One issue as `GET /rest/api/3/search/jql` returns it with every field requested."""
     category = "done" if resolved else "new"
     cat_id, status = CATEGORY[category]
     updated = resolved or created
     return {
-        "id": str(issue_id), "key": key, "self": f"https://jira.invalid/rest/api/3/issue/{issue_id}",
+        "id": str(issue_id),
+        "key": key,
+        "self": f"https://jira.invalid/rest/api/3/issue/{issue_id}",
         "fields": {
-            "summary": f"{kind[1]} {key}", "project": {"id": "1", "key": project},
+            "summary": f"{kind[1]} {key}",
+            "project": {"id": "1", "key": project},
             "issuetype": {"id": kind[0], "name": kind[1], "subtask": kind[2]},
             "priority": {"name": priority},
             "status": {"name": status, "statusCategory": {"id": cat_id, "key": category}},
@@ -77,16 +95,24 @@ def make_issue(
             "resolutiondate": jira_time(resolved, offset_hours) if resolved else None,
             "created": jira_time(created, offset_hours),
             "updated": jira_time(updated, offset_hours),
-            "assignee": _user(assignee) if assignee else None, "reporter": _user(reporter),
-            "labels": labels, STORY_POINTS_FIELD: points,
+            "assignee": _user(assignee) if assignee else None,
+            "reporter": _user(reporter),
+            "labels": labels,
+            STORY_POINTS_FIELD: points,
         },
     }
 
 
 def generate_jira_world(
-    *, seed: int = 1, projects: tuple[str, ...] = ("API",), issues: int = 200,
-    start: datetime, end: datetime, people: tuple[str, ...] = ("acc-1", "acc-2", "acc-3"),
-    offset_hours: int = 0, project_people: dict[str, tuple[str, ...]] | None = None,
+    *,
+    seed: int = 1,
+    projects: tuple[str, ...] = ("API",),
+    issues: int = 200,
+    start: datetime,
+    end: datetime,
+    people: tuple[str, ...] = ("acc-1", "acc-2", "acc-3"),
+    offset_hours: int = 0,
+    project_people: dict[str, tuple[str, ...]] | None = None,
     resolved_share: float = 0.7,
 ) -> JiraWorld:
     """`issues` issues spread evenly over `[start, end)` and the projects; `resolved_share`
@@ -106,17 +132,23 @@ def generate_jira_world(
         resolved = created + timedelta(hours=rng.uniform(1, 480))
         resolved = resolved if rng.random() < resolved_share and resolved < end else None
         is_bug = kind[1] == "Bug"
-        out.append(make_issue(
-            issue_id=10_000 + index, key=f"{project}-{counters[project]}", project=project,
-            kind=kind, created=created, resolved=resolved,
-            priority=rng.choice(PRIORITIES) if is_bug else "Medium",
-            assignee=rng.choice(people) if rng.random() < 0.9 else None,
-            reporter=rng.choice(people),
-            points=None if is_bug or kind[2] else float(rng.choice((1, 2, 3, 5, 8))),
-            labels=["regression"] if is_bug and rng.random() < 0.3 else [],
-            resolution="Won't Fix" if is_bug and rng.random() < 0.1 else "Done",
-            offset_hours=offset_hours,
-        ))
+        out.append(
+            make_issue(
+                issue_id=10_000 + index,
+                key=f"{project}-{counters[project]}",
+                project=project,
+                kind=kind,
+                created=created,
+                resolved=resolved,
+                priority=rng.choice(PRIORITIES) if is_bug else "Medium",
+                assignee=rng.choice(people) if rng.random() < 0.9 else None,
+                reporter=rng.choice(people),
+                points=None if is_bug or kind[2] else float(rng.choice((1, 2, 3, 5, 8))),
+                labels=["regression"] if is_bug and rng.random() < 0.3 else [],
+                resolution="Won't Fix" if is_bug and rng.random() < 0.1 else "Done",
+                offset_hours=offset_hours,
+            )
+        )
     story_points = {"id": STORY_POINTS_FIELD, "name": "Story Points", "custom": True}
     return JiraWorld(issues=out, fields=[{"id": "summary", "name": "Summary"}, story_points])
 

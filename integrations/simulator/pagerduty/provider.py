@@ -38,9 +38,15 @@ class PagerDutyProvider(Provider):
 
     name = "pagerduty"
 
-    def __init__(self, world: PagerDutyWorld, *, token: str | None = None,
-                 rate_limit: int = 960, rate_limit_window: float = 60.0,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        world: PagerDutyWorld,
+        *,
+        token: str | None = None,
+        rate_limit: int = 960,
+        rate_limit_window: float = 60.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.world = world
         self.token = token
         self.budget = RateBudget(rate_limit, rate_limit_window, clock)
@@ -55,8 +61,11 @@ class PagerDutyProvider(Provider):
             return _error(401, "Unauthorized", 2006)
         state = self.budget.peek(match["token"])
         if state.remaining == 0:
-            headers = {"ratelimit-limit": str(state.limit), "ratelimit-remaining": "0",
-                       "ratelimit-reset": str(max(1, state.reset - int(self._clock())))}
+            headers = {
+                "ratelimit-limit": str(state.limit),
+                "ratelimit-remaining": "0",
+                "ratelimit-reset": str(max(1, state.reset - int(self._clock()))),
+            }
             response = _error(429, "Rate Limit Exceeded", 2020)
             response.headers.update(headers)
             return response
@@ -69,8 +78,9 @@ class PagerDutyProvider(Provider):
         one = _ONE.match(request.path)
         assert one is not None
         if one["kind"] == "services" and one["id"] in self.world.services:
-            return json_response(200, {"service": _service(one["id"],
-                                                           self.world.services[one["id"]])})
+            return json_response(
+                200, {"service": _service(one["id"], self.world.services[one["id"]])}
+            )
         if one["kind"] == "incidents" and one["id"] in self.world.incidents:
             return json_response(200, {"incident": self.world.incidents[one["id"]]})
         return _error(404, "Not Found", 2100)
@@ -79,23 +89,33 @@ class PagerDutyProvider(Provider):
         """Injected faults: PagerDuty's error envelope for a plain status (a 429 carries no
         rate-limit headers unless the rule sets `retry_after`)."""
         if rule.kind == "" and rule.status is not None and rule.body is None:
-            response = _error(rule.status, "Rate Limit Exceeded" if rule.status == 429
-                              else "Error", 2020 if rule.status == 429 else 0)
+            response = _error(
+                rule.status,
+                "Rate Limit Exceeded" if rule.status == 429 else "Error",
+                2020 if rule.status == 429 else 0,
+            )
             response.headers.update(rule.retry_after_header())
             return response
         return generic_fault(rule)
 
     def _incidents(self, request: Request) -> Response:
         try:
-            until = parse(request.param("until")) if request.param("until") else (
-                datetime.fromtimestamp(self._clock(), UTC))
-            since = parse(request.param("since")) if request.param("since") else (
-                until - timedelta(days=30))
+            until = (
+                parse(request.param("until"))
+                if request.param("until")
+                else (datetime.fromtimestamp(self._clock(), UTC))
+            )
+            since = (
+                parse(request.param("since"))
+                if request.param("since")
+                else (until - timedelta(days=30))
+            )
         except ValueError:
             return _error(400, "Invalid Input Provided", 2001, ["since/until: invalid date"])
         if until - since > MAX_RANGE:
-            return _error(400, "Invalid Input Provided", 2001,
-                          ["Date range cannot be greater than 6 months"])
+            return _error(
+                400, "Invalid Input Provided", 2001, ["Date range cannot be greater than 6 months"]
+            )
         ids = [v for k, v in request.query if k == "service_ids[]"] or sorted(self.world.services)
         items = [i for s in ids for i in self.world.created_between(s, since, until)]
         if len(ids) > 1:
@@ -110,14 +130,24 @@ def _paged(request: Request, key: str, items: list) -> Response:
     except ValueError:
         return _error(400, "Invalid Input Provided", 2001, ["limit/offset must be integers"])
     if offset + limit > OFFSET_CAP:
-        return _error(400, "Invalid Input Provided", 2001,
-                      [f"Offset + limit must be at most {OFFSET_CAP}"])
-    body: dict = {key: items[offset:offset + limit], "limit": limit, "offset": offset,
-                  "more": offset + limit < len(items)}
+        return _error(
+            400, "Invalid Input Provided", 2001, [f"Offset + limit must be at most {OFFSET_CAP}"]
+        )
+    body: dict = {
+        key: items[offset : offset + limit],
+        "limit": limit,
+        "offset": offset,
+        "more": offset + limit < len(items),
+    }
     body["total"] = len(items) if request.param("total") == "true" else None
     return json_response(200, body)
 
 
 def _service(service_id: str, name: str) -> dict:
-    return {"id": service_id, "type": "service", "name": name, "summary": name,
-            "self": f"https://api.pagerduty.com/services/{service_id}"}
+    return {
+        "id": service_id,
+        "type": "service",
+        "name": name,
+        "summary": name,
+        "self": f"https://api.pagerduty.com/services/{service_id}",
+    }

@@ -43,23 +43,40 @@ class PagerDutyWorld:
         service_id = payload["service"]["id"]
         self.services.setdefault(service_id, payload["service"].get("summary", service_id))
         self.incidents[payload["id"]] = payload
-        bisect.insort(self._index.setdefault(service_id, []),
-                      (parse(payload["created_at"]), payload["id"]))
+        bisect.insort(
+            self._index.setdefault(service_id, []), (parse(payload["created_at"]), payload["id"])
+        )
         return payload
 
-    def add_incident(self, service_id: str, *, created_at: datetime, urgency: str = "high",
-                     resolved_at: datetime | None = None, title: str = "Incident",
-                     with_resolved_at: bool = True) -> JSONDict:
+    def add_incident(
+        self,
+        service_id: str,
+        *,
+        created_at: datetime,
+        urgency: str = "high",
+        resolved_at: datetime | None = None,
+        title: str = "Incident",
+        with_resolved_at: bool = True,
+    ) -> JSONDict:
         """A new incident; `with_resolved_at=False` leaves the field out, like older payloads."""
         number = len(self.incidents) + 1
         incident_id = f"Q{number:07d}SIM"
         payload: JSONDict = {
-            "id": incident_id, "type": "incident", "incident_number": number, "title": title,
-            "summary": f"[#{number}] {title}", "status": "triggered", "urgency": urgency,
-            "created_at": iso(created_at), "last_status_change_at": iso(created_at),
-            "service": {"id": service_id, "type": "service_reference",
-                        "summary": self.services.get(service_id, service_id),
-                        "self": f"{API}/services/{service_id}"},
+            "id": incident_id,
+            "type": "incident",
+            "incident_number": number,
+            "title": title,
+            "summary": f"[#{number}] {title}",
+            "status": "triggered",
+            "urgency": urgency,
+            "created_at": iso(created_at),
+            "last_status_change_at": iso(created_at),
+            "service": {
+                "id": service_id,
+                "type": "service_reference",
+                "summary": self.services.get(service_id, service_id),
+                "self": f"{API}/services/{service_id}",
+            },
             "self": f"{API}/incidents/{incident_id}",
             "html_url": f"https://acme.pagerduty.com/incidents/{incident_id}",
         }
@@ -87,8 +104,14 @@ class PagerDutyWorld:
 
 
 def generate_pagerduty_world(
-    *, seed: int, services: dict[str, str], incidents: int, start: datetime, end: datetime,
-    open_share: float = 0.02, high_share: float = 0.4,
+    *,
+    seed: int,
+    services: dict[str, str],
+    incidents: int,
+    start: datetime,
+    end: datetime,
+    open_share: float = 0.02,
+    high_share: float = 0.4,
 ) -> PagerDutyWorld:
     """`incidents` incidents spread uniformly over the services and `[start, end)`; about
     `high_share` are high urgency; each lasts 5 min to 6 h; `open_share` are still open."""
@@ -100,11 +123,16 @@ def generate_pagerduty_world(
     for _ in range(incidents):
         created = start + timedelta(seconds=int(rng.random() * span))
         duration = timedelta(minutes=rng.uniform(5, 360))
-        resolved = None if rng.random() < open_share or created + duration >= end else (
-            created + duration)
-        world.add_incident(rng.choice(ids), created_at=created,
-                           urgency="high" if rng.random() < high_share else "low",
-                           resolved_at=resolved, title=rng.choice(_TITLES))
+        resolved = (
+            None if rng.random() < open_share or created + duration >= end else (created + duration)
+        )
+        world.add_incident(
+            rng.choice(ids),
+            created_at=created,
+            urgency="high" if rng.random() < high_share else "low",
+            resolved_at=resolved,
+            title=rng.choice(_TITLES),
+        )
     return world
 
 
@@ -118,5 +146,11 @@ def load_recorded(*paths: Path) -> PagerDutyWorld:
     return world
 
 
-_TITLES = ("Checkout latency above SLO", "5xx rate on api", "Queue backlog growing",
-           "Database CPU at 95%", "Disk almost full on worker", "Login failures spike")
+_TITLES = (
+    "Checkout latency above SLO",
+    "5xx rate on api",
+    "Queue backlog growing",
+    "Database CPU at 95%",
+    "Disk almost full on worker",
+    "Login failures spike",
+)

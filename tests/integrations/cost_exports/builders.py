@@ -58,41 +58,73 @@ def cur2_frame() -> pd.DataFrame:
     types = [
         ("Usage", "AmazonEC2", "10", "9", {}),
         ("DiscountedUsage", "AmazonRDS", "0", "", {"reservation_effective_cost": "3"}),
-        ("RIFee", "AmazonRDS", "20", "", {
-            "reservation_unused_amortized_upfront_fee_for_billing_period": "1",
-            "reservation_unused_recurring_fee": "2"}),
+        (
+            "RIFee",
+            "AmazonRDS",
+            "20",
+            "",
+            {
+                "reservation_unused_amortized_upfront_fee_for_billing_period": "1",
+                "reservation_unused_recurring_fee": "2",
+            },
+        ),
         ("Fee", "AmazonRDS", "100", "", {"reservation_reservation_a_r_n": "arn:aws:rds:ri/1"}),
-        ("SavingsPlanCoveredUsage", "AmazonEC2", "4", "",
-         {"savings_plan_savings_plan_effective_cost": "2.5"}),
+        (
+            "SavingsPlanCoveredUsage",
+            "AmazonEC2",
+            "4",
+            "",
+            {"savings_plan_savings_plan_effective_cost": "2.5"},
+        ),
         ("SavingsPlanNegation", "AmazonEC2", "-4", "", {}),
-        ("SavingsPlanRecurringFee", "ComputeSavingsPlans", "10", "", {
-            "savings_plan_total_commitment_to_date": "10", "savings_plan_used_commitment": "7"}),
+        (
+            "SavingsPlanRecurringFee",
+            "ComputeSavingsPlans",
+            "10",
+            "",
+            {"savings_plan_total_commitment_to_date": "10", "savings_plan_used_commitment": "7"},
+        ),
         ("Tax", "AmazonEC2", "0.5", "", {}),
         ("Credit", "AmazonS3", "-1", "", {}),
         ("Refund", "AmazonS3", "-2", "", {}),
-    ]  # fmt: skip
+    ]
     rows = []
     for kind, code, unblended, net, extra in types:
-        rows.append({
-            "line_item_usage_start_date": "2025-01-01T00:00:00Z",
-            "line_item_usage_end_date": "2025-01-01T01:00:00Z",
-            "line_item_line_item_type": kind, "line_item_product_code": code,
-            "line_item_unblended_cost": unblended, "line_item_net_unblended_cost": net,
-            "line_item_currency_code": "USD", "line_item_usage_account_id": "210987654321",
-            "line_item_resource_id": f"res-{kind}",
-            "product": json.dumps({"product_name": f"{code} name", "region": "eu-west-1"}),
-            "resource_tags": json.dumps({"user_team": "payments", "aws_created_by": "ci"}),
-            **extra,
-        })  # fmt: skip
+        rows.append(
+            {
+                "line_item_usage_start_date": "2025-01-01T00:00:00Z",
+                "line_item_usage_end_date": "2025-01-01T01:00:00Z",
+                "line_item_line_item_type": kind,
+                "line_item_product_code": code,
+                "line_item_unblended_cost": unblended,
+                "line_item_net_unblended_cost": net,
+                "line_item_currency_code": "USD",
+                "line_item_usage_account_id": "210987654321",
+                "line_item_resource_id": f"res-{kind}",
+                "product": json.dumps({"product_name": f"{code} name", "region": "eu-west-1"}),
+                "resource_tags": json.dumps({"user_team": "payments", "aws_created_by": "ci"}),
+                **extra,
+            }
+        )
     return pd.DataFrame(rows).fillna("")
 
 
 def cur2_parquet(path: Path) -> Path:
     """``cur2_frame`` as Parquet with native types: doubles, timestamps and map columns."""
     frame = cur2_frame()
-    costs = [c for c in frame.columns if c.startswith(("line_item_unblended", "line_item_net",
-                                                        "reservation_u", "reservation_e",
-                                                        "savings_plan"))]  # fmt: skip
+    costs = [
+        c
+        for c in frame.columns
+        if c.startswith(
+            (
+                "line_item_unblended",
+                "line_item_net",
+                "reservation_u",
+                "reservation_e",
+                "savings_plan",
+            )
+        )
+    ]
     columns: dict[str, pa.Array] = {}
     for name in frame.columns:
         values = frame[name].tolist()
@@ -112,46 +144,79 @@ def cur2_parquet(path: Path) -> Path:
 def gcp_records() -> list[dict[str, Any]]:
     """Three BigQuery billing-export rows; net costs 9.5, 2.0 and 0.3 (Σ 11.8), EUR."""
     base = {
-        "usage_start_time": "2024-05-01 00:00:00 UTC", "usage_end_time": "2024-05-01 01:00:00 UTC",
-        "currency": "EUR", "project": {"id": "shop-prod", "name": "Shop"},
-    }  # fmt: skip
+        "usage_start_time": "2024-05-01 00:00:00 UTC",
+        "usage_end_time": "2024-05-01 01:00:00 UTC",
+        "currency": "EUR",
+        "project": {"id": "shop-prod", "name": "Shop"},
+    }
     return [
-        {**base, "service": {"id": "6F81-5844-456A", "description": "Compute Engine"},
-         "cost": 10.0, "cost_type": "regular",
-         "credits": [{"name": "Sustained use", "amount": -0.25}, {"name": "CUD", "amount": -0.25}],
-         "labels": [{"key": "team", "value": "checkout"}, {"key": "env", "value": "prod"}]},
-        {**base, "service": {"id": "95FF-2EF5-5EA1", "description": "Cloud Storage"},
-         "cost": 2.0, "cost_type": "regular", "credits": [], "labels": []},
-        {**base, "service": {"id": "24E6-581D-38E5", "description": "BigQuery"},
-         "cost": 0.3, "cost_type": "tax", "credits": [], "labels": []},
-    ]  # fmt: skip
+        {
+            **base,
+            "service": {"id": "6F81-5844-456A", "description": "Compute Engine"},
+            "cost": 10.0,
+            "cost_type": "regular",
+            "credits": [
+                {"name": "Sustained use", "amount": -0.25},
+                {"name": "CUD", "amount": -0.25},
+            ],
+            "labels": [{"key": "team", "value": "checkout"}, {"key": "env", "value": "prod"}],
+        },
+        {
+            **base,
+            "service": {"id": "95FF-2EF5-5EA1", "description": "Cloud Storage"},
+            "cost": 2.0,
+            "cost_type": "regular",
+            "credits": [],
+            "labels": [],
+        },
+        {
+            **base,
+            "service": {"id": "24E6-581D-38E5", "description": "BigQuery"},
+            "cost": 0.3,
+            "cost_type": "tax",
+            "credits": [],
+            "labels": [],
+        },
+    ]
 
 
 def gcp_csv_frame() -> pd.DataFrame:
     """``gcp_records`` as a flattened BigQuery CSV (repeated fields as JSON strings)."""
     rows = []
     for record in gcp_records():
-        rows.append({
-            "usage_start_time": "2024-05-01T00:00:00Z", "usage_end_time": "2024-05-01T01:00:00Z",
-            "project.id": record["project"]["id"], "service.description":
-            record["service"]["description"], "cost": record["cost"],
-            "currency": record["currency"], "cost_type": record["cost_type"],
-            "credits": json.dumps(record["credits"]), "labels": json.dumps(record["labels"]),
-        })  # fmt: skip
+        rows.append(
+            {
+                "usage_start_time": "2024-05-01T00:00:00Z",
+                "usage_end_time": "2024-05-01T01:00:00Z",
+                "project.id": record["project"]["id"],
+                "service.description": record["service"]["description"],
+                "cost": record["cost"],
+                "currency": record["currency"],
+                "cost_type": record["cost_type"],
+                "credits": json.dumps(record["credits"]),
+                "labels": json.dumps(record["labels"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def azure_mca_frame() -> pd.DataFrame:
     """Four MCA cost-detail rows (camelCase), EUR, 3 September 2023."""
-    return pd.DataFrame({
-        "date": ["09/03/2023", "09/03/2023", "9/3/2023", "2023-09-03"],
-        "costInBillingCurrency": ["1.5", "1E+2", "-0.5", "0.25"],
-        "billingCurrency": "EUR",
-        "meterCategory": ["Virtual Machines", "Virtual Machines", "Storage", "Unheard Of"],
-        "consumedService": ["Microsoft.Compute", "Microsoft.Capacity", "Microsoft.Storage",
-                            "Microsoft.Web"],
-        "subscriptionId": "0f6b1c2d-0000-4000-8000-000000000001",
-        "resourceId": ["/subscriptions/x/vm1", "", "/subscriptions/x/st1", ""],
-        "tags": ['{"team": "core"}', "", '{"team": "data", "env": "dev"}', ""],
-        "chargeType": ["Usage", "Purchase", "Refund", "UnusedReservation"],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "date": ["09/03/2023", "09/03/2023", "9/3/2023", "2023-09-03"],
+            "costInBillingCurrency": ["1.5", "1E+2", "-0.5", "0.25"],
+            "billingCurrency": "EUR",
+            "meterCategory": ["Virtual Machines", "Virtual Machines", "Storage", "Unheard Of"],
+            "consumedService": [
+                "Microsoft.Compute",
+                "Microsoft.Capacity",
+                "Microsoft.Storage",
+                "Microsoft.Web",
+            ],
+            "subscriptionId": "0f6b1c2d-0000-4000-8000-000000000001",
+            "resourceId": ["/subscriptions/x/vm1", "", "/subscriptions/x/st1", ""],
+            "tags": ['{"team": "core"}', "", '{"team": "data", "env": "dev"}', ""],
+            "chargeType": ["Usage", "Purchase", "Refund", "UnusedReservation"],
+        }
+    )

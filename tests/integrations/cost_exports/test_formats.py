@@ -69,15 +69,21 @@ def test_cur2_parquet_with_native_types(tmp_path):
 
 
 def test_legacy_cur_tags_and_net_costs(tmp_path):
-    frame = pd.DataFrame({
-        "lineItem/UsageStartDate": ["2023-11-01T00:00:00.000Z"] * 2,
-        "lineItem/UsageEndDate": ["2023-11-02T00:00:00.000Z"] * 2,
-        "lineItem/UnblendedCost": ["1.81E-8", "2"], "lineItem/NetUnblendedCost": ["", "1.5"],
-        "lineItem/LineItemType": ["Usage", "Usage"], "lineItem/CurrencyCode": ["USD", "USD"],
-        "lineItem/ProductCode": ["AmazonEC2", "NewShinyThing"], "lineItem/ResourceId": ["i-1", ""],
-        "product/productFamily": ["Compute Instance", "Data Transfer"],
-        "resourceTags/user:team": ["payments", ""], "resourceTags/aws:createdBy": ["", "ci"],
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "lineItem/UsageStartDate": ["2023-11-01T00:00:00.000Z"] * 2,
+            "lineItem/UsageEndDate": ["2023-11-02T00:00:00.000Z"] * 2,
+            "lineItem/UnblendedCost": ["1.81E-8", "2"],
+            "lineItem/NetUnblendedCost": ["", "1.5"],
+            "lineItem/LineItemType": ["Usage", "Usage"],
+            "lineItem/CurrencyCode": ["USD", "USD"],
+            "lineItem/ProductCode": ["AmazonEC2", "NewShinyThing"],
+            "lineItem/ResourceId": ["i-1", ""],
+            "product/productFamily": ["Compute Instance", "Data Transfer"],
+            "resourceTags/user:team": ["payments", ""],
+            "resourceTags/aws:createdBy": ["", "ci"],
+        }
+    )
     batch = read_all(write_csv(tmp_path / "cur.csv", frame), "aws-cur")
     assert batch["BilledCost"].tolist() == [1.81e-8, 1.5]
     assert batch["EffectiveCost"].tolist() == [1.81e-8, 1.5]
@@ -140,18 +146,31 @@ def test_focus_csv_gz_with_bom(tmp_path):
 
 def test_focus_parquet_with_timestamps_and_map_tags(tmp_path):
     frame = focus_frame()
-    table = pa.table({
-        **{name: pa.array(frame[name].tolist()) for name in frame.columns
-           if name not in ("ChargePeriodStart", "ChargePeriodEnd", "BilledCost",
-                           "EffectiveCost", "Tags")},
-        "ChargePeriodStart": pa.array(pd.to_datetime(frame["ChargePeriodStart"]),
-                                      pa.timestamp("us", "UTC")),
-        "ChargePeriodEnd": pa.array(pd.to_datetime(frame["ChargePeriodEnd"]).dt.tz_localize(None),
-                                    pa.timestamp("us")),  # naive: taken as UTC
-        "BilledCost": pa.array([1.25, 2.5, None], pa.float64()),
-        "EffectiveCost": pa.array([1, 2, 3], pa.decimal128(10, 2)),
-        "Tags": pa.array([[("team", "a")], [], None], pa.map_(pa.string(), pa.string())),
-    })  # fmt: skip
+    table = pa.table(
+        {
+            **{
+                name: pa.array(frame[name].tolist())
+                for name in frame.columns
+                if name
+                not in (
+                    "ChargePeriodStart",
+                    "ChargePeriodEnd",
+                    "BilledCost",
+                    "EffectiveCost",
+                    "Tags",
+                )
+            },
+            "ChargePeriodStart": pa.array(
+                pd.to_datetime(frame["ChargePeriodStart"]), pa.timestamp("us", "UTC")
+            ),
+            "ChargePeriodEnd": pa.array(
+                pd.to_datetime(frame["ChargePeriodEnd"]).dt.tz_localize(None), pa.timestamp("us")
+            ),  # naive: taken as UTC
+            "BilledCost": pa.array([1.25, 2.5, None], pa.float64()),
+            "EffectiveCost": pa.array([1, 2, 3], pa.decimal128(10, 2)),
+            "Tags": pa.array([[("team", "a")], [], None], pa.map_(pa.string(), pa.string())),
+        }
+    )
     pq.write_table(table, tmp_path / "focus.parquet")
     batch = read_all(tmp_path / "focus.parquet", "focus")
     assert batch["BilledCost"].tolist() == [1.25, 2.5, 0.0]
@@ -165,10 +184,16 @@ def test_focus_1_2_columns(tmp_path):
     # FOCUS 1.2 adds columns (ServiceSubcategory, InvoiceId, PricingCurrency*, ...) and 1.3 will
     # replace ProviderName by ServiceProviderName; lower-case values are normalised.
     frame = focus_frame(
-        ServiceSubcategory="Virtual Machines", InvoiceId="INV-1", PricingCurrency="EUR",
-        PricingCurrencyEffectiveCost="0.9", HostProviderName="AWS", ServiceProviderName="AWS",
-        CapacityReservationId="", ChargeCategory="usage", ServiceCategory="compute",
-    )  # fmt: skip
+        ServiceSubcategory="Virtual Machines",
+        InvoiceId="INV-1",
+        PricingCurrency="EUR",
+        PricingCurrencyEffectiveCost="0.9",
+        HostProviderName="AWS",
+        ServiceProviderName="AWS",
+        CapacityReservationId="",
+        ChargeCategory="usage",
+        ServiceCategory="compute",
+    )
     frame = frame.drop(columns=["ProviderName"])
     batch = read_all(write_csv(tmp_path / "focus12.csv", frame), "focus")
     assert set(batch["ProviderName"]) == {"AWS"}

@@ -63,11 +63,15 @@ def test_focus_sample_negatives_providers_and_charge_categories(focus):
     assert by_provider.loc["AWS"].tolist() == pytest.approx([13.0, 18.00663861840], abs=1e-9)
     assert by_provider.loc["Oracle"].tolist() == pytest.approx([0.0, 0.53707392473], abs=1e-9)
     assert focus["ProviderName"].value_counts().to_dict() == {
-        "AWS": 942, "Microsoft": 51, "Oracle": 7,
-    }  # fmt: skip
+        "AWS": 942,
+        "Microsoft": 51,
+        "Oracle": 7,
+    }
     assert focus["ChargeCategory"].value_counts().to_dict() == {
-        "Usage": 997, "Adjustment": 2, "Credit": 1,
-    }  # fmt: skip
+        "Usage": 997,
+        "Adjustment": 2,
+        "Credit": 1,
+    }
     assert focus["SubAccountId"].nunique() == 73
 
 
@@ -80,8 +84,10 @@ def test_focus_sample_messy_values(focus):
     # Tags: NULL on 289 rows → {}; JSON objects → dicts; the " org" key keeps its space.
     assert (focus["Tags"].map(len) == 0).sum() == 289
     assert focus["Tags"].iloc[1] == {
-        "application": "BrightLensMatrix", "environment": "dev", "business_unit": "ViennaAI",
-    }  # fmt: skip
+        "application": "BrightLensMatrix",
+        "environment": "dev",
+        "business_unit": "ViennaAI",
+    }
     assert sum(" org" in tags for tags in focus["Tags"]) == 23
     assert focus["ChargePeriodStart"].min() >= pd.Timestamp("2024-09-01", tz="UTC")
     assert focus["ChargePeriodEnd"].max() <= pd.Timestamp("2024-10-01", tz="UTC")
@@ -130,8 +136,11 @@ def test_azure_ea_sample():
     # Tags without their outer braces.
     assert azure["Tags"].iloc[0] == {"tagA": "valueA", "tagB": "valueB", "tagC": "valueC"}
     assert azure["ServiceCategory"].value_counts().to_dict() == {
-        "Networking": 12, "Compute": 7, "Storage": 5, "Integration": 3,
-    }  # fmt: skip
+        "Networking": 12,
+        "Compute": 7,
+        "Storage": 5,
+        "Integration": 3,
+    }
     assert azure["SubAccountId"].iloc[0] == "e18e1552-c6dd-45d1-973c-999999999999"
     assert set(azure["ChargeCategory"]) == {"Usage"}
     assert set(azure["ProviderName"]) == {"Microsoft"}

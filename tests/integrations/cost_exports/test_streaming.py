@@ -31,8 +31,10 @@ def test_csv_2500_rows_in_chunks_of_1000_gives_3_batches(focus_csv):
 def test_csv_gz_chunks(tmp_path):
     path = write_csv(tmp_path / "big.csv.gz", focus_frame(rows=ROWS))
     assert [len(b) for b in read_cost_export(path, format="focus", chunk_rows=1000)] == [
-        1000, 1000, 500,
-    ]  # fmt: skip
+        1000,
+        1000,
+        500,
+    ]
 
 
 def test_parquet_chunks(tmp_path):
@@ -68,7 +70,7 @@ def test_summarise_generated_file_across_chunks(focus_csv):
     assert summary["format"] == "focus" and summary["rows"] == ROWS
     assert summary["totals"] == {
         "USD": {"BilledCost": ROWS * (ROWS + 1) / 2, "EffectiveCost": ROWS * (ROWS + 1) / 4},
-    }  # fmt: skip
+    }
     assert summary["by_service_category"]["Compute"]["rows"] == ROWS
     assert summary["period_start"] == pd.Timestamp("2024-09-01 00:00", tz="UTC")
     assert summary["period_end"] == pd.Timestamp("2024-09-01 23:59:59", tz="UTC")

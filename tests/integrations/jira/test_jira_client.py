@@ -15,9 +15,13 @@ EMAIL, TOKEN = "bot@acme.test", "tok-secret-987"
 
 @pytest.fixture
 def sim():
-    world = generate_jira_world(seed=2, projects=("API",), issues=230,
-                                start=datetime(2026, 1, 1, tzinfo=UTC),
-                                end=datetime(2026, 3, 1, tzinfo=UTC))
+    world = generate_jira_world(
+        seed=2,
+        projects=("API",),
+        issues=230,
+        start=datetime(2026, 1, 1, tzinfo=UTC),
+        end=datetime(2026, 3, 1, tzinfo=UTC),
+    )
     simulator = Simulator()
     simulator.add_provider(JiraProvider(world, email=EMAIL, token=TOKEN))
     with simulator:
@@ -29,8 +33,9 @@ def client(sim, token=TOKEN, **kw) -> JiraClient:
 
 
 def test_pages_by_next_page_token_with_named_fields(sim) -> None:
-    records = [r for page in client(sim).search(issues_jql(["API"], since=None))
-               for r in page.items]
+    records = [
+        r for page in client(sim).search(issues_jql(["API"], since=None)) for r in page.items
+    ]
     assert len(records) == 230 and len({r.id for r in records}) == 230  # 100 + 100 + 30
     assert [r.query.get("nextPageToken") is None for r in sim.requests] == [True, False, False]
     assert "issuetype" in sim.requests[0].query["fields"]
@@ -40,7 +45,8 @@ def test_jql_has_minute_precision_overlap_in_the_users_zone() -> None:
     since = datetime(2026, 1, 1, 0, 3, 30, tzinfo=UTC)
     # 00:03:30 UTC − 5 min = 31 Dec 23:58:30 UTC = 1 Jan 07:58 in Shanghai (+8)
     assert issues_jql(["WEB", "API"], since=since, tz="Asia/Shanghai") == (
-        'project in ("API","WEB") AND updated >= "2026/01/01 07:58" ORDER BY updated ASC')
+        'project in ("API","WEB") AND updated >= "2026/01/01 07:58" ORDER BY updated ASC'
+    )
 
 
 def test_401_is_an_auth_error_without_the_token(sim) -> None:

@@ -23,15 +23,18 @@ T0 = datetime(2026, 3, 1, tzinfo=UTC)
 def test_resolved_at_from_last_status_change_when_payload_lacks_it() -> None:
     # DevLake #6 (Q1OHFWFP3GPXOG): status resolved, no resolved_at field,
     # last_status_change_at 2022-11-03T06:51:44.000000Z -> that is the resolution.
-    records = {r["id"]: parse_incident(r)
-               for r in json.loads((REAL / "incidents.json").read_text())["incidents"]}
+    records = {
+        r["id"]: parse_incident(r)
+        for r in json.loads((REAL / "incidents.json").read_text())["incidents"]
+    }
     six = records["Q1OHFWFP3GPXOG"]
     assert (six.status, six.urgency) == ("resolved", "low")
     assert six.resolved_at == datetime(2022, 11, 3, 6, 51, 44, tzinfo=UTC)
     assert records["Q3YON8WNWTZMRQ"].resolved_at is None  # triggered
     assert records["Q3CZAU7Q4008QD"].resolved_at is None  # acknowledged
-    airbyte = [parse_incident(r) for r in json.loads((REAL / "airbyte" / "incidents.json")
-                                                     .read_text())]
+    airbyte = [
+        parse_incident(r) for r in json.loads((REAL / "airbyte" / "incidents.json").read_text())
+    ]
     assert [r.resolved_at for r in airbyte] == [None, None, None]  # resolved_at: null, triggered
     assert airbyte[2].service_id == "PAZDKS8"  # the hand-edited service id wins
 
@@ -53,8 +56,7 @@ def sim(world: PagerDutyWorld) -> Iterator[Simulator]:
 
 
 def _ids(client: PagerDutyClient, since: datetime, until: datetime) -> list[str]:
-    return [i.id for p in client.list_incidents("PSVC1", since=since, until=until)
-            for i in p.items]
+    return [i.id for p in client.list_incidents("PSVC1", since=since, until=until) for i in p.items]
 
 
 def test_pages_and_headers(sim: Simulator, world: PagerDutyWorld) -> None:
@@ -75,13 +77,19 @@ def test_windows_are_at_most_180_days(sim: Simulator) -> None:
     windows = [(r.query["since"], r.query["until"]) for r in sim.requests]
     # 455 days = 180 + 180 + 95; the last window holds the 250 incidents (3 pages).
     last = ("2025-12-27T00:00:00Z", "2026-04-01T00:00:00Z")
-    assert windows == [("2025-01-01T00:00:00Z", "2025-06-30T00:00:00Z"),
-                       ("2025-06-30T00:00:00Z", "2025-12-27T00:00:00Z"), last, last, last]
+    assert windows == [
+        ("2025-01-01T00:00:00Z", "2025-06-30T00:00:00Z"),
+        ("2025-06-30T00:00:00Z", "2025-12-27T00:00:00Z"),
+        last,
+        last,
+        last,
+    ]
     assert all(r.status == 200 for r in sim.requests)
 
 
-def test_offset_cap_narrows_the_window(sim: Simulator, world: PagerDutyWorld,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_offset_cap_narrows_the_window(
+    sim: Simulator, world: PagerDutyWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(client_module, "OFFSET_CAP", 100)
     monkeypatch.setattr(provider_module, "OFFSET_CAP", 100)
     client = PagerDutyClient(sim.base_url, TOKEN, limit=25)
@@ -110,8 +118,11 @@ def test_429_without_headers_waits_then_continues(sim: Simulator) -> None:
 def test_429_waits_ratelimit_reset_seconds(world: PagerDutyWorld) -> None:
     now = [1_000_000.0]
     with Simulator() as sim:
-        sim.add_provider(PagerDutyProvider(world, token=TOKEN, rate_limit=2,
-                                           rate_limit_window=60.0, clock=lambda: now[0]))
+        sim.add_provider(
+            PagerDutyProvider(
+                world, token=TOKEN, rate_limit=2, rate_limit_window=60.0, clock=lambda: now[0]
+            )
+        )
         slept: list[float] = []
 
         def sleep(seconds: float) -> None:

@@ -20,9 +20,17 @@ END = datetime(2026, 11, 1, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def small_world() -> GitHubWorld:
     """Three repos (acme/api, acme/web, acme/mobile) with deployments and tags."""
-    return generate_github_world(seed=7, repos=3, pulls=300, issues=120, releases=30,
-                                 start=START, end=END, deployments_per_repo=12,
-                                 tags_per_repo=6)
+    return generate_github_world(
+        seed=7,
+        repos=3,
+        pulls=300,
+        issues=120,
+        releases=30,
+        start=START,
+        end=END,
+        deployments_per_repo=12,
+        tags_per_repo=6,
+    )
 
 
 @pytest.fixture

@@ -27,13 +27,15 @@ def test_429_with_retry_after_once_then_200(sim: Simulator, session: requests.Se
     assert [r.status for r in sim.requests] == [429, 200]
 
 
-def test_secondary_rate_limit_is_403_with_retry_after(sim: Simulator,
-                                                      session: requests.Session) -> None:
+def test_secondary_rate_limit_is_403_with_retry_after(
+    sim: Simulator, session: requests.Session
+) -> None:
     sim.faults.add(FaultRule(path=r"/issues", kind="secondary", retry_after=60))
     response = _get(sim, session, "/repos/acme/api/issues")
     assert response.status_code == 403
     assert response.json()["message"].startswith(
-        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again")
+        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again"
+    )
     assert response.headers["retry-after"] == "60"
     assert response.headers["x-ratelimit-remaining"] != "0"
 
@@ -53,8 +55,9 @@ def test_other_5xx_are_json(sim: Simulator, session: requests.Session, status: i
     assert response.status_code == status and "message" in response.json()
 
 
-def test_malformed_is_200_with_invalid_json_and_no_etag(sim: Simulator,
-                                                        session: requests.Session) -> None:
+def test_malformed_is_200_with_invalid_json_and_no_etag(
+    sim: Simulator, session: requests.Session
+) -> None:
     sim.faults.add(FaultRule(path=r"/pulls\?state=all", kind="malformed"))
     response = _get(sim, session, "/repos/acme/api/pulls?state=all")
     assert response.status_code == 200 and "etag" not in response.headers
@@ -81,10 +84,12 @@ def test_slow_kind_delays_then_serves(sim: Simulator, session: requests.Session)
         session.get(f"{sim.base_url}/repos/acme/api/deployments", timeout=0.1)
 
 
-def test_forever_rule_regex_on_query_and_custom_body(sim: Simulator,
-                                                     session: requests.Session) -> None:
-    sim.faults.add(FaultRule(path=r"[?&]page=2\b", status=500, times=-1,
-                             body='{"message": "boom"}'))
+def test_forever_rule_regex_on_query_and_custom_body(
+    sim: Simulator, session: requests.Session
+) -> None:
+    sim.faults.add(
+        FaultRule(path=r"[?&]page=2\b", status=500, times=-1, body='{"message": "boom"}')
+    )
     for _ in range(3):
         response = _get(sim, session, "/repos/acme/api/pulls?state=all&page=2")
         assert response.status_code == 500 and response.json() == {"message": "boom"}

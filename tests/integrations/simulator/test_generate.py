@@ -17,9 +17,18 @@ from .conftest import END, START
 
 @pytest.fixture(scope="module")
 def world() -> GitHubWorld:
-    return generate_github_world(seed=1, repos=20, pulls=5000, issues=2000, releases=300,
-                                 start=START, end=END, owner="acme", deployments_per_repo=20,
-                                 tags_per_repo=10)
+    return generate_github_world(
+        seed=1,
+        repos=20,
+        pulls=5000,
+        issues=2000,
+        releases=300,
+        start=START,
+        end=END,
+        owner="acme",
+        deployments_per_repo=20,
+        tags_per_repo=10,
+    )
 
 
 def _real_issues(world: GitHubWorld) -> list[dict]:
@@ -42,11 +51,21 @@ def test_totals_equal_the_arguments(world: GitHubWorld) -> None:
 
 def test_same_seed_same_world_other_seed_other_world() -> None:
     def dump(seed: int) -> str:
-        generated = generate_github_world(seed=seed, repos=2, pulls=40, issues=10, releases=4,
-                                          start=START, end=END, tags_per_repo=2,
-                                          deployments_per_repo=2)
-        return json.dumps([[r.pulls, r.issues, r.releases, r.deployments, r.tags]
-                           for r in generated.repos], sort_keys=True)
+        generated = generate_github_world(
+            seed=seed,
+            repos=2,
+            pulls=40,
+            issues=10,
+            releases=4,
+            start=START,
+            end=END,
+            tags_per_repo=2,
+            deployments_per_repo=2,
+        )
+        return json.dumps(
+            [[r.pulls, r.issues, r.releases, r.deployments, r.tags] for r in generated.repos],
+            sort_keys=True,
+        )
 
     assert dump(5) == dump(5)
     assert dump(5) != dump(6)
@@ -54,11 +73,16 @@ def test_same_seed_same_world_other_seed_other_world() -> None:
 
 def test_timestamps_are_iso_z_within_the_range(world: GitHubWorld) -> None:
     low, high = "2024-01-01T00:00:00Z", "2026-11-01T00:00:00Z"
-    stamps = [item[key] for r in world.repos for item in (*r.pulls, *r.issues, *r.releases)
-              for key in ("created_at", "updated_at", "closed_at", "merged_at", "published_at")
-              if item.get(key)]
-    stamps += [s["created_at"] for r in world.repos for ss in r.deployment_statuses.values()
-               for s in ss]
+    stamps = [
+        item[key]
+        for r in world.repos
+        for item in (*r.pulls, *r.issues, *r.releases)
+        for key in ("created_at", "updated_at", "closed_at", "merged_at", "published_at")
+        if item.get(key)
+    ]
+    stamps += [
+        s["created_at"] for r in world.repos for ss in r.deployment_statuses.values() for s in ss
+    ]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", s) for s in stamps)
     assert min(stamps) >= low and max(stamps) < high
 
@@ -71,16 +95,17 @@ def test_pull_requests_look_real(world: GitHubWorld) -> None:
     assert 0.85 <= len(closed) / len(pulls) <= 0.95
     bots = [p for p in pulls if p["user"]["type"] == "Bot"]
     assert bots and {p["user"]["login"] for p in bots} == {"dependabot[bot]"}
-    assert all(len({p["user"]["login"] for p in r.pulls} - {"dependabot[bot]"}) <= 15
-               for r in world.repos)
+    assert all(
+        len({p["user"]["login"] for p in r.pulls} - {"dependabot[bot]"}) <= 15 for r in world.repos
+    )
     sizes = [p["additions"] + p["deletions"] for p in pulls]
-    buckets = Counter(next(i for i, top in enumerate((9, 49, 199, 999, 5000)) if s <= top)
-                      for s in sizes)
+    buckets = Counter(
+        next(i for i, top in enumerate((9, 49, 199, 999, 5000)) if s <= top) for s in sizes
+    )
     assert min(sizes) >= 1 and max(sizes) <= 5000 and len(buckets) == 5
     assert any(re.match(r"^API-\d+ ", p["title"]) for p in world.repo("acme/api").pulls)
     assert any(re.search(r"Fixes #\d+", p["body"] or "") for p in pulls)
-    assert all(p["head"]["ref"] and p["html_url"].endswith(f"/pull/{p['number']}")
-               for p in pulls)
+    assert all(p["head"]["ref"] and p["html_url"].endswith(f"/pull/{p['number']}") for p in pulls)
 
 
 def test_issue_labels_and_numbering(world: GitHubWorld) -> None:
@@ -90,7 +115,8 @@ def test_issue_labels_and_numbering(world: GitHubWorld) -> None:
         numbers = sorted(i["number"] for i in repo.issues)
         assert numbers == list(range(1, len(repo.issues) + 1))
         assert len(repo.issues) == len(repo.pulls) + sum(
-            "pull_request" not in i for i in repo.issues)
+            "pull_request" not in i for i in repo.issues
+        )
 
 
 def test_releases_deployments_and_tags(world: GitHubWorld) -> None:
@@ -100,14 +126,20 @@ def test_releases_deployments_and_tags(world: GitHubWorld) -> None:
     environments = {d["environment"] for r in world.repos for d in r.deployments}
     assert {"production", "staging"} <= environments
     assert any(e.startswith("prod-") for e in environments)
-    finals = Counter(ss[-1]["state"] for r in world.repos for ss in r.deployment_statuses.values()
-                     if ss)
+    finals = Counter(
+        ss[-1]["state"] for r in world.repos for ss in r.deployment_statuses.values() if ss
+    )
     assert finals["success"] > finals["failure"] > 0
-    assert all(ss[0]["state"] == "in_progress" for r in world.repos
-               for ss in r.deployment_statuses.values() if ss)
+    assert all(
+        ss[0]["state"] == "in_progress"
+        for r in world.repos
+        for ss in r.deployment_statuses.values()
+        if ss
+    )
     web = world.repo("acme/web")
-    tag_dates = [web.tag_commits[t["commit"]["sha"]]["commit"]["committer"]["date"]
-                 for t in web.tags]
+    tag_dates = [
+        web.tag_commits[t["commit"]["sha"]]["commit"]["committer"]["date"] for t in web.tags
+    ]
     assert tag_dates == sorted(tag_dates, reverse=True)
 
 
@@ -115,14 +147,25 @@ def test_list_view_drops_only_detail_keys(world: GitHubWorld) -> None:
     pull = world.repo("acme/api").pulls[0]
     listed = pull_list_view(pull)
     assert set(pull) - set(listed) == {
-        "merged", "mergeable", "rebaseable", "mergeable_state", "merged_by", "comments",
-        "review_comments", "maintainer_can_modify", "commits", "additions", "deletions",
-        "changed_files"}
+        "merged",
+        "mergeable",
+        "rebaseable",
+        "mergeable_state",
+        "merged_by",
+        "comments",
+        "review_comments",
+        "maintainer_can_modify",
+        "commits",
+        "additions",
+        "deletions",
+        "changed_files",
+    }
 
 
 def test_mutation_helpers_move_updated_at() -> None:
-    generated = generate_github_world(seed=9, repos=1, pulls=5, issues=2, releases=0,
-                                      start=START, end=END)
+    generated = generate_github_world(
+        seed=9, repos=1, pulls=5, issues=2, releases=0, start=START, end=END
+    )
     repo = generated.repo("ACME/API")  # case-insensitive, like GitHub
     at = datetime(2026, 12, 1, tzinfo=UTC)
     pull = repo.add_pull("API-9 add thing", author="bob-gh", labels=["bug"], created_at=at)

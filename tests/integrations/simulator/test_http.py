@@ -12,8 +12,13 @@ from integrations.simulator import GitHubWorld, Simulator, generate_github_world
 
 from .conftest import END, START, TOKEN
 
-RATE_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
-                "x-ratelimit-used", "x-ratelimit-resource")
+RATE_HEADERS = (
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "x-ratelimit-used",
+    "x-ratelimit-resource",
+)
 
 
 def test_repo_object_and_rate_limit_headers(sim: Simulator, session: requests.Session) -> None:
@@ -39,19 +44,23 @@ def test_unknown_repo_is_404_with_github_body(sim: Simulator, session: requests.
 
 
 def test_wrong_or_missing_token_is_401(sim: Simulator) -> None:
-    wrong = requests.get(f"{sim.base_url}/repos/acme/api",
-                         headers={"Authorization": "Bearer nope"})
+    wrong = requests.get(f"{sim.base_url}/repos/acme/api", headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401
-    assert wrong.json() == {"message": "Bad credentials",
-                            "documentation_url": "https://docs.github.com/rest", "status": "401"}
+    assert wrong.json() == {
+        "message": "Bad credentials",
+        "documentation_url": "https://docs.github.com/rest",
+        "status": "401",
+    }
     assert requests.get(f"{sim.base_url}/repos/acme/api").status_code == 401
-    legacy = requests.get(f"{sim.base_url}/repos/acme/api",
-                          headers={"Authorization": f"token {TOKEN}"})
+    legacy = requests.get(
+        f"{sim.base_url}/repos/acme/api", headers={"Authorization": f"token {TOKEN}"}
+    )
     assert legacy.status_code == 200
 
 
 def test_etag_and_if_none_match_give_304_that_costs_nothing(
-        sim: Simulator, session: requests.Session) -> None:
+    sim: Simulator, session: requests.Session
+) -> None:
     url = f"{sim.base_url}/repos/acme/api/releases"
     first = session.get(url)
     etag = first.headers["etag"]
@@ -66,8 +75,9 @@ def test_etag_and_if_none_match_give_304_that_costs_nothing(
     assert other.status_code == 200 and other.headers["etag"] == etag
 
 
-def test_change_in_world_changes_etag(small_world: GitHubWorld, sim: Simulator,
-                                      session: requests.Session) -> None:
+def test_change_in_world_changes_etag(
+    small_world: GitHubWorld, sim: Simulator, session: requests.Session
+) -> None:
     url = f"{sim.base_url}/repos/acme/web/issues?state=all&sort=updated"
     etag = session.get(url).headers["etag"]
     repo = small_world.repo("acme/web")
@@ -83,8 +93,10 @@ def test_rate_limit_exhaustion_is_403_with_reset(small_world: GitHubWorld) -> No
     with Simulator(github=small_world, token=TOKEN, rate_limit=3) as simulator:
         with requests.Session() as http:
             http.headers["Authorization"] = f"Bearer {TOKEN}"
-            remaining = [http.get(f"{simulator.base_url}/repos/acme/api").headers[
-                "x-ratelimit-remaining"] for _ in range(3)]
+            remaining = [
+                http.get(f"{simulator.base_url}/repos/acme/api").headers["x-ratelimit-remaining"]
+                for _ in range(3)
+            ]
             blocked = http.get(f"{simulator.base_url}/repos/acme/api")
             budget = http.get(f"{simulator.base_url}/rate_limit").json()["resources"]["core"]
     assert remaining == ["2", "1", "0"]
@@ -106,12 +118,16 @@ def test_budget_window_resets(small_world: GitHubWorld) -> None:
 
 
 def test_since_filter_returns_items_updated_at_or_after(
-        small_world: GitHubWorld, sim: Simulator, session: requests.Session) -> None:
+    small_world: GitHubWorld, sim: Simulator, session: requests.Session
+) -> None:
     since = "2025-06-01T00:00:00Z"
-    expected = sorted(i["number"] for i in small_world.repo("acme/mobile").issues
-                      if i["updated_at"] >= since)
-    response = session.get(f"{sim.base_url}/repos/acme/mobile/issues",
-                           params={"state": "all", "since": since, "per_page": "100"})
+    expected = sorted(
+        i["number"] for i in small_world.repo("acme/mobile").issues if i["updated_at"] >= since
+    )
+    response = session.get(
+        f"{sim.base_url}/repos/acme/mobile/issues",
+        params={"state": "all", "since": since, "per_page": "100"},
+    )
     got = [i["number"] for i in response.json()]
     while "next" in response.links:
         response = session.get(response.links["next"]["url"])
@@ -123,10 +139,13 @@ def test_since_filter_returns_items_updated_at_or_after(
 
 
 def test_issues_include_pull_requests_with_pull_request_key(
-        small_world: GitHubWorld, sim: Simulator, session: requests.Session) -> None:
+    small_world: GitHubWorld, sim: Simulator, session: requests.Session
+) -> None:
     repo = small_world.repo("acme/api")
-    response = session.get(f"{sim.base_url}/repos/acme/api/issues",
-                           params={"state": "all", "per_page": "100", "labels": "bug"})
+    response = session.get(
+        f"{sim.base_url}/repos/acme/api/issues",
+        params={"state": "all", "per_page": "100", "labels": "bug"},
+    )
     items = response.json()
     assert all("bug" in {label["name"] for label in i["labels"]} for i in items)
     pulls = [i for i in repo.issues if "pull_request" in i]
@@ -138,8 +157,10 @@ def test_issues_include_pull_requests_with_pull_request_key(
 
 def test_concurrent_requests_are_all_answered_and_logged(sim: Simulator) -> None:
     def fetch(page: int) -> int:
-        return requests.get(f"{sim.base_url}/repos/acme/api/pulls?state=all&page={page}",
-                            headers={"Authorization": f"Bearer {TOKEN}"}).status_code
+        return requests.get(
+            f"{sim.base_url}/repos/acme/api/pulls?state=all&page={page}",
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        ).status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(fetch, [1 + n % 5 for n in range(40)]))
@@ -149,8 +170,7 @@ def test_concurrent_requests_are_all_answered_and_logged(sim: Simulator) -> None
     assert sim.requests == []
 
 
-def test_deployments_and_statuses_newest_first(sim: Simulator,
-                                               session: requests.Session) -> None:
+def test_deployments_and_statuses_newest_first(sim: Simulator, session: requests.Session) -> None:
     deployments = session.get(f"{sim.base_url}/repos/acme/api/deployments").json()
     assert len(deployments) == 12
     stamps = [d["created_at"] for d in deployments]
@@ -159,8 +179,9 @@ def test_deployments_and_statuses_newest_first(sim: Simulator,
     assert [s["state"] for s in statuses][-1] == "in_progress"
     assert statuses[0]["state"] in ("success", "failure")
     assert {"id", "state", "created_at", "environment"} <= set(statuses[0])
-    production = session.get(f"{sim.base_url}/repos/acme/api/deployments",
-                             params={"environment": "production"}).json()
+    production = session.get(
+        f"{sim.base_url}/repos/acme/api/deployments", params={"environment": "production"}
+    ).json()
     assert production and all(d["environment"] == "production" for d in production)
 
 
@@ -175,8 +196,9 @@ def test_tags_and_tag_commits(sim: Simulator, session: requests.Session) -> None
 
 
 def test_embedded_urls_point_at_the_simulator() -> None:
-    world = generate_github_world(seed=2, repos=1, pulls=3, issues=0, releases=0,
-                                  start=START, end=END)
+    world = generate_github_world(
+        seed=2, repos=1, pulls=3, issues=0, releases=0, start=START, end=END
+    )
     with Simulator(github=world) as simulator:
         pull = requests.get(f"{simulator.base_url}/repos/acme/api/pulls?state=all").json()[0]
         detail = requests.get(pull["url"])

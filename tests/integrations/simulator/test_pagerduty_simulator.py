@@ -43,8 +43,9 @@ def test_range_over_six_months_and_offset_cap_are_400(sim: Simulator) -> None:
 
 
 def test_auth_and_not_found(sim: Simulator) -> None:
-    bad = requests.get(sim.base_url + "/services", headers={"Authorization": "Token token=x"},
-                       timeout=5)
+    bad = requests.get(
+        sim.base_url + "/services", headers={"Authorization": "Token token=x"}, timeout=5
+    )
     assert bad.status_code == 401 and bad.json()["error"]["message"] == "Unauthorized"
     assert _get(sim, "/services/PNOPE").status_code == 404
     assert _get(sim, "/services/PSVC1").json()["service"]["name"] == "api"

@@ -16,8 +16,9 @@ from .conftest import END, START
 @pytest.fixture(scope="module")
 def big_world() -> GitHubWorld:
     """One repository with 5000 pull requests."""
-    return generate_github_world(seed=3, repos=1, pulls=5000, issues=0, releases=0,
-                                 start=START, end=END)
+    return generate_github_world(
+        seed=3, repos=1, pulls=5000, issues=0, releases=0, start=START, end=END
+    )
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,11 @@ def test_link_header_rels_on_first_middle_and_last_page(big_sim: Simulator) -> N
     assert "state=all&per_page=100&page=2" in first.links["next"]["url"]
     middle = requests.get(base, params={"state": "all", "per_page": "100", "page": "7"})
     assert [_page_of(middle.links[rel]["url"]) for rel in ("prev", "next", "last", "first")] == [
-        6, 8, 50, 1]
+        6,
+        8,
+        50,
+        1,
+    ]
     assert middle.headers["link"].index('rel="prev"') < middle.headers["link"].index('rel="next"')
     last = requests.get(base, params={"state": "all", "per_page": "100", "page": "50"})
     assert set(last.links) == {"prev", "first"} and len(last.json()) == 100
@@ -74,15 +79,17 @@ def test_per_page_defaults_to_30_and_is_capped_at_100(big_sim: Simulator) -> Non
     assert _page_of(capped.links["last"]["url"]) == 50
 
 
-def test_default_state_is_open_and_default_order_created_desc(big_sim: Simulator,
-                                                              big_world: GitHubWorld) -> None:
+def test_default_state_is_open_and_default_order_created_desc(
+    big_sim: Simulator, big_world: GitHubWorld
+) -> None:
     open_count = sum(p["state"] == "open" for p in big_world.repo("acme/api").pulls)
     assert 0 < open_count < 5000
     response = requests.get(f"{big_sim.base_url}/repos/acme/api/pulls?per_page=100")
     items = response.json()
     assert all(p["state"] == "open" for p in items)
-    assert [p["created_at"] for p in items] == sorted((p["created_at"] for p in items),
-                                                      reverse=True)
+    assert [p["created_at"] for p in items] == sorted(
+        (p["created_at"] for p in items), reverse=True
+    )
     last = _page_of(response.links["last"]["url"])
     assert (last - 1) * 100 < open_count <= last * 100
 
@@ -112,11 +119,11 @@ def test_links_can_keep_the_repos_path(big_world: GitHubWorld) -> None:
     with Simulator(github=big_world, link_by_repo_id=False) as simulator:
         response = requests.get(f"{simulator.base_url}/repos/acme/api/pulls?state=all")
     assert response.links["next"]["url"] == (
-        f"{simulator.base_url}/repos/acme/api/pulls?state=all&page=2")
+        f"{simulator.base_url}/repos/acme/api/pulls?state=all&page=2"
+    )
 
 
-def test_single_page_result_has_no_link_header(sim: Simulator,
-                                               session: requests.Session) -> None:
+def test_single_page_result_has_no_link_header(sim: Simulator, session: requests.Session) -> None:
     response = session.get(f"{sim.base_url}/repos/acme/api/tags")
     assert response.status_code == 200 and len(response.json()) == 6
     assert "link" not in response.headers

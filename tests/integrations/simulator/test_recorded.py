@@ -12,8 +12,34 @@ from integrations.simulator import GitHubWorld, Simulator, load_recorded_github
 
 from .conftest import REAL_DATA
 
-MERGED = [4, 13, 14, 15, 19, 23, 30, 39, 40, 41, 48, 51, 53, 79, 89, 100, 107, 114, 172, 174,
-          184, 185, 186, 189, 206, 210]
+MERGED = [
+    4,
+    13,
+    14,
+    15,
+    19,
+    23,
+    30,
+    39,
+    40,
+    41,
+    48,
+    51,
+    53,
+    79,
+    89,
+    100,
+    107,
+    114,
+    172,
+    174,
+    184,
+    185,
+    186,
+    189,
+    206,
+    210,
+]
 
 pytestmark = pytest.mark.skipif(not REAL_DATA.exists(), reason="shared/real-data not present")
 
@@ -65,7 +91,9 @@ def test_single_pull_has_synthesized_deterministic_sizes(ants_sim: Simulator) ->
     other = load_recorded_github(REAL_DATA, full_name="panjf2000/ants")
     same = other.repo("panjf2000/ants").pull(4)
     assert same is not None and (same["additions"], same["deletions"]) == (
-        pull["additions"], pull["deletions"])
+        pull["additions"],
+        pull["deletions"],
+    )
     commits = json.loads((REAL_DATA / "pull_request_commits.json").read_text(encoding="utf-8"))
     assert pull["commits"] == len(commits["4"])
 
@@ -75,7 +103,22 @@ def test_issues_are_the_41_recorded_items(ants_sim: Simulator) -> None:
     assert len(items) == 41
     assert sum("pull_request" not in i for i in items) == 26
     assert sorted(i["number"] for i in items if "pull_request" in i) == [
-        4, 8, 9, 11, 13, 14, 15, 16, 19, 23, 30, 36, 39, 40, 41]
+        4,
+        8,
+        9,
+        11,
+        13,
+        14,
+        15,
+        16,
+        19,
+        23,
+        30,
+        36,
+        39,
+        40,
+        41,
+    ]
     assert _all(ants_sim, "/repos/panjf2000/ants/issues") == []  # all closed; default open
     bugs = _all(ants_sim, "/repos/panjf2000/ants/issues", state="all", labels="bug")
     assert sorted(i["number"] for i in bugs if "pull_request" not in i) == [6, 7]
@@ -84,8 +127,9 @@ def test_issues_are_the_41_recorded_items(ants_sim: Simulator) -> None:
 def test_48_tags_and_their_commits(ants_sim: Simulator) -> None:
     tags = _all(ants_sim, "/repos/panjf2000/ants/tags")
     assert len(tags) == 48 and tags[0]["name"] == "v2.11.4"
-    commit = requests.get(f"{ants_sim.base_url}/repos/panjf2000/ants/commits/"
-                          f"{tags[0]['commit']['sha']}").json()
+    commit = requests.get(
+        f"{ants_sim.base_url}/repos/panjf2000/ants/commits/{tags[0]['commit']['sha']}"
+    ).json()
     assert commit["commit"]["committer"]["date"] == "2025-12-27T05:02:57Z"
     by_name = requests.get(f"{ants_sim.base_url}/repos/panjf2000/ants/commits/v2.11.4").json()
     assert by_name["sha"] == tags[0]["commit"]["sha"]

@@ -21,16 +21,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--month", required=True, help="YYYY-MM, the month the digest covers")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="print the plain-text digests; send and record nothing")
-        parser.add_argument("--to", metavar="EMAIL",
-                            help="send a preview copy of every digest to EMAIL; record nothing")
-        parser.add_argument("--reclaim-stale", action="store_true",
-                            help="resend deliveries stuck in 'sending' for over 15 minutes "
-                                 "(they may have been sent: at-least-once for those)")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="print the plain-text digests; send and record nothing",
+        )
+        parser.add_argument(
+            "--to",
+            metavar="EMAIL",
+            help="send a preview copy of every digest to EMAIL; record nothing",
+        )
+        parser.add_argument(
+            "--reclaim-stale",
+            action="store_true",
+            help="resend deliveries stuck in 'sending' for over 15 minutes "
+            "(they may have been sent: at-least-once for those)",
+        )
 
-    def handle(self, *args, month: str, dry_run: bool, to: str | None, reclaim_stale: bool,
-               **options) -> None:
+    def handle(
+        self, *args, month: str, dry_run: bool, to: str | None, reclaim_stale: bool, **options
+    ) -> None:
         first_day = _month(month)
         if dry_run:
             for recipient in digest_recipients():

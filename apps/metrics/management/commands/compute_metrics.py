@@ -19,10 +19,19 @@ class Command(BaseCommand):
     help = "(Re)compute metric rows; prints the rows written per metric; exits 1 on a failure."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--since", type=_iso_date, metavar="YYYY-MM-DD",
-                            help="replace only the periods containing this day and later")
-        parser.add_argument("--metric", action="append", dest="metrics", metavar="NAME",
-                            help="only the families of these metrics (repeatable)")
+        parser.add_argument(
+            "--since",
+            type=_iso_date,
+            metavar="YYYY-MM-DD",
+            help="replace only the periods containing this day and later",
+        )
+        parser.add_argument(
+            "--metric",
+            action="append",
+            dest="metrics",
+            metavar="NAME",
+            help="only the families of these metrics (repeatable)",
+        )
 
     def handle(self, *args, **options) -> None:
         try:

@@ -8,7 +8,7 @@ from django.db.models import Q
 from apps.core.periods import GRANULARITIES
 from apps.costs import computations as c
 from apps.costs import selectors
-from apps.delivery.selectors import releases_frame
+from apps.delivery.selectors import releases_frame, repos_configured
 from apps.metrics.registry import (
     CURRENCY_UNIT,
     ComputeContext,
@@ -70,9 +70,11 @@ ZERO_REVENUE = "revenue of the month is zero"
 
 def costs_compute(ctx: ComputeContext) -> pd.DataFrame:
     """Registry-format rows of every cost metric (see apps.metrics.registry). With
-    `ctx.since`, only cost groups ending at or after the first replaced period are read."""
+    `ctx.since`, only cost groups ending at or after the first replaced period are read.
+    cost_per_release has no rows without a repo to release from
+    (docs/metrics.md#any-subset-of-sources)."""
     groups = selectors.cost_groups_frame(ends_since=ctx.since_at)
-    releases = releases_frame()
+    releases = releases_frame() if repos_configured() else None
     live = selectors.customers_live_frame()
     revenue = selectors.revenue_by_month()
     parts = []
@@ -88,16 +90,19 @@ def costs_compute(ctx: ComputeContext) -> pd.DataFrame:
             sums = every[(every["scope"] == scope) & (every["scope_key"] == key)]
             if sums.empty:
                 continue
-            released = releases if scope == "org" else releases[releases["team"] == key]
-            per_release = c.releases_per_period(released["released_at"], granularity, ctx.tz)
-            ratio = c.ratio_rows(
-                sums,
-                metric="cost_per_release",
-                denominators=per_release,
-                zero_note=NO_RELEASES,
-                missing_note=NO_RELEASES,
-            )
-            parts += [sums, ratio]
+            parts.append(sums)
+            if releases is not None:
+                released = releases if scope == "org" else releases[releases["team"] == key]
+                per_release = c.releases_per_period(released["released_at"], granularity, ctx.tz)
+                parts.append(
+                    c.ratio_rows(
+                        sums,
+                        metric="cost_per_release",
+                        denominators=per_release,
+                        zero_note=NO_RELEASES,
+                        missing_note=NO_RELEASES,
+                    )
+                )
             if scope == "org":
                 parts += _org_ratios(sums, live, revenue, granularity, ctx.tz)
     parts = [p for p in parts if not p.empty]

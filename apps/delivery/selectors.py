@@ -148,11 +148,12 @@ def merged_pulls_frame(*, where: Q | None = None) -> pd.DataFrame:
 
 
 def repo_columns(frame: pd.DataFrame, by_id: dict[int, Repo]) -> pd.DataFrame:
-    """`frame` (with repo_id) plus repo ("owner/name") and team (slug, "" when unmapped)."""
-    frame["repo"] = frame["repo_id"].map({pk: r.full_name for pk, r in by_id.items()})
-    frame["team"] = frame["repo_id"].map(
-        {pk: r.team.slug if r.team else "" for pk, r in by_id.items()}
-    )
+    """`frame` (with repo_id) plus repo ("owner/name") and team (slug, "" when unmapped), both
+    text columns even when `frame` is empty (so `repo + "#" + number` works on no rows)."""
+    names = {pk: r.full_name for pk, r in by_id.items()}
+    teams = {pk: r.team.slug if r.team else "" for pk, r in by_id.items()}
+    frame["repo"] = frame["repo_id"].map(names).astype(object)
+    frame["team"] = frame["repo_id"].map(teams).astype(object)
     return frame
 
 

@@ -265,7 +265,7 @@ def pulls_detail_frame(*, where: Q | None = None) -> pd.DataFrame:
             "deletions": "float",
         },
     )
-    frame.insert(1, "repo", frame["repo_id"].map(by_id))
+    frame.insert(1, "repo", frame["repo_id"].map(by_id).astype(object))
     return pulls_issue_points(frame, frame["head_ref"], pulls_points_map(_pull_keys(frame)))
 
 

@@ -1,12 +1,11 @@
 """Cost test helpers: the organisation's cost settings and two teams."""
 
-from pathlib import Path
-
 import pytest
 
 from apps.organization.models import Organization, Team
+from tests.fixtures import FIXTURES
 
-REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "real-data" / "costs"
+REAL = FIXTURES / "costs"
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def test_real_focus_sample_lines_equal_the_readers(org_costs, teams, paths):
         1000,
         ["2024-09"],
     )
-    # README: Σ EffectiveCost 14.97651418586, Σ BilledCost 20.52022672899 USD
+    # tests/fixtures/README.md: Σ EffectiveCost 14.97651418586, Σ BilledCost 20.52022672899 USD
     assert record.totals["USD"]["effective"] == pytest.approx(14.97651418586, abs=1e-9)
     assert record.totals["USD"]["billed"] == pytest.approx(20.52022672899, abs=1e-9)
     reference = pd.concat(list(read_cost_export(REAL / "focus-1.0-sample.csv", format="focus")))

@@ -37,7 +37,7 @@ def by_category() -> dict[str, tuple[int, float, float]]:
 def test_focus_sample_totals_match_the_readme(org_costs):
     record = cost_file_import(path=REAL / "focus-1.0-sample.csv", format="focus")
     assert (record.status, record.rows, record.currency) == ("succeeded", 1000, "USD")
-    # README "Costs" table: rows, Σ EffectiveCost, Σ BilledCost per ServiceCategory
+    # tests/fixtures/README.md "Costs": rows, Σ EffectiveCost, Σ BilledCost per ServiceCategory
     expected = {
         "Compute": (443, 14.75656109020, 17.56473934470),
         "Storage": (209, 0.00088291550, 0.79179840783),
@@ -65,7 +65,7 @@ def test_focus_sample_totals_match_the_readme(org_costs):
 def test_legacy_cur_sample_totals(org_costs):
     record = cost_file_import(path=REAL / "aws-cur-legacy-sample.csv", format="aws-cur")
     assert (record.status, record.rows) == ("succeeded", 1281)
-    # README: Σ lineItem/UnblendedCost 1.68230869740 USD; Tax 12 rows, 0.08
+    # tests/fixtures/README.md: Σ lineItem/UnblendedCost 1.68230869740 USD; Tax 12 rows, 0.08
     assert record.totals["USD"]["billed"] == pytest.approx(1.68230869740, abs=1e-9)
     tax = CostLine.objects.filter(charge_category="Tax").aggregate(s=Sum("billed_cost"))["s"]
     assert CostLine.objects.filter(charge_category="Tax").count() == 12
@@ -83,7 +83,8 @@ def test_azure_sample_is_rejected_without_a_rate_and_converted_with_one(org_cost
     )
     org_costs(fx_rates={"CAD": 0.75})
     record = cost_file_import(path=path, format="azure")
-    # README: 27 rows, Σ CostInBillingCurrency 1.26136926505726 CAD; × 0.75 USD/CAD
+    # tests/fixtures/README.md: 27 rows, Σ CostInBillingCurrency 1.26136926505726 CAD
+    # (× 0.75 USD/CAD)
     assert (record.status, record.rows, record.fx_rate) == ("succeeded", 27, 0.75)
     assert record.totals["CAD"]["billed"] == pytest.approx(1.26136926505726, abs=1e-12)
     cost = CostLine.objects.aggregate(s=Sum("cost"))["s"]

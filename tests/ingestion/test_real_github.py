@@ -1,9 +1,9 @@
-"""The recorded GitHub payloads of panjf2000/ants (../shared/real-data/github/, facts in its
-README) served by the simulator and synced with the real client, as a `tags` repo."""
+"""The recorded GitHub payloads of panjf2000/ants (tests/fixtures/github/, facts in
+tests/fixtures/README.md) served by the simulator and synced with the real client, as a `tags`
+repo."""
 
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +15,10 @@ from apps.ingestion.services import source_sync
 from apps.metrics.registry import ComputeContext
 from apps.quality.models import GitHubIssue
 from integrations.simulator import Simulator, load_recorded_github
+from tests.fixtures import FIXTURES
 from tests.ingestion.conftest import TOKEN
 
-REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "real-data" / "github"
+REAL = FIXTURES / "github"
 STABLE = r"^v[0-9]+\.[0-9]+\.[0-9]+$"
 
 

@@ -1,11 +1,10 @@
 """GitHubClient against HTTP mocked with ``responses``, and against the recorded payloads in
-../shared/real-data/github (served through the mock so the whole client path runs)."""
+tests/fixtures/github (served through the mock so the whole client path runs)."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,13 +25,14 @@ from integrations.github import (
     RepoRecord,
     TagRecord,
 )
+from tests.fixtures import FIXTURES
 from tests.integrations.conftest import FakeSleep
 
 API = "https://api.github.com"
 REPO = f"{API}/repos/acme/api"
 TOKEN = "ghp_TESTTOKEN0123456789"
 NOW = 1_700_000_000.0
-REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "real-data" / "github"
+REAL = FIXTURES / "github"
 SECONDARY = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes."}
 
 

@@ -2,17 +2,17 @@
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from apps.organization.models import JiraProject, Source, Team
 from integrations.simulator import Simulator
 from integrations.simulator.jira import JiraProvider, JiraWorld, generate_jira_world
+from tests.fixtures import FIXTURES
 
 EMAIL = "keel@acme.test"
 TOKEN = "jira_TestTokenDoNotLeak_42"
-REAL_JIRA = Path(__file__).resolve().parents[2] / ".." / "shared" / "real-data" / "jira"
+REAL_JIRA = FIXTURES / "jira"
 
 
 def serve(world: JiraWorld) -> Simulator:

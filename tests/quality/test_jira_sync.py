@@ -69,7 +69,7 @@ def test_legacy_search_is_never_called_and_429_is_honoured(db, jira_sim) -> None
 
 
 def test_recorded_chinese_site_counts_match_readme(db) -> None:
-    """shared/real-data/jira/README: 33 issues (EE 30, K5 3); by type id 10003 子任务 12,
+    """tests/fixtures/README.md (Jira facts): 33 issues (EE 30, K5 3); by type id 10003 子任务 12,
     10001 故事/Story 8+2, 10031 任务 8, 10004 缺陷 1, 10105 Test Execution 1, 10000 Epic 1;
     status category done 25, new 8 (5 hand-edited 已完成 'new' + 3 K5 To Do)."""
     with serve(load_recorded_jira(REAL_JIRA)) as simulator:

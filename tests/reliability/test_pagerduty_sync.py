@@ -1,7 +1,6 @@
 """PagerDuty sync against the simulator: completeness, re-read of open incidents, failures."""
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,9 +14,10 @@ from integrations.pagerduty import client as client_module
 from integrations.simulator import Simulator
 from integrations.simulator.faults import FaultRule
 from integrations.simulator.pagerduty import PagerDutyProvider, PagerDutyWorld, load_recorded
+from tests.fixtures import FIXTURES
 from tests.reliability.conftest import make_pd_source
 
-REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "real-data" / "pagerduty"
+REAL = FIXTURES / "pagerduty"
 pytestmark = pytest.mark.django_db
 
 

@@ -17,9 +17,10 @@ from apps.ingestion.services import source_sync
 from apps.metrics.services import metrics_compute
 from apps.organization.models import Customer, Identity, Organization, Person, Team
 from integrations.simulator import Simulator, generate_github_world
+from tests.fixtures import FIXTURES
 from tests.ingestion.conftest import TOKEN, make_source
 
-REAL_COSTS = Path(__file__).resolve().parents[2] / ".." / "shared" / "real-data" / "costs"
+REAL_COSTS = FIXTURES / "costs"
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 

@@ -1,8 +1,8 @@
 """Builders for GitHub REST JSON objects (users, labels, repos, pulls, issues).
 
 Shapes follow api.github.com (REST API version 2022-11-28) and the recorded payloads in
-shared/real-data/github: URLs point at https://api.github.com (the provider rewrites them to the
-simulator's base URL on the wire), timestamps are ISO 8601 UTC with a `Z`, ids are integers.
+tests/fixtures/github: URLs point at https://api.github.com (the provider rewrites them to
+the simulator's base URL on the wire), timestamps are ISO 8601 UTC with a `Z`, ids are integers.
 Releases, tags, commits and deployments are in `objects_delivery.py`.
 """
 

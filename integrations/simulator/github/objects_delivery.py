@@ -1,6 +1,6 @@
 """Builders for GitHub's delivery objects: releases, tags, tag commits, deployments, statuses.
 
-Tag and commit shapes follow shared/real-data/github/tags.json and tag_commits.json
+Tag and commit shapes follow the recorded tests/fixtures/github/tags.json and tag_commits.json
 (`GET /repos/{o}/{r}/tags` and `GET /repos/{o}/{r}/commits/{sha}` without `stats`/`files`).
 """
 

@@ -1,4 +1,4 @@
-"""Serve recorded GitHub payloads (shared/real-data/github) through the simulator.
+"""Serve recorded GitHub payloads (tests/fixtures/github) through the simulator.
 
 `load_recorded_github` turns the recorded list responses of one repository into a `GitHubRepo`:
 `/pulls` and `/issues` return exactly the recorded items (the 15 pull requests in issues.json

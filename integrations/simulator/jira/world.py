@@ -2,7 +2,7 @@
 
 `generate_jira_world` makes a reproducible site (projects, stories, tasks, sub-tasks and bugs
 with priorities, resolutions, story points); `load_recorded_jira` serves the recorded payloads
-of `shared/real-data/jira/` (a Chinese-localised site). Standard library only.
+of `tests/fixtures/jira/` (a Chinese-localised site). Standard library only.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def generate_jira_world(
 
 
 def load_recorded_jira(folder: Path) -> JiraWorld:
-    """The recorded site of `shared/real-data/jira/` (issues as recorded, fields as recorded)."""
+    """The recorded site of `tests/fixtures/jira/` (issues as recorded, fields as recorded)."""
     issues = json.loads((folder / "issues.json").read_text(encoding="utf-8"))["issues"]
     fields = json.loads((folder / "fields.json").read_text(encoding="utf-8"))
     return JiraWorld(issues=issues, fields=fields, time_zone="Asia/Shanghai")

@@ -11,7 +11,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-REAL = Path(__file__).resolve().parents[3] / ".." / "shared" / "real-data" / "costs"
+from tests.fixtures import FIXTURES
+
+REAL = FIXTURES / "costs"
 FOCUS_SAMPLE = REAL / "focus-1.0-sample.csv"
 CUR_SAMPLE = REAL / "aws-cur-legacy-sample.csv"
 AZURE_EA_SAMPLE = REAL / "azure-ea-sample.csv"

@@ -1,4 +1,4 @@
-"""The real exports in ../shared/real-data/costs against the facts in its README."""
+"""The real exports in tests/fixtures/costs against the facts in tests/fixtures/README.md."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from integrations.cost_exports import COLUMNS, detect_format, read_cost_export, 
 
 from .builders import AZURE_EA_SAMPLE, CUR_SAMPLE, FOCUS_SAMPLE
 
-# README "Costs": rows, Σ EffectiveCost, Σ BilledCost per ServiceCategory (FOCUS sample, USD).
+# tests/fixtures/README.md "Costs": rows, Σ EffectiveCost, Σ BilledCost per ServiceCategory
+# (FOCUS sample, USD).
 FOCUS_BY_CATEGORY = {
     "Compute": (443, 14.75656109020, 17.56473934470),
     "Storage": (209, 0.00088291550, 0.79179840783),

@@ -3,7 +3,6 @@
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,9 @@ from integrations.simulator import Simulator
 from integrations.simulator.faults import FaultRule
 from integrations.simulator.pagerduty import PagerDutyProvider, PagerDutyWorld
 from integrations.simulator.pagerduty import provider as provider_module
+from tests.fixtures import FIXTURES
 
-REAL = Path(__file__).resolve().parents[3] / ".." / "shared" / "real-data" / "pagerduty"
+REAL = FIXTURES / "pagerduty"
 TOKEN = "pd_TestTokenDoNotLeak42"
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import requests
 
 from integrations.simulator import GitHubWorld, Simulator, generate_github_world
+from tests.fixtures import FIXTURES
 
 TOKEN = "sekret"
-REAL_DATA = Path(__file__).resolve().parents[4] / "shared" / "real-data" / "github"
+REAL_DATA = FIXTURES / "github"
 START = datetime(2024, 1, 1, tzinfo=UTC)
 END = datetime(2026, 11, 1, tzinfo=UTC)
 

@@ -41,8 +41,6 @@ MERGED = [
     210,
 ]
 
-pytestmark = pytest.mark.skipif(not REAL_DATA.exists(), reason="shared/real-data not present")
-
 
 @pytest.fixture(scope="module")
 def ants() -> GitHubWorld:

@@ -44,7 +44,7 @@ def engineer_row(email: str) -> MetricRow:
     )
 
 
-def test_admin_hides_other_teams_engineer_rows(client, db) -> None:
+def test_the_admin_site_is_closed_to_a_staff_manager_even_with_permissions(client, db) -> None:
     users = get_user_model().objects
     manager = users.create_user("a-lead", "a-lead@acme.test", "pw", is_staff=True)
     manager.user_permissions.add(*Permission.objects.filter(codename="view_metricrow"))
@@ -56,6 +56,8 @@ def test_admin_hides_other_teams_engineer_rows(client, db) -> None:
     engineer_row("ann@acme.test")
     engineer_row("bob@acme.test")
     client.force_login(manager)
+    response = client.get(reverse("admin:metrics_metricrow_changelist"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    client.force_login(users.create_superuser("root", "root@acme.test", "pw"))
     page = client.get(reverse("admin:metrics_metricrow_changelist")).content.decode()
-    assert "ann@acme.test" in page
-    assert "bob@acme.test" not in page
+    assert "ann@acme.test" in page and "bob@acme.test" in page

@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
+from apps.accounts.access import engineer_visible
 from apps.metrics.registry import MetricDefinition, MetricFamily
 from apps.metrics.selectors import (
-    engineer_visible,
     metric_doc_link,
     metric_records_get,
     organization_currency,

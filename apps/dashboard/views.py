@@ -8,13 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
+from apps.accounts.access import engineer_visible, sources_sync_allowed
 from apps.metrics.registry import definition, family_of
-from apps.metrics.selectors import engineer_visible, organization_currency
+from apps.metrics.selectors import organization_currency
 from apps.organization.models import Person, Source, Team
 
 from . import selectors
 from .metric_page import metric_context
-from .services import source_sync_enqueue, sync_allowed
+from .services import SyncForbidden, SyncRefused, source_sync_enqueue
 
 LOGIN_URL = reverse_lazy("dashboard:login")
 login = LoginView.as_view(
@@ -101,16 +102,20 @@ def sources_page(request: HttpRequest) -> HttpResponse:
         sources=sources,
         running=running,
         imports=selectors.cost_imports_recent(),
-        can_sync=sync_allowed(user=request.user),
+        can_sync=set(sources_sync_allowed(user=request.user).values_list("pk", flat=True)),
     )
 
 
 @login_required(login_url=LOGIN_URL)
 @require_POST
 def source_sync_now(request: HttpRequest, name: str) -> HttpResponse:
-    if not sync_allowed(user=request.user):
-        return HttpResponseForbidden("only staff and team managers may start a sync")
     source = get_object_or_404(Source, name=name)
-    source_sync_enqueue(source=source)
+    try:
+        source_sync_enqueue(user=request.user, source=source)
+    except SyncForbidden as exc:
+        return HttpResponseForbidden(str(exc))
+    except SyncRefused as exc:
+        messages.error(request, f"Not synced: {exc}.")
+        return redirect("dashboard:sources")
     messages.success(request, f"Sync of {source.name} queued.")
     return redirect("dashboard:sources")

@@ -11,6 +11,8 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from apps.accounts.access import role_of, teams_with_engineers_visible
+from apps.accounts.models import Role
 from apps.digests.content import (
     CHURN_RISK_THRESHOLD,
     HEADLINES,
@@ -40,6 +42,7 @@ class Recipient:
     kind: str  # DigestDelivery.Kind
     name: str
     team_slugs: tuple[str, ...] = ()
+    user_id: int | None = None  # the user this digest is for
 
 
 @dataclass
@@ -59,25 +62,32 @@ def dashboard_url(path: str, **query: str) -> str:
 
 
 def digest_recipients() -> list[Recipient]:
-    """One recipient per e-mail address, sorted: active superusers get the org digest; other
-    active users who manage teams get a manager digest of those teams. Users without an e-mail
-    get nothing."""
+    """One recipient per user, sorted by e-mail: active admins get the org digest; active
+    managers get a manager digest of the teams they manage (`apps.accounts.access`); viewers and
+    users without an e-mail get nothing. A recipient is a user, never an address: when two users
+    share an address, only the first (admins first, then the oldest account) gets a digest there,
+    so one mailbox never receives another user's digest."""
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
     found: dict[str, Recipient] = {}
-    for user in users.filter(is_superuser=True).order_by("pk"):
-        email = user.email.lower()
-        found.setdefault(email, Recipient(email, DigestDelivery.Kind.ORG, user.get_full_name()))
-    managers = users.filter(is_superuser=False, managed_teams__isnull=False).distinct()
-    for user in managers.order_by("pk"):
-        email = user.email.lower()
-        slugs = tuple(user.managed_teams.order_by("slug").values_list("slug", flat=True))
-        if email in found:
-            if found[email].kind == DigestDelivery.Kind.MANAGER:
-                slugs = tuple(sorted({*found[email].team_slugs, *slugs}))
-            else:
-                continue
-        found[email] = Recipient(email, DigestDelivery.Kind.MANAGER, user.get_full_name(), slugs)
+    for user in users.order_by("-is_superuser", "pk"):
+        email, role = user.email.lower(), role_of(user)
+        if email in found or role not in (Role.ADMIN, Role.MANAGER):
+            continue
+        name = user.get_full_name()
+        if role == Role.ADMIN:
+            found[email] = Recipient(email, DigestDelivery.Kind.ORG, name, user_id=user.pk)
+            continue
+        slugs = tuple(
+            teams_with_engineers_visible(user=user).order_by("slug").values_list("slug", flat=True)
+        )
+        if slugs:
+            found[email] = Recipient(email, DigestDelivery.Kind.MANAGER, name, slugs, user.pk)
     return [found[email] for email in sorted(found)]
+
+
+def digest_recipient_of(*, user_id: int) -> Recipient | None:
+    """The recipient that is the user `user_id`, or None when that user gets no digest."""
+    return next((r for r in digest_recipients() if r.user_id == user_id), None)
 
 
 def series_load(*, scope: str, keys: list[str], metrics: list[str], month: date) -> dict:

@@ -1,32 +1,52 @@
-"""The digest preview page: staff see anyone's digest, a manager only their own."""
+"""The digest preview page: admins see anyone's digest, everyone else only their own
+(`apps.accounts.access.digest_preview_allowed`)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from apps.accounts.access import digest_preview_allowed
 from apps.digests.content import previous_month
 from apps.digests.render import digest_html_standalone
-from apps.digests.selectors import digest_build, digest_recipients
+from apps.digests.selectors import digest_build, digest_recipient_of
+
+
+def _recipient_user(request: HttpRequest):
+    """The user whose digest is asked for: `?recipient=` (username or e-mail of exactly one
+    user), else the requester. 404 when it names nobody, or several users."""
+    wanted = request.GET.get("recipient", "")
+    if not wanted:
+        return request.user
+    users = get_user_model().objects.filter(is_active=True)
+    by_name = users.filter(username=wanted)
+    matches = by_name if by_name.exists() else users.filter(email__iexact=wanted)
+    if matches.count() != 1:
+        raise Http404("recipient: no single user by that username or e-mail")
+    return matches.get()
+
+
+def _month(request: HttpRequest) -> date:
+    """`?month=YYYY-MM` (years 1 to 9999), default last month; 404 when malformed."""
+    try:
+        return datetime.strptime(request.GET["month"], "%Y-%m").date()
+    except KeyError:
+        return previous_month(datetime.now().date().replace(day=1))
+    except ValueError:
+        raise Http404("month: expected YYYY-MM") from None
 
 
 @login_required
 def digest_preview(request: HttpRequest) -> HttpResponse:
-    """GET /digests/preview/?month=YYYY-MM&recipient=EMAIL (defaults: last month, yourself)."""
-    user = request.user
-    if not (user.is_staff or user.is_superuser or user.managed_teams.exists()):
-        raise PermissionDenied("digest previews are for staff and managers")
-    email = request.GET.get("recipient", user.email).lower()
-    if email != user.email.lower() and not (user.is_staff or user.is_superuser):
-        raise PermissionDenied("managers may preview only their own digest")
-    recipient = next((r for r in digest_recipients() if r.email == email), None)
+    """GET /digests/preview/?month=YYYY-MM&recipient=USERNAME-OR-EMAIL (defaults: last month,
+    yourself)."""
+    target = _recipient_user(request)
+    if not digest_preview_allowed(user=request.user, recipient=target):
+        raise PermissionDenied("only admins may preview another user's digest")
+    recipient = digest_recipient_of(user_id=target.pk)
     if recipient is None:
-        raise Http404(f"{email} receives no digest")
-    try:
-        month = datetime.strptime(request.GET["month"], "%Y-%m").date()
-    except KeyError:
-        month = previous_month(datetime.now().date().replace(day=1))
-    except ValueError:
-        raise Http404("month: expected YYYY-MM") from None
+        raise Http404("this user receives no digest")
+    month = _month(request)
     return HttpResponse(digest_html_standalone(digest_build(recipient=recipient, month=month)))

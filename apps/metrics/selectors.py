@@ -1,5 +1,6 @@
-"""Reads of the metric store and the read-only API (spec §4), with the engineer-scope privacy
-rule: engineer rows are visible only to superusers and to the managers of the engineer's team.
+"""Reads of the metric store and the read-only API (docs/api.md), with the engineer-scope
+privacy rule of `apps.accounts.access`: engineer rows reach only admins and the managers of the
+engineer's team.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from apps.accounts.access import engineer_emails_visible, engineer_visible
 from apps.core.periods import Granularity, next_period_start, period_bounds, period_start_of
 from apps.ingestion.models import SyncRun
 from apps.metrics.models import MetricRow
@@ -40,28 +42,15 @@ def unit_resolve(unit: str, *, currency: str) -> str:
     return currency if unit == CURRENCY_UNIT else unit
 
 
-def _managed_emails(user: User) -> QuerySet:
-    return Person.objects.filter(team__managers=user).values("email")
-
-
 def metric_rows_visible(*, user: User) -> QuerySet[MetricRow]:
-    """Every metric row `user` may see: all for a superuser; otherwise no engineer rows except
-    those of people in teams `user` manages (spec §4). Hidden rows are simply absent."""
+    """Every metric row `user` may see: no engineer rows except those of the engineers
+    `apps.accounts.access` lets `user` see (all of them for an admin). Hidden rows are simply
+    absent."""
     rows = MetricRow.objects.all()
-    if getattr(user, "is_superuser", False):
+    emails = engineer_emails_visible(user=user)
+    if emails is None:
         return rows
-    if not getattr(user, "is_authenticated", False):
-        return rows.exclude(scope=MetricRow.Scope.ENGINEER)
-    return rows.filter(~Q(scope=MetricRow.Scope.ENGINEER) | Q(scope_key__in=_managed_emails(user)))
-
-
-def engineer_visible(*, user: User, email: str) -> bool:
-    """Whether `user` may see engineer-scope numbers and records of the person `email`."""
-    if getattr(user, "is_superuser", False):
-        return True
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return _managed_emails(user).filter(email=email).exists()
+    return rows.filter(~Q(scope=MetricRow.Scope.ENGINEER) | Q(scope_key__in=emails))
 
 
 def metric_doc_link(metric: MetricDefinition) -> str:

@@ -8,22 +8,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.organization.selectors import teams_managed_by
+from apps.accounts.access import manager_tools_allowed
 from apps.quality.identities import identities_unmatched, jira_names_unmapped
 
 
-class IsManagerOrSuperuser(permissions.BasePermission):
-    """Superusers and users who manage at least one team."""
+class IsManagerOrAdmin(permissions.BasePermission):
+    """Admins and managers (`apps.accounts.access.manager_tools_allowed`)."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        user = request.user
-        return bool(user and (user.is_superuser or teams_managed_by(user=user).exists()))
+        return manager_tools_allowed(user=request.user)
 
 
 class UnmappedView(APIView):
     """Identities seen in the data that match no configured person, and unmapped Jira names."""
 
-    permission_classes = [permissions.IsAuthenticated, IsManagerOrSuperuser]
+    permission_classes = [permissions.IsAuthenticated, IsManagerOrAdmin]
 
     @extend_schema(
         responses={
@@ -34,7 +33,7 @@ class UnmappedView(APIView):
                     "jira: {priorities: [...], types: [...]}}"
                 ),
             ),
-            403: OpenApiResponse(OpenApiTypes.OBJECT, description="managers and superusers only"),
+            403: OpenApiResponse(OpenApiTypes.OBJECT, description="managers and admins only"),
         }
     )
     def get(self, request: Request) -> Response:

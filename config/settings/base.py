@@ -22,7 +22,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 KEEL_ENCRYPTION_KEY = env("KEEL_ENCRYPTION_KEY", default=SECRET_KEY)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "apps.accounts.admin_config.KeelAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "apps.core",
     "apps.organization",
+    "apps.accounts",
     "apps.ingestion",
     "apps.delivery",
     "apps.quality",

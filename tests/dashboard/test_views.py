@@ -3,13 +3,16 @@ its records, engineer privacy by every URL, the sources page and "sync now", the
 
 import html as html_lib
 import re
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from apps.organization.models import JiraProject
 from tests.dashboard.conftest import GH_ERROR
-from tests.metrics.factories import UserFactory
+from tests.metrics.factories import SourceFactory, SyncRunFactory, UserFactory
 
 
 def tile(html: str, metric: str) -> str:
@@ -157,7 +160,11 @@ def test_sources_page_shows_runs_errors_and_waits_never_secrets(plain_client) ->
     assert "Sync now" not in html  # a plain user may not start a sync
 
 
-def test_sync_now_is_post_only_for_staff_or_managers(world, manager_client, plain_client) -> None:
+def test_sync_now_is_post_only_for_admins_or_managers_of_the_sources_teams(
+    world, manager_client, plain_client
+) -> None:
+    beta_source = SourceFactory(name="jira-beta", kind="jira")
+    JiraProject.objects.create(source=beta_source, key="B", team=world["beta"])
     with mock.patch("apps.dashboard.services.sync_source_task") as task:
         assert plain_client.post("/sources/gh/sync/").status_code == 403
         assert manager_client.get("/sources/gh/sync/").status_code == 405
@@ -165,6 +172,28 @@ def test_sync_now_is_post_only_for_staff_or_managers(world, manager_client, plai
         assert response.status_code == 302 and response["Location"] == "/sources/"
         task.delay.assert_called_once_with(world["gh"].pk)
         assert manager_client.post("/sources/nope/sync/").status_code == 404
+        # alpha's manager may not sync a source that only feeds team beta
+        assert manager_client.post("/sources/jira-beta/sync/").status_code == 403
+    page = manager_client.get("/sources/").content.decode()
+    assert 'aria-label="Sync gh now"' in page and 'aria-label="Sync jira-beta now"' not in page
+
+
+def test_sync_now_refuses_while_running_and_right_after_a_sync(world, manager_client) -> None:
+    with mock.patch("apps.dashboard.services.sync_source_task") as task:
+        running = SyncRunFactory(source=world["gh"], status="running", started_at=timezone.now())
+        page = manager_client.post("/sources/gh/sync/", follow=True).content.decode()
+        assert "Not synced: a sync of gh is already running." in page
+        running.status = "succeeded"
+        running.save()
+        page = manager_client.post("/sources/gh/sync/", follow=True).content.decode()
+        assert "gh was synced less than 5 minutes ago; try again in 5 minutes" in page
+        running.started_at = timezone.now() - timedelta(minutes=6)
+        running.save()
+        assert (
+            "Sync of gh queued."
+            in manager_client.post("/sources/gh/sync/", follow=True).content.decode()
+        )
+        assert task.delay.call_count == 1
 
 
 def test_sync_now_needs_the_csrf_token(world) -> None:

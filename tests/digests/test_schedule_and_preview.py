@@ -58,3 +58,35 @@ def test_preview_page_is_for_staff_and_own_manager_digest(org, settings):
     assert bob.status_code == 200 and b"Bea Secret" in bob.content
     assert Client().get("/digests/preview/").status_code == 302  # anonymous → login
     assert not DigestDelivery.objects.exists()  # previews record nothing
+
+
+def test_staff_who_are_not_admins_never_preview_another_managers_digest(org) -> None:
+    from django.contrib.auth import get_user_model
+
+    staff = Client()
+    staff.force_login(
+        get_user_model().objects.create_user("ops", "ops@acme.test", "pw", is_staff=True)
+    )
+    response = staff.get("/digests/preview/?month=2026-10&recipient=bob@acme.test")
+    assert response.status_code == 403 and b"Bea Secret" not in response.content
+    assert staff.get("/digests/preview/?month=2026-10").status_code == 404  # no digest of own
+
+
+def test_a_user_sharing_a_managers_address_does_not_get_their_digest(org) -> None:
+    from django.contrib.auth import get_user_model
+
+    twin = Client()
+    twin.force_login(get_user_model().objects.create_user("twin", "BOB@acme.test", "pw"))
+    for url in ("/digests/preview/?month=2026-10", "/digests/preview/?recipient=bob@acme.test"):
+        response = twin.get(url)
+        assert response.status_code in (403, 404) and b"Bea Secret" not in response.content
+
+
+def test_an_admin_previews_by_username_too(org) -> None:
+    from django.contrib.auth import get_user_model
+
+    root = Client()
+    root.force_login(get_user_model().objects.get(username="root"))
+    bob = root.get("/digests/preview/?month=2026-10&recipient=bob")
+    assert bob.status_code == 200 and b"Bea Secret" in bob.content
+    assert root.get("/digests/preview/?recipient=nobody").status_code == 404

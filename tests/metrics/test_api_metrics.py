@@ -120,9 +120,14 @@ def test_rows_are_what_the_documented_serializer_gives(api, weeks):
 @pytest.mark.parametrize(
     ("query", "count", "tables"),
     [
-        # One page holds every row: no COUNT; the organisation is read for the cost unit only.
-        ("?metric=fake_count&metric=fake_cost", 6, ["metrics_metricrow", "organization"]),
-        ("?metric=fake_count&granularity=week", 3, ["metrics_metricrow"]),
+        # One page holds every row: no COUNT; the organisation is read for the cost unit only;
+        # the user's role (apps.accounts.access) is one query.
+        (
+            "?metric=fake_count&metric=fake_cost",
+            6,
+            ["accounts_userrole", "metrics_metricrow", "organization"],
+        ),
+        ("?metric=fake_count&granularity=week", 3, ["accounts_userrole", "metrics_metricrow"]),
     ],
 )
 def test_a_single_page_is_read_in_one_plain_query(api, weeks, query, count, tables):
@@ -143,7 +148,8 @@ def test_count_and_links_at_the_page_boundary(api, rows, pages):
         body = api.get(URL).json()
     assert (body["count"], len(body["results"]), body["previous"]) == (rows, min(rows, 100), None)
     assert (body["next"] is None) == (pages == 1)
-    assert len(queries) == (1 if rows <= 100 else 2)  # a full first page is counted
+    # the role, the page, and a COUNT when the first page is full
+    assert len(queries) == (2 if rows <= 100 else 3)
     last = api.get(URL, {"page": pages}).json()
     on_last = rows - 100 * (pages - 1)
     assert (last["count"], len(last["results"]), last["next"]) == (rows, on_last, None)

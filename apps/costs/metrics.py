@@ -18,12 +18,18 @@ from apps.metrics.registry import (
     register_family,
 )
 
-_SUMS = {
-    "cost": "Effective cost of the cost lines in the period (spanning lines split by time).",
-    "cost_compute": "Cost of lines with FOCUS ServiceCategory Compute (incl. EC2 data transfer).",
-    "cost_storage": "Cost of lines with FOCUS ServiceCategory Storage.",
-    "cost_network": "Cost of lines with FOCUS ServiceCategory Networking.",
-    "cost_other": "Cost of lines in every other ServiceCategory.",
+_SUMS = {  # name: (label, description)
+    "cost": (
+        "Cost",
+        "Effective cost of the cost lines in the period (spanning lines split by time).",
+    ),
+    "cost_compute": (
+        "Compute cost",
+        "Cost of lines with FOCUS ServiceCategory Compute (incl. EC2 data transfer).",
+    ),
+    "cost_storage": ("Storage cost", "Cost of lines with FOCUS ServiceCategory Storage."),
+    "cost_network": ("Network cost", "Cost of lines with FOCUS ServiceCategory Networking."),
+    "cost_other": ("Other cost", "Cost of lines in every other ServiceCategory."),
 }
 METRICS = (
     *(
@@ -34,8 +40,10 @@ METRICS = (
             scopes=("org", "team"),
             description=text,
             doc_anchor=name,
+            label=label,
+            better="down",
         )
-        for name, text in _SUMS.items()
+        for name, (label, text) in _SUMS.items()
     ),
     MetricDefinition(
         name="cost_per_release",
@@ -44,6 +52,8 @@ METRICS = (
         scopes=("org", "team"),
         description="cost / release_frequency.",
         doc_anchor="cost_per_release",
+        label="Cost per release",
+        better="down",
     ),
     MetricDefinition(
         name="cost_per_customer",
@@ -52,6 +62,8 @@ METRICS = (
         scopes=("org",),
         description="cost / customers live at the period's end.",
         doc_anchor="cost_per_customer",
+        label="Cost per customer",
+        better="down",
     ),
     MetricDefinition(
         name="cost_to_revenue",
@@ -60,6 +72,8 @@ METRICS = (
         scopes=("org",),
         description="cost / revenue of the month (monthly only).",
         doc_anchor="cost_to_revenue",
+        label="Cost to revenue",
+        better="down",
     ),
 )
 NO_RELEASES = "no releases in period"

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 
 from apps.accounts.access import engineer_visible
+from apps.metrics.display import value_text
 from apps.metrics.registry import MetricDefinition, MetricFamily
 from apps.metrics.selectors import (
     metric_doc_link,
@@ -20,7 +21,6 @@ from apps.organization.models import Team
 
 from . import selectors
 from .charts import figure_build
-from .formatting import value_format
 from .forms import MetricQueryForm
 from .records import records_table
 from .status import NO_DATA, family_statuses
@@ -49,10 +49,10 @@ def _rows(frame, metric: MetricDefinition, currency: str, empty_why: str, link) 
             {
                 "period_start": row.period_start,
                 "period_end": row.period_end,
-                "value": value_format(
+                "value": value_text(
                     None if null else row.value, unit=metric.unit, currency=currency
                 ),
-                "smoothed": value_format(
+                "smoothed": value_text(
                     None if math.isnan(row.smoothed) else row.smoothed,
                     unit=metric.unit,
                     currency=currency,
@@ -111,7 +111,7 @@ def metric_context(*, request: HttpRequest, metric: MetricDefinition, family: Me
         "figure": json.dumps(
             figure_build(
                 frame,
-                metric=metric.name,
+                metric=metric.title,
                 unit_label=unit,
                 percent=metric.unit == "ratio",
                 from_zero=metric.kind in ("count", "sum"),
@@ -170,7 +170,7 @@ def _records(request, metric, family, q, scope, key, currency) -> dict | None:
     return {
         **result,
         "table": records_table(result["records"]),
-        "value_text": value_format(result["value"], unit=metric.unit, currency=currency),
+        "value_text": value_text(result["value"], unit=metric.unit, currency=currency),
         "api_url": reverse("metric-records", args=[metric.name])
         + "?"
         + urlencode(

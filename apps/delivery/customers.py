@@ -227,6 +227,8 @@ TIME_TO_NEW_CUSTOMER = MetricDefinition(
     ("org", "team", "customer"),
     "median",
     "time_to_new_customer_days",
+    label="Time to a new customer",
+    better="down",
 )
 CUSTOMERS_ONBOARDING = MetricDefinition(
     "customers_onboarding",
@@ -235,6 +237,8 @@ CUSTOMERS_ONBOARDING = MetricDefinition(
     ("org", "team"),
     "count",
     "customers_onboarding",
+    label="Customers onboarding",
+    better="none",
 )
 
 

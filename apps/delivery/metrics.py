@@ -30,6 +30,8 @@ RELEASE_FREQUENCY = MetricDefinition(
     description="Releases in the period (GitHub releases, production deployments or tags, "
     "per each repo's release_source).",
     doc_anchor="release_frequency",
+    label="Release frequency",
+    better="up",
 )
 DELIVERY_POINTS = MetricDefinition(
     name="delivery_points",
@@ -39,6 +41,8 @@ DELIVERY_POINTS = MetricDefinition(
     description="Releases pro-rated for complexity: the points of the changes each release "
     "ships (story points, else size buckets 1/2/3/5/8 by lines changed).",
     doc_anchor="delivery_points",
+    label="Delivery points",
+    better="up",
 )
 
 

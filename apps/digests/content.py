@@ -1,12 +1,16 @@
 """What a digest says (spec §6), as plain data: pure functions over metric series, no I/O.
 
 `apps.digests.selectors` loads the series and people; `apps.digests.render` turns the result
-into HTML, text and PNG charts. Values are in each metric's unit (ratios as fractions, money in
-the billing currency, durations as the metric name says).
+into HTML, text and PNG charts. Values are in each metric's registry unit (ratios as fractions,
+money in the billing currency, durations as the metric name says), read by
+`apps.metrics.display` like every other face.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
+
+from apps.metrics.display import value_text
+from apps.metrics.registry import MetricDefinition
 
 # Headline metrics in the order a digest shows them, grouped by the family that computes them.
 HEADLINES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -37,7 +41,11 @@ Series = dict[str, dict[date, Point]]
 
 @dataclass(frozen=True)
 class MetricLine:
+    """One headline: `label` and `better` from the catalog, `unit` the registry unit."""
+
     metric: str
+    label: str
+    better: str
     unit: str
     value: float | None
     previous: float | None
@@ -122,15 +130,17 @@ def recent_months(month: date, count: int = CHART_MONTHS) -> list[date]:
 
 
 def metric_line(
-    *, metric: str, unit: str, points: dict[date, Point], month: date, link: str
+    *, metric: MetricDefinition, points: dict[date, Point], month: date, link: str
 ) -> MetricLine:
     """The headline of one metric for `month`: its value, the previous month's and the trend.
     A missing row reads as null with the note "no row computed"."""
     current = points.get(month, Point(None, None, note="no row computed for this month"))
     previous = points.get(previous_month(month))
     return MetricLine(
-        metric=metric,
-        unit=unit,
+        metric=metric.name,
+        label=metric.title_long,
+        better=metric.better,
+        unit=metric.unit,
         value=current.value,
         smoothed=current.smoothed,
         previous=previous.value if previous else None,
@@ -140,38 +150,14 @@ def metric_line(
     )
 
 
-def value_format(value: float | None, unit: str, currency: str = "USD") -> str:
-    """A value as a reader wants it: ratios as percentages, money with its currency code,
-    durations with one decimal, counts as integers; "n/a" for null."""
-    if value is None:
-        return "n/a"
-    if unit == "ratio":
-        return f"{value * 100:.2f} %"
-    if unit in ("currency", currency):
-        return f"{currency} {value:,.0f}" if abs(value) >= 100 else f"{currency} {value:,.2f}"
-    if unit in ("days", "hours", "minutes", "impact-days", "score", "points"):
-        return f"{value:,.1f} {unit}"
-    return f"{value:,.0f} {unit}"
-
-
-def change_format(delta: float | None, unit: str, currency: str = "USD") -> str:
-    """A signed difference in the metric's unit ("+3 bugs", "−0.05 %")."""
-    if delta is None:
-        return "n/a"
-    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
-    if unit == "ratio":  # a difference of two percentages is in percentage points
-        return f"{sign}{abs(delta) * 100:.2f} pp"
-    return sign + value_format(abs(delta), unit, currency)
-
-
 def anomaly_sentence(*, line: MetricLine, subject: str, month: date, currency: str) -> str:
-    """One sentence about an anomalous month, e.g. "bugs_new for team Platform was 12 bugs in
-    October 2026, above its trend of 4.1 bugs (previous month: 3 bugs)."."""
+    """One sentence about an anomalous month, e.g. "New unanticipated bugs for team Platform
+    was 12 bugs in October 2026, above its trend of 4.1 bugs (previous month: 3 bugs)."."""
     direction = "above" if (line.vs_trend or 0) > 0 else "below"
-    value = value_format(line.value, line.unit, currency)
-    trend = value_format(line.smoothed, line.unit, currency)
-    previous = value_format(line.previous, line.unit, currency)
+    value = value_text(line.value, unit=line.unit, currency=currency)
+    trend = value_text(line.smoothed, unit=line.unit, currency=currency)
+    previous = value_text(line.previous, unit=line.unit, currency=currency)
     return (
-        f"{line.metric} for {subject} was {value} in {month:%B %Y}, {direction} its trend of "
+        f"{line.label} for {subject} was {value} in {month:%B %Y}, {direction} its trend of "
         f"{trend} (previous month: {previous})."
     )

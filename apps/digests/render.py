@@ -15,7 +15,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from apps.digests.charts import chart_png
-from apps.digests.content import change_format, recent_months, value_format
+from apps.digests.content import recent_months
+from apps.metrics.display import change_text, value_text
+from apps.metrics.registry import definition
 from apps.digests.selectors import Digest
 
 
@@ -28,12 +30,17 @@ def digest_subject(digest: Digest) -> str:
     return f"{digest.organization} — {digest.month:%B %Y} digest ({scope})"
 
 
+def _title(metric: str) -> str:
+    found = definition(metric)
+    return found.title_long if found else metric
+
+
 def digest_charts(digest: Digest) -> dict[str, bytes]:
     """{content id: PNG bytes}, one chart per section (its first metric, last 12 months)."""
     months = recent_months(digest.month)
     return {
         section.chart_id: chart_png(
-            title=f"{section.chart_metric} (bars) and trend (line), monthly",
+            title=f"{_title(section.chart_metric)} (bars) and trend (line), monthly",
             months=months,
             points=scope.series.get(section.chart_metric, {}),
         )
@@ -54,13 +61,14 @@ def _context(digest: Digest, image_src: dict[str, str]) -> dict:
                 "lines": [
                     {
                         "metric": line.metric,
+                        "label": line.label,
                         "link": line.link,
                         "anomaly": line.anomaly,
-                        "value": value_format(line.value, line.unit, cur),
-                        "previous": value_format(line.previous, line.unit, cur),
-                        "change": change_format(line.change, line.unit, cur),
-                        "trend": value_format(line.smoothed, line.unit, cur),
-                        "vs_trend": change_format(line.vs_trend, line.unit, cur),
+                        "value": value_text(line.value, unit=line.unit, currency=cur),
+                        "previous": value_text(line.previous, unit=line.unit, currency=cur),
+                        "change": change_text(line.change, unit=line.unit, currency=cur),
+                        "trend": value_text(line.smoothed, unit=line.unit, currency=cur),
+                        "vs_trend": change_text(line.vs_trend, unit=line.unit, currency=cur),
                         "note": line.note if line.value is None else "",
                     }
                     for line in s.lines
@@ -72,8 +80,8 @@ def _context(digest: Digest, image_src: dict[str, str]) -> dict:
             {
                 "name": s.name,
                 "link": s.link,
-                "uptime": value_format(s.uptime, "ratio"),
-                "slo": value_format(s.slo, "ratio"),
+                "uptime": value_text(s.uptime, unit="ratio"),
+                "slo": value_text(s.slo, unit="ratio"),
                 "verdict": {True: "met", False: "missed", None: "no SLO"}[s.met],
             }
             for s in scope.services

@@ -29,7 +29,7 @@ from apps.digests.content import (
 from apps.digests.models import DigestDelivery
 from apps.metrics.models import MetricRow
 from apps.metrics.registry import definition
-from apps.metrics.selectors import organization_currency, unit_resolve
+from apps.metrics.selectors import organization_currency
 from apps.organization.models import PagerDutyService, Person, Team
 from apps.organization.selectors import organization_get
 
@@ -128,8 +128,7 @@ def _sections(scope_digest: ScopeDigest, month: date, currency: str) -> None:
             points = scope_digest.series.get(name, {})
             lines.append(
                 metric_line(
-                    metric=name,
-                    unit=unit_resolve(metric.unit, currency=currency),
+                    metric=metric,
                     points=points,
                     month=month,
                     link=link,

@@ -26,6 +26,10 @@ import pandas as pd
 from apps.core.periods import GRANULARITIES, local_midnight, period_start_of
 
 Kind = Literal["count", "sum", "ratio", "median", "mean", "score"]
+# Whether a higher value is better (`up`), worse (`down`), or neither (`none`): what colours a
+# change good or bad on every face (docs/metrics.md#catalog).
+Better = Literal["up", "down", "none"]
+BETTER: tuple[Better, ...] = ("up", "down", "none")
 SCOPES: tuple[str, ...] = ("org", "team", "engineer", "service", "customer")
 FRAME_COLUMNS: tuple[str, ...] = (
     "metric",
@@ -43,7 +47,12 @@ CURRENCY_UNIT = "currency"
 
 @dataclass(frozen=True)
 class MetricDefinition:
-    """One metric of the catalog. `doc_anchor` is its heading anchor in docs/metrics.md."""
+    """One metric of the catalog. `doc_anchor` is its heading anchor in docs/metrics.md.
+
+    `label` is what people read ("Mean time to restore"), `short_label` its usual abbreviation
+    ("MTTR", or ""), `better` whether a rise is good (`up`), bad (`down`) or neither (`none`).
+    Every face (tiles, charts, tables, digest, admin) names a metric by `title`, never by
+    `name`; numbers read through `apps.metrics.display`."""
 
     name: str
     unit: str
@@ -51,6 +60,19 @@ class MetricDefinition:
     scopes: tuple[str, ...]
     kind: Kind
     doc_anchor: str
+    label: str = ""
+    better: Better = "none"
+    short_label: str = ""
+
+    @property
+    def title(self) -> str:
+        """The label ("Mean time to restore"); a metric without one reads as its name, spaced."""
+        return self.label or self.name.replace("_", " ").capitalize()
+
+    @property
+    def title_long(self) -> str:
+        """The label with its abbreviation: "Mean time to restore (MTTR)"."""
+        return f"{self.title} ({self.short_label})" if self.short_label else self.title
 
 
 SeriesKey = tuple[str, str, str, str]  # metric, scope, scope_key, granularity
@@ -142,12 +164,14 @@ def register_family(family: MetricFamily) -> None:
     """Add `family` (or replace the family of the same name).
 
     Raises ValueError when one of its metrics already belongs to another family, or a metric
-    names an unknown scope.
+    names an unknown scope or direction.
     """
     for metric in family.metrics:
         unknown = set(metric.scopes) - set(SCOPES)
         if unknown:
             raise ValueError(f"metric {metric.name!r}: unknown scopes {sorted(unknown)}")
+        if metric.better not in BETTER:
+            raise ValueError(f"metric {metric.name!r}: better must be one of {BETTER}")
         owner = family_of(metric.name)
         if owner is not None and owner.name != family.name:
             raise ValueError(f"metric {metric.name!r} is already registered by {owner.name!r}")

@@ -46,6 +46,8 @@ BUG_FIX_SHARE = MetricDefinition(
     description="Bug work items / work items completed in the period (Jira issues resolved, "
     "PRs merged without a Jira issue); team and org pool their members' items.",
     doc_anchor="bug_fix_share",
+    label="Bug-fix share",
+    better="down",
 )
 CHURN_RISK = MetricDefinition(
     name="churn_risk",
@@ -55,6 +57,8 @@ CHURN_RISK = MetricDefinition(
     description="0..1 over churn.window_days to the period end: 0.4·bug share/threshold + "
     "0.2·its rise + 0.2·bugs reported by others + 0.2·small fixes that took long.",
     doc_anchor="churn_risk",
+    label="Churn risk",
+    better="down",
 )
 ENGINEERS_AT_RISK = MetricDefinition(
     name="engineers_at_risk",
@@ -63,6 +67,8 @@ ENGINEERS_AT_RISK = MetricDefinition(
     scopes=("team", "org"),
     description="Engineers whose churn_risk is at least 0.5.",
     doc_anchor="engineers_at_risk",
+    label="Engineers at risk",
+    better="down",
 )
 AT_RISK = 0.5
 # What work items read of the Jira issues (resolved ones only, filtered in SQL).

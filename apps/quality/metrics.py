@@ -26,6 +26,8 @@ BUGS_NEW = MetricDefinition(
     description="Unanticipated bugs (Jira bug types, GitHub bug labels; not known/accepted) "
     "created in the period.",
     doc_anchor="bugs_new",
+    label="New unanticipated bugs",
+    better="down",
 )
 BUG_IMPACT_DAYS = MetricDefinition(
     name="bug_impact_days",
@@ -35,6 +37,8 @@ BUG_IMPACT_DAYS = MetricDefinition(
     description="Sum over unanticipated bugs of impact weight × days the bug was open within "
     "the period.",
     doc_anchor="bug_impact_days",
+    label="Bug impact",
+    better="down",
 )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from apps.dashboard.formatting import value_format
+from apps.metrics.display import value_text
 from apps.dashboard.selectors import today_local
 from apps.metrics.models import MetricRow
 from apps.organization.models import Person, Team
@@ -102,7 +102,7 @@ def test_manager_journey(demo, live_server, browser, shots) -> None:
     page.goto(f"{base}/")
     row = latest_complete("release_frequency")
     shown = page.locator('[data-metric="release_frequency"] [data-value]').inner_text()
-    assert shown == value_format(row.value, unit="releases", currency="USD")
+    assert shown == value_text(row.value, unit="releases", currency="USD")
     # A null explains itself: no demo customer went live last month, so the median is null.
     why = page.locator('[data-metric="time_to_new_customer_days"] [data-why]').inner_text()
     assert why == latest_complete("time_to_new_customer_days").note

@@ -5,7 +5,6 @@ from datetime import date
 import pandas as pd
 
 from apps.dashboard.charts import figure_build
-from apps.dashboard.formatting import change_format, pct_format, value_format
 from apps.dashboard.records import records_table, upstream_label
 from apps.dashboard.tiles import Tile, sparkline, tile_summarise
 
@@ -84,20 +83,6 @@ def test_sparkline_geometry_breaks_at_nulls() -> None:
     # A flat series sits in the middle: y = 3 + 26 * 0.5 = 16.
     assert sparkline([(date(2026, 9, 1), 5.0, False)]).dots == [(3.0, 16.0)]
     assert sparkline([(date(2026, 9, 1), None, False)]).lines == []
-
-
-def test_value_formats() -> None:
-    assert value_format(0.98360, unit="ratio", currency="USD") == "98.36 %"
-    assert value_format(15287.42, unit="currency", currency="EUR") == "EUR 15,287"
-    assert value_format(57.994, unit="currency", currency="USD") == "USD 57.99"
-    assert value_format(7.0, unit="releases", currency="USD") == "7"
-    assert value_format(13.615, unit="days", currency="USD") == "13.6 days"
-    assert value_format(0.786666, unit="score", currency="USD") == "0.79"
-    assert value_format(None, unit="ratio", currency="USD") == "—"
-    assert change_format(-0.014, unit="ratio", currency="USD") == "−1.40 pp"
-    assert change_format(526.4, unit="currency", currency="USD") == "+USD 526"
-    assert change_format(0.0, unit="bugs", currency="USD") == "±0"
-    assert (pct_format(4 / 3), pct_format(-0.031), pct_format(None)) == ("+133 %", "−3.1 %", "")
 
 
 def test_records_table_columns_and_upstream_links() -> None:

@@ -54,9 +54,9 @@ def test_login_page_logs_in_and_lands_on_the_organisation(world) -> None:
 def test_organisation_tile_compares_with_previous_month_and_trend(plain_client) -> None:
     html = plain_client.get("/").content.decode()
     releases = text(tile(html, "t_releases"))
-    # October (latest complete): 6; vs September 4: +2, +50 %; vs smoothed 5: +1; anomaly.
+    # October (latest complete): 6; vs September 4: +2, +50%; vs smoothed 5: +1; anomaly.
     assert "October 2026" in releases and " 6 " in f" {releases} "
-    assert "+2 +50 %" in releases and "vs trend +1" in releases
+    assert "+2 releases +50%" in releases and "vs trend +1 release" in releases
     assert "Anomaly" in releases
     # The newest GitHub run failed: the number stays, with the failure next to it.
     assert f"last sync of gh failed: {GH_ERROR}" in releases
@@ -92,7 +92,7 @@ def test_metric_page_rows_chart_and_records(plain_client) -> None:
 
     records = plain_client.get("/metrics/t_releases/?period_start=2026-10-01").content.decode()
     section = text(records[records.index('id="records"') :])
-    assert "Value 6 for [2026-10-01, 2026-11-01)" in section and "2 records" in section
+    assert "Value 6 releases for [2026-10-01, 2026-11-01)" in section and "2 records" in section
     assert records.count('href="https://github.com/acme/api/releases/tag/v1.') == 2
     assert "open in GitHub" in records
 
@@ -136,8 +136,8 @@ def test_engineers_visible_to_superusers_only_otherwise(world, admin_client_, pl
     for email in ("a1@acme.test", "b1@acme.test"):
         assert admin_client_.get(f"/engineers/{email}/").status_code == 200
         assert plain_client.get(f"/engineers/{email}/").status_code == 404
-    # b1's number reaches the superuser only: 0.5 → "50.00 %".
-    assert "50.00 %" in admin_client_.get("/engineers/b1@acme.test/").content.decode()
+    # b1's number reaches the superuser only: 0.5 → "50.00%".
+    assert "50.00%" in admin_client_.get("/engineers/b1@acme.test/").content.decode()
     # Team pages link engineer pages only for those who may open them.
     assert (
         'href="/engineers/a1@acme.test/"' not in plain_client.get("/teams/alpha/").content.decode()

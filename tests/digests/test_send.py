@@ -43,18 +43,18 @@ def test_each_recipient_gets_one_digest_with_both_parts_and_inline_charts(org, s
     assert "chart-team-alpha-delivery" in images
     # release_frequency alpha: Oct 9 vs Sep 3 → +6; vs trend 5 → +4; flagged anomalous.
     assert (
-        "release_frequency: 9 releases (previous month 3 releases, +6 releases; "
+        "Release frequency: 9 releases (previous month 3 releases, +6 releases; "
         "trend 5 releases, +4 releases) ANOMALY"
     ) in text
     assert (
-        "release_frequency for team Alpha was 9 releases in October 2026, above its trend "
+        "Release frequency for team Alpha was 9 releases in October 2026, above its trend "
         "of 5 releases (previous month: 3 releases)."
     ) in text
     # churn_risk ≥ 0.5 in alpha: a1 (0.72) only; a2 (0.31) is below the threshold.
     assert "Ada One <a1@acme.test>: 0.72 https://keel.example/engineers/a1%40acme.test/" in text
     assert "Al Two" not in text
-    # alpha-api uptime 99.95 % ≥ SLO 99.90 % → met.
-    assert "alpha-api: 99.95 % (SLO 99.90 %, met)" in text
+    # alpha-api uptime 99.95% ≥ SLO 99.90% → met.
+    assert "alpha-api: 99.95% (SLO 99.90%, met)" in text
     assert (
         "https://keel.example/metrics/release_frequency/?scope=team&scope_key=alpha"
         "&granularity=month"
@@ -76,9 +76,9 @@ def test_manager_digest_never_mentions_another_teams_engineers(org, smtp):
     # The org digest names no engineer at all; it shows every service.
     root_text, _, _ = parts(smtp.to("root@acme.test")[0])
     assert "Ada One" not in root_text and "Bea Secret" not in root_text
-    assert "beta-web: 98.00 % (SLO 99.00 %, missed)" in root_text
-    # org cost Oct 12,500 EUR vs trend 12,000 → +EUR 500; no September row → n/a.
-    assert "cost: EUR 12,500 (previous month n/a, n/a; trend EUR 12,000, +EUR 500)" in root_text
+    assert "beta-web: 98.00% (SLO 99.00%, missed)" in root_text
+    # org cost Oct 12,500 EUR vs trend 12,000 → +€500; no September row → "—".
+    assert "Cost: €12,500 (previous month —, —; trend €12,000, +€500)" in root_text
 
 
 def test_smtp_failure_mid_run_is_retried_without_a_duplicate(org, smtp):

@@ -23,6 +23,7 @@ FAKE_COUNT = MetricDefinition(
     scopes=("org", "team", "engineer"),
     kind="count",
     doc_anchor="fake_count",
+    label="Things",
 )
 FAKE_COST = MetricDefinition(
     name="fake_cost",
@@ -31,6 +32,7 @@ FAKE_COST = MetricDefinition(
     scopes=("org",),
     kind="sum",
     doc_anchor="fake_cost",
+    better="down",
 )
 FIRST_WEEK = date(2026, 1, 5)
 

@@ -249,6 +249,9 @@ def test_catalog(api):
     assert body == [
         {
             "name": "fake_cost",
+            "label": "Fake cost",
+            "short_label": "",
+            "better": "down",
             "unit": "EUR",
             "description": "Money spent.",
             "scopes": ["org"],
@@ -257,6 +260,9 @@ def test_catalog(api):
         },
         {
             "name": "fake_count",
+            "label": "Things",
+            "short_label": "",
+            "better": "none",
             "unit": "things",
             "description": "Things that happened.",
             "scopes": ["org", "team", "engineer"],

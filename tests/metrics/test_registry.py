@@ -52,3 +52,23 @@ def test_fill_gaps_with_zero_through_until():
         [date(2026, 1, 19), 1.0, 1],
         [date(2026, 1, 26), 0.0, 0],
     ]
+
+
+def test_every_registered_metric_has_a_label_and_a_direction() -> None:
+    """The real registry (not a fake): every face names a metric by its label."""
+    metrics = {m.name: m for m in registry.all_definitions()}
+    assert metrics, "no family registered"
+    for metric in metrics.values():
+        assert metric.label and metric.label != metric.name, metric.name
+        assert metric.better in registry.BETTER
+    mttr = metrics["mttr_hours"]
+    assert (mttr.title_long, mttr.better) == ("Mean time to restore (MTTR)", "down")
+    assert metrics["uptime"].better == "up"
+    assert metrics["time_to_new_customer_days"].title == "Time to a new customer"
+    assert metrics["customers_onboarding"].better == "none"
+
+
+def test_a_direction_must_be_known(fake_registry) -> None:
+    bad = MetricDefinition("x", "things", "", ("org",), "count", "x", better="sideways")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="better must be one of"):
+        registry.register_family(MetricFamily("x", (bad,), lambda ctx: pd.DataFrame()))

@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.dashboard.assets import asset_version
-from apps.dashboard.formatting import change_format, pct_format, value_format
 from apps.dashboard.status import KIND_LABELS
 from apps.dashboard.tiles import SPARK_HEIGHT, SPARK_WIDTH, Tile, sparkline
+from apps.metrics.display import change_text, pct_text, value_text
 
 register = template.Library()
 
@@ -19,17 +19,17 @@ def asset_url(name: str) -> str:
 
 @register.simple_tag
 def fmt(value, unit: str, currency: str) -> str:
-    return value_format(value, unit=unit, currency=currency)
+    return value_text(value, unit=unit, currency=currency)
 
 
 @register.simple_tag
 def fmt_change(value, unit: str, currency: str) -> str:
-    return change_format(value, unit=unit, currency=currency)
+    return change_text(value, unit=unit, currency=currency)
 
 
 @register.filter
 def fmt_pct(value) -> str:
-    return pct_format(value)
+    return pct_text(value)
 
 
 @register.filter
@@ -44,7 +44,7 @@ def direction(value) -> str:
 def spark(tile: Tile, label: str, unit: str, currency: str) -> dict:
     shape = sparkline(tile.spark)
     words = ", ".join(
-        f"{start:%b %Y} {value_format(value, unit=unit, currency=currency)}"
+        f"{start:%b %Y} {value_text(value, unit=unit, currency=currency)}"
         for start, value, _ in tile.spark
     )
     return {
@@ -53,12 +53,6 @@ def spark(tile: Tile, label: str, unit: str, currency: str) -> dict:
         "height": SPARK_HEIGHT,
         "label": f"{label}, last {len(tile.spark)} months: {words}",
     }
-
-
-@register.filter
-def metric_title(name: str) -> str:
-    """ "time_to_new_customer_days" → "Time to new customer days"."""
-    return name.replace("_", " ").capitalize()
 
 
 @register.filter

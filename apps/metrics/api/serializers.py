@@ -6,7 +6,7 @@ from rest_framework import serializers
 from apps.core.periods import GRANULARITIES
 from apps.ingestion.models import SyncRun
 from apps.metrics.models import MetricRow
-from apps.metrics.registry import SCOPES, MetricDefinition
+from apps.metrics.registry import BETTER, SCOPES, MetricDefinition
 from apps.metrics.selectors import DEFAULT_CURRENCY, metric_doc_link, unit_resolve
 from apps.organization.models import Customer, Identity, Person, Source, Team
 
@@ -47,9 +47,14 @@ class HealthSerializer(serializers.Serializer):
 
 
 class CatalogEntrySerializer(serializers.Serializer):
-    """One metric of the catalog; `definition` links to its section in docs/metrics.md."""
+    """One metric of the catalog; `definition` links to its section in docs/metrics.md.
+    `label` is its human name, `short_label` an abbreviation ("MTTR") or "", `better` whether
+    higher is better (`up`), worse (`down`) or neither (`none`)."""
 
     name = serializers.CharField()
+    label = serializers.CharField(source="title")
+    short_label = serializers.CharField(allow_blank=True)
+    better = serializers.ChoiceField(choices=BETTER)
     unit = serializers.SerializerMethodField()
     description = serializers.CharField()
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=SCOPES))

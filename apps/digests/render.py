@@ -16,9 +16,9 @@ from django.template.loader import render_to_string
 
 from apps.digests.charts import chart_png
 from apps.digests.content import recent_months
+from apps.digests.selectors import Digest
 from apps.metrics.display import change_text, value_text
 from apps.metrics.registry import definition
-from apps.digests.selectors import Digest
 
 
 def digest_subject(digest: Digest) -> str:

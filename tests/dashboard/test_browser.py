@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from apps.metrics.display import value_text
 from apps.dashboard.selectors import today_local
+from apps.metrics.display import value_text
 from apps.metrics.models import MetricRow
 from apps.organization.models import Person, Team
 

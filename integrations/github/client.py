@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
@@ -17,6 +16,7 @@ import requests
 
 from integrations.base import BaseClient, OnRequest, Page, Sleep
 from integrations.errors import MalformedResponseError
+from integrations.github.limits import GitHubRateLimits
 from integrations.github.records import (
     CommitRecord,
     DeploymentRecord,
@@ -41,7 +41,6 @@ R = TypeVar("R")
 Item = dict[str, Any]
 
 API_VERSION = "2022-11-28"
-SECONDARY_BACKOFF_SECONDS = 60.0
 _PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 
 
@@ -99,39 +98,13 @@ class GitHubClient(BaseClient):
         )
         self.validators = dict(validators or {})
         self.per_page = per_page
-        self._clock = clock
-        self._secondary_strikes = 0
+        self.limits = GitHubRateLimits(clock)
 
     # --- BaseClient hooks --------------------------------------------------------------------
 
     def rate_limit_wait(self, response: requests.Response) -> float | None:
-        """Seconds to wait for a rate-limited 403/429, else None.
-
-        # GitHub: https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
-        ``retry-after`` → that many seconds; ``x-ratelimit-remaining: 0`` → until
-        ``x-ratelimit-reset`` (epoch seconds; at least 1 s); otherwise a 429, or a 403 whose
-        message mentions a rate limit (secondary limit) → 60 s, doubling on each repeat.
-        """
-        if response.status_code not in (403, 429):
-            self._secondary_strikes = 0
-            return None
-        wait = self._header_wait(response)
-        if wait is None and (response.status_code == 429 or _mentions_rate_limit(response)):
-            self._secondary_strikes += 1  # repeats double the wait; a success resets it
-            return SECONDARY_BACKOFF_SECONDS * 2.0 ** (self._secondary_strikes - 1)
-        self._secondary_strikes = 0
-        return wait
-
-    def _header_wait(self, response: requests.Response) -> float | None:
-        """Seconds from ``retry-after``, else from ``x-ratelimit-remaining: 0`` + reset."""
-        headers = response.headers
-        retry_after = _retry_after_seconds(headers.get("retry-after"), self._clock())
-        if retry_after is not None:
-            return retry_after
-        reset = headers.get("x-ratelimit-reset")
-        if headers.get("x-ratelimit-remaining") == "0" and reset and reset.isdigit():
-            return max(int(reset) - self._clock(), 1.0)
-        return None
+        """Seconds to wait for a rate-limited 403/429, else None (see GitHubRateLimits)."""
+        return self.limits.wait(response)
 
     def next_url(self, response: requests.Response) -> str | None:
         """The ``Link: <…>; rel="next"`` URL.
@@ -289,26 +262,3 @@ def _require_aware(moment: datetime | None) -> None:
 def _iso(moment: datetime | None) -> str | None:
     """Aware datetime → ``YYYY-MM-DDTHH:MM:SSZ`` (GitHub's ISO 8601 form), None → None."""
     return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _retry_after_seconds(value: str | None, now: float) -> float | None:
-    """``Retry-After`` as seconds (delta-seconds or an HTTP date), None when absent/invalid."""
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        return max(email.utils.parsedate_to_datetime(value).timestamp() - now, 0.0)
-    except (TypeError, ValueError):
-        return None
-
-
-def _mentions_rate_limit(response: requests.Response) -> bool:
-    """True when the error body's message mentions a (secondary) rate limit."""
-    try:
-        payload = response.json()
-    except ValueError:
-        return "rate limit" in response.text[:1000].lower()
-    message = payload.get("message") if isinstance(payload, dict) else None
-    return "rate limit" in str(message or "").lower()

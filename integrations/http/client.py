@@ -73,6 +73,11 @@ class BaseClient:
 
     provider = "upstream"
     max_rate_limit_waits = 10  # per request, then RateLimitExceeded
+    #: Statuses urllib3 retries with backoff; a subclass may take some out to handle them itself.
+    retry_statuses: frozenset[int] = RETRY_STATUSES
+    #: Methods urllib3 may retry: idempotent ones, plus POST for a client whose POSTs only read
+    #: (a GraphQL query).
+    retry_methods: frozenset[str] = Retry.DEFAULT_ALLOWED_METHODS
 
     def __init__(
         self,
@@ -97,7 +102,8 @@ class BaseClient:
         retry = CountingRetry(
             total=max_retries,
             other=0,
-            status_forcelist=RETRY_STATUSES,
+            status_forcelist=self.retry_statuses,
+            allowed_methods=self.retry_methods,
             backoff_factor=backoff_factor,
             retry_after_max=int(Retry.DEFAULT_BACKOFF_MAX),
             stats=self.stats,
@@ -171,6 +177,13 @@ class BaseClient:
         url = self.build_url(path, params)
         return self._json(self._request(url), url)
 
+    def post_json(self, path: str, payload: Any) -> tuple[Any, requests.Response]:
+        """POST ``payload`` as JSON and return (decoded JSON body, response), through the same
+        rate-limit waits, retries and error mapping as a GET. Raises integrations.errors.*."""
+        url = self.build_url(path)
+        response = self._request(url, body=payload)
+        return self._json(response, url), response
+
     def get_page(
         self, path: str, params: Mapping[str, Any] | None = None, etag: str | None = None
     ) -> Page[dict[str, Any]]:
@@ -221,12 +234,13 @@ class BaseClient:
         items = self.page_items(self._json(response, url), url)
         return Page(url=url, etag=response.headers.get("ETag"), items=items), response
 
-    def _request(self, url: str, etag: str | None = None) -> requests.Response:
-        """GET ``url`` through rate-limit waits; return a 2xx/304 response or raise."""
+    def _request(self, url: str, etag: str | None = None, body: Any = None) -> requests.Response:
+        """GET ``url`` (POST ``body`` as JSON when given) through rate-limit waits; return a
+        2xx/304 response or raise."""
         headers = {"If-None-Match": etag} if etag else {}
         waits = 0
         while True:
-            response = self._send(url, headers)
+            response = self._send(url, headers, body)
             seconds = self.rate_limit_wait(response)
             if seconds is None:
                 return self._check_status(response, url)
@@ -240,18 +254,22 @@ class BaseClient:
             self._wait_for_rate_limit(seconds, url, response.status_code)
             waits += 1
 
-    def _send(self, url: str, headers: Mapping[str, str]) -> requests.Response:
-        """One GET, urllib3 retries included; counts every HTTP request sent."""
+    def _send(self, url: str, headers: Mapping[str, str], body: Any = None) -> requests.Response:
+        """One GET (or a POST of ``body`` as JSON), urllib3 retries included; counts every
+        HTTP request sent."""
         before = self.stats.requests
+        method = "GET" if body is None else "POST"
         try:
-            response = self.session.get(url, headers=dict(headers), timeout=self.timeout)
+            response = self.session.request(
+                method, url, headers=dict(headers), json=body, timeout=self.timeout
+            )
         except _TRANSPORT_ERRORS as exc:
             self.stats.requests = max(self.stats.requests, before + 1)
             attempts = self.stats.requests - before
-            message = f"{self.provider}: GET {url} failed after {attempts} attempt(s): {exc}"
+            message = f"{self.provider}: {method} {url} failed after {attempts} attempt(s): {exc}"
             raise RetryExhaustedError(self._redact(message)[:500], url=url) from exc
         self.stats.requests += 1 + len(response.history)  # redirects are requests too
-        logger.debug("GET %s -> %s", url, response.status_code)
+        logger.debug("%s %s -> %s", method, url, response.status_code)
         if self._on_request is not None:
             self._on_request(url, response.status_code)
         return response

@@ -14,13 +14,15 @@ OnRequest = Callable[[str, int], None]
 @dataclass
 class ClientStats:
     """What a client really did. ``requests`` counts every HTTP request sent, retries included;
-    ``rate_limit_wait_seconds`` is the total slept for rate limits, in seconds."""
+    ``rate_limit_wait_seconds`` is the total slept for rate limits, in seconds; ``points`` the
+    points a points-based API (GitHub GraphQL) charged."""
 
     requests: int = 0
     not_modified: int = 0
     rate_limit_waits: int = 0
     rate_limit_wait_seconds: float = 0.0
     retries: int = 0
+    points: int = 0  # rate-limit points spent (GitHub GraphQL's ``rateLimit.cost``), summed
 
 
 @dataclass(frozen=True)

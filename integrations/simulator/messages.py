@@ -31,10 +31,19 @@ class Request:
     query: list[tuple[str, str]]
     headers: dict[str, str]
     base_url: str
+    body: bytes = b""
 
     @classmethod
-    def parse(cls, method: str, target: str, headers: dict[str, str], default_base: str) -> Request:
-        """Build a Request from the raw request line target and (any-case) header names."""
+    def parse(
+        cls,
+        method: str,
+        target: str,
+        headers: dict[str, str],
+        default_base: str,
+        body: bytes = b"",
+    ) -> Request:
+        """Build a Request from the raw request line target, (any-case) header names and the
+        request body (POST)."""
         parts = urlsplit(target)
         lowered = {k.lower(): v for k, v in headers.items()}
         host = lowered.get("host")
@@ -45,6 +54,7 @@ class Request:
             query=parse_qsl(parts.query, keep_blank_values=True),
             headers=lowered,
             base_url=f"http://{host}" if host else default_base,
+            body=body,
         )
 
     def param(self, name: str, default: str | None = None) -> str | None:

@@ -48,12 +48,13 @@ class RateBudget:
             start, used = self._current(key)
             return self._state(start, used)
 
-    def spend(self, key: str) -> BudgetState:
-        """Count one request for `key` (even past the limit) and return the new state."""
+    def spend(self, key: str, amount: int = 1) -> BudgetState:
+        """Count `amount` (one request, or a GraphQL query's points) for `key`, even past the
+        limit, and return the new state."""
         with self._lock:
             start, used = self._current(key)
-            self._windows[key] = (start, used + 1)
-            return self._state(start, used + 1)
+            self._windows[key] = (start, used + amount)
+            return self._state(start, used + amount)
 
     def set_used(self, key: str, used: int) -> None:
         """Jump the counter of `key` (e.g. to test exhaustion without thousands of requests)."""

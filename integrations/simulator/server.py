@@ -39,7 +39,8 @@ class Simulator:
     `github`: the organisation to serve through the GitHub REST API (optional, so that other
     providers can run alone). `token`: when set, GitHub requests must send
     `Authorization: Bearer <token>` or `token <token>`. `page_size_max`: the largest `per_page`
-    honoured (GitHub: 100). `rate_limit` requests per `rate_limit_window` seconds per token.
+    honoured (GitHub: 100). `rate_limit` requests per `rate_limit_window` seconds per token
+    (REST), and `graphql_rate_limit` points in the same window (GraphQL, `POST /graphql`).
     `link_by_repo_id`: build `Link` URLs as `/repositories/{id}/...` like api.github.com does
     (False: keep the `/repos/{owner}/{repo}/...` path the client used).
     Use as a context manager, or call `start()` / `stop()`.
@@ -53,6 +54,7 @@ class Simulator:
         page_size_max: int = 100,
         rate_limit: int = 5000,
         rate_limit_window: float = 3600.0,
+        graphql_rate_limit: int = 5000,
         link_by_repo_id: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -73,6 +75,7 @@ class Simulator:
                     page_size_max=page_size_max,
                     rate_limit=rate_limit,
                     rate_limit_window=rate_limit_window,
+                    graphql_rate_limit=graphql_rate_limit,
                     link_by_repo_id=link_by_repo_id,
                 )
             )
@@ -196,10 +199,10 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET  # noqa: N815
 
     def _serve(self, send_body: bool) -> None:
-        self._drain_body()
+        body = self._read_body()
         simulator = self.server.simulator
         request = Request.parse(
-            self.command, self.path, dict(self.headers.items()), simulator.base_url
+            self.command, self.path, dict(self.headers.items()), simulator.base_url, body
         )
         try:
             response = simulator.dispatch(request)
@@ -215,10 +218,9 @@ class _Handler(BaseHTTPRequestHandler):
         if send_body and response.status != 304:
             self.wfile.write(response.body)
 
-    def _drain_body(self) -> None:
+    def _read_body(self) -> bytes:
         length = int(self.headers.get("content-length") or 0)
-        if length:
-            self.rfile.read(length)
+        return self.rfile.read(length) if length else b""
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         """Silence the default stderr access log (`Simulator.requests` is the log)."""

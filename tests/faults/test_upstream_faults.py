@@ -68,7 +68,7 @@ def fast_waits(settings, monkeypatch) -> None:
     """A short client timeout, and the no-header rate-limit waits shrunk (the real ones are
     60 s; the code path is the same)."""
     settings.KEEL_HTTP_TIMEOUT_SECONDS = TIMEOUT
-    monkeypatch.setattr("integrations.github.client.SECONDARY_BACKOFF_SECONDS", NO_HEADER_WAIT)
+    monkeypatch.setattr("integrations.github.limits.SECONDARY_BACKOFF_SECONDS", NO_HEADER_WAIT)
     monkeypatch.setattr("integrations.pagerduty.client.NO_HEADER_WAIT_SECONDS", NO_HEADER_WAIT)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from integrations.simulator.github.detail_mutations import PullDetailMutations
 from integrations.simulator.github.objects import (
     JSONDict,
     fake_sha,
@@ -17,6 +18,7 @@ from integrations.simulator.github.objects import (
     issue_obj,
     issue_twin,
     label_obj,
+    parse_iso,
     pull_obj,
     sync_twin,
     user_obj,
@@ -37,7 +39,7 @@ def _stamp(at: datetime | None) -> str:
     return iso(at or datetime.now(UTC))
 
 
-class RepoMutations:
+class RepoMutations(PullDetailMutations):
     """Mutation helpers of `GitHubRepo`; see that class for the attributes used here."""
 
     full_name: str
@@ -122,6 +124,9 @@ class RepoMutations:
                 merge_commit_sha=fake_sha(self.full_name, number, "merge"),
                 merged_by=user_obj(merged_by or pull["user"]["login"]),
             )
+            if pull["draft"]:  # GitHub merges no draft: it was made ready for review first
+                opened = parse_iso(pull["created_at"])
+                self.mark_ready(number, at=opened + (parse_iso(stamp) - opened) / 2, touch=False)
             return self._touch_pull(pull, stamp)
 
     def close_pull(self, number: int, *, at: datetime | None = None) -> JSONDict:

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 
 from integrations.simulator.faults import FaultRule, generic_fault
+from integrations.simulator.github.graphql.endpoint import GRAPHQL_PATHS, GraphQLEndpoint
 from integrations.simulator.github.objects import API, JSONDict
 from integrations.simulator.github.paging import link_header, page_params, page_slice
 from integrations.simulator.github.routes import ROUTES, Listing, Result, error, not_found
@@ -66,6 +67,7 @@ class GitHubProvider(Provider):
         page_size_max: int = 100,
         rate_limit: int = 5000,
         rate_limit_window: float = 3600.0,
+        graphql_rate_limit: int = 5000,
         link_by_repo_id: bool = True,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -75,16 +77,25 @@ class GitHubProvider(Provider):
         self.link_by_repo_id = link_by_repo_id
         self.budget = RateBudget(rate_limit, rate_limit_window, clock)
         self.anonymous_budget = RateBudget(60, 3600.0, clock)  # GitHub: 60/h unauthenticated
+        self.graphql_budget = RateBudget(graphql_rate_limit, rate_limit_window, clock)
+        self.graphql = GraphQLEndpoint(world, self.graphql_budget)
 
     def owns(self, path: str) -> bool:
-        """Repository URLs (`/repos/...`, `/repositories/{id}/...`) and `/rate_limit`."""
-        return path.startswith(("/repos/", "/repositories/")) or path == "/rate_limit"
+        """Repository URLs (`/repos/...`, `/repositories/{id}/...`), `/rate_limit` and the
+        GraphQL endpoint (`/graphql`, GitHub Enterprise's `/api/graphql`)."""
+        return (
+            path.startswith(("/repos/", "/repositories/"))
+            or path == "/rate_limit"
+            or path in GRAPHQL_PATHS
+        )
 
     def handle(self, request: Request) -> Response:
         """Auth, rate limit, route, ETag/304, rate-limit headers."""
         key, denied = self._authenticate(request)
         if denied is not None:
             return self._decorate(denied, self.anonymous_budget.spend(key))
+        if request.path in GRAPHQL_PATHS:  # points-based: its own budget and headers
+            return self._decorate(self.graphql.handle(request, key), None)
         if request.path == "/rate_limit":  # GitHub: does not count against the limit
             return self._decorate(self._rate_limit_view(key), self.budget.peek(key))
         if self.budget.peek(key).remaining == 0:
@@ -198,18 +209,22 @@ class GitHubProvider(Provider):
         return json_response(200, {"resources": {"core": core}, "rate": core})
 
     def _decorate(
-        self, response: Response, state: BudgetState, request_id: str | None = None
+        self, response: Response, state: BudgetState | None, request_id: str | None = None
     ) -> Response:
+        """GitHub's headers; `state` None keeps the rate-limit headers already set."""
+        graphql = dict(response.headers) if state is None else {}
         response.headers.update(_STATIC_HEADERS)
-        response.headers.update(
-            {
-                "x-ratelimit-limit": str(state.limit),
-                "x-ratelimit-remaining": str(state.remaining),
-                "x-ratelimit-reset": str(state.reset),
-                "x-ratelimit-used": str(state.used),
-                "x-github-request-id": request_id or _request_id(),
-            }
-        )
+        response.headers.update(graphql)
+        if state is not None:
+            response.headers.update(
+                {
+                    "x-ratelimit-limit": str(state.limit),
+                    "x-ratelimit-remaining": str(state.remaining),
+                    "x-ratelimit-reset": str(state.reset),
+                    "x-ratelimit-used": str(state.used),
+                }
+            )
+        response.headers["x-github-request-id"] = request_id or _request_id()
         return response
 
 

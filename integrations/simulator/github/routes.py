@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from integrations.simulator.github.detail import MAX_PULL_COMMITS, MAX_PULL_FILES
 from integrations.simulator.github.objects import JSONDict, iso, parse_iso, pull_list_view
 from integrations.simulator.github.world import GitHubRepo
 from integrations.simulator.messages import Request, Response, json_response
@@ -104,6 +105,31 @@ def get_pull(repo: GitHubRepo, request: Request, captures: dict[str, str]) -> Re
     """`GET /pulls/{n}`: the full pull request (with additions, deletions, merged, ...)."""
     pull = repo.pull(int(captures["number"]))
     return pull if pull is not None else not_found(f"{DOCS}/pulls/pulls#get-a-pull-request")
+
+
+def _pull_list(kind: str) -> Handler:
+    """`GET /pulls/{n}/commits` (at most 250, oldest first), `/reviews` (in order) or `/files`
+    (at most 3000)."""
+
+    def handler(repo: GitHubRepo, request: Request, captures: dict[str, str]) -> Result:
+        number = int(captures["number"])
+        if repo.pull(number) is None:
+            return not_found(f"{DOCS}/pulls/pulls#list-{kind}-on-a-pull-request")
+        if kind == "commits":
+            return Listing(repo.commits_of(number)[:MAX_PULL_COMMITS])
+        if kind == "reviews":
+            return Listing(repo.reviews_of(number))
+        return Listing(repo.files_of(number)[:MAX_PULL_FILES])
+
+    return handler
+
+
+def issue_timeline(repo: GitHubRepo, request: Request, captures: dict[str, str]) -> Result:
+    """`GET /issues/{n}/timeline`: a pull request's events, oldest first (issues: none)."""
+    number = int(captures["number"])
+    if repo.issue(number) is None:
+        return not_found(f"{DOCS}/issues/timeline#list-timeline-events-for-an-issue")
+    return Listing(repo.timeline_of(number) if repo.pull(number) is not None else [])
 
 
 def _issue_options(request: Request) -> tuple[str, str, bool] | Response:
@@ -209,7 +235,11 @@ ROUTES: list[tuple[re.Pattern[str], Handler]] = [
         (r"^/pulls$", list_pulls),
         (r"^/pulls/(?P<number>\d+)$", get_pull),
         (r"^/issues$", list_issues),
+        (r"^/pulls/(?P<number>\d+)/commits$", _pull_list("commits")),
+        (r"^/pulls/(?P<number>\d+)/reviews$", _pull_list("reviews")),
+        (r"^/pulls/(?P<number>\d+)/files$", _pull_list("files")),
         (r"^/issues/(?P<number>\d+)$", get_issue),
+        (r"^/issues/(?P<number>\d+)/timeline$", issue_timeline),
         (r"^/releases$", list_releases),
         (r"^/tags$", list_tags),
         (r"^/commits/(?P<ref>[^/]+)$", get_commit),

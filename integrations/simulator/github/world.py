@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from integrations.simulator.github import detail
 from integrations.simulator.github.mutations import RepoMutations
 from integrations.simulator.github.objects import JSONDict, iso, repo_obj
 
@@ -56,6 +57,9 @@ class GitHubRepo(RepoMutations):
       where present, pull requests as issues with a `pull_request` key).
     - `releases`, `deployments`: API objects; `tags`: newest first; `tag_commits`: sha -> commit;
       `deployment_statuses`: deployment id -> status objects.
+    - `pull_commits`, `pull_reviews`, `pull_files`: PR number -> REST items, where set (else
+      derived, see `detail.py`); `pull_events`: PR number -> stored timeline events
+      (`ready_for_review`).
     """
 
     full_name: str
@@ -70,6 +74,10 @@ class GitHubRepo(RepoMutations):
     deployments: list[JSONDict] = field(default_factory=list)
     deployment_statuses: dict[int, list[JSONDict]] = field(default_factory=dict)
     labels: dict[str, JSONDict] = field(default_factory=dict, repr=False)
+    pull_commits: dict[int, list[JSONDict]] = field(default_factory=dict, repr=False)
+    pull_reviews: dict[int, list[JSONDict]] = field(default_factory=dict, repr=False)
+    pull_files: dict[int, list[JSONDict]] = field(default_factory=dict, repr=False)
+    pull_events: dict[int, list[JSONDict]] = field(default_factory=dict, repr=False)
     ids: IdAllocator = field(default_factory=IdAllocator, repr=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -106,6 +114,42 @@ class GitHubRepo(RepoMutations):
     def pull(self, number: int) -> JSONDict | None:
         """The full pull request `number`, or None."""
         return self._pulls_by_number.get(number)
+
+    def commits_of(self, number: int) -> list[JSONDict]:
+        """Every commit of pull request `number`, oldest first (uncapped)."""
+        stored = self.pull_commits.get(number)
+        return (
+            stored
+            if stored is not None
+            else detail.derived_commits(self, self.pulls_by_number(number))
+        )
+
+    def reviews_of(self, number: int) -> list[JSONDict]:
+        """The submitted reviews of pull request `number`, in order."""
+        stored = self.pull_reviews.get(number)
+        return (
+            stored
+            if stored is not None
+            else detail.derived_reviews(self, self.pulls_by_number(number))
+        )
+
+    def files_of(self, number: int) -> list[JSONDict]:
+        """The changed files of pull request `number`."""
+        stored = self.pull_files.get(number)
+        return (
+            stored
+            if stored is not None
+            else detail.derived_files(self, self.pulls_by_number(number))
+        )
+
+    def timeline_of(self, number: int, kinds: frozenset[str] | None = None) -> list[JSONDict]:
+        """The issue timeline of pull request `number`, oldest first (only `kinds` of event,
+        e.g. `{"ready_for_review"}`, when given)."""
+        return detail.timeline(self, self.pulls_by_number(number), kinds)
+
+    def pulls_by_number(self, number: int) -> JSONDict:
+        """The full pull request `number`; KeyError when there is none."""
+        return self._pulls_by_number[number]
 
     def issue(self, number: int) -> JSONDict | None:
         """The issue-endpoint item `number` (an issue or a pull request's issue view), or None."""

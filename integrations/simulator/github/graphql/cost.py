@@ -107,7 +107,8 @@ class _Walker:
 
     def _page_size(self, node: FieldNode, path: list[str]) -> int:
         arguments = {
-            a.name.value: value_from_ast_untyped(a.value, self.variables) for a in node.arguments
+            a.name.value: value_from_ast_untyped(a.value, self.variables)
+            for a in node.arguments or ()
         }
         first, last = arguments.get("first"), arguments.get("last")
         name = node.name.value

@@ -11,7 +11,8 @@ from django.db.models.expressions import RawSQL
 
 from apps.core.frames import queryset_frame, run_cached
 from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
-from apps.organization.models import Repo, Source
+from apps.organization.models import Repo
+from apps.organization.selectors import repos_counted
 
 RELEASE_COLUMNS = ["repo_id", "repo", "team", "release", "released_at", "url"]
 PULL_COLUMNS = [
@@ -29,12 +30,8 @@ PULL_COLUMNS = [
 
 
 def repos_configured() -> list[Repo]:
-    """The GitHub repos of enabled sources: only what is configured counts (spec §7)."""
-    return list(
-        Repo.objects.filter(source__enabled=True, source__kind=Source.Kind.GITHUB)
-        .select_related("team", "source")
-        .order_by("full_name")
-    )
+    """The repos that count: configured and enabled (apps.organization.selectors)."""
+    return list(repos_counted().select_related("team", "source").order_by("full_name"))
 
 
 def github_web_url(base_url: str) -> str:

@@ -30,8 +30,8 @@ from apps.digests.models import DigestDelivery
 from apps.metrics.models import MetricRow
 from apps.metrics.registry import definition
 from apps.metrics.selectors import organization_currency
-from apps.organization.models import PagerDutyService, Person, Team
-from apps.organization.selectors import organization_get
+from apps.organization.models import Person, Team
+from apps.organization.selectors import organization_get, services_counted
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
@@ -159,7 +159,7 @@ def _anomalies(scope_digest: ScopeDigest, month: date, currency: str) -> None:
 
 
 def _services(team_slugs: list[str] | None, month: date) -> list[ServiceUptime]:
-    services = PagerDutyService.objects.order_by("name", "service_id")
+    services = services_counted().order_by("name", "service_id")
     if team_slugs is not None:
         services = services.filter(team__slug__in=team_slugs)
     keys = [s.service_id for s in services]

@@ -112,11 +112,12 @@ def jira_source_sync(
     full: bool,
     scopes: list[str] | None = None,
 ) -> None:
-    """Sync every configured project of a Jira source (the `SYNCERS` entry). `scopes` is
-    accepted like every syncer's but ignored: one JQL search covers all projects at once."""
+    """Sync every enabled project of a Jira source (the `SYNCERS` entry). `scopes` is
+    accepted like every syncer's but ignored: one JQL search covers all projects at once. The
+    issues of a disabled project are kept (not read, not removed) for when it is enabled."""
     client = jira_client_build(source=source)
     tally.stats = client.stats
-    projects = {p.key: p for p in source.jira_projects.all()}
+    projects = {p.key: p for p in source.jira_projects.filter(enabled=True)}
     if not projects:
         return
     scope = ",".join(sorted(projects))  # a new project in the config means a full read
@@ -136,14 +137,16 @@ def jira_source_sync(
         progress(f"jira {scope}: {len(seen)} issues read")
     with transaction.atomic():
         if since is None:
-            tally.add(scope, "issues_removed", _remove_unseen(source, seen))
+            tally.add(scope, "issues_removed", _remove_unseen(source, projects, seen))
         if newest is not None:
             cursor_set(source=source, scope=scope, endpoint="issues", value=newest)
 
 
-def _remove_unseen(source: Source, seen: set[int]) -> int:
-    """Delete the source's stored issues a complete search did not return; the count."""
-    stored = set(JiraIssue.objects.filter(source=source).values_list("jira_id", flat=True))
+def _remove_unseen(source: Source, projects: dict[str, JiraProject], seen: set[int]) -> int:
+    """Delete the stored issues of the searched `projects` that a complete search did not
+    return (deleted upstream, or moved to a project not searched); the count."""
+    searched = JiraIssue.objects.filter(source=source, project__in=list(projects.values()))
+    stored = set(searched.values_list("jira_id", flat=True))
     gone = sorted(stored - seen)
     for start in range(0, len(gone), 500):
         JiraIssue.objects.filter(source=source, jira_id__in=gone[start : start + 500]).delete()

@@ -116,11 +116,11 @@ def pagerduty_source_sync(
     full: bool,
     scopes: list[str] | None = None,
 ) -> None:
-    """Every configured service of a PagerDuty source (or those in `scopes`; the `SYNCERS`
+    """Every enabled service of a PagerDuty source (or those in `scopes`; the `SYNCERS`
     entry)."""
     client = pagerduty_client_build(source=source)
     tally.stats = client.stats
-    services = list(source.pagerduty_services.select_related("source").all())
+    services = list(source.pagerduty_services.filter(enabled=True).select_related("source"))
     if scopes is not None:
         services = [s for s in services if s.service_id in scopes]
     scopes_sync(

@@ -63,7 +63,7 @@ def _github_source_sync(
 ) -> None:
     client = github_client_build(source=source)
     tally.stats = client.stats  # kept even when the run fails part-way
-    repos = list(source.repos.select_related("source").all())
+    repos = list(source.repos.filter(enabled=True).select_related("source"))
     if scopes is not None:
         wanted = {s.lower() for s in scopes}
         repos = [r for r in repos if r.full_name.lower() in wanted]

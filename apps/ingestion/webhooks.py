@@ -93,8 +93,9 @@ def github_webhook(request: HttpRequest) -> JsonResponse:
     if request.headers.get("X-GitHub-Event") == "ping":
         return JsonResponse({"status": "pong"}, status=200)
     repo = _github_repo(request.body)
-    if not source.repos.filter(full_name__iexact=repo).exists():
-        return JsonResponse({"status": "ignored", "reason": "repo not configured"}, status=202)
+    if not source.repos.filter(full_name__iexact=repo, enabled=True).exists():
+        reason = "repo not configured or disabled"
+        return JsonResponse({"status": "ignored", "reason": reason}, status=202)
     return _enqueue(source, repo)
 
 
@@ -117,6 +118,8 @@ def pagerduty_webhook(request: HttpRequest) -> JsonResponse:
     if not webhook_delivery_claim(provider="pagerduty", delivery_id=event_id):
         return _deny(409, "delivery already received")
     service_id = ((event.get("data") or {}).get("service") or {}).get("id")
-    if not service_id or not source.pagerduty_services.filter(service_id=service_id).exists():
-        return JsonResponse({"status": "ignored", "reason": "service not configured"}, status=202)
+    services = source.pagerduty_services.filter(service_id=service_id, enabled=True)
+    if not service_id or not services.exists():
+        reason = "service not configured or disabled"
+        return JsonResponse({"status": "ignored", "reason": reason}, status=202)
     return _enqueue(source, service_id)

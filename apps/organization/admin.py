@@ -55,7 +55,14 @@ class RepoInline(admin.TabularInline):
     model = Repo
     form = forms.RepoForm
     formset = forms.SourceChildFormSet
-    fields = ("full_name", "team", "release_source", "production_environment", "tag_pattern")
+    fields = (
+        "full_name",
+        "team",
+        "enabled",
+        "release_source",
+        "production_environment",
+        "tag_pattern",
+    )
     extra = 0
 
 
@@ -63,7 +70,7 @@ class JiraProjectInline(admin.TabularInline):
     model = JiraProject
     form = forms.JiraProjectForm
     formset = forms.SourceChildFormSet
-    fields = ("key", "team")
+    fields = ("key", "team", "enabled")
     extra = 0
 
 
@@ -71,7 +78,7 @@ class PagerDutyServiceInline(admin.TabularInline):
     model = PagerDutyService
     form = forms.PagerDutyServiceForm
     formset = forms.SourceChildFormSet
-    fields = ("service_id", "name", "team", "slo")
+    fields = ("service_id", "name", "team", "enabled", "slo", "weight", "repos")
     extra = 0
 
 
@@ -120,8 +127,8 @@ class SourceAdmin(admin.ModelAdmin):
 @admin.register(Repo)
 class RepoAdmin(admin.ModelAdmin):
     form = forms.RepoForm
-    list_display = ("full_name", "source", "team", "release_source", "default_branch")
-    list_filter = ("source", "team", "release_source")
+    list_display = ("full_name", "source", "team", "enabled", "release_source", "default_branch")
+    list_filter = ("source", "team", "enabled", "release_source")
     search_fields = ("full_name",)
     readonly_fields = ("github_id", "default_branch")
 
@@ -129,15 +136,16 @@ class RepoAdmin(admin.ModelAdmin):
 @admin.register(JiraProject)
 class JiraProjectAdmin(admin.ModelAdmin):
     form = forms.JiraProjectForm
-    list_display = ("key", "source", "team")
-    list_filter = ("source", "team")
+    list_display = ("key", "source", "team", "enabled")
+    list_filter = ("source", "team", "enabled")
 
 
 @admin.register(PagerDutyService)
 class PagerDutyServiceAdmin(admin.ModelAdmin):
     form = forms.PagerDutyServiceForm
-    list_display = ("service_id", "name", "source", "team", "slo")
-    list_filter = ("source", "team")
+    list_display = ("service_id", "name", "source", "team", "enabled", "slo", "weight")
+    list_filter = ("source", "team", "enabled")
+    filter_horizontal = ("repos",)
 
 
 @admin.register(Customer)

@@ -160,7 +160,7 @@ class JiraProjectForm(_SourceChildForm):
 
 class PagerDutyServiceForm(_SourceChildForm):
     kind_key = "services"
-    checks = {"slo": v.check_slo}
+    checks = {"slo": v.check_slo, "weight": v.check_weight}
 
     class Meta:
         model = PagerDutyService

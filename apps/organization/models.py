@@ -99,7 +99,7 @@ class Source(models.Model):
     )
     webhook_secret = EncryptedTextField(blank=True, help_text="Write-only; stored encrypted.")
     story_points_field = models.CharField(max_length=100, blank=True)
-    enabled = models.BooleanField(default=True)
+    enabled = models.BooleanField(default=True, help_text="Off: not synced and counted nowhere.")
 
     class Meta:
         ordering = ["name"]
@@ -124,6 +124,7 @@ class Repo(models.Model):
     )
     production_environment = models.CharField(max_length=300, default="^production$")
     tag_pattern = models.CharField(max_length=300, default="^v[0-9]")
+    enabled = models.BooleanField(default=True, help_text="Off: not synced and counted nowhere.")
     # Filled by sync from GET /repos/{owner}/{repo}.
     github_id = models.BigIntegerField(null=True, blank=True)
     default_branch = models.CharField(max_length=300, blank=True)
@@ -144,6 +145,7 @@ class JiraProject(models.Model):
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="jira_projects"
     )
+    enabled = models.BooleanField(default=True, help_text="Off: not synced and counted nowhere.")
 
     class Meta:
         ordering = ["key"]
@@ -163,6 +165,16 @@ class PagerDutyService(models.Model):
     )
     slo = models.FloatField(null=True, blank=True, help_text="e.g. 0.999")
     name = models.CharField(max_length=300, blank=True)
+    enabled = models.BooleanField(default=True, help_text="Off: not synced and counted nowhere.")
+    weight = models.FloatField(
+        default=1.0, help_text="Share in the team's and org's uptime (weighted mean); 0 or more."
+    )
+    repos = models.ManyToManyField(
+        Repo,
+        blank=True,
+        related_name="pagerduty_services",
+        help_text="Repos whose releases its outages are blamed on (else its team's repos).",
+    )
 
     class Meta:
         ordering = ["service_id"]

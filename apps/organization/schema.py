@@ -68,9 +68,13 @@ class PersonConfig(_Section):
     pagerduty: Identity | None = None
 
 
+RepoName = Annotated[str, Field(pattern=r"^[\w.-]+/[\w.-]+$", max_length=300)]
+
+
 class RepoConfig(_Section):
-    name: Annotated[str, Field(pattern=r"^[\w.-]+/[\w.-]+$", max_length=300)]
+    name: RepoName
     team: Slug | None = None
+    enabled: bool = True
     release_source: ReleaseSource = "releases"
     production_environment: Regex = "^production$"
     tag_pattern: Regex = "^v[0-9]"
@@ -79,6 +83,7 @@ class RepoConfig(_Section):
 class JiraProjectConfig(_Section):
     key: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]+$", max_length=50)]
     team: Slug | None = None
+    enabled: bool = True
 
 
 class PagerDutyServiceConfig(_Section):
@@ -86,6 +91,12 @@ class PagerDutyServiceConfig(_Section):
     team: Slug | None = None
     slo: Annotated[float, AfterValidator(v.check_slo)] | None = None
     name: Annotated[str, Field(max_length=300)] = ""
+    enabled: bool = True
+    # Its share in the team's and org's uptime (a weighted mean; 0 leaves it out).
+    weight: Annotated[float, AfterValidator(v.check_weight)] = 1.0
+    # The repos whose releases this service's outages are blamed on (DORA change failure rate);
+    # each must be a repo configured under a github source.
+    repos: list[RepoName] = []
 
 
 class SourceConfig(_Section):
@@ -95,6 +106,7 @@ class SourceConfig(_Section):
     token_env: EnvName | None = None
     email_env: EnvName | None = None
     story_points_field: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    enabled: bool = True
     repos: list[RepoConfig] = []
     projects: list[JiraProjectConfig] = []
     services: list[PagerDutyServiceConfig] = []
@@ -153,7 +165,21 @@ class BugSettings(_Section):
     github_labels: list[Text] = ["bug"]
     known_labels: list[Text] = ["known-issue", "accepted-risk", "wontfix"]
     known_resolutions: list[Text] = ["Won't Fix", "Known Error"]
+    # Closed as not a bug at all: counted nowhere, neither as a bug nor as bug work.
+    ignored_resolutions: list[Text] = ["Duplicate", "Cannot Reproduce", "Won't Do"]
     impact: ImpactSettings = ImpactSettings()
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> "BugSettings":
+        known = set(self.known_resolutions)
+        for index, name in enumerate(self.ignored_resolutions):
+            if name in known:
+                raise PathError(
+                    ("ignored_resolutions", index),
+                    f"'{name}' is also in known_resolutions: a resolution is either a known "
+                    "bug or not a bug, not both",
+                )
+        return self
 
 
 class IncidentSettings(_Section):
@@ -216,6 +242,8 @@ class OrgConfig(_Section):
             raise PathError(path, message)
         for path, message in _unknown_teams(self):
             raise PathError(path, message)
+        for path, message in _unknown_repos(self):
+            raise PathError(path, message)
         return self
 
 
@@ -274,12 +302,26 @@ def _unknown_teams(config: OrgConfig) -> Iterator[Problem]:
             yield path, f"unknown team '{team}'"
 
 
+def _unknown_repos(config: OrgConfig) -> Iterator[Problem]:
+    """A service's `repos` must name repos configured under a github source (case-insensitive,
+    as GitHub's names are)."""
+    known = {repo.name.lower() for source in config.sources for repo in source.repos}
+    for i, source in enumerate(config.sources):
+        for j, service in enumerate(source.services):
+            for k, name in enumerate(service.repos):
+                if name.lower() not in known:
+                    path = ("sources", i, "services", j, "repos", k)
+                    yield path, f"unknown repo '{name}': configure it under a github source's repos"
+
+
 _MESSAGES = {
     "missing": "required key missing",
     "model_type": "expected a mapping of keys",
     "model_attributes_type": "expected a mapping of keys",
     "dict_type": "expected a mapping",
     "list_type": "expected a list",
+    "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false",
 }
 
 

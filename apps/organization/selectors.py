@@ -13,7 +13,14 @@ from pydantic import BaseModel, ValidationError
 from apps.core.crypto import SecretDecryptionError
 from apps.core.errors import ConfigError, KeelError
 from apps.organization import schema
-from apps.organization.models import Organization, Source, Team
+from apps.organization.models import (
+    JiraProject,
+    Organization,
+    PagerDutyService,
+    Repo,
+    Source,
+    Team,
+)
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -106,6 +113,30 @@ def source_credentials(*, source: Source) -> SourceCredentials:
         hint = _hint(source.email_env, "email")
         raise KeelError(f"source '{source.name}': no account e-mail for Jira ({hint})")
     return SourceCredentials(token=token, email=email)
+
+
+# Only what is configured and enabled counts (docs/metrics.md#periods-and-scopes): a repo, Jira
+# project or PagerDuty service counts when it and its source are enabled. Metrics, sync and
+# webhooks all read these, so the rule lives in one place.
+
+
+def repos_counted() -> QuerySet[Repo]:
+    """The enabled repos of enabled GitHub sources."""
+    return Repo.objects.filter(enabled=True, source__enabled=True, source__kind=Source.Kind.GITHUB)
+
+
+def jira_projects_counted() -> QuerySet[JiraProject]:
+    """The enabled projects of enabled Jira sources."""
+    return JiraProject.objects.filter(
+        enabled=True, source__enabled=True, source__kind=Source.Kind.JIRA
+    )
+
+
+def services_counted() -> QuerySet[PagerDutyService]:
+    """The enabled services of enabled PagerDuty sources."""
+    return PagerDutyService.objects.filter(
+        enabled=True, source__enabled=True, source__kind=Source.Kind.PAGERDUTY
+    )
 
 
 def teams_managed_by(*, user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Team]:

@@ -208,6 +208,7 @@ def _apply_sources(
                 "token_env": s.token_env or "",
                 "email_env": s.email_env or "",
                 "story_points_field": s.story_points_field or "",
+                "enabled": s.enabled,
             }
             for s in config.sources
         },
@@ -215,12 +216,36 @@ def _apply_sources(
         prune=prune,
     ).objects
     repos, projects, services = _source_children(config=config, sources=sources, teams=teams)
+    synced: dict[type, Synced[Any]] = {}
     for model, key, rows in (
         (Repo, ("source_id", "full_name"), repos),
         (JiraProject, ("source_id", "key"), projects),
         (PagerDutyService, ("source_id", "service_id"), services),
     ):
-        rows_sync(queryset=model.objects.all(), key=key, rows=rows, result=result, prune=prune)
+        queryset = model.objects.all()
+        synced[model] = rows_sync(queryset=queryset, key=key, rows=rows, result=result, prune=prune)
+    _apply_service_repos(config=config, sources=sources, synced=synced, result=result)
+
+
+def _apply_service_repos(
+    *,
+    config: schema.OrgConfig,
+    sources: dict[Any, Source],
+    synced: dict[type, Synced[Any]],
+    result: ApplyResult,
+) -> None:
+    """Each service's `repos` (names checked by the schema, matched case-insensitively)."""
+    by_name = {name.lower(): repo for (_, name), repo in synced[Repo].objects.items()}
+    services: Synced[PagerDutyService] = synced[PagerDutyService]
+    for s in config.sources:
+        for service in s.services:
+            key = (sources[(s.name,)].pk, service.id)
+            obj = services.objects[key]
+            wanted = {by_name[name.lower()].pk for name in service.repos}
+            if wanted != set(obj.repos.values_list("pk", flat=True)):
+                obj.repos.set(wanted)
+                if key not in services.created and key not in services.updated:
+                    result.add(PagerDutyService._meta.label, updated=1)
 
 
 def _source_children(
@@ -238,11 +263,20 @@ def _source_children(
                 "release_source": repo.release_source,
                 "production_environment": repo.production_environment,
                 "tag_pattern": repo.tag_pattern,
+                "enabled": repo.enabled,
             }
         for project in s.projects:
-            projects[(source_id, project.key)] = {"team_id": _team_id(teams, project.team)}
+            projects[(source_id, project.key)] = {
+                "team_id": _team_id(teams, project.team),
+                "enabled": project.enabled,
+            }
         for service in s.services:
-            values: dict[str, Any] = {"team_id": _team_id(teams, service.team), "slo": service.slo}
+            values: dict[str, Any] = {
+                "team_id": _team_id(teams, service.team),
+                "slo": service.slo,
+                "enabled": service.enabled,
+                "weight": service.weight,
+            }
             if service.name:  # else keep the name sync read from PagerDuty
                 values["name"] = service.name
             services[(source_id, service.id)] = values

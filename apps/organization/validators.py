@@ -124,6 +124,13 @@ def check_slo(value: float) -> float:
     return value
 
 
+def check_weight(value: float) -> float:
+    """A service's weight in team and org uptime: a finite number, 0 or more (default 1)."""
+    if not 0 <= value < float("inf"):
+        raise ValueError(f"invalid weight {value}: expected a number of 0 or more, e.g. 1 or 2.5")
+    return value
+
+
 def check_text_keys(value: object) -> object:
     """A mapping whose keys are text. YAML reads an unquoted `012345670123` as an octal number:
     an account id must stay text, so a number key is an error, not a silently different id."""

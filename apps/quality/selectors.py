@@ -11,7 +11,8 @@ from django.db.models import Q
 
 from apps.core.frames import queryset_frame, run_cached
 from apps.delivery.selectors import repo_columns, repos_configured
-from apps.organization.models import Identity, JiraProject, Source
+from apps.organization.models import Identity, JiraProject
+from apps.organization.selectors import jira_projects_counted
 from apps.quality.models import GitHubIssue, JiraIssue
 
 JIRA_COLUMNS = [
@@ -47,12 +48,8 @@ GITHUB_COLUMNS = [
 
 
 def projects_configured() -> list[JiraProject]:
-    """The Jira projects of enabled Jira sources."""
-    return list(
-        JiraProject.objects.filter(source__enabled=True, source__kind=Source.Kind.JIRA)
-        .select_related("team", "source")
-        .order_by("key")
-    )
+    """The Jira projects that count: configured and enabled (apps.organization.selectors)."""
+    return list(jira_projects_counted().select_related("team", "source").order_by("key"))
 
 
 def _utc(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import pandas as pd
 from django.db.models import Q
 
 from apps.core.frames import queryset_frame
-from apps.organization.models import PagerDutyService
+from apps.organization.selectors import services_counted
 from apps.reliability.models import Incident
 
 INCIDENT_COLUMNS = [
@@ -23,10 +23,13 @@ INCIDENT_COLUMNS = [
 
 
 def services_frame() -> pd.DataFrame:
-    """Configured PagerDuty services: service_key (PD id), team (slug or ""), slo (NaN if none).
-    A service id configured in two sources appears once (the first)."""
-    rows = PagerDutyService.objects.order_by("service_id", "pk").values_list(
-        "service_id", "team__slug", "slo"
+    """The PagerDuty services that count (configured and enabled): service_key (PD id), team
+    (slug or ""), slo (NaN if none). A service id configured in two sources appears once (the
+    first)."""
+    rows = (
+        services_counted()
+        .order_by("service_id", "pk")
+        .values_list("service_id", "team__slug", "slo")
     )
     frame = pd.DataFrame(list(rows), columns=["service_key", "team", "slo"])
     frame["team"] = frame["team"].fillna("")
@@ -35,10 +38,10 @@ def services_frame() -> pd.DataFrame:
 
 
 def incidents_frame(*, open_since: datetime | None = None) -> pd.DataFrame:
-    """Stored incidents of configured services (columns INCIDENT_COLUMNS; times UTC, resolved_at
-    NaT while open); only those created, open or resolved at or after `open_since` when given
-    (filtered in SQL)."""
-    incidents = Incident.objects.all()
+    """Stored incidents of the services that count (columns INCIDENT_COLUMNS; times UTC,
+    resolved_at NaT while open); only those created, open or resolved at or after `open_since`
+    when given (filtered in SQL)."""
+    incidents = Incident.objects.filter(service__in=services_counted())
     if open_since is not None:
         incidents = incidents.filter(
             Q(resolved_at__isnull=True)

@@ -118,3 +118,16 @@ def test_a_scoped_sync_reads_only_the_named_repo(source, simulator, world) -> No
         first.split("/")[1]
     }
     assert PullRequest.objects.filter(repo__full_name=second).count() == 0
+
+
+def test_a_disabled_repo_is_not_synced(source, simulator, world) -> None:
+    first, second = world.repos[0].full_name, world.repos[1].full_name
+    source.repos.filter(full_name=second).update(enabled=False)
+
+    run = source_sync(source=source)
+
+    assert run.status == "succeeded"
+    assert {r.path.split("/")[3] for r in simulator.requests if r.path.startswith("/repos/")} == {
+        first.split("/")[1]
+    }
+    assert PullRequest.objects.filter(repo__full_name=second).count() == 0

@@ -227,3 +227,43 @@ def test_every_model_has_an_admin_page(admin_client):
     ):
         assert admin_client.get(reverse(f"admin:organization_{name}_add")).status_code in (200, 403)
         assert admin_client.get(reverse(f"admin:organization_{name}_changelist")).status_code == 200
+
+
+def test_service_weight_enabled_and_repos_are_edited_with_the_configs_rules(admin_client):
+    from apps.organization.models import PagerDutyService
+
+    github = Source.objects.create(name="gh", kind="github", base_url="https://api.github.com")
+    api = Repo.objects.create(source=github, full_name="acme/api")
+    pd = Source.objects.create(name="pd", kind="pagerduty", base_url="https://api.pagerduty.com")
+    service = {
+        "pagerduty_services-TOTAL_FORMS": "1",
+        "pagerduty_services-0-service_id": "PSVC1",
+        "pagerduty_services-0-weight": "-1",
+        "pagerduty_services-0-repos": [str(api.pk)],
+    }
+
+    bad = admin_client.post(change_url(pd), post_data(pd, **service)).content.decode()
+    assert "invalid weight -1.0: expected a number of 0 or more" in bad
+    assert PagerDutyService.objects.count() == 0
+
+    good = post_data(pd, **service) | {"pagerduty_services-0-weight": "2"}
+    assert admin_client.post(change_url(pd), good).status_code == 302
+    saved = PagerDutyService.objects.get()
+    assert (saved.weight, saved.enabled, list(saved.repos.all())) == (2.0, False, [api])
+
+
+def test_organization_bug_settings_reject_a_resolution_both_known_and_ignored(admin_client):
+    org = Organization.objects.create(name="Acme")
+    url = reverse("admin:organization_organization_change", args=[org.pk])
+    data = {
+        "name": "Acme",
+        "timezone": "UTC",
+        "bug_settings": '{"ignored_resolutions": ["Duplicate", "Won\'t Fix"]}',
+        "incident_settings": "{}",
+        "churn_settings": "{}",
+        "cost_settings": "{}",
+    }
+
+    html = admin_client.post(url, data).content.decode()
+
+    assert "ignored_resolutions[1]: &#x27;Won&#x27;t Fix&#x27; is also in known_resolutions" in html

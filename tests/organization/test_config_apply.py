@@ -84,10 +84,14 @@ def test_spec_example_creates_what_it_says():
         ("jira", "API", "platform"),
     ]
     assert list(
-        PagerDutyService.objects.values_list("source__name", "service_id", "team__slug", "slo")
+        PagerDutyService.objects.values_list(
+            "source__name", "service_id", "team__slug", "slo", "weight", "enabled"
+        )
     ) == [
-        ("pd", "PSVC1", "platform", 0.999),
+        ("pd", "PSVC1", "platform", 0.999, 1.0, True),
     ]
+    assert list(PagerDutyService.objects.get().repos.all()) == [repo]
+    assert org.bug_settings["ignored_resolutions"] == ["Duplicate", "Cannot Reproduce", "Won't Do"]
     assert list(
         Customer.objects.values_list(
             "key", "name", "team__slug", "onboarding_start", "environment", "jira_issue"
@@ -144,6 +148,48 @@ def test_a_changed_value_updates_only_that_row():
         "organization.PagerDutyService: 0 created, 1 updated, 0 deleted",
         "organization.Person: 0 created, 1 updated, 0 deleted",
     ]
+
+
+def test_enabled_weight_and_service_repos_are_applied_and_counted_once():
+    apply(SPEC_YAML)
+    text = (
+        SPEC_YAML.replace("name: pd\n", "name: pd\n    enabled: false\n")
+        .replace("{key: API, team: platform}", "{key: API, team: platform, enabled: false}")
+        .replace("weight: 1, repos: [acme/api]", "weight: 2.5, repos: [], enabled: false")
+        .replace(
+            "team: platform\n        release_source",
+            "team: platform\n        enabled: false\n        release_source",
+        )
+    )
+
+    result = apply(text)
+
+    assert list(Source.objects.values_list("name", "enabled")) == [
+        ("gh", True),
+        ("jira", True),
+        ("pd", False),
+    ]
+    assert (Repo.objects.get().enabled, JiraProject.objects.get().enabled) == (False, False)
+    service = PagerDutyService.objects.get()
+    assert (service.enabled, service.weight, list(service.repos.all())) == (False, 2.5, [])
+    assert result.lines() == [
+        "organization.JiraProject: 0 created, 1 updated, 0 deleted",
+        "organization.PagerDutyService: 0 created, 1 updated, 0 deleted",
+        "organization.Repo: 0 created, 1 updated, 0 deleted",
+        "organization.Source: 0 created, 1 updated, 0 deleted",
+    ]
+    assert apply(text).changed is False
+
+
+def test_service_repos_alone_changing_counts_one_update():
+    apply(SPEC_YAML)
+
+    result = apply(SPEC_YAML.replace("repos: [acme/api]", "repos: [ACME/API]"))
+    assert result.changed is False
+    result = apply(SPEC_YAML.replace("weight: 1, repos: [acme/api]", "weight: 1"))
+
+    assert list(PagerDutyService.objects.get().repos.all()) == []
+    assert result.lines() == ["organization.PagerDutyService: 0 created, 1 updated, 0 deleted"]
 
 
 def test_changing_managers_counts_one_team_update_and_reuses_existing_users():
@@ -242,6 +288,9 @@ def test_invalid_file_applies_nothing(write_config):
         ),
         ("timezone: UTC", "timezone: Europe/Atlantis", "organization.timezone"),
         ("token_env: GITHUB_TOKEN", "token: ghp_abc", "sources[0].token"),
+        ("weight: 1,", "weight: -1,", "sources[2].services[0].weight"),
+        ("repos: [acme/api]", "repos: [acme/nope]", "sources[2].services[0].repos[0]"),
+        ('["Duplicate",', '["Won\'t Fix",', "bugs.ignored_resolutions[0]"),
         (
             "managers: [alice@acme.test]}",
             "managers: []}\n  - {slug: platform, name: X}",

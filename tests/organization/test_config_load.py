@@ -39,10 +39,13 @@ def test_spec_example_parses_with_its_values():
         "release_source": "releases",
         "production_environment": "^production$",
         "tag_pattern": "^v[0-9]",
+        "enabled": True,
     }
     assert (jira.email_env, jira.story_points_field) == ("JIRA_EMAIL", "customfield_10016")
     assert jira.projects[0].key == "API"
     assert (pd.services[0].id, pd.services[0].slo) == ("PSVC1", 0.999)
+    assert (pd.services[0].weight, pd.services[0].repos) == (1.0, ["acme/api"])
+    assert config.bugs.ignored_resolutions == ["Duplicate", "Cannot Reproduce", "Won't Do"]
     assert config.customers[0].onboarding_start == dt.date(2026, 1, 5)
     assert config.customers[1].jira_issue == "ONB-7"
     assert config.costs.accounts == {"123456789012": "platform"}
@@ -68,6 +71,7 @@ def test_defaults_equal_the_spec_example_blocks():
     assert bare.bugs.impact.weights.model_dump() == {"high": 3, "medium": 2, "low": 1}
     assert bare.bugs.impact.jira_priorities["Lowest"] == "low"
     assert bare.bugs.known_resolutions == ["Won't Fix", "Known Error"]
+    assert bare.bugs.ignored_resolutions == ["Duplicate", "Cannot Reproduce", "Won't Do"]
     assert bare.churn.model_dump() == {
         "window_days": 90,
         "bug_share_threshold": 0.5,
@@ -86,6 +90,23 @@ def test_partial_block_keeps_other_defaults():
     assert config.costs.fx_rates == {"EUR": 1.08}
 
 
+def test_enabled_defaults_on_and_can_be_switched_off_at_every_level():
+    config = config_load(
+        text=MINIMAL
+        + "sources:\n"
+        + "  - {name: gh, kind: github, repos: [{name: a/b, enabled: false}, {name: a/c}]}\n"
+        + "  - {name: jira, kind: jira, base_url: https://x.atlassian.net, enabled: false,\n"
+        + "     projects: [{key: API, enabled: false}]}\n"
+        + "  - {name: pd, kind: pagerduty, services: [{id: P1, enabled: false, weight: 0}]}\n"
+    )
+
+    gh, jira, pd = config.sources
+    assert (gh.enabled, [r.enabled for r in gh.repos]) == (True, [False, True])
+    assert (jira.enabled, jira.projects[0].enabled) == (False, False)
+    assert (pd.enabled, pd.services[0].enabled, pd.services[0].weight) == (True, False, 0.0)
+    assert pd.services[0].repos == []
+
+
 def test_github_and_pagerduty_base_urls_default():
     config = config_load(
         text=MINIMAL + "sources: [{name: gh, kind: github}, {name: pd, kind: pagerduty}]\n"
@@ -97,6 +118,7 @@ def test_github_and_pagerduty_base_urls_default():
     ]
 
 
+SERVICE = "services: [{id: PSVC1, team: platform, slo: 0.999, weight: 1, repos: [acme/api]}]"
 TWO_REPOS = SPEC_YAML.replace(
     '        tag_pattern: "^v[0-9]"                # regex, used by release_source=tags\n',
     '        tag_pattern: "^v[0-9]"\n      - {name: acme/web, team: platfrom}\n',
@@ -107,6 +129,27 @@ TWO_REPOS = SPEC_YAML.replace(
     ("text", "path", "message"),
     [
         (TWO_REPOS, "sources[0].repos[1].team", "unknown team 'platfrom'"),
+        (
+            SPEC_YAML.replace(SERVICE, SERVICE.replace("weight: 1", "weight: -2")),
+            "sources[2].services[0].weight",
+            "invalid weight -2.0: expected a number of 0 or more, e.g. 1 or 2.5",
+        ),
+        (
+            SPEC_YAML.replace(SERVICE, SERVICE.replace("[acme/api]", "[acme/api, acme/nope]")),
+            "sources[2].services[0].repos[1]",
+            "unknown repo 'acme/nope': configure it under a github source's repos",
+        ),
+        (
+            SPEC_YAML.replace('["Duplicate", "Cannot', '["Duplicate", "Known Error", "Cannot'),
+            "bugs.ignored_resolutions[1]",
+            "'Known Error' is also in known_resolutions: a resolution is either a known bug or "
+            "not a bug, not both",
+        ),
+        (
+            SPEC_YAML.replace("{key: API, team: platform}", "{key: API, enabled: maybe}"),
+            "sources[1].projects[0].enabled",
+            "expected true or false",
+        ),
         (
             SPEC_YAML.replace("{name: Acme, timezone: UTC}", "{name: Acme, colour: red}"),
             "organization.colour",

@@ -98,3 +98,19 @@ def test_recorded_chinese_site_counts_match_readme(db) -> None:
     # 2020-06-12T08:13:13.360+0800 → 00:13:13.360 UTC
     ee1 = issues.get(key="EE-1")
     assert ee1.created_at == datetime(2020, 6, 12, 0, 13, 13, 360000, tzinfo=UTC)
+
+
+def test_a_disabled_project_is_not_read_and_its_issues_are_kept(db, jira_sim, jira_world) -> None:
+    source = make_jira_source(jira_sim.base_url, ["API", "WEB"])
+    source_sync(source=source)
+    web = JiraIssue.objects.filter(project__key="WEB").count()
+    source.jira_projects.filter(key="WEB").update(enabled=False)
+    jira_sim.reset_requests()
+
+    run = source_sync(source=source, full=True)
+
+    assert run.status == "succeeded", run.error
+    search = [r for r in jira_sim.requests if r.path.endswith("/search/jql")]
+    assert search and all('project in ("API")' in r.query["jql"] for r in search)
+    assert run.counts.get("API/issues_removed") == 0
+    assert JiraIssue.objects.filter(project__key="WEB").count() == web > 0

@@ -118,3 +118,16 @@ def test_real_payloads_through_the_simulator(settings) -> None:
     assert values["downtime_minutes"] == pytest.approx(96.9)
     assert values["incidents"] == 3.0
     assert values["mttr_hours"] == pytest.approx(368 / 3600)
+
+
+def test_a_disabled_service_is_not_synced(pd_sim, pd_world) -> None:
+    pd_world.add_incident("PSVC1", created_at=timezone.now() - timedelta(days=1))
+    pd_world.add_incident("PSVC2", created_at=timezone.now() - timedelta(days=1))
+    source = make_pd_source(pd_sim.base_url, ["PSVC1", "PSVC2"])
+    source.pagerduty_services.filter(service_id="PSVC2").update(enabled=False)
+
+    run = source_sync(source=source)
+
+    assert run.status == "succeeded", run.error
+    assert list(Incident.objects.values_list("service__service_id", flat=True)) == ["PSVC1"]
+    assert not [r for r in pd_sim.requests if "PSVC2" in r.path + str(r.query)]

@@ -94,6 +94,16 @@ def test_github_event_for_an_unconfigured_repo_syncs_nothing(client, github_sour
     delay.assert_not_called()
 
 
+def test_github_event_for_a_disabled_repo_syncs_nothing(client, github_source) -> None:
+    github_source.repos.update(enabled=False)
+    body = b'{"repository": {"full_name": "acme/api"}}'
+    sig = f"sha256={signature_hex(VECTOR_SECRET, body)}"
+    with mock.patch(DELAY) as delay:
+        response = _post_github(client, body, sig)
+    assert response.json() == {"status": "ignored", "reason": "repo not configured or disabled"}
+    delay.assert_not_called()
+
+
 def test_github_webhook_bad_or_missing_signature_is_401(client, github_source) -> None:
     body = b'{"repository": {"full_name": "acme/api"}}'
     sig = f"sha256={signature_hex(VECTOR_SECRET, body)}"

@@ -8,6 +8,7 @@ from django.db.models import Q
 from apps.core.periods import GRANULARITIES
 from apps.costs import computations as c
 from apps.costs import selectors
+from apps.costs.window import costs_window
 from apps.delivery.selectors import releases_frame, repos_configured
 from apps.metrics.registry import (
     CURRENCY_UNIT,
@@ -203,5 +204,11 @@ def _record(line, query: RecordsQuery) -> dict:
 def register() -> None:
     """Called from CostsConfig.ready()."""
     register_family(
-        MetricFamily(name="costs", metrics=METRICS, compute=costs_compute, records=costs_records)
+        MetricFamily(
+            name="costs",
+            metrics=METRICS,
+            compute=costs_compute,
+            records=costs_records,
+            window=costs_window,
+        )
     )

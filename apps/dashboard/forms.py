@@ -1,38 +1,72 @@
-"""Query parameters of the metric page, validated."""
+"""Query parameters of the metric and comparison pages, validated.
 
-from datetime import timedelta
+Dates bound the periods shown by their first day, as the API's do (docs/api.md): `start` is
+inclusive and `end` exclusive, so a page and its API link select the same rows."""
+
+from datetime import date, timedelta
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from apps.core.periods import period_start_of
 
 DEFAULT_SPAN = {"month": timedelta(days=548), "week": timedelta(weeks=26)}
+# Dates a page can place in a period (year 1 or 9999 would overflow period arithmetic).
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
+DAY_RANGE = [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
 
 
-class MetricQueryForm(forms.Form):
-    """`?scope=&scope_key=&granularity=&start=&end=&period_start=` (dates YYYY-MM-DD; start/end
-    bound the periods' starts; period_start picks the point whose records are shown)."""
+class RangeForm(forms.Form):
+    """`?granularity=&start=&end=`: periods starting on or after `start` and before `end`."""
+
+    granularity = forms.ChoiceField(
+        choices=[("month", "month"), ("week", "week")], required=False, label="Granularity"
+    )
+    start = forms.DateField(
+        required=False,
+        label="From",
+        validators=DAY_RANGE,
+        help_text="periods starting on or after this day",
+    )
+    end = forms.DateField(
+        required=False,
+        label="Before",
+        validators=DAY_RANGE,
+        help_text="periods starting before this day (exclusive, as in the API)",
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        data["granularity"] = data.get("granularity") or "month"
+        start, end = data.get("start"), data.get("end")
+        if start and end and end <= start:
+            raise forms.ValidationError(
+                f"the range is empty: “Before” ({end}) must be after “From” ({start})"
+            )
+        return data
+
+    def default_start(self, today: date) -> date:
+        return today - DEFAULT_SPAN[self.cleaned_data["granularity"]]
+
+
+class MetricQueryForm(RangeForm):
+    """`?scope=&scope_key=&granularity=&start=&end=&period_start=` (dates YYYY-MM-DD;
+    period_start picks the point whose records are shown)."""
 
     scope = forms.ChoiceField(
-        choices=[(s, s) for s in ("org", "team", "engineer", "service", "customer")], required=False
+        choices=[(s, s) for s in ("org", "team", "engineer", "service", "customer")],
+        required=False,
+        label="Scope",
     )
-    scope_key = forms.CharField(required=False, max_length=300)
-    granularity = forms.ChoiceField(choices=[("month", "month"), ("week", "week")], required=False)
-    start = forms.DateField(required=False)
-    end = forms.DateField(required=False)
-    period_start = forms.DateField(required=False)
+    scope_key = forms.CharField(required=False, max_length=300, label="Scope key")
+    period_start = forms.DateField(
+        required=False, label="Period", validators=DAY_RANGE
+    )
 
     def clean(self) -> dict:
         data = super().clean()
         data["scope"] = data.get("scope") or "org"
-        data["granularity"] = data.get("granularity") or "month"
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            raise forms.ValidationError("the start date is after the end date")
         point = data.get("period_start")
         if point and period_start_of(point, data["granularity"]) != point:
             self.add_error("period_start", f"{point} does not start a {data['granularity']}")
         return data
-
-    def default_start(self, today) -> object:
-        return today - DEFAULT_SPAN[self.cleaned_data["granularity"]]

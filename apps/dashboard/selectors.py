@@ -15,10 +15,12 @@ from apps.metrics.registry import MetricDefinition
 from apps.metrics.selectors import User, metric_rows_visible
 from apps.organization.models import Source
 from apps.organization.selectors import organization_get
+from apps.quality.load_metrics import AT_RISK
 
 from .funnel import Stage, stages_with_families
 from .status import NO_DATA, FamilyStatus, family_statuses
-from .tiles import Tile, tile_summarise
+from .tiles import Headline, Tile, headline_build, tile_summarise
+from .windows import DEFAULT_VIEW, WINDOW_SCOPES, Comparison, comparison_get
 
 SERIES_COLUMNS = [
     "period_start",
@@ -30,6 +32,11 @@ SERIES_COLUMNS = [
     "sample_size",
 ]
 RUNS_SHOWN = 5
+# The line under a tile that says where a threshold is (docs/metrics.md#engineers_at_risk).
+THRESHOLDS = {
+    "engineers_at_risk": f"Engineers whose churn risk is {AT_RISK:.2f} or more",
+    "churn_risk": f"At risk from {AT_RISK:.2f}",
+}
 
 
 def today_local() -> date:
@@ -48,14 +55,14 @@ def series_frame(
     end: date | None = None,
 ) -> pd.DataFrame:
     """The rows of one series visible to `user` with SERIES_COLUMNS (value/smoothed NaN when
-    null), periods starting in [start, end] when given, oldest first."""
+    null), periods starting in [start, end) when given, oldest first."""
     rows = metric_rows_visible(user=user).filter(
         metric=metric, scope=scope, scope_key=scope_key, granularity=granularity
     )
     if start:
         rows = rows.filter(period_start__gte=start)
     if end:
-        rows = rows.filter(period_start__lte=end)
+        rows = rows.filter(period_start__lt=end)
     frame = pd.DataFrame(
         list(rows.order_by("period_start").values(*SERIES_COLUMNS)), columns=SERIES_COLUMNS
     )
@@ -64,29 +71,48 @@ def series_frame(
 
 @dataclass(frozen=True)
 class TileView:
-    """A tile ready for the template: the metric, its tile, and the words for an empty or
-    null number (`why`) or a warning next to a number (`warning`)."""
+    """A tile ready for the template: the metric, its tile, its headline in the page's view,
+    and the words for an empty or null number (`why`) or a warning next to a number
+    (`warning`)."""
 
     metric: MetricDefinition
     tile: Tile
+    headline: Headline
     why: str
     warning: str
+    threshold: str = ""
+    links: tuple[tuple[str, str], ...] = ()
 
 
 def _tile_view(
-    metric: MetricDefinition, frame: pd.DataFrame, status: FamilyStatus, today: date
+    metric: MetricDefinition,
+    frame: pd.DataFrame,
+    status: FamilyStatus,
+    today: date,
+    view: str,
+    comparison: Comparison | None,
 ) -> TileView:
     tile = tile_summarise(frame, today=today)
-    if frame.empty or tile.period_start is None:
-        return TileView(metric, tile, status.empty_reason(), "")
-    why = (tile.note or NO_DATA) if tile.value is None else ""
-    return TileView(metric, tile, why, status.failed)
+    headline = headline_build(metric, tile, view=view, comparison=comparison)
+    threshold = THRESHOLDS.get(metric.name, "")
+    if frame.empty or (view == "month" and tile.period_start is None):
+        return TileView(metric, tile, headline, status.empty_reason(), "", threshold)
+    why = (headline.note or NO_DATA) if headline.value is None else ""
+    return TileView(metric, tile, headline, why, status.failed, threshold)
 
 
-def tiles_get(*, user: User, scope: str, scope_key: str = "") -> list[tuple[Stage, list[TileView]]]:
-    """Monthly tiles of every metric that has `scope`, grouped by funnel stage in order."""
+def tiles_get(
+    *, user: User, scope: str, scope_key: str = "", view: str = DEFAULT_VIEW
+) -> list[tuple[Stage, list[TileView]]]:
+    """Monthly tiles of every metric that has `scope`, grouped by funnel stage in order, in
+    `view` (windows.VIEWS): the latest complete month, the month to date or the last 30 days,
+    each compared with the same length before it."""
     frames = _month_frames(user, scope, scope_key)
     statuses, today = family_statuses(scope=scope, scope_key=scope_key), today_local()
+    comparison = None
+    if scope in WINDOW_SCOPES:
+        key = "t30" if view == "t30" else "mtd"
+        comparison = comparison_get(key=key, scope=scope, scope_key=scope_key)
     out = []
     for stage, families in stages_with_families():
         views = [
@@ -95,6 +121,8 @@ def tiles_get(*, user: User, scope: str, scope_key: str = "") -> list[tuple[Stag
                 frames.get(metric.name, _empty()),
                 statuses.get(family.name, FamilyStatus()),
                 today,
+                view,
+                comparison,
             )
             for family in families
             for metric in family.metrics

@@ -15,7 +15,9 @@ from apps.organization.models import Person, Source, Team
 
 from . import selectors
 from .metric_page import metric_context
+from .navigation import nav_url
 from .services import SyncForbidden, SyncRefused, source_sync_enqueue
+from .windows import DEFAULT_VIEW, VIEWS
 
 LOGIN_URL = reverse_lazy("dashboard:login")
 login = LoginView.as_view(
@@ -30,19 +32,43 @@ def _page(request: HttpRequest, template: str, **context) -> HttpResponse:
     return render(request, f"dashboard/{template}", context)
 
 
+def _view(request: HttpRequest) -> str:
+    """The tiles' view from `?view=` (windows.VIEWS; anything else is the default)."""
+    view = request.GET.get("view", DEFAULT_VIEW)
+    return view if view in VIEWS else DEFAULT_VIEW
+
+
+def _views(request: HttpRequest, name: str, *args: str) -> list[tuple[str, str, bool]]:
+    """(label, url, current) of each view of a tiles page, other filters kept."""
+    current = _view(request)
+    return [
+        (label, nav_url(name, *args, query=request.GET, view=key), key == current)
+        for key, label in VIEWS.items()
+    ]
+
+
 @login_required(login_url=LOGIN_URL)
 def organization_page(request: HttpRequest) -> HttpResponse:
-    stages = selectors.tiles_get(user=request.user, scope="org")
+    view = _view(request)
+    stages = selectors.tiles_get(user=request.user, scope="org", view=view)
     teams = Team.objects.order_by("name")
     return _page(
-        request, "organization.html", stages=stages, teams=teams, scope="org", scope_key=""
+        request,
+        "organization.html",
+        stages=stages,
+        teams=teams,
+        scope="org",
+        scope_key="",
+        view=view,
+        views=_views(request, "dashboard:organization"),
     )
 
 
 @login_required(login_url=LOGIN_URL)
 def team_page(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_object_or_404(Team, slug=slug)
-    stages = selectors.tiles_get(user=request.user, scope="team", scope_key=slug)
+    view = _view(request)
+    stages = selectors.tiles_get(user=request.user, scope="team", scope_key=slug, view=view)
     members = [
         (p, engineer_visible(user=request.user, email=p.email))
         for p in team.members.order_by("name", "email")
@@ -55,6 +81,8 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
         members=members,
         scope="team",
         scope_key=slug,
+        view=view,
+        views=_views(request, "dashboard:team", slug),
     )
 
 

@@ -28,6 +28,9 @@ from apps.metrics.registry import (
     MetricDefinition,
     MetricFamily,
     RecordsQuery,
+    WindowQuery,
+    WindowValue,
+    WindowValues,
     register_family,
 )
 from apps.organization.models import Customer
@@ -128,36 +131,39 @@ def customer_rows(
         begin = first if since is None else max(first, period_start_of(since, g))
         for start in iter_periods(begin, pd.Timestamp(now).tz_convert(tz).date(), g):
             lo, hi = (pd.Timestamp(t) for t in period_bounds(start, g, tz))
-            live = customers["live_at"].notna()
-            went = live & (customers["live_at"] >= lo) & (customers["live_at"] < hi)
-            onboarding = (customers["start"] < hi) & ~(live & (customers["live_at"] < hi))
-            n = int(went.sum())
-            median = float(np.median(days[went])) if n else np.nan
-            rows.append(
-                (
-                    "time_to_new_customer_days",
-                    scope,
-                    key,
-                    g,
-                    start,
-                    median,
-                    n,
-                    "" if n else NONE_LIVE,
-                )
-            )
-            rows.append(
-                (
-                    "customers_onboarding",
-                    scope,
-                    key,
-                    g,
-                    start,
-                    float(onboarding.sum()),
-                    int(onboarding.sum()),
-                    "",
-                )
-            )
+            for metric, found in _between(customers, days, lo, hi).items():
+                value = np.nan if found.value is None else found.value
+                rows.append((metric, scope, key, g, start, value, found.sample_size, found.note))
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _between(
+    customers: pd.DataFrame, days: pd.Series, lo: pd.Timestamp, hi: pd.Timestamp
+) -> dict[str, WindowValue]:
+    """Both metrics over `[lo, hi)`: the median days of customers live in it, and customers
+    started before its end and not live by then."""
+    live = customers["live_at"].notna()
+    went = live & (customers["live_at"] >= lo) & (customers["live_at"] < hi)
+    onboarding = int(((customers["start"] < hi) & ~(live & (customers["live_at"] < hi))).sum())
+    n = int(went.sum())
+    return {
+        "time_to_new_customer_days": WindowValue(float(np.median(days[went])), n)
+        if n
+        else WindowValue(None, 0, NONE_LIVE),
+        "customers_onboarding": WindowValue(float(onboarding), onboarding),
+    }
+
+
+def customers_window(query: WindowQuery) -> WindowValues:
+    """Both metrics over each window, for the org or a team."""
+    customers = customers_frame(tz=query.tz)
+    if query.scope == "team":
+        customers = customers[customers["team"] == query.scope_key]
+    days = (customers["live_at"] - customers["start"]).dt.total_seconds() / 86400.0
+    return [
+        _between(customers, days, pd.Timestamp(start), pd.Timestamp(end))
+        for start, end in query.windows
+    ]
 
 
 def own_days_rows(customers: pd.DataFrame, *, tz: str) -> pd.DataFrame:
@@ -250,5 +256,6 @@ def register() -> None:
             metrics=(TIME_TO_NEW_CUSTOMER, CUSTOMERS_ONBOARDING),
             compute=customers_compute,
             records=customers_records,
+            window=customers_window,
         )
     )

@@ -18,6 +18,9 @@ from apps.metrics.registry import (
     MetricDefinition,
     MetricFamily,
     RecordsQuery,
+    WindowQuery,
+    WindowValue,
+    WindowValues,
     register_family,
 )
 from apps.quality.selectors import pulls_with_issue_points
@@ -177,6 +180,31 @@ def delivery_records(query: RecordsQuery) -> list[dict]:
     ]
 
 
+def delivery_window(query: WindowQuery) -> WindowValues:
+    """Releases and their points in each window (same rules as the periods; only the PRs that
+    releases from the first window on ship are read)."""
+    releases = releases_frame()
+    per_release = release_points(
+        releases, changes_shipped(releases, _pulls(releases, query.first_start))
+    )
+    if query.scope == "team":
+        per_release = per_release[per_release["team"] == query.scope_key]
+    out = []
+    for start, end in query.windows:
+        at = per_release["released_at"]
+        inside = per_release[(at >= start) & (at < end)]
+        count = len(inside)
+        out.append(
+            {
+                "release_frequency": WindowValue(float(count), count),
+                "delivery_points": WindowValue(
+                    float(inside["points"].sum()), int(inside["changes"].sum())
+                ),
+            }
+        )
+    return out
+
+
 def register() -> None:
     """Called from DeliveryConfig.ready()."""
     register_family(
@@ -185,5 +213,6 @@ def register() -> None:
             metrics=(RELEASE_FREQUENCY, DELIVERY_POINTS),
             compute=delivery_compute,
             records=delivery_records,
+            window=delivery_window,
         )
     )

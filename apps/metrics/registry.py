@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import pandas as pd
 
@@ -142,15 +142,53 @@ class RecordsQuery:
     end_at: datetime
 
 
+class WindowValue(NamedTuple):
+    """One metric over one window: value (None = null, with a note saying why), sample_size."""
+
+    value: float | None
+    sample_size: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class WindowQuery:
+    """Numbers over windows that are not stored periods: a month to date and the same days of
+    the month before, the last 30 days and the 30 before (docs/dashboard.md#to-date).
+
+    `windows` are aware `[start, end)` instants; the first is the one shown and the others are
+    compared with it over the same length, so a family that knows its data ends early (a cost
+    export's lag) shortens every window by the same time and says so in the note. `now` bounds
+    what is still open (an open outage or bug lasts until now). `scope` is org, team or service
+    with `scope_key` as in rows."""
+
+    scope: str
+    scope_key: str
+    windows: tuple[tuple[datetime, datetime], ...]
+    tz: str
+    now: datetime
+
+    @property
+    def first_start(self) -> datetime:
+        """The earliest instant any window starts: records ending before it count nowhere."""
+        return min(start for start, _ in self.windows)
+
+
+# One dict per window of the query, in order: {metric name: its value over the window}.
+WindowValues = list[dict[str, WindowValue]]
+
+
 @dataclass(frozen=True)
 class MetricFamily:
     """Metrics computed together. `compute` returns rows for every metric of the family;
-    `records` (optional) returns JSON-serialisable dicts, one per source record."""
+    `records` (optional) returns JSON-serialisable dicts, one per source record; `window`
+    (optional) computes the family's metrics over arbitrary windows by the same rules (a metric
+    it leaves out, such as a trailing churn score, has no to-date comparison)."""
 
     name: str
     metrics: tuple[MetricDefinition, ...]
     compute: Callable[[ComputeContext], pd.DataFrame]
     records: Callable[[RecordsQuery], list[dict]] | None = None
+    window: Callable[[WindowQuery], WindowValues] | None = None
 
     @property
     def metric_names(self) -> tuple[str, ...]:

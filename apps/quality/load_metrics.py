@@ -25,6 +25,9 @@ from apps.metrics.registry import (
     MetricDefinition,
     MetricFamily,
     RecordsQuery,
+    WindowQuery,
+    WindowValue,
+    WindowValues,
     register_family,
 )
 from apps.organization.selectors import org_settings
@@ -277,6 +280,22 @@ def load_records(query: RecordsQuery) -> list[dict]:
     ]
 
 
+def load_window(query: WindowQuery) -> WindowValues:
+    """bug_fix_share over each window (items completed in it, pooled for a team or the org).
+    churn_risk and engineers_at_risk are scores over their own trailing window
+    (`churn.window_days`): they have no value over another window."""
+    items, _ = load_items(since=query.first_start)
+    if query.scope == "team":
+        items = items[items["team"] == query.scope_key]
+    out = []
+    for start, end in query.windows:
+        inside = in_window(items, start, end)
+        n = len(inside)
+        share = WindowValue(float(inside["bug"].sum()) / n, n) if n else None
+        out.append({"bug_fix_share": share or WindowValue(None, 0, NO_ITEMS_NOTE)})
+    return out
+
+
 def register() -> None:
     """Called from QualityConfig.ready()."""
     register_family(
@@ -285,5 +304,6 @@ def register() -> None:
             metrics=(BUG_FIX_SHARE, CHURN_RISK, ENGINEERS_AT_RISK),
             compute=load_compute,
             records=load_records,
+            window=load_window,
         )
     )

@@ -12,6 +12,9 @@ from apps.metrics.registry import (
     MetricDefinition,
     MetricFamily,
     RecordsQuery,
+    WindowQuery,
+    WindowValue,
+    WindowValues,
     register_family,
 )
 from apps.organization.selectors import org_settings
@@ -146,6 +149,27 @@ def bugs_records(query: RecordsQuery) -> list[dict]:
     ]
 
 
+def bugs_window(query: WindowQuery) -> WindowValues:
+    """bugs_new (created in the window) and bug_impact_days (weight × open days inside it, an
+    open bug open until `query.now`) of each window; sample_size as in the periods."""
+    bugs = unanticipated_bugs(open_since=query.first_start)
+    if query.scope == "team":
+        bugs = bugs[bugs["team"] == query.scope_key]
+    out = []
+    for start, end in query.windows:
+        created = int(((bugs["created_at"] >= start) & (bugs["created_at"] < end)).sum())
+        days = open_days_in(bugs, start, end, query.now)
+        out.append(
+            {
+                "bugs_new": WindowValue(float(created), created),
+                "bug_impact_days": WindowValue(
+                    float((days * bugs["weight"]).sum()), int((days > 0).sum())
+                ),
+            }
+        )
+    return out
+
+
 def register() -> None:
     """Called from QualityConfig.ready()."""
     register_family(
@@ -154,5 +178,6 @@ def register() -> None:
             metrics=(BUGS_NEW, BUG_IMPACT_DAYS),
             compute=bugs_compute,
             records=bugs_records,
+            window=bugs_window,
         )
     )

@@ -213,3 +213,35 @@ def reliability_rows(
                 )
             rows += _group_rows("org", "", g, start, list(stats.values()))
     return pd.DataFrame(rows, columns=columns)
+
+
+def window_rows(
+    incidents: pd.DataFrame,
+    services: pd.DataFrame,
+    *,
+    scope: str,
+    key: str,
+    windows: tuple[tuple[datetime, datetime], ...],
+    now: datetime,
+    outage_urgencies: list[str],
+) -> list[list[tuple]]:
+    """Rows (registry tuples, granularity "" and period_start None) of `scope`/`key` for each
+    aware window `[start, end)`, by the same rules as a period: `services` are those of the
+    scope (one service, a team's, or all)."""
+    arrays = {
+        k: ServiceArrays.of(incidents[incidents["service_key"] == k], outage_urgencies)
+        for k in services["service_key"]
+    }
+    out = []
+    for start, end in windows:
+        lo, hi = start.timestamp(), end.timestamp()
+        stats = [
+            service_period_stats(arrays[k], lo=lo, hi=hi, now=now.timestamp())
+            for k in services["service_key"]
+        ]
+        if scope == "service":
+            slo = float(services["slo"].iloc[0]) if len(services) else float("nan")
+            out.append(_service_rows(key, "", None, stats[0], slo) if stats else [])
+        else:
+            out.append(_group_rows(scope, key, "", None, stats) if stats else [])
+    return out

@@ -9,10 +9,13 @@ from apps.metrics.registry import (
     MetricDefinition,
     MetricFamily,
     RecordsQuery,
+    WindowQuery,
+    WindowValue,
+    WindowValues,
     register_family,
 )
 from apps.organization.selectors import org_settings
-from apps.reliability.computations import reliability_rows
+from apps.reliability.computations import reliability_rows, window_rows
 from apps.reliability.selectors import incidents_frame, services_frame
 
 ALL = ("service", "team", "org")
@@ -128,6 +131,28 @@ def reliability_records(query: RecordsQuery) -> list[dict]:
     ]
 
 
+def reliability_window(query: WindowQuery) -> WindowValues:
+    """The family's metrics over each window for one service, a team's services or all."""
+    services = services_frame()
+    if query.scope == "service":
+        services = services[services["service_key"] == query.scope_key]
+    elif query.scope == "team":
+        services = services[services["team"] == query.scope_key]
+    per_window = window_rows(
+        incidents_frame(open_since=query.first_start),
+        services,
+        scope=query.scope,
+        key=query.scope_key,
+        windows=query.windows,
+        now=query.now,
+        outage_urgencies=list(org_settings().incidents.outage_urgencies),
+    )
+    return [
+        {r[0]: WindowValue(None if pd.isna(r[5]) else float(r[5]), int(r[6]), r[7]) for r in rows}
+        for rows in per_window
+    ]
+
+
 def register() -> None:
     """Called from ReliabilityConfig.ready()."""
     register_family(
@@ -136,5 +161,6 @@ def register() -> None:
             metrics=METRICS,
             compute=reliability_compute,
             records=reliability_records,
+            window=reliability_window,
         )
     )

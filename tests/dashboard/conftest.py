@@ -27,15 +27,19 @@ SEP, OCT, NOV = date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)
 GH_ERROR = "github source 'gh': bad credentials (401)"
 
 
-def _define(name: str, unit: str, scopes: tuple[str, ...], kind: str) -> MetricDefinition:
+def _define(
+    name: str, unit: str, scopes: tuple[str, ...], kind: str, label: str, better: str
+) -> MetricDefinition:
     return MetricDefinition(
         name=name,
         unit=unit,
         description=f"{name} for tests.",
         scopes=scopes,
-        kind=kind,
+        kind=kind,  # type: ignore[arg-type]
         doc_anchor=name,
-    )  # type: ignore[arg-type]
+        label=label,
+        better=better,  # type: ignore[arg-type]
+    )
 
 
 def t_records(query: RecordsQuery) -> list[dict]:
@@ -60,17 +64,21 @@ def _nothing(ctx) -> pd.DataFrame:
 FAMILIES = (
     MetricFamily(
         "delivery",
-        (_define("t_releases", "releases", ("org", "team"), "count"),),
+        (_define("t_releases", "releases", ("org", "team"), "count", "Test releases", "up"),),
         _nothing,
         t_records,
     ),
     MetricFamily(
         "bug_load",
-        (_define("t_share", "ratio", ("engineer", "team", "org"), "ratio"),),
+        (_define("t_share", "ratio", ("engineer", "team", "org"), "ratio", "Test share", "down"),),
         _nothing,
         t_records,
     ),
-    MetricFamily("reliability", (_define("t_uptime", "ratio", ("org",), "ratio"),), _nothing),
+    MetricFamily(
+        "reliability",
+        (_define("t_uptime", "ratio", ("org",), "ratio", "Test uptime", "up"),),
+        _nothing,
+    ),
 )
 
 

@@ -4,9 +4,10 @@ from datetime import date
 
 import pandas as pd
 
-from apps.dashboard.charts import figure_build
+from apps.dashboard.charts import ChartSpec, figure_build
 from apps.dashboard.records import records_table, upstream_label
 from apps.dashboard.tiles import Tile, sparkline, tile_summarise
+from apps.metrics.registry import MetricDefinition
 
 NAN = float("nan")
 TODAY = date(2026, 11, 22)
@@ -53,7 +54,8 @@ def test_tile_of_a_null_month_keeps_its_note_and_no_change() -> None:
 
 def test_tile_of_no_rows_or_only_a_partial_month_is_empty() -> None:
     assert tile_summarise(series([]), today=TODAY) == Tile()
-    assert tile_summarise(MONTHS.iloc[:1], today=TODAY) == Tile()
+    # Only the running month: no headline, but the month to date is kept apart.
+    assert tile_summarise(MONTHS.iloc[:1], today=TODAY) == Tile(partial=(date(2026, 11, 1), 1.0))
 
 
 def test_change_pct_is_none_on_a_zero_previous() -> None:
@@ -75,14 +77,25 @@ def test_sparkline_geometry_breaks_at_nulls() -> None:
             (date(2026, 10, 1), 3.0, True),
         ]
     )
-    # Box 120 x 32, pad 3: step = (120 - 6) / 2 = 57; y from 29 (min 1) to 3 (max 3).
+    # Box 200 x 36, pad 4: step = (200 - 8) / 2 = 96; y from 32 (min 1) to 4 (max 3).
     # The null in the middle splits the line into two one-point segments.
-    assert line.lines == ["3.0,29.0", "117.0,3.0"]
-    assert line.dots == [(3.0, 29.0), (117.0, 3.0)]
-    assert line.anomalies == [(117.0, 3.0)]
-    # A flat series sits in the middle: y = 3 + 26 * 0.5 = 16.
-    assert sparkline([(date(2026, 9, 1), 5.0, False)]).dots == [(3.0, 16.0)]
+    assert line.lines == ["4.0,32.0", "196.0,4.0"]
+    assert line.dots == [(4.0, 32.0), (196.0, 4.0)]
+    assert line.anomalies == [(196.0, 4.0)]
+    assert line.partial is None and line.partial_line == ""
+    # A flat series sits in the middle: y = 4 + 28 * 0.5 = 18.
+    assert sparkline([(date(2026, 9, 1), 5.0, False)]).dots == [(4.0, 18.0)]
     assert sparkline([(date(2026, 9, 1), None, False)]).lines == []
+
+
+def test_sparkline_draws_the_running_month_apart() -> None:
+    line = sparkline([(date(2026, 9, 1), 2.0, False), (date(2026, 10, 1), 4.0, False)], 1.0)
+    # Three x positions (two months + to date): step 96. y from 32 (min 1) to 4 (max 4):
+    # 2 → 32 - 28/3 = 22.7, 4 → 4, 1 → 32. The solid line stops at October; a dotted
+    # segment joins it to the hollow point of the month to date.
+    assert line.lines == ["4.0,22.7 100.0,4.0"]
+    assert line.partial == (196.0, 32.0)
+    assert line.partial_line == "100.0,4.0 196.0,32.0"
 
 
 def test_records_table_columns_and_upstream_links() -> None:
@@ -115,6 +128,11 @@ def test_records_table_columns_and_upstream_links() -> None:
     assert upstream_label("https://acme.pagerduty.com/incidents/Q1") == "PagerDuty"
 
 
+UPTIME = MetricDefinition(
+    "uptime", "ratio", "", ("org",), "ratio", "uptime", label="Uptime", better="up"
+)
+
+
 def test_figure_has_values_smoothed_and_anomalies_with_gaps_for_nulls() -> None:
     frame = series(
         [
@@ -122,19 +140,28 @@ def test_figure_has_values_smoothed_and_anomalies_with_gaps_for_nulls() -> None:
             (date(2026, 10, 1), date(2026, 11, 1), 0.9, 0.8, True, ""),
         ]
     )
-    figure = figure_build(
-        frame,
-        metric="uptime",
-        unit_label="ratio",
-        percent=True,
-        from_zero=False,
-        selected="2026-10-01",
-    )
+    spec = ChartSpec.of(UPTIME, currency="USD", granularity="month")
+    figure = figure_build(frame, spec=spec, today=TODAY, selected="2026-10-01")
     values, smoothed, anomalies = figure["data"]
+    assert values["name"] == "Uptime"
     assert values["x"] == ["2026-09-01", "2026-10-01"] and values["y"] == [None, 0.9]
     assert values["customdata"] == ["2026-09-01", "2026-10-01"]
     assert smoothed["y"] == [5.0, 0.8]
     assert (anomalies["x"], anomalies["y"]) == (["2026-10-01"], [0.9])
-    assert "%{y:.2%}" in values["hovertemplate"]
-    assert figure["layout"]["yaxis"]["tickformat"] == ".1%"
+    assert anomalies["marker"]["symbol"] == "diamond-open"  # a shape, not a colour alone
+    assert "%{y:.2%}" in values["hovertemplate"] and "%{x|%b %Y}" in values["hovertemplate"]
+    assert figure["layout"]["yaxis"]["tickformat"] == ".1~%"
+    assert figure["layout"]["yaxis"]["automargin"] is True
     assert figure["layout"]["shapes"][0]["x0"] == "2026-10-01"
+
+
+def test_figure_draws_the_running_period_dotted_hollow_and_labelled() -> None:
+    spec = ChartSpec.of(UPTIME, currency="USD", granularity="month")
+    figure = figure_build(MONTHS, spec=spec, today=TODAY)
+    values, _, _, segment, point = figure["data"]
+    # The solid line ends at October; November (running on 2026-11-22) is apart.
+    assert values["x"][-1] == "2026-10-01" and "2026-11-01" not in values["x"]
+    assert segment["x"] == ["2026-10-01", "2026-11-01"] and segment["y"] == [9.0, 1.0]
+    assert segment["line"]["dash"] == "dot"
+    assert point["marker"]["symbol"] == "circle-open" and point["text"] == ["to date"]
+    assert point["hovertemplate"].startswith("%{x|%b %Y} to date")

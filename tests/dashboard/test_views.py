@@ -54,9 +54,13 @@ def test_login_page_logs_in_and_lands_on_the_organisation(world) -> None:
 def test_organisation_tile_compares_with_previous_month_and_trend(plain_client) -> None:
     html = plain_client.get("/").content.decode()
     releases = text(tile(html, "t_releases"))
-    # October (latest complete): 6; vs September 4: +2, +50%; vs smoothed 5: +1; anomaly.
-    assert "October 2026" in releases and " 6 " in f" {releases} "
-    assert "+2 releases +50%" in releases and "vs trend +1 release" in releases
+    # October (latest complete): 6; vs September 4: +2, +50%; vs smoothed 5: +1, +20%;
+    # anomaly. More releases are better, in words beside the colour.
+    assert "October 2026" in releases and " 6 releases " in f" {releases} "
+    assert "vs Sep 2026 ▲ +2 releases (+50%) better" in releases
+    assert "vs trend ▲ +1 release (+20%) better" in releases
+    # The running month is apart, "to date", never compared with a whole month.
+    assert "November 2026 to date 1 release" in releases
     assert "Anomaly" in releases
     # The newest GitHub run failed: the number stays, with the failure next to it.
     assert f"last sync of gh failed: {GH_ERROR}" in releases
@@ -86,7 +90,7 @@ def test_metric_page_rows_chart_and_records(plain_client) -> None:
     assert response.status_code == 200
     assert 'data-figure="' in html and "/assets/" in html and "plotly.min.js" in html
     assert "cdn" not in html.lower()
-    rows = re.findall(r"<tr[^>]*><th scope=\"row\">(\d{4}-\d{2}-\d{2})</th>", html)
+    rows = re.findall(r"<tr[^>]*><th scope=\"row\">(\d{4}-\d{2}-\d{2})", html)
     assert rows == ["2026-11-01", "2026-10-01", "2026-09-01"]
     assert "partial period: to 2026-11-22" in html
 

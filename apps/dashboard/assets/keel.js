@@ -5,7 +5,9 @@
   "use strict";
   function draw(el) {
     var fig = JSON.parse(el.getAttribute("data-figure"));
-    var config = {responsive: true, displaylogo: false,
+    // On a phone the toolbar would cover the chart: no toolbar there, and on hover elsewhere.
+    var narrow = window.matchMedia("(max-width: 640px)").matches;
+    var config = {responsive: true, displaylogo: false, displayModeBar: narrow ? false : "hover",
                   modeBarButtonsToRemove: ["select2d", "lasso2d"]};
     window.Plotly.newPlot(el, fig.data, fig.layout, config).then(function () {
       el.setAttribute("data-ready", "true");

@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.dashboard.assets import asset_version
+from apps.dashboard.navigation import nav_url
 from apps.dashboard.status import KIND_LABELS
-from apps.dashboard.tiles import SPARK_HEIGHT, SPARK_WIDTH, Tile, sparkline
+from apps.dashboard.tiles import SPARK_HEIGHT, SPARK_WIDTH, Delta, Headline, Tile, sparkline
 from apps.metrics.display import change_text, pct_text, value_text
 
 register = template.Library()
@@ -32,26 +33,50 @@ def fmt_pct(value) -> str:
     return pct_text(value)
 
 
-@register.filter
-def direction(value) -> str:
-    """ "up", "down" or "flat" for a change (a CSS class; not "good" or "bad")."""
-    if value is None:
-        return "none"
-    return "up" if value > 0 else "down" if value < 0 else "flat"
+@register.simple_tag(takes_context=True)
+def nav(context, name: str, *args, **params) -> str:
+    """A dashboard URL keeping the request's filters (apps.dashboard.navigation)."""
+    request = context.get("request")
+    return nav_url(name, *args, query=request.GET if request else {}, **params)
+
+
+ARROWS = {"up": "▲", "down": "▼", "flat": "="}
+
+
+@register.inclusion_tag("dashboard/_delta.html")
+def delta(d: Delta, unit: str, currency: str, pct: bool = True) -> dict:
+    """A comparison: an arrow for its sign, the change, the relative change and the verdict in
+    words ("better", "worse"), coloured by the verdict (never by colour alone)."""
+    change = d.change
+    sign = "none" if change is None else "up" if change > 0 else "down" if change < 0 else "flat"
+    if d.verdict == "unchanged":
+        sign = "flat"
+    return {
+        "d": d,
+        "arrow": ARROWS.get(sign, ""),
+        "change": change_text(change, unit=unit, currency=currency),
+        "pct": pct_text(d.pct) if pct and d.verdict != "unchanged" else "",
+    }
 
 
 @register.inclusion_tag("dashboard/_sparkline.html")
-def spark(tile: Tile, label: str, unit: str, currency: str) -> dict:
-    shape = sparkline(tile.spark)
-    words = ", ".join(
+def spark(tile: Tile, headline: Headline, label: str, unit: str, currency: str) -> dict:
+    """The sparkline of a tile: complete months, and the running month to date drawn hollow
+    after a dotted segment; its text alternative reads every value with its unit."""
+    shape = sparkline(tile.spark, headline.spark_partial if tile.partial else None)
+    words = [
         f"{start:%b %Y} {value_text(value, unit=unit, currency=currency)}"
-        for start, value, _ in tile.spark
-    )
+        + (" (anomaly)" if anomaly else "")
+        for start, value, anomaly in tile.spark
+    ]
+    if tile.partial and shape.partial:
+        value = value_text(headline.spark_partial, unit=unit, currency=currency)
+        words.append(f"{tile.partial[0]:%b %Y} to date {value}")
     return {
         "shape": shape,
         "width": SPARK_WIDTH,
         "height": SPARK_HEIGHT,
-        "label": f"{label}, last {len(tile.spark)} months: {words}",
+        "label": f"{label}, last {len(tile.spark)} complete months: {', '.join(words)}",
     }
 
 

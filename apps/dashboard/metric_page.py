@@ -170,9 +170,7 @@ def metric_context(*, request: HttpRequest, metric: MetricDefinition, family: Me
         "to_date": _to_date(metric, family, scope, key, granularity, frame, today),
         "empty_why": status.empty_reason() if status else NO_DATA,
         "warning": status.failed if status else "",
-        "toggle": {
-            g: metric_url(metric.name, **{**base, "granularity": g}) for g in ("month", "week")
-        },
+        "toggle": {g: metric_url(metric.name, **base | {"granularity": g}) for g in GRANULARITIES},
         "scopes": _scope_links(metric, base, scope, key),
         "records": _records(request, metric, family, q, scope, key, currency),
         "records_base": metric_url(metric.name, **base),

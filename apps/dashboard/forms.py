@@ -59,9 +59,7 @@ class MetricQueryForm(RangeForm):
         label="Scope",
     )
     scope_key = forms.CharField(required=False, max_length=300, label="Scope key")
-    period_start = forms.DateField(
-        required=False, label="Period", validators=DAY_RANGE
-    )
+    period_start = forms.DateField(required=False, label="Period", validators=DAY_RANGE)
 
     def clean(self) -> dict:
         data = super().clean()

@@ -1,6 +1,6 @@
 """The scale organisation's config (spec §2 shape), applied with the real `config_apply`.
 
-Like the demo's (apps/core/demo.py and its extensions), at scale: 12 teams with a manager
+Like the demo's (apps/demo/services.py and its extensions), at scale: 12 teams with a manager
 each, 150 people with their GitHub login, Jira accountId and PagerDuty id, 60 repos with the
 demo's cycle of release sources, 12 Jira projects, 80 PagerDuty services with SLOs, six
 customers (four go live by their first `prod-<customer>` deployment, two wait for an
@@ -58,7 +58,7 @@ def revenue(plan: p.Plan) -> list[dict]:
 
 
 def _sources(plan: p.Plan) -> list[dict]:
-    from apps.core.demo import RELEASE_SOURCES  # needs Django set up
+    from apps.demo.services import RELEASE_SOURCES  # needs Django set up
 
     repos = [
         {

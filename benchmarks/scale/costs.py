@@ -5,7 +5,7 @@ process, so its memory is not the import's).
 Each resource belongs to one PagerDuty service (resource r to service r mod 80) and so to that
 service's team. 70 % of resources are tagged `{"team", "service", "env"}`, 8 % carry the team
 under `user:team`, 12 % are untagged in their team's account (the config maps it to the team)
-and 10 % are untagged in a shared account (unallocated), as in apps/costs/demo.py. Costs are
+and 10 % are untagged in a shared account (unallocated), as in apps/demo/costs.py. Costs are
 lognormal per resource, vary ±20 % a day and grow 40 % over the three years. Deterministic:
 month m's file depends only on the plan's seed and m.
 """

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.metrics",
     "apps.dashboard",
     "apps.digests",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

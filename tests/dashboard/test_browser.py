@@ -45,7 +45,7 @@ def _orm_beside_playwright(monkeypatch) -> None:
 
 @pytest.fixture
 def demo(transactional_db):
-    from apps.core.demo import demo_build
+    from apps.demo.services import demo_build
 
     result = demo_build()
     try:

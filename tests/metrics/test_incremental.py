@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.core import demo
 from apps.delivery.links import jira_keys
+from apps.demo import services as demo
 from apps.ingestion.selectors import runs_changed_from
 from apps.ingestion.services import sources_sync
 from apps.metrics.models import MetricRow

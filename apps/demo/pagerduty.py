@@ -1,4 +1,4 @@
-"""Demo extension (apps.core.demo.DEMO_EXTENSIONS): a simulated PagerDuty account with three
+"""Demo extension (apps.demo.services.DEMO_EXTENSIONS): a simulated PagerDuty account with three
 services and 18 months of incidents, the config's PagerDuty source and three customers.
 
 Customers: `globex` and `umbrella` go live by their first successful `prod-<customer>`

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from apps.costs import demo
 from apps.costs.models import CostImport, CostLine
+from apps.demo import costs as demo
 from apps.organization.models import CostExport
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.core.demo import demo_build
+from apps.demo.services import demo_build
 
 
 class Command(BaseCommand):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from apps.core import demo
+from apps.demo import jira
+from apps.demo import services as demo
 from apps.metrics.models import MetricRow
 from apps.metrics.registry import families, families_override
 from apps.quality.identities import identities_unmatched
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_has_jira_and_quality_metrics(monkeypatch) -> None:
-    monkeypatch.setattr(demo, "DEMO_EXTENSIONS", ("apps.quality.demo",))
+    monkeypatch.setattr(demo, "DEMO_EXTENSIONS", (jira,))
     mine = [f for f in families() if f.name in ("delivery", "quality", "bug_load")]
     with families_override(*mine):  # other families are being built elsewhere right now
         result = demo.demo_build()

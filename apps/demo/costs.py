@@ -1,4 +1,4 @@
-"""Demo extension (apps.core.demo.DEMO_EXTENSIONS): a generated FOCUS export for the demo teams.
+"""Demo extension (apps.demo.services.DEMO_EXTENSIONS): a generated FOCUS export for the demo teams.
 
 One FOCUS 1.0 CSV per month of the last 18 months under `var/demo-costs/`, daily lines per team
 and service category: tagged `team: platform|payments`, an untagged share, and untagged lines of

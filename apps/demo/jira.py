@@ -1,4 +1,4 @@
-"""Demo extension (apps.core.demo.DEMO_EXTENSIONS): a simulated Jira site with two projects of
+"""Demo extension (apps.demo.services.DEMO_EXTENSIONS): a simulated Jira site with two projects of
 stories, tasks, sub-tasks and bugs (priorities, story points, some "Won't Fix"), served by the
 demo simulator and synced through the real Jira sync."""
 

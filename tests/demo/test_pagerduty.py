@@ -2,7 +2,8 @@
 
 import pytest
 
-from apps.core import demo
+from apps.demo import pagerduty
+from apps.demo import services as demo
 from apps.metrics.models import MetricRow
 from apps.metrics.registry import families, families_override
 
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_has_reliability_and_customer_metrics(monkeypatch) -> None:
-    monkeypatch.setattr(demo, "DEMO_EXTENSIONS", ("apps.reliability.demo",))
+    monkeypatch.setattr(demo, "DEMO_EXTENSIONS", (pagerduty,))
     mine = [f for f in families() if f.name in ("delivery", "reliability", "customers")]
     with families_override(*mine):  # other families are being built elsewhere right now
         result = demo.demo_build()

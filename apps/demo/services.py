@@ -2,17 +2,18 @@
 configured through `config_apply`, synced through the real sync code and computed — exactly the
 path a real organisation takes, with the simulator standing in for api.github.com."""
 
-import importlib
 import os
 import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 
 import yaml
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
+from apps.demo import costs, jira, pagerduty
 from apps.digests.services import digests_send
 from apps.ingestion.models import SyncRun
 from apps.ingestion.services import Progress, sources_sync
@@ -27,7 +28,7 @@ DEMO_TEAMS = (("platform", "Platform"), ("payments", "Payments"))
 #   extend_config(*, config: dict, base_url: str) -> None   add its part of the config
 #   environment() -> dict[str, str]                         secrets its sources name
 #   after_sync(*, echo) -> None                             e.g. import a generated cost export
-DEMO_EXTENSIONS: tuple[str, ...] = ("apps.quality.demo", "apps.reliability.demo", "apps.costs.demo")
+DEMO_EXTENSIONS: tuple[ModuleType, ...] = (jira, pagerduty, costs)
 # Each demo repo shows one release source of spec §5.1.
 RELEASE_SOURCES = ("releases", "tags", "deployments", "releases")
 
@@ -142,17 +143,13 @@ def demo_digests_send(*, today: datetime) -> dict[str, int]:
     return digests_send(month=last_month)
 
 
-def _extensions() -> list:
-    return [importlib.import_module(name) for name in DEMO_EXTENSIONS]
-
-
 def demo_build(*, echo: Progress | None = None, seed: int = 7) -> DemoResult:
     """Start the simulator (left running for 'sync now'), apply the demo config, sync, compute."""
     today = datetime.now(UTC)
     world = demo_world(seed=seed, today=today)
     token = secrets.token_hex(16)
     simulator = Simulator(github=world, token=token)
-    extensions = _extensions()
+    extensions = DEMO_EXTENSIONS
     for ext in extensions:
         for provider in getattr(ext, "providers", lambda **_: [])(today=today):
             simulator.add_provider(provider)

@@ -6,7 +6,7 @@ class QualityConfig(AppConfig):
     label = "quality"
 
     def ready(self) -> None:
-        from apps.quality import load_metrics, metrics
+        from apps.quality import bug_load_metrics, metrics
 
         metrics.register()
-        load_metrics.register()
+        bug_load_metrics.register()

@@ -31,7 +31,7 @@ from apps.metrics.registry import (
     register_family,
 )
 from apps.organization.selectors import org_settings
-from apps.quality.load import NO_ITEMS_NOTE, churn_grid, in_window, work_items
+from apps.quality.bug_load import NO_ITEMS_NOTE, churn_grid, in_window, work_items
 from apps.quality.selectors import (
     github_bug_issues,
     identities_map,

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from apps.metrics.registry import ComputeContext
-from apps.quality.load import NO_ITEMS_NOTE, churn_of, work_items
+from apps.quality.bug_load import NO_ITEMS_NOTE, churn_of, work_items
 from tests.quality.frames import at, jira, pulls
 
 NOW = at("2026-03-18T12:00:00+00:00")
@@ -128,7 +128,7 @@ def test_churn_risk_components() -> None:
 
 @pytest.mark.django_db
 def test_share_and_at_risk_rows() -> None:
-    from apps.quality.load_metrics import load_compute_frame
+    from apps.quality.bug_load_metrics import load_compute_frame
 
     frame = load_compute_frame(items(), TEAMS, ComputeContext(tz="UTC", now=NOW))
     got = {
@@ -158,7 +158,7 @@ def test_churn_grid_equals_churn_of_for_every_person_and_end():
     import numpy as np
     import pandas as pd
 
-    from apps.quality.load import churn_grid
+    from apps.quality.bug_load import churn_grid
 
     rng = np.random.default_rng(5)
     n = 3000

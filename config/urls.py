@@ -11,6 +11,7 @@ handler404 = "apps.metrics.api.errors.page_not_found"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("apps.metrics.urls")),
+    path("api/v1/", include("config.api_router")),
     path("api/v1/", include("apps.costs.urls")),
     path("api/v1/quality/unmapped/", UnmappedView.as_view(), name="quality-unmapped"),
     path("webhooks/", include("apps.ingestion.webhook_urls")),

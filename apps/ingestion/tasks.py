@@ -3,7 +3,6 @@ Queues come from `task_routes` in config/celery.py (this module: `sync`)."""
 
 from celery import shared_task
 
-from apps.ingestion.models import SyncRun
 from apps.ingestion.selectors import runs_changed_from
 from apps.ingestion.services import source_sync
 from apps.organization.models import Source
@@ -31,8 +30,3 @@ def sync_all_sources() -> list[int]:
     for source_id in ids:
         sync_source_task.apply_async(args=[source_id], expires=50 * 60)
     return ids
-
-
-def sync_run_latest(source_id: int) -> SyncRun | None:
-    """The newest run of a source (used by tests and the sources page)."""
-    return SyncRun.objects.filter(source_id=source_id).order_by("-id").first()

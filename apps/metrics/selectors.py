@@ -1,5 +1,5 @@
-"""Reads of the metric store and the read-only API (docs/api.md), with the engineer-scope
-privacy rule of `apps.accounts.access`: engineer rows reach only admins and the managers of the
+"""Reads of the metric store for the metrics API (docs/api.md), with the engineer-scope privacy
+rule of `apps.accounts.access`: engineer rows reach only admins and the managers of the
 engineer's team.
 """
 
@@ -10,12 +10,11 @@ from typing import Any, TypeAlias, cast
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, ExpressionWrapper, Max, Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from apps.accounts.access import engineer_emails_visible, engineer_visible
 from apps.core.periods import Granularity, next_period_start, period_bounds, period_start_of
-from apps.ingestion.models import SyncRun
 from apps.metrics.models import MetricRow
 from apps.metrics.registry import (
     CURRENCY_UNIT,
@@ -24,7 +23,6 @@ from apps.metrics.registry import (
     definition,
     family_of,
 )
-from apps.organization.models import Customer, Person, Source, Team
 from apps.organization.selectors import organization_get
 
 User: TypeAlias = AbstractBaseUser | AnonymousUser
@@ -116,37 +114,6 @@ def _records_query(
         start_at=start_at,
         end_at=end_at,
         period_end=next_period_start(period_start, period),
-    )
-
-
-def teams_list() -> QuerySet:
-    return Team.objects.prefetch_related("managers")
-
-
-def people_list() -> QuerySet:
-    return Person.objects.select_related("team").prefetch_related("identities")
-
-
-def customers_list() -> QuerySet:
-    return Customer.objects.select_related("team")
-
-
-def sync_runs_list() -> QuerySet:
-    return SyncRun.objects.select_related("source").defer("source__token", "source__webhook_secret")
-
-
-def sources_list() -> QuerySet:
-    """Sources with `token_set` (a token is stored, or an environment variable is named for it;
-    decided on the ciphertext column, nothing is decrypted) and `latest_runs` (a list of at most
-    one SyncRun, the latest). Secrets are deferred: serializers must not touch them."""
-    _token_configured = ~Q(token="") | ~Q(token_env="")
-    latest_ids = SyncRun.objects.values("source").annotate(last=Max("id")).values("last")
-    return (
-        Source.objects.defer("token", "webhook_secret", "email")
-        .annotate(token_set=ExpressionWrapper(_token_configured, output_field=BooleanField()))
-        .prefetch_related(
-            Prefetch("sync_runs", SyncRun.objects.filter(id__in=latest_ids), to_attr="latest_runs")
-        )
     )
 
 

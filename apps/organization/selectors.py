@@ -14,9 +14,11 @@ from apps.core.crypto import SecretDecryptionError
 from apps.core.errors import ConfigError, KeelError
 from apps.organization import schema
 from apps.organization.models import (
+    Customer,
     JiraProject,
     Organization,
     PagerDutyService,
+    Person,
     Repo,
     Source,
     Team,
@@ -149,3 +151,18 @@ def teams_managed_by(*, user: AbstractBaseUser | AnonymousUser | None) -> QueryS
 def team_of_manager(user: AbstractBaseUser | AnonymousUser | None) -> Team | None:
     """The first team (by slug) `user` manages, or None."""
     return teams_managed_by(user=user).first()
+
+
+def teams_list() -> QuerySet[Team]:
+    """Teams with their managers (the teams API)."""
+    return Team.objects.prefetch_related("managers")
+
+
+def people_list() -> QuerySet[Person]:
+    """People with their team and identities (the people API)."""
+    return Person.objects.select_related("team").prefetch_related("identities")
+
+
+def customers_list() -> QuerySet[Customer]:
+    """Customers with their team (the customers API)."""
+    return Customer.objects.select_related("team")

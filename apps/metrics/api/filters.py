@@ -1,4 +1,4 @@
-"""django-filter FilterSets of the v1 API. Invalid values are a 400 naming the parameter."""
+"""django-filter FilterSet of the metric rows. Invalid values are a 400 naming the parameter."""
 
 import copy
 
@@ -6,7 +6,6 @@ from django import forms
 from django_filters import fields as df_fields
 from django_filters import rest_framework as filters
 
-from apps.ingestion.models import SyncRun
 from apps.metrics.models import MetricRow
 from apps.metrics.registry import all_definitions
 
@@ -103,12 +102,3 @@ class MetricRowFilter(filters.FilterSet):
 
 
 _FORM_CLASSES: dict[tuple[str, ...], type[forms.Form]] = {}
-
-
-class SyncRunFilter(filters.FilterSet):
-    source = filters.CharFilter(field_name="source__name", help_text="source name")
-    status = filters.ChoiceFilter(choices=SyncRun.Status.choices)
-
-    class Meta:
-        model = SyncRun
-        fields = ["source", "status"]

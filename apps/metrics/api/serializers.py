@@ -1,14 +1,11 @@
-"""Serializers of the v1 API. Output only: nothing here writes, and no secret is ever a field."""
+"""Serializers of the metrics API (metric rows, catalog, records, health). Output only."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.periods import GRANULARITIES
-from apps.ingestion.models import SyncRun
 from apps.metrics.models import MetricRow
 from apps.metrics.registry import BETTER, SCOPES, MetricDefinition
 from apps.metrics.selectors import DEFAULT_CURRENCY, metric_doc_link, unit_resolve
-from apps.organization.models import Customer, Identity, Person, Source, Team
 
 # Spec §4: exactly these keys, in this order (also the CSV header).
 METRIC_ROW_FIELDS = (
@@ -89,87 +86,3 @@ class RecordsResponseSerializer(serializers.Serializer):
     value = serializers.FloatField(allow_null=True)
     note = serializers.CharField(allow_blank=True)
     records = serializers.ListField(child=serializers.DictField())
-
-
-class TeamSerializer(serializers.ModelSerializer):
-    managers = serializers.SlugRelatedField(many=True, read_only=True, slug_field="email")
-
-    class Meta:
-        model = Team
-        fields = ("slug", "name", "managers")
-
-
-class IdentitySerializer(serializers.ModelSerializer):
-    # A plain string in the schema: as an enum it would duplicate Source.kind's choice set
-    # (drf-spectacular warns about one choice set under two names).
-    provider = serializers.CharField(help_text="github | jira | pagerduty")
-
-    class Meta:
-        model = Identity
-        fields = ("provider", "external_id")
-
-
-class PersonSerializer(serializers.ModelSerializer):
-    team = serializers.SlugRelatedField(read_only=True, slug_field="slug", allow_null=True)
-    identities = IdentitySerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Person
-        fields = ("email", "name", "team", "identities")
-
-
-class CustomerSerializer(serializers.ModelSerializer):
-    team = serializers.SlugRelatedField(read_only=True, slug_field="slug", allow_null=True)
-
-    class Meta:
-        model = Customer
-        fields = ("key", "name", "team", "onboarding_start", "environment", "jira_issue")
-
-
-class SyncRunSerializer(serializers.ModelSerializer):
-    source = serializers.SlugRelatedField(read_only=True, slug_field="name")
-
-    class Meta:
-        model = SyncRun
-        fields = (
-            "id",
-            "source",
-            "status",
-            "full",
-            "started_at",
-            "finished_at",
-            "counts",
-            "requests_made",
-            "not_modified",
-            "rate_limit_waits",
-            "rate_limit_wait_seconds",
-            "scope_errors",
-            "error",
-            "progress",
-            "changed_from",
-        )
-
-
-class LastSyncSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = SyncRun
-        fields = ("id", "status", "started_at", "finished_at", "error", "counts")
-
-
-class SourceSerializer(serializers.ModelSerializer):
-    """A source without its secrets: `token_set` says whether a token is configured; the token,
-    the webhook secret and the Jira e-mail are never serialized."""
-
-    token_set = serializers.BooleanField(read_only=True)
-    last_sync = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Source
-        fields = ("name", "kind", "base_url", "enabled", "token_set", "last_sync")
-
-    @extend_schema_field(LastSyncSerializer(allow_null=True))
-    def get_last_sync(self, source: Source) -> dict | None:
-        runs = getattr(source, "latest_runs", None)
-        if runs is None:  # not from apps.metrics.selectors.sources_list
-            runs = list(source.sync_runs.order_by("-id")[:1])
-        return LastSyncSerializer(runs[0]).data if runs else None

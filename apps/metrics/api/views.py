@@ -17,14 +17,12 @@ from rest_framework.views import APIView
 
 from apps.metrics import selectors
 from apps.metrics.api import serializers as s
-from apps.metrics.api.filters import MetricRowFilter, SyncRunFilter
+from apps.metrics.api.filters import MetricRowFilter
 from apps.metrics.api.pagination import MetricRowPagination
 from apps.metrics.api.renderers import CSVRenderer, csv_lines
 from apps.metrics.registry import all_definitions, definition
 
 CSV_FILENAME = "keel-metrics.csv"
-# Slug lookups (SlugField) match only slugs, so the schema states the pattern the route accepts.
-SLUG_PATTERN = "[-a-zA-Z0-9_]+"
 FORMAT_PARAMETER = OpenApiParameter(
     "format",
     str,
@@ -130,39 +128,3 @@ class MetricRecordsView(APIView):
         except ValueError as exc:
             raise ParseError(str(exc)) from exc
         return Response(s.RecordsResponseSerializer(result).data)
-
-
-class TeamViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = s.TeamSerializer
-    queryset = selectors.teams_list()
-    lookup_field = "slug"
-    lookup_value_regex = SLUG_PATTERN
-
-
-class PersonViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = s.PersonSerializer
-    queryset = selectors.people_list()
-    lookup_field = "email"
-    lookup_value_regex = "[^/]+"
-
-
-class SourceViewSet(viewsets.ReadOnlyModelViewSet):
-    """Sources with their last sync; secrets are never part of the answer."""
-
-    serializer_class = s.SourceSerializer
-    queryset = selectors.sources_list()
-    lookup_field = "name"
-    lookup_value_regex = SLUG_PATTERN
-
-
-class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = s.CustomerSerializer
-    queryset = selectors.customers_list()
-    lookup_field = "key"
-    lookup_value_regex = SLUG_PATTERN
-
-
-class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = s.SyncRunSerializer
-    queryset = selectors.sync_runs_list()
-    filterset_class = SyncRunFilter

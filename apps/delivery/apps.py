@@ -6,6 +6,7 @@ class DeliveryConfig(AppConfig):
     label = "delivery"
 
     def ready(self) -> None:
-        from apps.delivery.metrics import register
+        from apps.delivery import customers, metrics
 
-        register()
+        metrics.register()
+        customers.register()

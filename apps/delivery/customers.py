@@ -249,7 +249,7 @@ CUSTOMERS_ONBOARDING = MetricDefinition(
 
 
 def register() -> None:
-    """Call from an AppConfig.ready() (ReliabilityConfig does)."""
+    """Called from DeliveryConfig.ready()."""
     register_family(
         MetricFamily(
             name="customers",

@@ -16,7 +16,6 @@ app.conf.task_routes = {
     "apps.metrics.tasks.*": {"queue": "metrics"},
     "apps.costs.tasks.*": {"queue": "sync"},
     "apps.digests.tasks.*": {"queue": "metrics"},
-    "apps.reliability.tasks.*": {"queue": "sync"},
 }
 app.conf.beat_schedule = {
     # Hourly: fresh enough for a manager's dashboard, far inside every provider's rate limits.
@@ -40,7 +39,7 @@ app.conf.beat_schedule = {
     # Inside that window it retries failed digests each hour and never resends a sent one.
     # Daily at 03:23 UTC, a quiet hour: the replay-protection table only needs trimming.
     "prune-webhook-deliveries-daily": {
-        "task": "apps.reliability.tasks.prune_webhook_deliveries",
+        "task": "apps.ingestion.tasks.prune_webhook_deliveries",
         "schedule": crontab(hour=3, minute=23),
         "options": {"expires": 6 * 3600},
     },

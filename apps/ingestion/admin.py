@@ -1,9 +1,10 @@
-"""Admin: sync runs (status, counts, requests, rate-limit waits, errors) and cursors."""
+"""Admin: sync runs (status, counts, requests, rate-limit waits, errors), cursors and the
+webhook deliveries seen (replay protection)."""
 
 from django.contrib import admin
 
 from apps.core.admin_base import ReadOnlyAdmin
-from apps.ingestion.models import SyncCursor, SyncRun
+from apps.ingestion.models import SyncCursor, SyncRun, WebhookDelivery
 
 
 @admin.register(SyncRun)
@@ -34,3 +35,9 @@ class SyncCursorAdmin(ReadOnlyAdmin):
     list_display = ("source", "scope", "endpoint", "value", "updated_at")
     list_filter = ("source", "endpoint")
     search_fields = ("scope",)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("provider", "delivery_id", "received_at")
+    list_filter = ("provider",)

@@ -1,4 +1,5 @@
-"""Sync bookkeeping: one `SyncRun` per source run, cursors, and the ETags of list URLs."""
+"""Sync bookkeeping: one `SyncRun` per source run, cursors, the ETags of list URLs, and the
+webhook deliveries already accepted."""
 
 from django.db import models
 
@@ -70,3 +71,22 @@ class HttpValidator(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "url"], name="validator_unique")]
+
+
+class WebhookDelivery(models.Model):
+    """A webhook delivery already accepted (replay protection): GitHub `X-GitHub-Delivery`,
+    PagerDuty `event.id`."""
+
+    provider = models.CharField(max_length=16)
+    delivery_id = models.CharField(max_length=200)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "delivery_id"], name="webhook_delivery_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.delivery_id}"

@@ -3,6 +3,7 @@ Queues come from `task_routes` in config/celery.py (this module: `sync`)."""
 
 from celery import shared_task
 
+from apps.ingestion.deliveries import webhook_deliveries_prune
 from apps.ingestion.selectors import runs_changed_from
 from apps.ingestion.services import source_sync
 from apps.organization.models import Source
@@ -30,3 +31,9 @@ def sync_all_sources() -> list[int]:
     for source_id in ids:
         sync_source_task.apply_async(args=[source_id], expires=50 * 60)
     return ids
+
+
+@shared_task(time_limit=300)
+def prune_webhook_deliveries() -> int:
+    """Daily: forget webhook delivery ids older than the replay window."""
+    return webhook_deliveries_prune()

@@ -20,8 +20,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from apps.ingestion.deliveries import webhook_delivery_claim
 from apps.organization.models import Source
-from apps.reliability.services import webhook_delivery_claim
 
 
 def signature_hex(secret: str, body: bytes) -> str:

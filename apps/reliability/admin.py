@@ -1,9 +1,9 @@
-"""Admin: PagerDuty incidents and the webhook deliveries seen (replay protection)."""
+"""Admin: PagerDuty incidents."""
 
 from django.contrib import admin
 
 from apps.core.admin_base import ReadOnlyAdmin
-from apps.reliability.models import Incident, WebhookDelivery
+from apps.reliability.models import Incident
 
 
 @admin.register(Incident)
@@ -20,9 +20,3 @@ class IncidentAdmin(ReadOnlyAdmin):
     )
     list_filter = ("service", "urgency", "status")
     search_fields = ("pd_id", "title")
-
-
-@admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdmin):
-    list_display = ("provider", "delivery_id", "received_at")
-    list_filter = ("provider",)

@@ -6,8 +6,6 @@ class ReliabilityConfig(AppConfig):
     label = "reliability"
 
     def ready(self) -> None:
-        from apps.delivery import customers
         from apps.reliability import metrics
 
         metrics.register()
-        customers.register()

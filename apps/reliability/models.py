@@ -1,4 +1,4 @@
-"""Reliability models: PagerDuty incidents (spec §5.5) and seen webhook deliveries."""
+"""Reliability models: PagerDuty incidents (spec §5.5)."""
 
 from django.db import models
 
@@ -31,22 +31,3 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pd_id} {self.title}"
-
-
-class WebhookDelivery(models.Model):
-    """A webhook delivery already accepted (replay protection): GitHub `X-GitHub-Delivery`,
-    PagerDuty `event.id`."""
-
-    provider = models.CharField(max_length=16)
-    delivery_id = models.CharField(max_length=200)
-    received_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["provider", "delivery_id"], name="webhook_delivery_once"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.provider}:{self.delivery_id}"

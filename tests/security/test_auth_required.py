@@ -16,10 +16,9 @@ import pytest
 from django.test import Client
 
 from apps.costs.models import CostImport
-from apps.ingestion.models import SyncRun
+from apps.ingestion.models import SyncRun, WebhookDelivery
 from apps.ingestion.webhooks import signature_hex
 from apps.organization.models import PagerDutyService, Repo, Source
-from apps.reliability.models import WebhookDelivery
 from tests.security.routes import all_routes, api_routes, webhook_routes
 
 BAD_AUTHORIZATION = [

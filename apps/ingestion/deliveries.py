@@ -1,11 +1,11 @@
-"""Reliability writes: webhook delivery bookkeeping (replay protection)."""
+"""Webhook delivery bookkeeping (replay protection): claim a delivery id once, forget old ones."""
 
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.reliability.models import WebhookDelivery
+from apps.ingestion.models import WebhookDelivery
 
 
 def webhook_delivery_claim(*, provider: str, delivery_id: str) -> bool:

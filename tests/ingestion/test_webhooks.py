@@ -6,13 +6,13 @@ from unittest import mock
 import pytest
 from django.db import connection
 
+from apps.ingestion.models import WebhookDelivery
 from apps.ingestion.webhooks import (
     github_signature_valid,
     pagerduty_signature_valid,
     signature_hex,
 )
 from apps.organization.models import PagerDutyService, Repo, Source
-from apps.reliability.models import WebhookDelivery
 
 VECTOR_SECRET = "It's a Secret to Everybody"
 VECTOR_SIG = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
@@ -163,7 +163,7 @@ def test_old_delivery_ids_are_pruned(db) -> None:
 
     from django.utils import timezone
 
-    from apps.reliability.services import webhook_deliveries_prune, webhook_delivery_claim
+    from apps.ingestion.deliveries import webhook_deliveries_prune, webhook_delivery_claim
 
     assert webhook_delivery_claim(provider="github", delivery_id="old")
     assert webhook_delivery_claim(provider="github", delivery_id="new")

@@ -13,6 +13,7 @@ from apps.delivery.selectors import (
     releases_frame,
     shipped_after,
 )
+from apps.delivery.story_points import pulls_with_issue_points
 from apps.metrics.registry import (
     ComputeContext,
     MetricDefinition,
@@ -23,7 +24,6 @@ from apps.metrics.registry import (
     WindowValues,
     register_family,
 )
-from apps.quality.selectors import pulls_with_issue_points
 
 RELEASE_FREQUENCY = MetricDefinition(
     name="release_frequency",

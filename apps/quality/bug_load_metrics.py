@@ -19,6 +19,7 @@ from apps.core.periods import (
     periods_of,
 )
 from apps.delivery.selectors import merged_pulls_frame, pulls_mentioning
+from apps.delivery.story_points import pulls_with_issue_points
 from apps.metrics.registry import (
     FRAME_COLUMNS,
     ComputeContext,
@@ -38,7 +39,6 @@ from apps.quality.selectors import (
     jira_issues_frame,
     people_teams,
     pulls_detail_frame,
-    pulls_with_issue_points,
 )
 
 BUG_FIX_SHARE = MetricDefinition(

@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from apps.core.frames import queryset_frame, run_cached
 from apps.delivery.selectors import repo_columns, repos_configured
+from apps.delivery.story_points import pulls_with_issue_points
 from apps.organization.models import Identity, JiraProject
 from apps.organization.selectors import jira_projects_counted
 from apps.quality.models import GitHubIssue, JiraIssue
@@ -196,24 +197,9 @@ def _points(issues) -> dict[str, float | None]:
 @run_cached
 def pulls_points_map(keys: frozenset[str]) -> dict[str, float | None]:
     """`jira_points_map` of `keys`, cached within a metric recompute (delivery and bug load
-    ask for the keys of the same PRs)."""
+    ask for the keys of the same PRs). Registered as delivery's story-points lookup
+    (apps.delivery.story_points) by QualityConfig.ready()."""
     return jira_points_map(keys)
-
-
-def _pull_keys(pulls: pd.DataFrame) -> frozenset[str]:
-    """Every Jira-key-shaped token in the PRs' titles and head branches."""
-    from apps.delivery.links import jira_keys
-
-    texts = pulls["title"].fillna("").astype(str) + " " + pulls["head_ref"].fillna("").astype(str)
-    return frozenset(key for text in texts for key in jira_keys(text))
-
-
-def pulls_with_issue_points(pulls: pd.DataFrame) -> pd.DataFrame:
-    """A merged-pulls frame (apps.delivery.selectors, with head_ref) plus issue_key and
-    story_points (apps.delivery.links.pulls_issue_points) from the synced Jira keys."""
-    from apps.delivery.links import pulls_issue_points
-
-    return pulls_issue_points(pulls, pulls["head_ref"], pulls_points_map(_pull_keys(pulls)))
 
 
 PULL_DETAIL_COLUMNS = [
@@ -238,7 +224,6 @@ def pulls_detail_frame(*, where: Q | None = None) -> pd.DataFrame:
     """Merged PRs of the configured repos (only those matching `where` when given) with what
     links them to work (PULL_DETAIL_COLUMNS plus issue_key and story_points);
     additions/deletions NaN while unknown."""
-    from apps.delivery.links import pulls_issue_points
     from apps.delivery.models import PullRequest
 
     by_id = {r.pk: r.full_name for r in repos_configured()}
@@ -263,7 +248,7 @@ def pulls_detail_frame(*, where: Q | None = None) -> pd.DataFrame:
         },
     )
     frame.insert(1, "repo", frame["repo_id"].map(by_id).astype(object))
-    return pulls_issue_points(frame, frame["head_ref"], pulls_points_map(_pull_keys(frame)))
+    return pulls_with_issue_points(frame)
 
 
 @run_cached

@@ -18,7 +18,8 @@ from apps.core.periods import (
     period_of,
     periods_of,
 )
-from apps.metrics.registry import FRAME_COLUMNS
+from apps.metrics.frames import scope_periods
+from apps.metrics.registry import frame_empty
 
 # Spec §5.6: buckets by FOCUS ServiceCategory; everything else is cost_other. EC2 data transfer
 # is Compute in FOCUS (AWS bills it under AmazonEC2), so Keel counts it in cost_compute.
@@ -99,7 +100,7 @@ def cost_series(
     a since-recompute reading only recent lines) to its last, gaps filled with 0 (spec §7).
     One group-by over all scopes and a merge on the full grid: no loop per scope or metric."""
     if split.empty:
-        return pd.DataFrame(columns=list(FRAME_COLUMNS))
+        return frame_empty()
     teams = split[split["team"] != ""]
     scoped = pd.concat(
         [
@@ -132,13 +133,15 @@ def _span_grid(
     scoped: pd.DataFrame, granularity: str, firsts: Mapping[tuple[str, str], date | None]
 ) -> pd.DataFrame:
     """Every (metric, scope, scope_key, period_start) of each scope's span, for SUM_METRICS."""
-    rows = []
     spans = scoped.groupby(["scope", "scope_key"])["period_start"].agg(["min", "max"])
-    for (scope, key), (first, last) in spans.iterrows():
-        stored = firsts.get((scope, key))
-        first = first if stored is None else min(first, stored)
-        periods = list(iter_periods(first, last, granularity))
-        rows += [(m, scope, key, p) for m in SUM_METRICS for p in periods]
+    data_firsts, lasts = spans["min"].to_dict(), spans["max"].to_dict()
+    starts = {
+        key: min(d for d in (first, firsts.get(key)) if d is not None)
+        for key, first in data_firsts.items()
+    }
+    # Through each scope's last cost data, not the current period: exports lag.
+    grid = scope_periods(granularity, firsts=starts, lasts=lasts, now=None)
+    rows = [(m, s, k, p) for (s, k), periods in grid.items() for m in SUM_METRICS for p in periods]
     return pd.DataFrame(rows, columns=["metric", "scope", "scope_key", "period_start"])
 
 

@@ -3,12 +3,13 @@
 Frames: `releases` and `pulls` as documented in apps.delivery.selectors.
 """
 
-from datetime import date, datetime
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from apps.core.periods import Granularity, iter_periods, period_of, periods_of
+from apps.core.periods import Granularity, periods_of
+from apps.metrics.registry import frame_empty
 
 # Spec §5.1: size buckets by additions + deletions → points.
 SIZE_BUCKETS: tuple[tuple[int, int], ...] = ((10, 1), (50, 2), (250, 3), (1000, 5))
@@ -84,6 +85,17 @@ def periods_column(instants: pd.Series, granularity: Granularity, tz: str) -> pd
     return periods_of(instants, granularity, tz)
 
 
+def events_span(
+    instants: pd.Series, granularity: Granularity, tz: str
+) -> tuple[date | None, date | None]:
+    """The first and last period starts of aware `instants` (None, None when there are none):
+    a scope's data span, for apps.metrics.frames.scope_periods."""
+    if instants.empty:
+        return None, None
+    periods = periods_column(instants, granularity, tz)
+    return min(periods), max(periods)
+
+
 def count_series(
     events: pd.DataFrame,
     *,
@@ -94,36 +106,24 @@ def count_series(
     scope_key: str,
     granularity: Granularity,
     tz: str,
-    now: datetime,
+    starts: list[date],
     sample_column: str | None = None,
-    first: date | None = None,
 ) -> pd.DataFrame:
-    """A gap-filled count (value_column None) or sum series for one scope (spec §7: 0 for every
-    period from the scope's first event, or from `first` when earlier, to the current period).
+    """A gap-filled count (value_column None) or sum series for one scope over `starts` (the
+    scope's periods from apps.metrics.frames.scope_periods; spec §7: 0 where no event).
 
     Returns registry-format rows: metric, scope, scope_key, granularity, period_start, value,
     sample_size, note.
     """
-    if events.empty and first is not None:
+    if not starts:
+        return frame_empty()
+    if events.empty:
         events = pd.DataFrame(
             {
                 time_column: pd.Series([], dtype="datetime64[us, UTC]"),
                 **({value_column: []} if value_column else {}),
                 **({sample_column: []} if sample_column else {}),
             }
-        )
-    elif events.empty:
-        return pd.DataFrame(
-            columns=[
-                "metric",
-                "scope",
-                "scope_key",
-                "granularity",
-                "period_start",
-                "value",
-                "sample_size",
-                "note",
-            ]
         )
     periods = periods_column(events[time_column], granularity, tz)
     values = (
@@ -135,9 +135,6 @@ def count_series(
         events.groupby(periods)[sample_column].sum() if sample_column else periods.value_counts()
     )
     value_of, sample_of = values.to_dict(), samples.to_dict()  # dict lookups, not Series.get
-    first = min([*periods, *([first] if first is not None else [])])
-    last = max([*periods, period_of(now, granularity, tz)])
-    starts: list[date] = list(iter_periods(first, last, granularity))
     return pd.DataFrame(
         {
             "metric": metric,

@@ -7,6 +7,7 @@ configured repo) whose environment matches its `environment` regex, and the reso
 """
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 
 import numpy as np
@@ -16,14 +17,14 @@ from django.core.exceptions import FieldError
 
 from apps.core.periods import (
     GRANULARITIES,
-    iter_periods,
     local_midnight,
     period_bounds,
     period_of,
-    period_start_of,
 )
 from apps.delivery.models import Deployment
+from apps.metrics.frames import scope_periods
 from apps.metrics.registry import (
+    FRAME_COLUMNS,
     ComputeContext,
     MetricDefinition,
     MetricFamily,
@@ -31,21 +32,12 @@ from apps.metrics.registry import (
     WindowQuery,
     WindowValue,
     WindowValues,
+    frame_empty,
     register_family,
 )
 from apps.organization.models import Customer
 from apps.organization.selectors import organization_get
 
-COLUMNS = [
-    "metric",
-    "scope",
-    "scope_key",
-    "granularity",
-    "period_start",
-    "value",
-    "sample_size",
-    "note",
-]
 NONE_LIVE = "no customer went live in period"
 
 
@@ -115,26 +107,20 @@ def customer_rows(
     scope: str,
     key: str,
     tz: str,
-    now: datetime,
-    since: date | None = None,
+    starts: Mapping[str, list[date]],
 ) -> pd.DataFrame:
     """Rows of time_to_new_customer_days (median days of customers live in the period, null
     with a note when none) and customers_onboarding (started < end, not live by end) for one
-    org/team scope, every period from the first onboarding_start through the current one
-    (with `since`, from the period containing it: a since-recompute replaces no earlier one)."""
-    if customers.empty:
-        return pd.DataFrame(columns=COLUMNS)
+    org/team scope, over `starts` ({granularity: the scope's period starts})."""
     days = (customers["live_at"] - customers["start"]).dt.total_seconds() / 86400.0
-    first = customers["start"].min().tz_convert(tz).date()
     rows = []
-    for g in GRANULARITIES:
-        begin = first if since is None else max(first, period_start_of(since, g))
-        for start in iter_periods(begin, pd.Timestamp(now).tz_convert(tz).date(), g):
+    for g, periods in starts.items():
+        for start in periods:
             lo, hi = (pd.Timestamp(t) for t in period_bounds(start, g, tz))
             for metric, found in _between(customers, days, lo, hi).items():
                 value = np.nan if found.value is None else found.value
                 rows.append((metric, scope, key, g, start, value, found.sample_size, found.note))
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
 
 
 def _between(
@@ -184,19 +170,35 @@ def own_days_rows(customers: pd.DataFrame, *, tz: str) -> pd.DataFrame:
                     "",
                 )
             )
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
 
 
 def customers_compute(ctx: ComputeContext) -> pd.DataFrame:
     """Registry rows of the family for org, each team with customers, and each customer."""
     customers = customers_frame(tz=ctx.tz)
-    common = dict(tz=ctx.tz, now=ctx.now, since=ctx.since)
-    parts = [customer_rows(customers, scope="org", key="", **common)]
-    for team, members in customers[customers["team"] != ""].groupby("team"):
-        parts.append(customer_rows(members, scope="team", key=str(team), **common))
+    scopes = {("org", ""): customers} | {
+        ("team", str(team)): members
+        for team, members in customers[customers["team"] != ""].groupby("team")
+    }
+    # Each scope's series runs from its first onboarding_start through the current period.
+    firsts = {k: c["start"].min().tz_convert(ctx.tz).date() for k, c in scopes.items() if len(c)}
+    grids = {
+        g: scope_periods(g, firsts=firsts, now=ctx.now, tz=ctx.tz, since=ctx.since)
+        for g in GRANULARITIES
+    }
+    parts = [
+        customer_rows(
+            members,
+            scope=scope,
+            key=key,
+            tz=ctx.tz,
+            starts={g: grid[(scope, key)] for g, grid in grids.items() if (scope, key) in grid},
+        )
+        for (scope, key), members in scopes.items()
+    ]
     parts.append(own_days_rows(customers, tz=ctx.tz))
     parts = [p for p in parts if not p.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    return pd.concat(parts, ignore_index=True) if parts else frame_empty()
 
 
 def customers_records(query: RecordsQuery) -> list[dict]:

@@ -6,7 +6,12 @@ from datetime import datetime
 import pandas as pd
 
 from apps.core.periods import GRANULARITIES
-from apps.delivery.computations import changes_shipped, count_series, periods_column
+from apps.delivery.computations import (
+    changes_shipped,
+    count_series,
+    events_span,
+    periods_column,
+)
 from apps.delivery.selectors import (
     merged_pulls_frame,
     pulls_mentioning,
@@ -14,6 +19,7 @@ from apps.delivery.selectors import (
     shipped_after,
 )
 from apps.delivery.story_points import pulls_with_issue_points
+from apps.metrics.frames import scope_periods
 from apps.metrics.registry import (
     ComputeContext,
     MetricDefinition,
@@ -110,16 +116,26 @@ def delivery_compute(ctx: ComputeContext) -> pd.DataFrame:
     releases = releases_frame()
     shipped = changes_shipped(releases, _pulls(releases, ctx.since_at))
     per_release = release_points(releases, shipped)
+    scopes = {(scope, key): scoped for scope, key, scoped in _scopes(per_release)}
     parts = []
-    for scope, key, scoped in _scopes(per_release):
-        for granularity in GRANULARITIES:
+    for granularity in GRANULARITIES:
+        spans = {k: events_span(s["released_at"], granularity, ctx.tz) for k, s in scopes.items()}
+        grid = scope_periods(
+            granularity,
+            firsts={k: first for k, (first, _) in spans.items()},
+            lasts={k: last for k, (_, last) in spans.items()},
+            now=ctx.now,
+            tz=ctx.tz,
+        )
+        for (scope, key), starts in grid.items():
+            scoped = scopes[(scope, key)]
             common = dict(
                 time_column="released_at",
                 scope=scope,
                 scope_key=key,
                 granularity=granularity,
                 tz=ctx.tz,
-                now=ctx.now,
+                starts=starts,
             )
             parts.append(
                 count_series(scoped, value_column=None, metric="release_frequency", **common)

@@ -1,8 +1,9 @@
 """Pure helpers over metric frames (the `FRAME_COLUMNS` frames of apps.metrics.registry).
 
 `frame_normalize` checks a compute function's output, `frame_decorate` adds what the store
-needs (period_end, unit, smoothed, anomaly, partial-period note), `frame_fill_gaps` is the
-spec §7 gap-filling helper for compute functions. No I/O.
+needs (period_end, unit, smoothed, anomaly, partial-period note). Gap-filling (spec §7) has one
+rule for every family: `period_starts` gives the periods of one series, `scope_periods` those
+of each scope key of a family, and `frame_fill_gaps` fills a sparse frame over them. No I/O.
 """
 
 from collections.abc import Mapping
@@ -11,12 +12,17 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from apps.core.periods import GRANULARITIES, local_midnight, next_period_start, period_start_of
-from apps.metrics.registry import FRAME_COLUMNS, SCOPES
+from apps.core.periods import (
+    GRANULARITIES,
+    iter_periods,
+    local_midnight,
+    next_period_start,
+    period_of,
+    period_start_of,
+)
+from apps.metrics.registry import FRAME_COLUMNS, ROW_KEY, SCOPES, SERIES_KEY
 from apps.metrics.smoothing import grouped_anomalies, grouped_smooth
 
-SERIES_KEY = ["metric", "scope", "scope_key", "granularity"]
-ROW_KEY = [*SERIES_KEY, "period_start"]
 PARTIAL_NOTE = "partial period"
 
 
@@ -148,26 +154,76 @@ def _notes_with_partial(frame: pd.DataFrame, *, now: datetime, tz: str) -> list[
     return notes
 
 
+ScopeKey = tuple[str, str]  # scope, scope_key
+
+
+def period_starts(
+    granularity: str,
+    *,
+    first: date | None,
+    now: datetime | None,
+    tz: str = "UTC",
+    since: date | None = None,
+    last: date | None = None,
+) -> list[date]:
+    """The periods one series has rows for (the gap-filling range of docs/metrics.md#rows), as
+    period starts: from the period containing `first` (the series' first day with data, or of
+    its stored rows) through the current period (the one containing `now` in `tz`), or through
+    the period containing `last` when that is later. `now` None: through `last`'s period only
+    (data that lags, like cost exports). With `since` (a since-recompute) the periods before
+    the first replaced one are left out: they are not rewritten. [] when `first` is None."""
+    ends = [period_start_of(last, granularity)] if last is not None else []
+    if now is not None:
+        ends.append(period_of(now, granularity, tz))
+    if first is None or not ends:
+        return []
+    begin = first if since is None else max(first, period_start_of(since, granularity))
+    return list(iter_periods(begin, max(ends), granularity))
+
+
+def scope_periods(
+    granularity: str,
+    *,
+    firsts: Mapping[ScopeKey, date | None],
+    now: datetime | None,
+    tz: str = "UTC",
+    since: date | None = None,
+    lasts: Mapping[ScopeKey, date | None] | None = None,
+) -> dict[ScopeKey, list[date]]:
+    """The grid of a family whose scopes have series of their own: {(scope, scope_key): period
+    starts} for every scope key that must appear — the keys of `firsts`, each with its first
+    day of data or stored rows (None: neither; such a key gets no rows) — each over
+    `period_starts` (through `lasts[key]` when later than the current period).
+
+    This is the one place that decides which scope keys get rows over which periods; families
+    compute their values over what it returns. Today each key's series starts at its own
+    first period. A rule such as "every configured team has rows over the organisation's range
+    of periods" is one change here: add the configured teams to the keys (None when a team has
+    no data) and start every ("team", slug) at the ("org", "") key's first."""
+    grid = {}
+    for key, first in firsts.items():
+        last = (lasts or {}).get(key)
+        starts = period_starts(granularity, first=first, now=now, tz=tz, since=since, last=last)
+        if starts:
+            grid[key] = starts
+    return grid
+
+
 def frame_fill_gaps(
     frame: pd.DataFrame, *, value: float = 0.0, note: str = "", until: date | None = None
 ) -> pd.DataFrame:
-    """Spec §7 gap-filling for compute functions: add every missing period of each series, from
-    its first period to its last (or through the period containing `until`), with `value`,
-    sample_size 0 and `note`. Use value 0.0 for counts and sums; value NaN needs a `note`.
-    """
+    """Spec §7 gap-filling of a sparse metric frame: add every missing period of each series
+    (`period_starts` from its first period to its last, or through the period containing
+    `until`), with `value`, sample_size 0 and `note`. Use value 0.0 for counts and sums; value
+    NaN needs a `note`."""
     if frame.empty:
         return frame
     filler = []
     for key, series in frame.groupby(SERIES_KEY, sort=False):
-        granularity = key[3]
-        last = max(series["period_start"])
-        if until is not None:
-            last = max(last, period_start_of(until, granularity))
-        present, current = set(series["period_start"]), min(series["period_start"])
-        while current <= last:
-            if current not in present:
-                filler.append((*key, current, value, 0, note))
-            current = next_period_start(current, granularity)
+        present = set(series["period_start"])
+        ends = [d for d in (max(present), until) if d is not None]
+        starts = period_starts(key[3], first=min(present), now=None, last=max(ends))
+        filler += [(*key, start, value, 0, note) for start in starts if start not in present]
     if not filler:
         return frame
     gaps = pd.DataFrame(filler, columns=list(FRAME_COLUMNS))

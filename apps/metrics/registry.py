@@ -11,8 +11,9 @@ A compute function takes a `ComputeContext` and returns a frame with `FRAME_COLU
     value (float, NaN = null), sample_size (int), note (str)
 
 It is responsible for spec §7 gap-filling (zeros for counts and sums, nulls with a note for
-empty ratios / medians). `apps.metrics.services.metric_rows_replace` adds period_end, unit,
-smoothed, anomaly and the partial-period note.
+empty ratios / medians), over the periods `apps.metrics.frames.period_starts` /
+`scope_periods` give. `apps.metrics.services.metric_rows_replace` adds period_end, unit,
+smoothed, anomaly and the partial-period note: the stored row is `ROW_COLUMNS`.
 """
 
 from collections.abc import Callable, Iterator, Mapping
@@ -31,18 +32,29 @@ Kind = Literal["count", "sum", "ratio", "median", "mean", "score"]
 Better = Literal["up", "down", "none"]
 BETTER: tuple[Better, ...] = ("up", "down", "none")
 SCOPES: tuple[str, ...] = ("org", "team", "engineer", "service", "customer")
-FRAME_COLUMNS: tuple[str, ...] = (
-    "metric",
-    "scope",
-    "scope_key",
-    "granularity",
-    "period_start",
+# The metric-row contract (docs/metrics.md#rows), defined here once and imported by everyone.
+# One series; one row (the unique key of a stored row); what a family's compute returns; a
+# stored row as the API serves it (its fields and the CSV header, in this order).
+SERIES_KEY: list[str] = ["metric", "scope", "scope_key", "granularity"]
+ROW_KEY: list[str] = [*SERIES_KEY, "period_start"]
+FRAME_COLUMNS: tuple[str, ...] = (*ROW_KEY, "value", "sample_size", "note")
+ROW_COLUMNS: tuple[str, ...] = (
+    *ROW_KEY,
+    "period_end",
     "value",
+    "unit",
     "sample_size",
+    "smoothed",
+    "anomaly",
     "note",
 )
 # The unit of cost metrics, resolved to the organisation's billing currency when served.
 CURRENCY_UNIT = "currency"
+
+
+def frame_empty() -> pd.DataFrame:
+    """A metric frame without rows (`FRAME_COLUMNS`): what a family with no data returns."""
+    return pd.DataFrame(columns=list(FRAME_COLUMNS))
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,14 @@ from apps.core.frames import compute_cache
 from apps.core.periods import GRANULARITIES, period_start_of
 from apps.metrics.frames import (
     PARTIAL_NOTE,
-    SERIES_KEY,
     frame_decorate,
     frame_normalize,
     frame_since,
 )
 from apps.metrics.models import MetricRow
 from apps.metrics.registry import (
+    ROW_COLUMNS,
+    SERIES_KEY,
     ComputeContext,
     MetricFamily,
     SeriesKey,
@@ -159,21 +160,7 @@ def _history_frame(
     return frame, {tuple(row[:4]): row[4][0] for row in series}
 
 
-_INSERT_COLUMNS = [
-    "metric",
-    "scope",
-    "scope_key",
-    "granularity",
-    "period_start",
-    "period_end",
-    "value",
-    "unit",
-    "sample_size",
-    "smoothed",
-    "anomaly",
-    "note",
-    "computed_at",
-]
+_INSERT_COLUMNS = [*ROW_COLUMNS, "computed_at"]
 
 
 def _row_values(frame: pd.DataFrame, now: object) -> Iterator[tuple]:

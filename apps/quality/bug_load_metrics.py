@@ -13,13 +13,13 @@ from django.utils import timezone
 from apps.core.periods import (
     GRANULARITIES,
     Granularity,
-    iter_periods,
     period_bounds,
     period_of,
     periods_of,
 )
 from apps.delivery.selectors import merged_pulls_frame, pulls_mentioning
 from apps.delivery.story_points import pulls_with_issue_points
+from apps.metrics.frames import period_starts
 from apps.metrics.registry import (
     FRAME_COLUMNS,
     ComputeContext,
@@ -29,6 +29,7 @@ from apps.metrics.registry import (
     WindowQuery,
     WindowValue,
     WindowValues,
+    frame_empty,
     register_family,
 )
 from apps.organization.selectors import org_settings
@@ -149,9 +150,9 @@ def load_rows(
     first = ctx.first_period("bug_fix_share", "org", "", granularity, data_first)
     if first is None:
         return []
-    if ctx.since is not None:  # a since-recompute: the replaced periods only
-        first = max(first, ctx.cutoff(granularity))
-    starts = list(iter_periods(first, period_of(ctx.now, granularity, ctx.tz), granularity))
+    # Every engineer, team and the org share the org's periods; a since-recompute computes
+    # the replaced periods only.
+    starts = period_starts(granularity, first=first, now=ctx.now, tz=ctx.tz, since=ctx.since)
     ends = [min(period_bounds(s, granularity, ctx.tz)[1], ctx.now) for s in starts]
     items = items.assign(period=periods_of(items["completed_at"], granularity, ctx.tz))
     org, person, team = (_counts(items, by) for by in ([], ["person"], ["team"]))
@@ -234,9 +235,7 @@ def load_compute_frame(
     items: pd.DataFrame, teams: dict[str, str], ctx: ComputeContext
 ) -> pd.DataFrame:
     rows = [r for g in GRANULARITIES for r in load_rows(items, teams, ctx, g)]
-    if not rows:
-        return pd.DataFrame(columns=list(FRAME_COLUMNS))
-    return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
+    return pd.DataFrame(rows, columns=list(FRAME_COLUMNS)) if rows else frame_empty()
 
 
 def load_compute(ctx: ComputeContext) -> pd.DataFrame:

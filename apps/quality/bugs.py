@@ -13,7 +13,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from apps.core.periods import Granularity, iter_periods, period_bounds, period_of
+from apps.core.periods import Granularity, period_bounds, period_of
+from apps.metrics.frames import period_starts
 from apps.organization.schema import BugSettings
 
 BUG_COLUMNS = [
@@ -126,7 +127,7 @@ def impact_days_series(
     if not bugs.empty:
         data_first = period_of(bugs["created_at"].min().to_pydatetime(), granularity, tz)
         first = data_first if first is None else min(first, data_first)
-    starts = list(iter_periods(first, period_of(now, granularity, tz), granularity))
+    starts = period_starts(granularity, first=first, now=now, tz=tz)
     edges = [period_bounds(s, granularity, tz)[0] for s in starts]
     edges.append(period_bounds(starts[-1], granularity, tz)[1])
     origin = pd.Timestamp(edges[0])

@@ -1,12 +1,13 @@
 """The quality metric family: `bugs_new` and `bug_impact_days` (spec §5.3) for the org and each
 team, weekly and monthly, and the bugs behind each number."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
-from apps.core.periods import GRANULARITIES
-from apps.delivery.computations import count_series
+from apps.core.periods import GRANULARITIES, Granularity
+from apps.delivery.computations import count_series, events_span
+from apps.metrics.frames import scope_periods
 from apps.metrics.registry import (
     ComputeContext,
     MetricDefinition,
@@ -81,11 +82,27 @@ def _scopes(bugs: pd.DataFrame, ctx: ComputeContext) -> list[tuple[str, str, pd.
     return [("org", "", bugs)] + [("team", t, bugs[bugs["team"] == t]) for t in sorted(teams)]
 
 
+def _bugs_new_periods(
+    scopes: dict[tuple[str, str], pd.DataFrame], ctx: ComputeContext, granularity: Granularity
+) -> dict[tuple[str, str], list[date]]:
+    """bugs_new's periods per scope: from its first bug read, or its first stored row when
+    earlier (a since-recompute reads only recent bugs), through the current period."""
+    firsts, lasts = {}, {}
+    for (scope, key), rows in scopes.items():
+        first, last = events_span(rows["created_at"], granularity, ctx.tz)
+        stored = ctx.first_period("bugs_new", scope, key, granularity, None)
+        firsts[(scope, key)] = min((d for d in (first, stored) if d is not None), default=None)
+        lasts[(scope, key)] = last
+    return scope_periods(granularity, firsts=firsts, lasts=lasts, now=ctx.now, tz=ctx.tz)
+
+
 def bugs_compute_frame(bugs: pd.DataFrame, ctx: ComputeContext) -> pd.DataFrame:
     """Registry-format rows of both metrics over the given unanticipated `bugs`."""
+    scopes = {(scope, key): rows for scope, key, rows in _scopes(bugs, ctx)}
     parts = []
-    for scope, key, rows in _scopes(bugs, ctx):
-        for g in GRANULARITIES:
+    for g in GRANULARITIES:
+        grid = _bugs_new_periods(scopes, ctx, g)
+        for (scope, key), rows in scopes.items():
             parts.append(
                 count_series(
                     rows,
@@ -96,8 +113,7 @@ def bugs_compute_frame(bugs: pd.DataFrame, ctx: ComputeContext) -> pd.DataFrame:
                     scope_key=key,
                     granularity=g,
                     tz=ctx.tz,
-                    now=ctx.now,
-                    first=ctx.first_period("bugs_new", scope, key, g, None),
+                    starts=grid.get((scope, key), []),
                 )
             )
             parts.append(

@@ -16,10 +16,10 @@ import pandas as pd
 from apps.core.periods import (
     GRANULARITIES,
     Granularity,
-    iter_periods,
     period_bounds,
-    period_start_of,
 )
+from apps.metrics.frames import period_starts
+from apps.metrics.registry import FRAME_COLUMNS, frame_empty
 
 NO_RESOLVED = "no incidents resolved in period"
 
@@ -177,18 +177,8 @@ def reliability_rows(
     the first incident of any configured service (or `first`, when earlier) through the
     current one (to date). With `cutoff` (a since-recompute's first day), periods ending before
     it are not computed."""
-    columns = [
-        "metric",
-        "scope",
-        "scope_key",
-        "granularity",
-        "period_start",
-        "value",
-        "sample_size",
-        "note",
-    ]
     if (incidents.empty and first is None) or services.empty:
-        return pd.DataFrame(columns=columns)
+        return frame_empty()
     now_s = now.timestamp()
     arrays = {
         key: ServiceArrays.of(incidents[incidents["service_key"] == key], outage_urgencies)
@@ -199,8 +189,8 @@ def reliability_rows(
         first = data_first if first is None else min(first, data_first)
     rows: list[tuple] = []
     for g in granularities:
-        begin = first if cutoff is None else max(first, period_start_of(cutoff, g))
-        for start in iter_periods(begin, pd.Timestamp(now).tz_convert(tz).date(), g):
+        # Every service, team and the org share the org's periods.
+        for start in period_starts(g, first=first, now=now, tz=tz, since=cutoff):
             lo, hi = (t.timestamp() for t in period_bounds(start, g, tz))
             stats = {}
             for svc in services.itertuples():
@@ -212,7 +202,7 @@ def reliability_rows(
                     "team", str(team), g, start, [stats[k] for k in members["service_key"]]
                 )
             rows += _group_rows("org", "", g, start, list(stats.values()))
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
 
 
 def window_rows(

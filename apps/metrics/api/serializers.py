@@ -4,24 +4,11 @@ from rest_framework import serializers
 
 from apps.core.periods import GRANULARITIES
 from apps.metrics.models import MetricRow
-from apps.metrics.registry import BETTER, SCOPES, MetricDefinition
+from apps.metrics.registry import BETTER, ROW_COLUMNS, SCOPES, MetricDefinition
 from apps.metrics.selectors import DEFAULT_CURRENCY, metric_doc_link, unit_resolve
 
-# Spec §4: exactly these keys, in this order (also the CSV header).
-METRIC_ROW_FIELDS = (
-    "metric",
-    "scope",
-    "scope_key",
-    "granularity",
-    "period_start",
-    "period_end",
-    "value",
-    "unit",
-    "sample_size",
-    "smoothed",
-    "anomaly",
-    "note",
-)
+# Spec §4: exactly these keys, in this order (also the CSV header): the metric-row contract.
+METRIC_ROW_FIELDS = ROW_COLUMNS
 
 
 class MetricRowSerializer(serializers.ModelSerializer):

@@ -22,8 +22,8 @@ from apps.ingestion.runs import RunTally
 from apps.ingestion.upserts import change_note, rows_upsert
 from apps.organization.models import Repo
 from apps.quality.models import GitHubIssue
-from integrations.base import Page
 from integrations.github import GitHubClient
+from integrations.http import Page
 
 Progress = Callable[[str], None]
 

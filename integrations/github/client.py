@@ -8,13 +8,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
 
-from integrations.base import BaseClient, OnRequest, Page, Sleep
 from integrations.errors import MalformedResponseError
 from integrations.github.limits import GitHubRateLimits
 from integrations.github.records import (
@@ -35,13 +34,13 @@ from integrations.github.records import (
     parse_repo,
     parse_tag,
 )
-from integrations.http.payloads import item_check, item_error
+from integrations.http import BaseClient, OnRequest, Page, Sleep
+from integrations.http.payloads import iso_utc
 
 R = TypeVar("R")
 Item = dict[str, Any]
 
 API_VERSION = "2022-11-28"
-_PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 
 
 class GitHubClient(BaseClient):
@@ -55,7 +54,7 @@ class GitHubClient(BaseClient):
             page of that list is then requested with ``If-None-Match``.
         clock: epoch seconds now (injectable), used with ``x-ratelimit-reset``.
         per_page: page size for list endpoints (GitHub allows at most 100).
-        Other arguments: see :class:`integrations.base.BaseClient`.
+        Other arguments: see :class:`integrations.http.BaseClient`.
 
     Raises (every method): the errors of :mod:`integrations.errors`.
     """
@@ -95,6 +94,7 @@ class GitHubClient(BaseClient):
             max_wait=max_wait,
             sleep=sleep,
             on_request=on_request,
+            clock=clock,
         )
         self.validators = dict(validators or {})
         self.per_page = per_page
@@ -210,7 +210,7 @@ class GitHubClient(BaseClient):
         etag = self.validators.get(self.build_url(path, params)) if conditional else None
         for page in self.paginate(path, params, etag=etag):
             records = [
-                _parse(parse, item, page.url, index)
+                self.parse_item(parse, item, page.url, index)
                 for index, item in enumerate(page.items)
                 if keep is None or keep(item)
             ]
@@ -223,7 +223,7 @@ class GitHubClient(BaseClient):
             raise MalformedResponseError(
                 f"GitHub: expected a JSON object from {url}, got {type(payload).__name__}", url=url
             )
-        return _parse(parse, payload, url)
+        return self.parse_item(parse, payload, url)
 
 
 def _stop_before(pages: Iterator[Page[R]], stop_before: datetime) -> Iterator[Page[R]]:
@@ -234,17 +234,6 @@ def _stop_before(pages: Iterator[Page[R]], stop_before: datetime) -> Iterator[Pa
         yield replace(page, items=kept)
         if len(kept) < len(page.items):
             return
-
-
-def _parse(parse: Callable[[Item], R], item: Item, url: str, index: int | None = None) -> R:
-    """``parse(item)``; a missing or mistyped field or an absurdly long string is a
-    MalformedResponseError naming the URL, the item's position in the page and the field."""
-    item_check("GitHub", url=url, index=index, item=item)
-    try:
-        return parse(item)
-    except _PARSE_ERRORS as exc:
-        detail = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
-        raise item_error("GitHub", url=url, index=index, item=item, detail=detail) from exc
 
 
 def _repo_path(full_name: str) -> str:
@@ -261,4 +250,4 @@ def _require_aware(moment: datetime | None) -> None:
 
 def _iso(moment: datetime | None) -> str | None:
     """Aware datetime → ``YYYY-MM-DDTHH:MM:SSZ`` (GitHub's ISO 8601 form), None → None."""
-    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if moment is None else iso_utc(moment)

@@ -26,14 +26,13 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 import requests
 from urllib3.util.retry import Retry
 
-from integrations.base import BaseClient, OnRequest, Page, Sleep
 from integrations.errors import (
     AuthError,
     MalformedResponseError,
@@ -45,8 +44,8 @@ from integrations.github.detail import PullDetailRecord
 from integrations.github.graphql_nodes import CONNECTIONS, PullAssembly, pull_assembly
 from integrations.github.limits import GitHubRateLimits
 from integrations.github.records import parse_time
-from integrations.http import RETRY_STATUSES
-from integrations.http.payloads import item_check, item_error
+from integrations.http import RETRY_STATUSES, BaseClient, OnRequest, Page, Sleep
+from integrations.http.payloads import PARSE_ERRORS, item_error
 
 logger = logging.getLogger(__name__)
 QUERIES = Path(__file__).with_name("queries")
@@ -58,7 +57,6 @@ PAGE_SIZE = 24
 BATCH_SIZE = 50
 TOO_BIG = frozenset({"RESOURCE_LIMITS_EXCEEDED", "MAX_NODE_LIMIT_EXCEEDED"})
 TOLERATED = frozenset({"FORBIDDEN", "NOT_FOUND"})
-_PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 
 
 class QueryTooBig(UpstreamError):
@@ -142,11 +140,11 @@ class GitHubGraphQLClient(BaseClient):
             max_wait=max_wait,
             sleep=sleep,
             on_request=on_request,
+            clock=clock,
         )
         self.endpoint = graphql_url(base_url)
         self.page_size = max(1, min(100, page_size))
         self.limits = GitHubRateLimits(clock)
-        self._clock = clock
         self._remaining: tuple[int, int, datetime] | None = None  # (remaining, cost, reset)
 
     # --- BaseClient hook ---------------------------------------------------------------------
@@ -219,19 +217,8 @@ class GitHubGraphQLClient(BaseClient):
             return repository["pullRequests"]
 
     def _assemble(self, node: dict[str, Any], full_name: str, index: int) -> PullAssembly:
-        item_check("GitHub", url=self.endpoint, index=index, item=node, what="pull request")
-        try:
-            return pull_assembly(node, full_name)
-        except _PARSE_ERRORS as exc:
-            detail = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
-            raise item_error(
-                "GitHub",
-                url=self.endpoint,
-                index=index,
-                item=node,
-                detail=detail,
-                what="pull request",
-            ) from exc
+        parse = partial(pull_assembly, full_name=full_name)
+        return self.parse_item(parse, node, self.endpoint, index, what="pull request")
 
     def _read_nested(self, owner: str, name: str, pulls: list[PullAssembly]) -> None:
         """Read the further pages of every nested connection, BATCH_SIZE per query."""
@@ -257,7 +244,7 @@ class GitHubGraphQLClient(BaseClient):
                     )
                 try:
                     by_number[number].add_page(connection, page)
-                except _PARSE_ERRORS as exc:
+                except PARSE_ERRORS as exc:
                     raise item_error(
                         "GitHub",
                         url=self.endpoint,
@@ -312,7 +299,7 @@ class GitHubGraphQLClient(BaseClient):
         try:
             cost, remaining = int(rate["cost"]), int(rate["remaining"])
             reset = parse_time(rate["resetAt"])
-        except _PARSE_ERRORS:
+        except PARSE_ERRORS:
             return
         self.stats.points += cost
         self._remaining = (remaining, cost, reset)
@@ -326,7 +313,7 @@ class GitHubGraphQLClient(BaseClient):
         if remaining >= max(cost, 1):
             return
         self._remaining = None
-        seconds = max(reset.timestamp() - self._clock(), 1.0)
+        seconds = max(reset.timestamp() - self.clock(), 1.0)
         self._wait_for_rate_limit(seconds, self.endpoint, 200)
 
 

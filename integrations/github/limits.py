@@ -6,10 +6,11 @@
 
 from __future__ import annotations
 
-import email.utils
 from collections.abc import Callable
 
 import requests
+
+from integrations.http.retry import retry_after_seconds
 
 SECONDARY_BACKOFF_SECONDS = 60.0
 
@@ -46,7 +47,7 @@ class GitHubRateLimits:
     def header_wait(self, response: requests.Response) -> float | None:
         """Seconds from ``retry-after``, else from ``x-ratelimit-remaining: 0`` + reset."""
         headers = response.headers
-        retry_after = retry_after_seconds(headers.get("retry-after"), self._clock())
+        retry_after = retry_after_seconds(headers.get("retry-after"), now=self._clock())
         if retry_after is not None:
             return retry_after
         if headers.get("x-ratelimit-remaining") == "0":
@@ -57,19 +58,6 @@ class GitHubRateLimits:
         """Seconds until ``reset`` (epoch seconds as text; at least 1 s), None when invalid."""
         if reset and reset.isdigit():
             return max(int(reset) - self._clock(), 1.0)
-        return None
-
-
-def retry_after_seconds(value: str | None, now: float) -> float | None:
-    """``Retry-After`` as seconds (delta-seconds or an HTTP date), None when absent/invalid."""
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        return max(email.utils.parsedate_to_datetime(value).timestamp() - now, 0.0)
-    except (TypeError, ValueError):
         return None
 
 

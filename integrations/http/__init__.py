@@ -1,7 +1,7 @@
 """Shared HTTP machinery for provider clients (see :mod:`integrations.http.client`)."""
 
 from integrations.http.client import BaseClient
-from integrations.http.retry import RETRY_STATUSES, CountingRetry
+from integrations.http.retry import RETRY_STATUSES, CountingRetry, retry_after_seconds
 from integrations.http.types import ClientStats, OnRequest, Page, Sleep
 
 __all__ = [
@@ -12,4 +12,5 @@ __all__ = [
     "OnRequest",
     "Page",
     "Sleep",
+    "retry_after_seconds",
 ]

@@ -17,10 +17,9 @@ Django-free by design (CONVENTIONS: ``integrations/*`` never imports Django).
 from __future__ import annotations
 
 import logging
-import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
@@ -35,11 +34,13 @@ from integrations.errors import (
     RetryExhaustedError,
     UpstreamError,
 )
-from integrations.http.payloads import json_decode, next_page_url
-from integrations.http.retry import RETRY_STATUSES, CountingRetry
+from integrations.http.payloads import error_detail, item_parse, json_decode, next_page_url
+from integrations.http.retry import RETRY_STATUSES, CountingRetry, retry_after_seconds
+from integrations.http.session import environment_once
 from integrations.http.types import ClientStats, OnRequest, Page, Sleep
 
 logger = logging.getLogger(__name__)
+R = TypeVar("R")
 
 # Errors after which the bounded urllib3 retries have already been spent.
 _TRANSPORT_ERRORS = (
@@ -69,6 +70,7 @@ class BaseClient:
         max_wait: longest rate-limit wait accepted, seconds; longer → RateLimitExceeded.
         sleep: called with seconds for every wait (injectable for tests).
         on_request: called with (url, status) after every response, for progress display.
+        clock: epoch seconds now (injectable), for rate-limit headers that name an instant.
     """
 
     provider = "upstream"
@@ -91,8 +93,10 @@ class BaseClient:
         max_wait: float = 900.0,
         sleep: Sleep = time.sleep,
         on_request: OnRequest | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.clock = clock
         self.timeout = timeout
         self.max_wait = max_wait
         self.stats = ClientStats()
@@ -114,7 +118,7 @@ class BaseClient:
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self.session.headers.update(headers or {})
-        _environment_once(self.session, self.base_url)
+        environment_once(self.session, self.base_url)
 
     def __enter__(self) -> BaseClient:
         return self
@@ -155,6 +159,18 @@ class BaseClient:
                     url=url,
                 )
         return payload
+
+    # --- helpers for the hooks and endpoints of provider clients -----------------------------
+
+    def retry_after(self, response: requests.Response) -> float | None:
+        """Seconds the response's ``Retry-After`` asks to wait (either form), or None."""
+        return retry_after_seconds(response.headers.get("Retry-After"), now=self.clock())
+
+    def parse_item(
+        self, parse: Callable[[Any], R], item: Any, url: str, index: int | None = None, **kw: str
+    ) -> R:
+        """:func:`integrations.http.payloads.item_parse` under this client's provider name."""
+        return item_parse(self.provider, parse, item, url=url, index=index, **kw)
 
     # --- public API --------------------------------------------------------------------------
 
@@ -293,7 +309,7 @@ class BaseClient:
         if status < 400:
             return response
         error, what = _STATUS_ERRORS.get(status, (UpstreamError, "request failed"))
-        detail = self._redact(_error_detail(response))
+        detail = self._redact(error_detail(response))
         message = f"{self.provider}: {what} (HTTP {status}) at {url}{detail}"
         raise error(message, url=url, status=status)
 
@@ -310,24 +326,3 @@ def _param(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _error_detail(response: requests.Response) -> str:
-    """': <provider message>' from a JSON error body (at most 200 chars), else ''."""
-    try:
-        payload = response.json()
-    except ValueError:
-        return ""
-    message = payload.get("message") if isinstance(payload, dict) else None
-    return f": {str(message)[:200]}" if message else ""
-
-
-def _environment_once(session: requests.Session, base_url: str) -> None:
-    """Read the proxy and CA-bundle environment (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE,
-    CURL_CA_BUNDLE) once for this client instead of on every request: with `trust_env`
-    requests scans the whole environment per request (a tenth of a loopback sync's time)."""
-    session.proxies.update(requests.utils.get_environ_proxies(base_url))
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if bundle:
-        session.verify = bundle
-    session.trust_env = False

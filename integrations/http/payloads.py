@@ -1,6 +1,7 @@
 """Checks on what an upstream sends back, shared by every provider client: the body must be
 UTF-8 JSON, a next-page link must stay on the API's host, and no string of an item may be
 absurdly long. Each failure is a MalformedResponseError naming the URL (and the item).
+`item_parse` turns one item into a record with those errors; `iso_utc` formats a query instant.
 
 Django-free, like the rest of ``integrations``.
 """
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -21,6 +23,7 @@ from integrations.errors import MalformedResponseError
 #: providers allow in the fields Keel reads (a GitHub PR body is capped at 65,536 characters,
 #: a Jira summary at 255, a PagerDuty title at 1,024): a longer one is a broken payload.
 MAX_TEXT_CHARS = 1_000_000
+R = TypeVar("R")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -131,6 +134,37 @@ def item_error(
     )
 
 
+# What a record parser raises for a missing or mistyped field.
+PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
+
+
+def item_parse(
+    provider: str,
+    parse: Callable[[Any], R],
+    item: Any,
+    *,
+    url: str,
+    index: int | None = None,
+    what: str = "item",
+) -> R:
+    """``parse(item)``; a missing or mistyped field or an absurdly long string is a
+    MalformedResponseError naming the URL, the item's position in the page and the field."""
+    item_check(provider, url=url, index=index, item=item, what=what)
+    try:
+        return parse(item)
+    except PARSE_ERRORS as exc:
+        detail = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
+        raise item_error(
+            provider, url=url, index=index, item=item, detail=detail, what=what
+        ) from exc
+
+
+def iso_utc(moment: datetime) -> str:
+    """Aware datetime → ``YYYY-MM-DDTHH:MM:SSZ`` (ISO 8601 in UTC, as GitHub and PagerDuty
+    take it in query parameters)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def item_check(
     provider: str, *, url: str, index: int | None, item: Any, what: str = "item"
 ) -> None:
@@ -151,3 +185,13 @@ def required_text(item: dict[str, Any], key: str) -> str:
     if not value:
         raise ValueError(f"field {key!r} is empty")
     return value
+
+
+def error_detail(response: requests.Response) -> str:
+    """': <provider message>' from a JSON error body (at most 200 chars), else ''."""
+    try:
+        payload = response.json()
+    except ValueError:
+        return ""
+    message = payload.get("message") if isinstance(payload, dict) else None
+    return f": {str(message)[:200]}" if message else ""

@@ -1,8 +1,12 @@
-"""urllib3 retries for 5xx, connect and read errors, counted and with an injectable sleep."""
+"""urllib3 retries for 5xx, connect and read errors, counted and with an injectable sleep; and
+the one reader of ``Retry-After`` that every provider client uses."""
 
 from __future__ import annotations
 
+import email.utils
+import math
 import time
+from datetime import UTC
 from typing import Any
 
 from urllib3.util.retry import Retry
@@ -48,3 +52,28 @@ class CountingRetry(Retry):
             seconds = self.get_backoff_time()
         if seconds > 0:
             self.sleeper(seconds)
+
+
+def retry_after_seconds(value: str | None, *, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header value, at ``now`` (epoch seconds).
+
+    # RFC 9110 §10.2.3: https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
+    Either delta-seconds (``120``; a decimal such as ``0.5`` is accepted too) or an HTTP-date
+    (``Fri, 31 Dec 1999 23:59:59 GMT``, or the obsolete RFC 850 and asctime forms), which is
+    read as GMT and turned into the seconds left until it. A negative delay or a date already
+    past is 0. None when the value is absent or neither form (e.g. ``inf``, ``soon``).
+    """
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if moment.tzinfo is None:  # asctime or "-0000": HTTP-dates are always GMT
+            moment = moment.replace(tzinfo=UTC)
+        seconds = moment.timestamp() - now
+    return max(seconds, 0.0) if math.isfinite(seconds) else None

@@ -14,14 +14,14 @@ import base64
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import requests
 
-from integrations.base import BaseClient, OnRequest, Page, Sleep
 from integrations.errors import MalformedResponseError
-from integrations.http.payloads import item_check, item_error
+from integrations.http import BaseClient, OnRequest, Page, Sleep
 from integrations.jira.records import ISSUE_FIELDS, JiraIssueRecord, parse_issue
 
 SEARCH_PATH = "/rest/api/3/search/jql"
@@ -31,7 +31,6 @@ SEARCH_MAX_PAGES = 100_000
 DEFAULT_BACKOFF_SECONDS = 5.0
 # Names under which Jira Cloud sites keep story points (company- and team-managed projects).
 STORY_POINT_NAMES = ("story points", "story point estimate")
-_PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 
 
 class JiraClient(BaseClient):
@@ -42,7 +41,7 @@ class JiraClient(BaseClient):
         email, token: basic auth (the token is redacted from every error message).
         clock: epoch seconds now (injectable), used with ``X-RateLimit-Reset``.
         page_size: ``maxResults`` of a search page (Jira returns at most 100 with fields).
-        Other arguments: see :class:`integrations.base.BaseClient`.
+        Other arguments: see :class:`integrations.http.BaseClient`.
 
     Raises (every method): the errors of :mod:`integrations.errors`.
     """
@@ -82,9 +81,9 @@ class JiraClient(BaseClient):
             max_wait=max_wait,
             sleep=sleep,
             on_request=on_request,
+            clock=clock,
         )
         self.page_size = page_size
-        self._clock = clock
         self._strikes = 0
 
     # --- BaseClient hooks --------------------------------------------------------------------
@@ -95,15 +94,13 @@ class JiraClient(BaseClient):
         if response.status_code != 429:
             self._strikes = 0
             return None
-        retry_after = (response.headers.get("Retry-After") or "").strip()
-        try:
-            return max(float(retry_after), 0.0)
-        except ValueError:
-            pass
+        retry_after = self.retry_after(response)
+        if retry_after is not None:
+            return retry_after
         reset = response.headers.get("X-RateLimit-Reset")
         if reset:
             try:
-                return max(datetime.fromisoformat(reset).timestamp() - self._clock(), 1.0)
+                return max(datetime.fromisoformat(reset).timestamp() - self.clock(), 1.0)
             except ValueError:
                 pass
         self._strikes += 1
@@ -150,9 +147,10 @@ class JiraClient(BaseClient):
         """Every page of a JQL search, the fields Keel needs named explicitly."""
         fields = ",".join([*ISSUE_FIELDS, *([story_points_field] if story_points_field else [])])
         params = {"jql": jql, "fields": fields, "maxResults": self.page_size}
+        parse = partial(parse_issue, story_points_field=story_points_field)
         for page in self.paginate(SEARCH_PATH, params, max_pages=SEARCH_MAX_PAGES):
             records = [
-                _parse(item, page.url, story_points_field, index)
+                self.parse_item(parse, item, page.url, index, what="issue")
                 for index, item in enumerate(page.items)
             ]
             yield Page(url=page.url, etag=page.etag, items=records)
@@ -191,16 +189,3 @@ def issues_jql(
         local = (since - overlap).astimezone(ZoneInfo(tz))
         clauses.append(f'updated >= "{local:%Y/%m/%d %H:%M}"')
     return " AND ".join(clauses) + " ORDER BY updated ASC"
-
-
-def _parse(item: dict[str, Any], url: str, story_points_field: str, index: int) -> JiraIssueRecord:
-    """``parse_issue(item)``; a missing or mistyped field or an absurdly long string is a
-    MalformedResponseError naming the URL, the issue's position in the page and the field."""
-    item_check("Jira", url=url, index=index, item=item, what="issue")
-    try:
-        return parse_issue(item, story_points_field=story_points_field)
-    except _PARSE_ERRORS as exc:
-        detail = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
-        raise item_error(
-            "Jira", url=url, index=index, item=item, detail=detail, what="issue"
-        ) from exc

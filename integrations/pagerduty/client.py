@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
 
-from integrations.base import BaseClient, OnRequest, Page, Sleep
 from integrations.errors import MalformedResponseError
-from integrations.http.payloads import item_check, item_error
+from integrations.http import BaseClient, OnRequest, Page, Sleep
+from integrations.http.payloads import iso_utc
 from integrations.pagerduty.records import (
     IncidentRecord,
     ServiceRecord,
@@ -31,7 +31,6 @@ R = TypeVar("R")
 OFFSET_CAP = 10_000  # PagerDuty: offset + limit may not exceed 10,000
 MAX_WINDOW = timedelta(days=180)  # PagerDuty: since/until at most 6 months apart
 NO_HEADER_WAIT_SECONDS = 60.0  # a 429 without headers: the limit is per minute
-_PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 
 
 class PagerDutyClient(BaseClient):
@@ -41,7 +40,7 @@ class PagerDutyClient(BaseClient):
         base_url: ``https://api.pagerduty.com`` (or the simulator's URL).
         token: an API token, sent as ``Authorization: Token token=...``; redacted from errors.
         limit: page size (PagerDuty allows at most 100).
-        Other arguments: see :class:`integrations.base.BaseClient`.
+        Other arguments: see :class:`integrations.http.BaseClient`.
 
     Raises (every method): the errors of :mod:`integrations.errors`.
     """
@@ -60,6 +59,7 @@ class PagerDutyClient(BaseClient):
         sleep: Sleep = time.sleep,
         limit: int = 100,
         on_request: OnRequest | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if not token:
             raise ValueError("PagerDuty token is empty")
@@ -78,27 +78,29 @@ class PagerDutyClient(BaseClient):
             max_wait=max_wait,
             sleep=sleep,
             on_request=on_request,
+            clock=clock,
         )
         self.limit = limit
 
     def rate_limit_wait(self, response: requests.Response) -> float | None:
-        """429 → ``ratelimit-reset`` seconds, else ``retry-after``, else 60 s; otherwise None."""
+        """429 → ``ratelimit-reset`` seconds, else ``retry-after`` (seconds or an HTTP-date), else
+        60 s; otherwise None."""
         if response.status_code != 429:
             return None
-        for name in ("ratelimit-reset", "retry-after"):
-            value = response.headers.get(name, "").strip()
-            try:
-                return max(float(value), 0.0)
-            except ValueError:
-                continue
-        return NO_HEADER_WAIT_SECONDS
+        reset = response.headers.get("ratelimit-reset", "").strip()
+        try:
+            return max(float(reset), 0.0)
+        except ValueError:
+            pass
+        retry_after = self.retry_after(response)
+        return NO_HEADER_WAIT_SECONDS if retry_after is None else retry_after
 
     # --- endpoints ---------------------------------------------------------------------------
 
     def get_service(self, service_id: str) -> ServiceRecord:
         """``GET /services/{id}``; NotFoundError for an id PagerDuty does not know."""
         url = self.build_url(f"/services/{quote(service_id, safe='')}")
-        return _parse(parse_service, self._object(url, "service"), url)
+        return self.parse_item(parse_service, self._object(url, "service"), url)
 
     def list_services(self) -> Iterator[Page[ServiceRecord]]:
         """``GET /services``, every page."""
@@ -107,7 +109,7 @@ class PagerDutyClient(BaseClient):
     def get_incident(self, incident_id: str) -> IncidentRecord:
         """``GET /incidents/{id}`` (re-reads an incident that was open at the last sync)."""
         url = self.build_url(f"/incidents/{quote(incident_id, safe='')}")
-        return _parse(parse_incident, self._object(url, "incident"), url)
+        return self.parse_item(parse_incident, self._object(url, "incident"), url)
 
     def list_incidents(
         self, service_id: str, *, since: datetime, until: datetime
@@ -131,8 +133,8 @@ class PagerDutyClient(BaseClient):
     def _window(self, service_id: str, since: datetime, until: datetime) -> Iterator[Page]:
         params = {
             "service_ids[]": service_id,
-            "since": _iso(since),
-            "until": _iso(until),
+            "since": iso_utc(since),
+            "until": iso_utc(until),
             "sort_by": "created_at:asc",
             "time_zone": "UTC",
         }
@@ -164,7 +166,7 @@ class PagerDutyClient(BaseClient):
             payload = first if first is not None else self.get_json(path, query)
             first = None
             items = self.page_items(_field(payload, key, url), url)
-            records = [_parse(parse, item, url, index) for index, item in enumerate(items)]
+            records = [self.parse_item(parse, item, url, index) for index, item in enumerate(items)]
             yield Page(url=url, etag=None, items=records)
             offset += len(items)
             if not payload.get("more") or not items:
@@ -185,18 +187,3 @@ def _field(payload: Any, key: str, url: str) -> Any:
     if not isinstance(payload, dict) or key not in payload:
         raise MalformedResponseError(f"PagerDuty: no {key!r} in the response from {url}", url=url)
     return payload[key]
-
-
-def _parse(parse: Callable[[dict], R], item: dict, url: str, index: int | None = None) -> R:
-    """``parse(item)``; a missing or mistyped field or an absurdly long string is a
-    MalformedResponseError naming the URL, the item's position in the page and the field."""
-    item_check("PagerDuty", url=url, index=index, item=item)
-    try:
-        return parse(item)
-    except _PARSE_ERRORS as exc:
-        detail = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
-        raise item_error("PagerDuty", url=url, index=index, item=item, detail=detail) from exc
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -14,7 +14,6 @@ import pytest
 import requests
 from urllib3.response import HTTPResponse
 
-from integrations.base import BaseClient, ClientStats, CountingRetry, Page
 from integrations.errors import (
     AuthError,
     MalformedResponseError,
@@ -23,10 +22,12 @@ from integrations.errors import (
     RetryExhaustedError,
     UpstreamError,
 )
+from integrations.http import BaseClient, ClientStats, CountingRetry, Page, retry_after_seconds
 from tests.integrations.conftest import FakeSleep
 
 API = "https://api.example.test"
 TOKEN = "s3cr3t-token-value"
+NOW = 1_700_086_460.0  # Wed, 15 Nov 2023 22:14:20 GMT
 
 
 class TinyClient(BaseClient):
@@ -259,3 +260,26 @@ def test_session_sends_configured_headers(rsps: Any, sleep: FakeSleep) -> None:
     with make(sleep) as client:
         client.get_json("/ok")
     assert rsps.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("17", 17.0),  # delta-seconds
+        (" 0 ", 0.0),
+        ("0.5", 0.5),  # not RFC 9110, but sent by some APIs (and the simulator)
+        ("Wed, 15 Nov 2023 22:14:20 GMT", 0.0),  # the IMF-fixdate of NOW itself
+        ("Wed, 15 Nov 2023 22:15:05 GMT", 45.0),  # IMF-fixdate, 45 s after NOW
+        ("Wednesday, 15-Nov-23 22:15:05 GMT", 45.0),  # obsolete RFC 850 form
+        ("Wed Nov 15 22:15:05 2023", 45.0),  # obsolete asctime form (no zone: GMT)
+        ("Wed, 15 Nov 2023 22:13:20 GMT", 0.0),  # a date already past: no wait
+        ("-5", 0.0),
+        (None, None),
+        ("", None),
+        ("soon", None),
+        ("inf", None),
+        ("nan", None),
+    ],
+)
+def test_retry_after_seconds_reads_both_forms(value: str | None, seconds: float | None) -> None:
+    assert retry_after_seconds(value, now=NOW) == seconds

@@ -83,5 +83,17 @@ def test_rate_limit_reset_is_an_iso_timestamp() -> None:
     assert jira.rate_limit_wait(response) is None
 
 
+def test_retry_after_as_an_http_date_is_waited_until() -> None:
+    # RFC 9110 §10.2.3: Retry-After is delta-seconds or an HTTP-date.
+    now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    jira = JiraClient("https://x.atlassian.net", EMAIL, TOKEN, clock=now.timestamp)
+    response = requests.Response()
+    response.status_code = 429
+    response.headers["Retry-After"] = "Sun, 01 Mar 2026 12:00:30 GMT"
+    assert jira.rate_limit_wait(response) == 30.0
+    response.headers["Retry-After"] = "Sun, 01 Mar 2026 11:59:00 GMT"  # already past
+    assert jira.rate_limit_wait(response) == 0.0
+
+
 def test_story_points_field_found_by_name(sim) -> None:
     assert client(sim).story_points_field_find() == "customfield_10016"

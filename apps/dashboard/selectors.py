@@ -15,7 +15,7 @@ from apps.metrics.registry import MetricDefinition
 from apps.metrics.selectors import User, metric_rows_visible
 from apps.organization.models import Source
 from apps.organization.selectors import organization_get
-from apps.quality.load_metrics import AT_RISK
+from apps.quality.bug_load_metrics import AT_RISK
 
 from .funnel import Stage, stages_with_families
 from .status import NO_DATA, FamilyStatus, family_statuses

@@ -19,7 +19,7 @@ from apps.organization.models import PagerDutyService, Team
 @pytest.fixture(scope="module")
 def demo_module(django_db_setup, django_db_blocker) -> Iterator[None]:
     """The demo organisation once for the module, rolled back after its last test."""
-    from apps.core.demo import demo_build
+    from apps.demo.services import demo_build
 
     with django_db_blocker.unblock(), transaction.atomic():
         result = demo_build()

@@ -75,6 +75,8 @@ METRICS = (
         doc_anchor="cost_to_revenue",
         label="Cost to revenue",
         better="down",
+        anomaly_model="lognormal",  # money over money, not a share of counted items
+        smoothing_weight="equal",  # its sample_size is one revenue record
     ),
 )
 NO_RELEASES = "no releases in period"

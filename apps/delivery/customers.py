@@ -247,6 +247,7 @@ CUSTOMERS_ONBOARDING = MetricDefinition(
     "customers_onboarding",
     label="Customers onboarding",
     better="none",
+    anomaly_model="poisson",  # customers present at the period's end, not events in it
 )
 
 

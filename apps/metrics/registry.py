@@ -31,6 +31,19 @@ Kind = Literal["count", "sum", "ratio", "median", "mean", "score"]
 # change good or bad on every face (docs/metrics.md#catalog).
 Better = Literal["up", "down", "none"]
 BETTER: tuple[Better, ...] = ("up", "down", "none")
+# How a metric's anomalies are judged (apps.metrics.anomalies, docs/metrics.md#anomaly).
+AnomalyModel = Literal[
+    "poisson_per_day",
+    "poisson",
+    "binomial",
+    "binomial_minutes",
+    "lognormal_per_day",
+    "lognormal",
+    "normal",
+    "as_uptime",
+]
+# What a value weighs in its series' `smoothed` (docs/metrics.md#smoothed).
+SmoothingWeight = Literal["equal", "sample_size", "period_length"]
 SCOPES: tuple[str, ...] = ("org", "team", "engineer", "service", "customer")
 # The metric-row contract (docs/metrics.md#rows), defined here once and imported by everyone.
 # One series; one row (the unique key of a stored row); what a family's compute returns; a
@@ -64,7 +77,14 @@ class MetricDefinition:
     `label` is what people read ("Mean time to restore"), `short_label` its usual abbreviation
     ("MTTR", or ""), `better` whether a rise is good (`up`), bad (`down`) or neither (`none`).
     Every face (tiles, charts, tables, digest, admin) names a metric by `title`, never by
-    `name`; numbers read through `apps.metrics.display`."""
+    `name`; numbers read through `apps.metrics.display`.
+
+    `anomaly_model` names the model its anomalies are judged by and `smoothing_weight` what
+    each period weighs in its `smoothed` trend; left out (None), both are derived from `kind`
+    and `unit` by `default_anomaly_model` and `default_smoothing_weight` (the table is in
+    docs/metrics.md#which-model-judges-which-metric). Set them when the derivation does not
+    fit: a count of things present at the period's end (not events in it) is "poisson", a
+    value that can be zero or negative is "normal"."""
 
     name: str
     unit: str
@@ -75,6 +95,14 @@ class MetricDefinition:
     label: str = ""
     better: Better = "none"
     short_label: str = ""
+    anomaly_model: AnomalyModel | None = None
+    smoothing_weight: SmoothingWeight | None = None
+
+    def __post_init__(self) -> None:
+        if self.anomaly_model is None:
+            object.__setattr__(self, "anomaly_model", default_anomaly_model(self.kind, self.unit))
+        if self.smoothing_weight is None:
+            object.__setattr__(self, "smoothing_weight", default_smoothing_weight(self.kind))
 
     @property
     def title(self) -> str:
@@ -85,6 +113,33 @@ class MetricDefinition:
     def title_long(self) -> str:
         """The label with its abbreviation: "Mean time to restore (MTTR)"."""
         return f"{self.title} ({self.short_label})" if self.short_label else self.title
+
+
+def default_anomaly_model(kind: Kind, unit: str) -> AnomalyModel:
+    """The anomaly model a metric of `kind` and `unit` gets unless it names one:
+
+    - count → "poisson_per_day" (events in the period, compared per day of the period);
+    - sum → "lognormal_per_day" for money (unit "currency"), else "poisson_per_day" (sums of
+      counted units: points, minutes, impact-days);
+    - ratio → "lognormal" for money per unit (unit "currency"), else "binomial" on the row's
+      sample_size (the denominator's count);
+    - median, mean → "lognormal" (durations); score → "normal".
+    """
+    if kind == "count":
+        return "poisson_per_day"
+    if kind == "sum":
+        return "lognormal_per_day" if unit == CURRENCY_UNIT else "poisson_per_day"
+    if kind == "ratio":
+        return "lognormal" if unit == CURRENCY_UNIT else "binomial"
+    if kind in ("median", "mean"):
+        return "lognormal"
+    return "normal"
+
+
+def default_smoothing_weight(kind: Kind) -> SmoothingWeight:
+    """A ratio's periods weigh their sample_size (its denominator's count), so its `smoothed`
+    is EWMA(numerator) / EWMA(denominator); every other metric's periods weigh the same."""
+    return "sample_size" if kind == "ratio" else "equal"
 
 
 SeriesKey = tuple[str, str, str, str]  # metric, scope, scope_key, granularity

@@ -79,26 +79,32 @@ def _rows_write(
     tz: str,
     since: date | None,
     history: pd.DataFrame | None = None,
+    context: Iterable[str] = (),
 ) -> dict[str, int]:
+    """Replace the rows of `metrics` by `frame`'s. Rows of the `context` metrics (and their
+    `history`) may be in the frame: they inform the anomalies of the written metrics (an
+    "as_uptime" metric follows uptime's) but are not written."""
     names = list(dict.fromkeys(metrics))
-    units = {name: d.unit for name in names if (d := definition(name)) is not None}
-    if len(units) != len(names):
-        raise ValueError(f"unregistered metrics {sorted(set(names) - set(units))}")
+    known = list(dict.fromkeys([*names, *context]))
+    definitions = {name: d for name in known if (d := definition(name)) is not None}
+    if len(definitions) != len(known):
+        raise ValueError(f"unregistered metrics {sorted(set(known) - set(definitions))}")
     fresh = frame_since(frame_normalize(frame), since)
-    stray = sorted(set(fresh["metric"]) - set(names))
+    stray = sorted(set(fresh["metric"]) - set(known))
     if stray:
         raise ValueError(f"metric frame has rows of metrics not being replaced: {stray}")
     with transaction.atomic():
         if history is None:
-            history, _ = _history_frame(names, since)
+            history, _ = _history_frame(known, since)
         decorated = frame_decorate(
             fresh,
             now=now,
             tz=tz,
-            units=units,
+            definitions=definitions,
             half_life=settings.KEEL_SMOOTHING_HALF_LIFE,
             history=history,
         )
+        decorated = decorated[decorated["metric"].isin(names)]
         _stored_rows(names, since).delete()
         _rows_insert(decorated)
     return {name: int((decorated["metric"] == name).sum()) for name in names}
@@ -123,7 +129,8 @@ def _history_frame(
     names: list[str], since: date | None
 ) -> tuple[pd.DataFrame | None, dict[SeriesKey, date]]:
     """The values of the stored rows a `since` replace keeps (before its cutoff): the history
-    smoothing and anomalies of the new rows start from (SERIES_KEY, period_start, value), and
+    smoothing and anomalies of the new rows start from (SERIES_KEY, period_start, value,
+    sample_size), and
     each such series' first period_start (ComputeContext.first_stored). (None, {}) without
     `since`. On PostgreSQL one row per series with its periods and values as arrays (thousands
     of rows to read instead of a hundred thousand)."""
@@ -132,8 +139,8 @@ def _history_frame(
     if connection.vendor != "postgresql":
         kept = MetricRow.objects.filter(metric__in=names).exclude(_replaced_q(since))
         frame = pd.DataFrame(
-            list(kept.values_list(*SERIES_KEY, "period_start", "value")),
-            columns=[*SERIES_KEY, "period_start", "value"],
+            list(kept.values_list(*SERIES_KEY, "period_start", "value", "sample_size")),
+            columns=[*SERIES_KEY, "period_start", "value", "sample_size"],
         )
         firsts = frame.groupby(SERIES_KEY)["period_start"].min().to_dict()
         return frame, firsts
@@ -141,22 +148,24 @@ def _history_frame(
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT metric, scope, scope_key, granularity, array_agg(period_start ORDER BY "  # noqa: S608
-            f"period_start), array_agg(value ORDER BY period_start) "
+            f"period_start), array_agg(value ORDER BY period_start), "
+            f"array_agg(sample_size ORDER BY period_start) "
             f"FROM {MetricRow._meta.db_table} WHERE metric = ANY(%s) AND NOT ("
             "(granularity = 'week' AND period_start >= %s) OR "
             "(granularity = 'month' AND period_start >= %s)) GROUP BY 1, 2, 3, 4",
             [names, *cutoffs],
         )
         series = cursor.fetchall()
-    lengths = [len(starts) for *_, starts, _ in series]
+    lengths = [len(row[4]) for row in series]
     frame = pd.DataFrame(
         {
             column: np.repeat(np.array([row[i] for row in series], dtype=object), lengths)
             for i, column in enumerate(SERIES_KEY)
         }
     )
-    frame["period_start"] = [d for *_, starts, _ in series for d in starts]
-    frame["value"] = np.array([v for *_, values in series for v in values], dtype=float)
+    frame["period_start"] = [d for row in series for d in row[4]]
+    frame["value"] = np.array([v for row in series for v in row[5]], dtype=float)
+    frame["sample_size"] = np.array([n for row in series for n in row[6]], dtype=np.int64)
     return frame, {tuple(row[:4]): row[4][0] for row in series}
 
 
@@ -278,10 +287,16 @@ def _family_compute(
     ctx = ComputeContext(tz=tz, now=now, since=since, first_stored=firsts)
     frame = family.compute(ctx)
     if "metric" in frame.columns:  # a family with no data at all may return a bare frame
-        frame = frame[frame["metric"].isin(targets)]
-    if history is not None:
-        history = history[history["metric"].isin(targets)]
-    counts = _rows_write(frame=frame, metrics=targets, now=now, tz=tz, since=since, history=history)
+        frame = frame[frame["metric"].isin(family.metric_names)]
+    counts = _rows_write(
+        frame=frame,
+        metrics=targets,
+        now=now,
+        tz=tz,
+        since=since,
+        history=history,
+        context=family.metric_names,  # e.g. uptime's rows, that error_budget_remaining follows
+    )
     logger.info("metric family %s: %s", family.name, counts)
     return counts
 

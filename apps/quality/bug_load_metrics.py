@@ -73,6 +73,7 @@ ENGINEERS_AT_RISK = MetricDefinition(
     doc_anchor="engineers_at_risk",
     label="Engineers at risk",
     better="down",
+    anomaly_model="poisson",  # engineers at risk at the period's end, not events in it
 )
 AT_RISK = 0.5
 # What work items read of the Jira issues (resolved ones only, filtered in SQL).

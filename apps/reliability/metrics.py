@@ -30,6 +30,8 @@ METRICS = (
         doc_anchor="uptime",
         label="Uptime",
         better="up",
+        anomaly_model="binomial_minutes",
+        smoothing_weight="period_length",
     ),
     MetricDefinition(
         name="downtime_minutes",
@@ -74,6 +76,9 @@ METRICS = (
         doc_anchor="error_budget_remaining",
         label="Error budget remaining",
         better="up",
+        # For a fixed slo it is a linear function of downtime, so it is judged as uptime is.
+        anomaly_model="as_uptime",
+        smoothing_weight="period_length",
     ),
 )
 

@@ -72,3 +72,61 @@ def test_a_direction_must_be_known(fake_registry) -> None:
     bad = MetricDefinition("x", "things", "", ("org",), "count", "x", better="sideways")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="better must be one of"):
         registry.register_family(MetricFamily("x", (bad,), lambda ctx: pd.DataFrame()))
+
+
+def test_models_derive_from_kind_and_unit_unless_named():
+    def make(kind, unit="things", **named):
+        return MetricDefinition("x", unit, "", ("org",), kind, "x", **named)
+
+    assert make("count").anomaly_model == "poisson_per_day"
+    assert make("sum", "points").anomaly_model == "poisson_per_day"
+    assert make("sum", registry.CURRENCY_UNIT).anomaly_model == "lognormal_per_day"
+    assert make("ratio", "ratio").anomaly_model == "binomial"
+    assert make("ratio", registry.CURRENCY_UNIT).anomaly_model == "lognormal"
+    assert make("median", "hours").anomaly_model == "lognormal"
+    assert make("score", "score").anomaly_model == "normal"
+    assert make("ratio").smoothing_weight == "sample_size"
+    assert make("count").smoothing_weight == "equal"
+    named = make("count", anomaly_model="poisson", smoothing_weight="period_length")
+    assert (named.anomaly_model, named.smoothing_weight) == ("poisson", "period_length")
+
+
+# The model each metric of the catalog is judged by, and what a period weighs in its trend.
+EXPECTED_MODELS = {
+    "release_frequency": ("poisson_per_day", "equal"),
+    "delivery_points": ("poisson_per_day", "equal"),
+    "time_to_new_customer_days": ("lognormal", "equal"),
+    "customers_onboarding": ("poisson", "equal"),
+    "bugs_new": ("poisson_per_day", "equal"),
+    "bug_impact_days": ("poisson_per_day", "equal"),
+    "bug_fix_share": ("binomial", "sample_size"),
+    "churn_risk": ("normal", "equal"),
+    "engineers_at_risk": ("poisson", "equal"),
+    "uptime": ("binomial_minutes", "period_length"),
+    "downtime_minutes": ("poisson_per_day", "equal"),
+    "incidents": ("poisson_per_day", "equal"),
+    "mttr_hours": ("lognormal", "equal"),
+    "error_budget_remaining": ("as_uptime", "period_length"),
+    "cost": ("lognormal_per_day", "equal"),
+    "cost_compute": ("lognormal_per_day", "equal"),
+    "cost_storage": ("lognormal_per_day", "equal"),
+    "cost_network": ("lognormal_per_day", "equal"),
+    "cost_other": ("lognormal_per_day", "equal"),
+    "cost_per_release": ("lognormal", "sample_size"),
+    "cost_per_customer": ("lognormal", "sample_size"),
+    "cost_to_revenue": ("lognormal", "equal"),
+}
+
+
+def test_every_catalog_metric_has_a_model_that_fits_it():
+    from apps.metrics.anomalies import MODELS
+
+    definitions = {d.name: d for d in registry.all_definitions()}
+    assert set(EXPECTED_MODELS) <= set(definitions)
+    for name, expected in EXPECTED_MODELS.items():
+        d = definitions[name]
+        assert (d.anomaly_model, d.smoothing_weight) == expected, name
+    for d in definitions.values():  # metrics added later: a known model, and a sane one
+        assert d.anomaly_model in MODELS, d.name
+        if d.unit == registry.CURRENCY_UNIT:
+            assert d.anomaly_model.startswith("lognormal"), d.name

@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from apps.metrics.smoothing import series_anomalies, series_smooth
+from apps.metrics.smoothing import series_smooth
 
 NAN = float("nan")
 
@@ -33,41 +33,31 @@ def test_smooth_rejects_non_positive_half_life():
         series_smooth(pd.Series([1.0]), half_life=0)
 
 
-def test_spike_is_an_anomaly():
-    values = pd.Series([10.0, 11, 9, 10, 12, 10, 9, 11, 40])
-    assert series_anomalies(values).tolist() == [False] * 8 + [True]
+def test_ratio_smoothing_is_ewma_of_numerator_over_ewma_of_denominator():
+    # half_life 1: weights 1, 1/2, 1/4, ... A share of 1.0 on one item after 0.2 on 30 items
+    # moves the trend from 0.2 to (1 + ½·6) / (1 + ½·30) = 0.25, not to (1 + ½·0.2) / 1.5.
+    shares, items = pd.Series([0.2, 1.0]), pd.Series([30, 1])
+    smoothed = series_smooth(shares, half_life=1, weights=items)
+    assert smoothed.tolist() == pytest.approx([0.2, 4 / 16])
+    assert series_smooth(shares, half_life=1).tolist() == pytest.approx([0.2, 1.1 / 1.5])
 
 
-def test_drop_is_an_anomaly_too():
-    values = pd.Series([10.0, 11, 9, 10, 12, 10, 9, 11, 0])
-    assert series_anomalies(values).tolist()[-1] is True
+def test_ratio_smoothing_by_hand_with_a_null():
+    smoothed = series_smooth(
+        pd.Series([1.0, 2.0, NAN, 4.0]), half_life=1, weights=pd.Series([1, 3, 0, 1])
+    )
+    assert smoothed.tolist() == pytest.approx([1.0, 13 / 7, 13 / 7, 29 / 11])
 
 
-def test_flat_series_has_no_anomaly():
-    assert not series_anomalies(pd.Series([5.0] * 12)).any()
-
-
-def test_flat_series_floor_is_ten_percent_of_its_size():
-    assert series_anomalies(pd.Series([5.0] * 6 + [5.4])).tolist()[-1] is False
-    assert series_anomalies(pd.Series([5.0] * 6 + [5.6])).tolist()[-1] is True
-
-
-def test_needs_six_prior_values():
-    assert not series_anomalies(pd.Series([10.0] * 5 + [100.0])).any()
-
-
-def test_nulls_are_skipped_and_never_flagged():
-    flags = series_anomalies(pd.Series([10.0, NAN, 10, 10, 10, 10, 10, NAN, 30]))
-    assert flags.tolist() == [False] * 8 + [True]
-
-
-def test_anomalies_keep_the_index():
-    values = pd.Series([1.0] * 7, index=list("abcdefg"))
-    assert series_anomalies(values).index.tolist() == list("abcdefg")
+def test_ratio_smoothing_of_equal_weights_is_the_plain_trend():
+    values = pd.Series([0.5, 0.25, NAN, 0.75, 1.0])
+    weighted = series_smooth(values, weights=pd.Series([4.0] * 5))
+    pd.testing.assert_series_equal(weighted, series_smooth(values), rtol=1e-12)
 
 
 def _many_series() -> pd.DataFrame:
-    """300 series of 1..39 values: noise, nulls, flat runs and spikes, shuffled then sorted."""
+    """300 series of 1..39 values and weights: noise, nulls, zero weights, shuffled then
+    sorted."""
     import numpy as np
 
     rng = np.random.default_rng(1)
@@ -76,27 +66,31 @@ def _many_series() -> pd.DataFrame:
         n = int(rng.integers(1, 40))
         values = rng.normal(10, 3, n)
         values[rng.random(n) < 0.15] = NAN
-        if rng.random() < 0.1:
-            values[:] = 5.0
-        if rng.random() < 0.3:
-            values[-1] = 40.0
-        rows += [(f"m{g % 7}", f"k{g}", i, v) for i, v in enumerate(values)]
-    frame = pd.DataFrame(rows, columns=["metric", "key", "period", "value"])
+        weights = rng.integers(0, 30, n)
+        rows += [
+            (f"m{g % 7}", f"k{g}", i, v, w)
+            for i, (v, w) in enumerate(zip(values, weights, strict=True))
+        ]
+    frame = pd.DataFrame(rows, columns=["metric", "key", "period", "value", "weight"])
     return frame.sample(frac=1, random_state=2).sort_values(
         ["metric", "key", "period"], kind="stable", ignore_index=True
     )
 
 
-def test_grouped_versions_equal_the_per_series_rule():
-    from apps.metrics.smoothing import grouped_anomalies, grouped_smooth
+def test_grouped_smoothing_equals_the_per_series_rule():
+    from apps.metrics.smoothing import grouped_smooth
 
     frame = _many_series()
     keys = [frame["metric"], frame["key"]]
-    by_series = frame["value"].groupby(keys, sort=False)
-    expected_smooth = by_series.transform(lambda s: series_smooth(s, half_life=3))
-    expected_flags = by_series.transform(lambda s: series_anomalies(s, half_life=3)).astype(bool)
+    plain = (
+        frame["value"].groupby(keys, sort=False).transform(lambda s: series_smooth(s, half_life=3))
+    )
+    weighted = frame.groupby(["metric", "key"], sort=False, group_keys=False).apply(
+        lambda g: series_smooth(g["value"], half_life=3, weights=g["weight"])
+    )
     smoothed = grouped_smooth(frame["value"], keys, half_life=3)
-    flags = grouped_anomalies(frame["value"], keys, half_life=3)
-    pd.testing.assert_series_equal(smoothed, expected_smooth, check_names=False, rtol=1e-12)
-    assert flags.tolist() == expected_flags.tolist()
-    assert 100 < int(flags.sum()) < 200  # the spikes are flagged, the noise mostly not
+    pd.testing.assert_series_equal(smoothed, plain, check_names=False, rtol=1e-12)
+    smoothed = grouped_smooth(frame["value"], keys, half_life=3, weights=frame["weight"])
+    pd.testing.assert_series_equal(
+        smoothed, weighted.reindex(frame.index), check_names=False, rtol=1e-12
+    )

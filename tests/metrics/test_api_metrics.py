@@ -257,6 +257,8 @@ def test_catalog(api):
             "scopes": ["org"],
             "kind": "sum",
             "definition": "docs/metrics.md#fake_cost",
+            "anomaly_model": "lognormal_per_day",
+            "smoothing_weight": "equal",
         },
         {
             "name": "fake_count",
@@ -268,6 +270,8 @@ def test_catalog(api):
             "scopes": ["org", "team", "engineer"],
             "kind": "count",
             "definition": "docs/metrics.md#fake_count",
+            "anomaly_model": "poisson_per_day",
+            "smoothing_weight": "equal",
         },
     ]
 

@@ -44,6 +44,14 @@ class CatalogEntrySerializer(serializers.Serializer):
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=SCOPES))
     kind = serializers.CharField()
     definition = serializers.SerializerMethodField()
+    anomaly_model = serializers.CharField(
+        help_text="how its anomalies are judged (docs/metrics.md#anomaly): poisson_per_day, "
+        "poisson, binomial, binomial_minutes, lognormal_per_day, lognormal, normal, as_uptime"
+    )
+    smoothing_weight = serializers.CharField(
+        help_text="what a period weighs in `smoothed` (docs/metrics.md#smoothed): equal, "
+        "sample_size or period_length"
+    )
 
     def get_unit(self, metric: MetricDefinition) -> str:
         return unit_resolve(metric.unit, currency=self.context.get("currency", DEFAULT_CURRENCY))

@@ -19,13 +19,12 @@ fewer than `min_history` of them it is not judged. The distributions are scipy.s
 """
 
 from collections.abc import Mapping
-from typing import get_args
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from apps.metrics.registry import SERIES_KEY, AnomalyModel
+from apps.metrics.registry import ANOMALY_MODELS, SERIES_KEY
 
 MIN_HISTORY = 6
 WINDOW = 24
@@ -37,7 +36,7 @@ NORMAL_SPREAD_FLOOR = 0.01  # the least spread of a "normal" value (a point on a
 MINUTES_PER_DAY = 1440
 LEADER = "uptime"  # the metric "as_uptime" follows
 
-MODELS: tuple[str, ...] = get_args(AnomalyModel)
+MODELS: tuple[str, ...] = ANOMALY_MODELS
 RESULT_COLUMNS = ["anomaly", "judged", "history", "distribution", "p_value"]
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, get_args
 
 import pandas as pd
 
@@ -44,6 +44,8 @@ AnomalyModel = Literal[
 ]
 # What a value weighs in its series' `smoothed` (docs/metrics.md#smoothed).
 SmoothingWeight = Literal["equal", "sample_size", "period_length"]
+ANOMALY_MODELS: tuple[AnomalyModel, ...] = get_args(AnomalyModel)
+SMOOTHING_WEIGHTS: tuple[SmoothingWeight, ...] = get_args(SmoothingWeight)
 SCOPES: tuple[str, ...] = ("org", "team", "engineer", "service", "customer")
 # The metric-row contract (docs/metrics.md#rows), defined here once and imported by everyone.
 # One series; one row (the unique key of a stored row); what a family's compute returns; a
@@ -269,7 +271,7 @@ def register_family(family: MetricFamily) -> None:
     """Add `family` (or replace the family of the same name).
 
     Raises ValueError when one of its metrics already belongs to another family, or a metric
-    names an unknown scope or direction.
+    names an unknown scope, direction, anomaly model or smoothing weight.
     """
     for metric in family.metrics:
         unknown = set(metric.scopes) - set(SCOPES)
@@ -277,6 +279,12 @@ def register_family(family: MetricFamily) -> None:
             raise ValueError(f"metric {metric.name!r}: unknown scopes {sorted(unknown)}")
         if metric.better not in BETTER:
             raise ValueError(f"metric {metric.name!r}: better must be one of {BETTER}")
+        for setting, known in (
+            ("anomaly_model", ANOMALY_MODELS),
+            ("smoothing_weight", SMOOTHING_WEIGHTS),
+        ):
+            if getattr(metric, setting) not in known:
+                raise ValueError(f"metric {metric.name!r}: {setting} must be one of {known}")
         owner = family_of(metric.name)
         if owner is not None and owner.name != family.name:
             raise ValueError(f"metric {metric.name!r} is already registered by {owner.name!r}")

@@ -130,3 +130,12 @@ def test_every_catalog_metric_has_a_model_that_fits_it():
         assert d.anomaly_model in MODELS, d.name
         if d.unit == registry.CURRENCY_UNIT:
             assert d.anomaly_model.startswith("lognormal"), d.name
+
+
+def test_an_anomaly_model_and_a_smoothing_weight_must_be_known(fake_registry) -> None:
+    bad = MetricDefinition("x", "things", "", ("org",), "count", "x", anomaly_model="gamma")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="'x': anomaly_model must be one of"):
+        registry.register_family(MetricFamily("x", (bad,), lambda ctx: pd.DataFrame()))
+    bad = MetricDefinition("y", "things", "", ("org",), "count", "y", smoothing_weight="odd")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="'y': smoothing_weight must be one of"):
+        registry.register_family(MetricFamily("y", (bad,), lambda ctx: pd.DataFrame()))

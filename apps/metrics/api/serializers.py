@@ -4,7 +4,14 @@ from rest_framework import serializers
 
 from apps.core.periods import GRANULARITIES
 from apps.metrics.models import MetricRow
-from apps.metrics.registry import BETTER, ROW_COLUMNS, SCOPES, MetricDefinition
+from apps.metrics.registry import (
+    ANOMALY_MODELS,
+    BETTER,
+    ROW_COLUMNS,
+    SCOPES,
+    SMOOTHING_WEIGHTS,
+    MetricDefinition,
+)
 from apps.metrics.selectors import DEFAULT_CURRENCY, metric_doc_link, unit_resolve
 
 # Spec §4: exactly these keys, in this order (also the CSV header): the metric-row contract.
@@ -44,13 +51,12 @@ class CatalogEntrySerializer(serializers.Serializer):
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=SCOPES))
     kind = serializers.CharField()
     definition = serializers.SerializerMethodField()
-    anomaly_model = serializers.CharField(
-        help_text="how its anomalies are judged (docs/metrics.md#anomaly): poisson_per_day, "
-        "poisson, binomial, binomial_minutes, lognormal_per_day, lognormal, normal, as_uptime"
+    anomaly_model = serializers.ChoiceField(
+        choices=ANOMALY_MODELS, help_text="how its anomalies are judged (docs/metrics.md#anomaly)"
     )
-    smoothing_weight = serializers.CharField(
-        help_text="what a period weighs in `smoothed` (docs/metrics.md#smoothed): equal, "
-        "sample_size or period_length"
+    smoothing_weight = serializers.ChoiceField(
+        choices=SMOOTHING_WEIGHTS,
+        help_text="what a period weighs in its `smoothed` trend (docs/metrics.md#smoothed)",
     )
 
     def get_unit(self, metric: MetricDefinition) -> str:

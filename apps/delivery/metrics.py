@@ -73,6 +73,12 @@ def _pulls(releases: pd.DataFrame | None = None, since_at: datetime | None = Non
 def release_points(releases: pd.DataFrame, shipped: pd.DataFrame) -> pd.DataFrame:
     """`releases` plus changes (PRs shipped), points (their sum) and unsized (PRs without size)."""
     keys = ["repo_id", "release"]
+    if releases.empty or shipped.empty:
+        # Nothing to join: an empty frame's key columns have no common dtype (object on one
+        # side, float64 from an empty COPY on the other), which pandas refuses to merge.
+        return releases.assign(changes=0, points=0.0, unsized=0).astype(
+            {"changes": "int64", "unsized": "int64", "points": "float64"}
+        )
     grouped = (
         shipped.groupby(keys)
         .agg(

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from apps.core.periods import Granularity, periods_of
+from apps.delivery.links import bot_mask
 from apps.metrics.registry import frame_empty
 
 # Spec §5.1: size buckets by additions + deletions → points.
@@ -34,9 +35,10 @@ def changes_shipped(releases: pd.DataFrame, pulls: pd.DataFrame) -> pd.DataFrame
     release are dropped (not shipped yet).
 
     Optional `pulls` columns issue_key and story_points (apps.delivery.links): story points
-    then come first (see `_story_points_first`), else the size bucket.
+    then come first (see `_story_points_first`), else the size bucket. A bot's PR (columns
+    user_login, user_type; apps.delivery.links.is_bot) ships but earns 0 points.
 
-    Returns `pulls` columns plus release, released_at, release_url, changed_lines, points.
+    Returns `pulls` columns plus release, released_at, release_url, changed_lines, bot, points.
     """
     firsts = releases.drop_duplicates(["repo_id", "released_at"], keep="first")
     if pulls.empty or firsts.empty:
@@ -45,6 +47,7 @@ def changes_shipped(releases: pd.DataFrame, pulls: pd.DataFrame) -> pd.DataFrame
             released_at=pd.Series(dtype="datetime64[ns, UTC]"),
             release_url=pd.Series(dtype=str),
             changed_lines=pd.Series(dtype=float),
+            bot=pd.Series(dtype=bool),
             points=pd.Series(dtype=float),
         ).iloc[0:0]
     left = pulls.sort_values("merged_at").reset_index(drop=True)
@@ -63,17 +66,20 @@ def changes_shipped(releases: pd.DataFrame, pulls: pd.DataFrame) -> pd.DataFrame
     )
     shipped = merged[merged["released_at"].notna()].copy()
     shipped["changed_lines"] = shipped["additions"] + shipped["deletions"]
+    shipped["bot"] = bot_mask(shipped["user_login"], shipped.get("user_type"))
     shipped["points"] = shipped["changed_lines"].map(size_points).astype("float64")
     if "story_points" in shipped.columns:
         shipped = _story_points_first(shipped)
+    shipped.loc[shipped["bot"], "points"] = 0.0
     return shipped.reset_index(drop=True)
 
 
 def _story_points_first(shipped: pd.DataFrame) -> pd.DataFrame:
     """Spec §5.1/§7: a PR referencing a Jira issue with story points takes those points, counted
     once: with the first release (then merge, repo, number) shipping a PR referencing it; later
-    PRs referencing it add 0. Optional input columns issue_key, story_points (NaN = none)."""
-    ranked = shipped.sort_values(["released_at", "merged_at", "repo_id", "number"])
+    PRs referencing it add 0. A bot's PR neither takes nor uses up an issue's points. Optional
+    input columns issue_key, story_points (NaN = none)."""
+    ranked = shipped[~shipped["bot"]].sort_values(["released_at", "merged_at", "repo_id", "number"])
     with_points = ranked[ranked["story_points"].notna() & (ranked["issue_key"] != "")]
     first = ~with_points.duplicated("issue_key", keep="first")
     shipped.loc[with_points.index, "points"] = with_points["story_points"].where(first, 0.0)

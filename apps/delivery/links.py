@@ -17,6 +17,21 @@ CLOSING = re.compile(
 )
 
 
+def is_bot(login: str, user_type: str = "") -> bool:
+    """A bot account (docs/metrics.md#bots): GitHub's `user.type == "Bot"`, or a login ending
+    in `[bot]` (GitHub Apps such as `dependabot[bot]`; the type is not always recorded)."""
+    return user_type == "Bot" or (login or "").endswith("[bot]")
+
+
+def bot_mask(logins: pd.Series, user_types: pd.Series | None = None) -> pd.Series:
+    """`is_bot` over columns (same index); missing values are no bot."""
+    login = logins.fillna("").astype(str)
+    bot = login.str.endswith("[bot]")
+    if user_types is not None:
+        bot |= user_types.fillna("").astype(str) == "Bot"
+    return bot.astype(bool)
+
+
 def jira_keys(text: str) -> list[str]:
     """Every Jira-key-shaped token in `text`, in order (`ISO-8601` included: filter by the
     synced keys with `pull_issue_key`)."""

@@ -195,6 +195,7 @@ def delivery_records(query: RecordsQuery) -> list[dict]:
             "released_at": r.released_at.isoformat(),
             "changed_lines": None if pd.isna(r.changed_lines) else int(r.changed_lines),
             "points": None if pd.isna(r.points) else float(r.points),
+            "bot": bool(r.bot),
             "jira_issue": r.issue_key or None,
             "url": r.url,
         }

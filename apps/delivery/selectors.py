@@ -22,6 +22,7 @@ PULL_COLUMNS = [
     "number",
     "title",
     "user_login",
+    "user_type",
     "merged_at",
     "additions",
     "deletions",
@@ -83,13 +84,18 @@ def _deployed(repos: dict[int, Repo]) -> Iterator[tuple[int, tuple[str, object, 
 
 
 def _tagged(repos: dict[int, Repo]) -> Iterator[tuple[int, tuple[str, object, str]]]:
-    """Tags matching tag_pattern, at their commit's date."""
+    """Tags matching tag_pattern, at their commit's date; several such tags on one commit are
+    one release, named by its tags in name order (`v1.2, v1.2.0`), linked to the first."""
     patterns = {pk: re.compile(r.tag_pattern) for pk, r in repos.items()}
     webs = {pk: _web(r) for pk, r in repos.items()}
     rows = Tag.objects.filter(repo_id__in=list(repos), committed_at__isnull=False)
-    for repo_id, name, at in rows.values_list("repo_id", "name", "committed_at"):
+    commits: dict[tuple[int, str], tuple[list[str], object]] = {}
+    for repo_id, name, sha, at in rows.values_list("repo_id", "name", "sha", "committed_at"):
         if patterns[repo_id].search(name):
-            yield repo_id, (name, at, f"{webs[repo_id]}/releases/tag/{name}")
+            commits.setdefault((repo_id, sha), ([], at))[0].append(name)
+    for (repo_id, _sha), (names, at) in commits.items():
+        names.sort()
+        yield repo_id, (", ".join(names), at, f"{webs[repo_id]}/releases/tag/{names[0]}")
 
 
 def _web(repo: Repo) -> str:
@@ -118,7 +124,8 @@ def releases_frame(*, repos: list[Repo] | None = None) -> pd.DataFrame:
 def merged_pulls_frame(*, where: Q | None = None) -> pd.DataFrame:
     """One row per merged PR of the configured repos (only those matching `where` when given).
 
-    Columns: repo_id, repo, team, number, title, user_login, merged_at (datetime64[ns, UTC]),
+    Columns: repo_id, repo, team, number, title, user_login, user_type ("Bot" for GitHub
+    Apps), merged_at (datetime64[ns, UTC]),
     additions, deletions (float; NaN while the size is not fetched yet), url, head_ref.
     Cached within a metric recompute (apps.core.frames.compute_cache): do not modify it.
     """
@@ -133,6 +140,7 @@ def merged_pulls_frame(*, where: Q | None = None) -> pd.DataFrame:
             "number": "int",
             "title": "str",
             "user_login": "str",
+            "user_type": "str",
             "merged_at": "datetime",
             "additions": "float",
             "deletions": "float",

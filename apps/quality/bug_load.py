@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from apps.delivery.links import closing_refs
+from apps.delivery.links import bot_mask, closing_refs
 
 ITEM_COLUMNS = ["person", "team", "kind", "ref", "completed_at", "bug", "by_other", "small_slow"]
 SMALL_LINES, SLOW_DAYS = 20, 5.0
@@ -69,7 +69,7 @@ def pull_items(
     rows = pulls[pulls["issue_key"] == ""]
     login = rows["user_login"].fillna("").astype(str)
     person = login.str.lower().map(logins)
-    bot = (rows["user_type"] == "Bot") | login.str.endswith("[bot]")
+    bot = bot_mask(login, rows["user_type"])
     keep = person.notna() & ~bot
     rows, login, person = rows[keep], login[keep], person[keep]
     closers = [

@@ -5,6 +5,7 @@ names the config does not map. Read-only selectors."""
 from collections import defaultdict
 from typing import Any
 
+from apps.delivery.links import is_bot
 from apps.delivery.models import PullRequest
 from apps.delivery.selectors import repos_configured
 from apps.organization.selectors import org_settings
@@ -12,20 +13,16 @@ from apps.quality.models import GitHubIssue, JiraIssue
 from apps.quality.selectors import identities_map, projects_configured
 
 
-def _bot(login: str, user_type: str = "") -> bool:
-    return user_type == "Bot" or login.endswith("[bot]")
-
-
 def _github_seen(seen: dict) -> None:
     repos = [r.pk for r in repos_configured()]
     pulls = PullRequest.objects.filter(repo_id__in=repos).values_list("user_login", "user_type")
     for login, user_type in pulls:
-        if login and not _bot(login, user_type):
+        if login and not is_bot(login, user_type):
             seen[("github", login.lower())].append(("pull request", login))
     issues = GitHubIssue.objects.filter(repo_id__in=repos)
     for author, assignee in issues.values_list("user_login", "assignee_login"):
         for login in (author, assignee):
-            if login and not _bot(login):
+            if login and not is_bot(login):
                 seen[("github", login.lower())].append(("github issue", login))
 
 

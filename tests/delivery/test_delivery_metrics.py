@@ -198,3 +198,62 @@ def test_records_behind_a_number(history: Repo) -> None:
         ("v1.1", 1, 8.0),
     ]
     assert releases[0]["url"] == "https://github.com/acme/api/releases/tag/v1.0"
+
+
+def test_tags_on_one_commit_are_one_release(repo: Repo) -> None:
+    # v1.2.0 and v1.2 tag commit c1 (one release); v1.3 tags commit c2 at the same instant in
+    # another commit (a second release).
+    for name, sha in (("v1.2.0", "c1"), ("v1.2", "c1"), ("v1.3", "c2")):
+        Tag.objects.create(repo=repo, name=name, sha=sha, committed_at=at(2026, 3, 2, 10))
+    pr(repo, 1, at(2026, 3, 1), 60)
+
+    frame = delivery_compute(ComputeContext(tz="UTC", now=NOW))
+
+    assert rows(frame, "release_frequency", "org", "month")[date(2026, 3, 1)] == (2.0, 2)
+    assert rows(frame, "delivery_points", "org", "month")[date(2026, 3, 1)] == (3.0, 1)
+    query = RecordsQuery(
+        metric="release_frequency",
+        scope="org",
+        scope_key="",
+        granularity="month",
+        period_start=date(2026, 3, 1),
+        period_end=date(2026, 4, 1),
+        tz="UTC",
+        start_at=at(2026, 3, 1),
+        end_at=at(2026, 4, 1),
+    )
+    assert [(r["release"], r["changes"]) for r in delivery_records(query)] == [
+        ("v1.2, v1.2.0", 1),
+        ("v1.3", 0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("login", "user_type"), [("dependabot[bot]", "Bot"), ("renovate[bot]", ""), ("ci", "Bot")]
+)
+def test_a_bots_pull_request_ships_but_earns_no_points(repo: Repo, login, user_type) -> None:
+    Tag.objects.create(repo=repo, name="v1", sha="c1", committed_at=at(2026, 3, 2, 10))
+    pr(repo, 1, at(2026, 3, 1), 60)  # 3 points
+    bot = pr(repo, 2, at(2026, 3, 1, 12), 3000)  # a lockfile bump: 8 points if a person's
+    PullRequest.objects.filter(pk=bot.pk).update(user_login=login, user_type=user_type)
+
+    frame = delivery_compute(ComputeContext(tz="UTC", now=NOW))
+
+    # Both PRs ship with v1 (2 changes); only the person's earns points.
+    assert rows(frame, "delivery_points", "org", "month")[date(2026, 3, 1)] == (3.0, 2)
+    query = RecordsQuery(
+        metric="delivery_points",
+        scope="org",
+        scope_key="",
+        granularity="month",
+        period_start=date(2026, 3, 1),
+        period_end=date(2026, 4, 1),
+        tz="UTC",
+        start_at=at(2026, 3, 1),
+        end_at=at(2026, 4, 1),
+    )
+    records = delivery_records(query)
+    assert [(r["number"], r["points"], r["bot"]) for r in records] == [
+        (1, 3.0, False),
+        (2, 0.0, True),
+    ]

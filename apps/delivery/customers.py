@@ -1,9 +1,10 @@
 """Time to a new customer (spec §5.2): go-live selectors, the pure computation and the
 `customers` metric family (`time_to_new_customer_days`, `customers_onboarding`).
 
-A customer goes live at the earliest of the first success of a GitHub deployment (any
-configured repo) whose environment matches its `environment` regex, and the resolution of its
-`jira_issue`. Periods follow spec §7: live by a period's end means go-live < period_end.
+A customer goes live at the earliest instant at or after its onboarding start of: the first
+success of a GitHub deployment (of a configured, enabled repo) whose environment matches its
+`environment` regex, and the resolution of its `jira_issue` (of a configured, enabled project).
+Periods: live by a period's end means go-live < period_end (docs/metrics.md).
 """
 
 import re
@@ -12,8 +13,6 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
-from django.apps import apps as django_apps
-from django.core.exceptions import FieldError
 
 from apps.core.periods import (
     GRANULARITIES,
@@ -36,19 +35,24 @@ from apps.metrics.registry import (
     register_family,
 )
 from apps.organization.models import Customer
-from apps.organization.selectors import organization_get
+from apps.organization.selectors import jira_projects_counted, organization_get, repos_counted
+from apps.quality.models import JiraIssue
+from apps.quality.selectors import jira_resolved_at
 
 NONE_LIVE = "no customer went live in period"
 
 
 def deployment_go_live(*, environment: str, after: datetime | None = None) -> datetime | None:
-    """Earliest `first_success_at` (at or after `after`, the onboarding start: an earlier
-    deployment cannot be this onboarding's go-live) of a deployment whose environment matches
-    the regex (re.search), across configured repos; None when none matched or no regex."""
+    """Earliest `first_success_at` at or after `after` (the onboarding start: an earlier
+    deployment cannot be this onboarding's go-live) of a deployment of a counted repo
+    (configured and enabled) whose environment matches the regex (re.search); None when none
+    matched or no regex."""
     if not environment:
         return None
     pattern = re.compile(environment)
-    deployments = Deployment.objects.filter(first_success_at__isnull=False)
+    deployments = Deployment.objects.filter(
+        repo__in=repos_counted(), first_success_at__isnull=False
+    )
     if after is not None:
         deployments = deployments.filter(first_success_at__gte=after)
     rows = deployments.values_list("environment", "first_success_at")
@@ -57,39 +61,51 @@ def deployment_go_live(*, environment: str, after: datetime | None = None) -> da
 
 
 def jira_go_live(*, issue_key: str) -> datetime | None:
-    """Resolution time of the Jira issue `issue_key`; None when there is no key, the issue is
-    not synced or unresolved, or Jira issues are not modelled (apps.quality.JiraIssue with a
-    `resolution_date`)."""
+    """When the Jira issue `issue_key` of a counted project (configured and enabled) was
+    resolved (apps.quality.selectors.jira_resolved_at: its resolutiondate, or when it entered a
+    done status without one); None when there is no key or the issue is not synced or still
+    unresolved."""
     if not issue_key:
         return None
-    try:
-        model = django_apps.get_model("quality", "JiraIssue")
-        dates = model.objects.filter(key=issue_key, resolution_date__isnull=False).values_list(
-            "resolution_date", flat=True
+    issues = JiraIssue.objects.filter(key=issue_key, project__in=jira_projects_counted())
+    dates = issues.annotate(resolved=jira_resolved_at()).filter(resolved__isnull=False)
+    return min(dates.values_list("resolved", flat=True), default=None)
+
+
+def _go_live(customer: Customer, start: datetime) -> tuple[datetime | None, str, str]:
+    """(go-live, via, note): the earliest of the deployment and Jira instants at or after
+    `start` (docs/metrics.md#time-to-a-new-customer). A Jira issue resolved before `start` is
+    not a go-live (an issue of an earlier trial, or reused): the note says so."""
+    resolved = jira_go_live(issue_key=customer.jira_issue)
+    note = ""
+    if resolved is not None and resolved < start:
+        note = (
+            f"{customer.jira_issue} was resolved on {resolved:%Y-%m-%d}, before "
+            "onboarding_start: not a go-live"
         )
-        return min(dates, default=None)
-    except (LookupError, FieldError):
-        return None
+        resolved = None
+    options = [
+        (at, via)
+        for at, via in (
+            (deployment_go_live(environment=customer.environment, after=start), "deployment"),
+            (resolved, "jira"),
+        )
+        if at is not None
+    ]
+    live, via = min(options, default=(None, ""))
+    return live, via, note
 
 
 def customers_frame(*, tz: str) -> pd.DataFrame:
     """Configured customers: key, team ("" none), start (aware local midnight of
     onboarding_start), live_at (aware UTC go-live, NaT when not live), via ("deployment",
-    "jira" or "")."""
+    "jira" or ""), note (why a Jira resolution did not count, else "")."""
     rows = []
     for c in Customer.objects.select_related("team").order_by("key"):
         start = local_midnight(c.onboarding_start, tz)
-        options = [
-            (at, via)
-            for at, via in (
-                (deployment_go_live(environment=c.environment, after=start), "deployment"),
-                (jira_go_live(issue_key=c.jira_issue), "jira"),
-            )
-            if at is not None
-        ]
-        live, via = min(options, default=(None, ""))
-        rows.append((c.key, c.team.slug if c.team else "", start, live, via))
-    frame = pd.DataFrame(rows, columns=["key", "team", "start", "live_at", "via"])
+        live, via, note = _go_live(c, start)
+        rows.append((c.key, c.team.slug if c.team else "", start, live, via, note))
+    frame = pd.DataFrame(rows, columns=["key", "team", "start", "live_at", "via", "note"])
     for column in ("start", "live_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame
@@ -222,6 +238,7 @@ def customers_records(query: RecordsQuery) -> list[dict]:
             "onboarding_start": c.start.isoformat(),
             "live_at": None if pd.isna(c.live_at) else c.live_at.isoformat(),
             "via": c.via,
+            "note": c.note,
         }
         for c in frame.itertuples()
     ]

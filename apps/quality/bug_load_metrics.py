@@ -34,6 +34,7 @@ from apps.metrics.registry import (
 )
 from apps.organization.selectors import org_settings
 from apps.quality.bug_load import NO_ITEMS_NOTE, churn_grid, in_window, work_items
+from apps.quality.bugs import jira_not_a_bug
 from apps.quality.selectors import (
     github_bug_issues,
     identities_map,
@@ -80,6 +81,7 @@ AT_RISK = 0.5
 ITEM_JIRA_COLUMNS = (
     "key",
     "issue_type",
+    "resolution",
     "subtask",
     "created_at",
     "resolved_at",
@@ -96,6 +98,7 @@ def load_items(*, since: datetime | None = None) -> tuple[pd.DataFrame, dict[str
     bugs = org_settings().bugs
     teams = people_teams()
     jira = jira_issues_frame(columns=ITEM_JIRA_COLUMNS, resolved_only=True, resolved_since=since)
+    jira = jira[~jira_not_a_bug(jira, bugs)]  # closed as not a bug (or not done): no work
     if since is None:
         pulls, lines = pulls_detail_frame(), None
     else:  # recent PRs; the PRs of recent bug issues for their lines

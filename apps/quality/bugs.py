@@ -4,8 +4,8 @@ the `bugs_new` / `bug_impact_days` series. Frames in, frames out; no I/O.
 Input frames (apps.quality.selectors):
 - `jira`: key, team, issue_type, subtask, priority, resolution, labels (list), created_at,
   resolved_at (datetime64[ns, UTC], NaT while open), assignee_id, reporter_id, story_points.
-- `github`: repo, team, number, labels (list), created_at, closed_at (NaT while open),
-  user_login, assignee_login.
+- `github`: repo, team, number, state_reason, labels (list), created_at, closed_at (NaT while
+  open), user_login, assignee_login.
 """
 
 from datetime import date, datetime
@@ -31,10 +31,30 @@ BUG_COLUMNS = [
     "reporter",
 ]
 DAY_SECONDS = 86400.0
+# Closed as not a bug at all (docs/metrics.md#not-a-bug): GitHub's state_reason values and the
+# labels of GitHub's default set that say so. Jira's come from bugs.ignored_resolutions.
+# GitHub: https://docs.github.com/en/rest/issues/issues#update-an-issue (state_reason)
+NOT_A_BUG_STATE_REASONS = ("not_planned", "duplicate")
+NOT_A_BUG_LABELS = ("duplicate", "invalid")
+
+
+def jira_not_a_bug(jira: pd.DataFrame, settings: BugSettings) -> pd.Series:
+    """Issues resolved with one of `bugs.ignored_resolutions`: counted nowhere."""
+    return jira["resolution"].isin(settings.ignored_resolutions)
+
+
+def github_not_a_bug(github: pd.DataFrame) -> pd.Series:
+    """Issues closed as not planned or duplicate, or labelled duplicate / invalid (any case):
+    counted nowhere."""
+    closed_so = github["state_reason"].isin(NOT_A_BUG_STATE_REASONS)
+    labelled = github["labels"].map(
+        lambda labels: any(label.lower() in NOT_A_BUG_LABELS for label in labels)
+    )
+    return (closed_so | labelled.astype(bool)).astype(bool)
 
 
 def _jira_bugs(jira: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
-    rows = jira[jira["issue_type"].isin(settings.jira_types)]
+    rows = jira[jira["issue_type"].isin(settings.jira_types) & ~jira_not_a_bug(jira, settings)]
     priorities = settings.impact.jira_priorities
     known = rows["labels"].map(lambda ls: bool(set(ls) & set(settings.known_labels)))
     known |= rows["resolution"].isin(settings.known_resolutions)
@@ -64,7 +84,8 @@ def _github_impact(labels: list[str], settings: BugSettings) -> str:
 
 def _github_bugs(github: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
     wanted = set(settings.github_labels)
-    rows = github[github["labels"].map(lambda ls: bool(set(ls) & wanted)).astype(bool)]
+    labelled = github["labels"].map(lambda ls: bool(set(ls) & wanted)).astype(bool)
+    rows = github[labelled & ~github_not_a_bug(github)]
     return pd.DataFrame(
         {
             "ref": rows["repo"] + "#" + rows["number"].astype(str),
@@ -84,7 +105,8 @@ def _github_bugs(github: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
 def bugs_classify(jira: pd.DataFrame, github: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
     """Every bug (known or not) with `BUG_COLUMNS`: impact high|medium|low, weight (float from
     `impact.weights`), known (bool), unmapped_priority (the Jira priority name when the config
-    does not map it and the default impact applied, else "")."""
+    does not map it and the default impact applied, else ""). Issues closed as not a bug
+    (`jira_not_a_bug`, `github_not_a_bug`) are no bugs at all."""
     parts = [f for f in (_jira_bugs(jira, settings), _github_bugs(github, settings)) if len(f)]
     if not parts:
         return pd.DataFrame(columns=BUG_COLUMNS).astype({"known": bool, "weight": "float64"})

@@ -13,6 +13,8 @@ class GitHubIssue(models.Model):
     number = models.PositiveIntegerField()
     title = models.TextField(blank=True)
     state = models.CharField(max_length=16)
+    # How it was closed: completed, not_planned, duplicate (or reopened); "" when none given.
+    state_reason = models.CharField(max_length=32, blank=True)
     labels = models.JSONField(default=list, blank=True, help_text="label names")
     user_login = models.CharField(max_length=200, blank=True)
     assignee_login = models.CharField(max_length=200, blank=True)
@@ -54,6 +56,9 @@ class JiraIssue(models.Model):
     status_category = models.CharField(max_length=32, blank=True)
     resolution = models.CharField(max_length=200, blank=True)
     resolution_date = models.DateTimeField(null=True, blank=True)
+    # When it last entered its status category (Jira `statuscategorychangedate`): the resolution
+    # instant of an issue moved to a done status without a resolution (docs/metrics.md).
+    status_category_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     assignee_id = models.CharField(max_length=200, blank=True, help_text="Jira accountId")

@@ -7,7 +7,8 @@ from datetime import datetime
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Case, DateTimeField, F, Q, When
+from django.db.models.functions import Coalesce
 
 from apps.core.frames import queryset_frame, run_cached
 from apps.delivery.selectors import repo_columns, repos_configured
@@ -38,6 +39,7 @@ GITHUB_COLUMNS = [
     "repo",
     "team",
     "number",
+    "state_reason",
     "labels",
     "created_at",
     "closed_at",
@@ -69,7 +71,7 @@ _JIRA_FIELDS: dict[str, tuple[str, str]] = {
     "resolution": ("resolution", "str"),
     "labels": ("labels", "json"),
     "created_at": ("created_at", "datetime"),
-    "resolved_at": ("resolution_date", "datetime"),
+    "resolved_at": ("resolved_at", "datetime"),
     "assignee_id": ("assignee_id", "str"),
     "reporter_id": ("reporter_id", "str"),
     "story_points": ("story_points", "float"),
@@ -90,19 +92,20 @@ def jira_issues_frame(
     issues when asked; filtered in SQL). Columns `columns` (a subset of `JIRA_COLUMNS`): team
     is the project's team slug ("" when unmapped); `resolved_since`: resolved at or after it;
     `open_since`: created, unresolved or resolved at or after it; resolved_at is the
-    resolution date (NaT while unresolved); story_points float (NaN when unset); url is the
-    issue's browse link.
+    resolution instant (`jira_resolved_at`; NaT while unresolved); story_points float (NaN when
+    unset); url is the issue's browse link.
     Cached within a metric recompute (apps.core.frames.compute_cache): do not modify it."""
     projects = {p.pk: p for p in projects_configured()}
     issues = JiraIssue.objects.filter(project_id__in=list(projects))
+    issues = issues.annotate(resolved_at=jira_resolved_at())
     if issue_types is not None:
         issues = issues.filter(issue_type__in=issue_types)
     if resolved_only:
-        issues = issues.filter(resolution_date__isnull=False)
+        issues = issues.filter(resolved_at__isnull=False)
     if resolved_since is not None:
-        issues = issues.filter(resolution_date__gte=resolved_since)
+        issues = issues.filter(resolved_at__gte=resolved_since)
     if open_since is not None:
-        issues = issues.filter(_open_since("resolution_date", open_since))
+        issues = issues.filter(_open_since("resolved_at", open_since))
     wanted = {c: _JIRA_FIELDS[c] for c in columns if c in _JIRA_FIELDS}
     frame = queryset_frame(
         issues, {"project_id": "int", **{lookup: kind for lookup, kind in wanted.values()}}
@@ -119,6 +122,18 @@ def jira_issues_frame(
     if "url" in columns:
         frame["url"] = frame["url"] + frame["key"].astype(object)
     return frame[list(columns)]
+
+
+def jira_resolved_at() -> Coalesce:
+    """The instant a Jira issue was resolved (docs/metrics.md#open-and-resolved): its
+    `resolutiondate`, else, for an issue in a done status without a resolution, when it entered
+    that status category (`statuscategorychangedate`); NULL while unresolved."""
+    entered_done = Case(
+        When(status_category="done", then=F("status_category_changed_at")),
+        default=None,
+        output_field=DateTimeField(),
+    )
+    return Coalesce("resolution_date", entered_done, output_field=DateTimeField())
 
 
 def _open_since(closed_field: str, instant: datetime) -> Q:
@@ -143,6 +158,7 @@ def github_issues_frame(*, open_since: datetime | None = None) -> pd.DataFrame:
         {
             "repo_id": "int",
             "number": "int",
+            "state_reason": "str",
             "labels": "json",
             "created_at": "datetime",
             "closed_at": "datetime",
@@ -254,17 +270,24 @@ def pulls_detail_frame(*, where: Q | None = None) -> pd.DataFrame:
 @run_cached
 def github_bug_issues(labels: tuple[str, ...]) -> dict[tuple[str, int], str]:
     """{(repo lower-case, number): reporter login} of the GitHub issues of configured repos
-    carrying one of the bug `labels` (on PostgreSQL filtered in SQL, `?|` over the labels)."""
+    carrying one of the bug `labels`, not closed as not a bug (apps.quality.bugs; on
+    PostgreSQL the labels are filtered in SQL, `?|`)."""
+    from apps.quality.bugs import github_not_a_bug
+
     if connection.vendor != "postgresql":
         wanted = set(labels)
-        return {
-            (r.repo.lower(), int(r.number)): r.user_login
-            for r in github_issues_frame().itertuples()
-            if set(r.labels) & wanted
-        }
-    by_id = {r.pk: r.full_name for r in repos_configured()}
-    issues = GitHubIssue.objects.filter(repo_id__in=list(by_id), labels__has_any_keys=labels)
+        frame = github_issues_frame()
+        frame = frame[frame["labels"].map(lambda ls: bool(set(ls) & wanted)).astype(bool)]
+    else:
+        by_id = {r.pk: r.full_name for r in repos_configured()}
+        issues = GitHubIssue.objects.filter(repo_id__in=list(by_id), labels__has_any_keys=labels)
+        columns = {"repo_id": "int", "number": "int", "state_reason": "str", "labels": "json"}
+        frame = queryset_frame(issues, columns | {"user_login": "str"})
+        frame["repo"] = frame["repo_id"].map(by_id).astype(object)
+    kept = frame[~github_not_a_bug(frame)]
     return {
-        (by_id[repo].lower(), number): login
-        for repo, number, login in issues.values_list("repo_id", "number", "user_login")
+        (repo.lower(), int(number)): login
+        for repo, number, login in zip(
+            kept["repo"], kept["number"], kept["user_login"], strict=True
+        )
     }

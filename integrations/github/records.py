@@ -89,10 +89,14 @@ class DeploymentStatusRecord:
 
 @dataclass(frozen=True)
 class IssueRecord:
+    """An issue. ``state_reason`` is how it was closed (``completed``, ``not_planned``,
+    ``duplicate``; ``reopened``), "" when GitHub gives none (open, or closed before 2022)."""
+
     id: int
     number: int
     title: str
     state: str
+    state_reason: str
     labels: tuple[str, ...]
     user_login: str | None
     assignee_login: str | None
@@ -237,6 +241,7 @@ def parse_issue(item: dict[str, Any]) -> IssueRecord:
         number=_int(item, "number"),
         title=_text(item, "title"),
         state=_str(item, "state"),
+        state_reason=_text(item, "state_reason"),
         labels=_labels(item),
         user_login=_login(item.get("user")),
         assignee_login=_login(item.get("assignee")),

@@ -24,6 +24,7 @@ ISSUE_FIELDS: tuple[str, ...] = (
     "status",
     "resolution",
     "resolutiondate",
+    "statuscategorychangedate",
     "created",
     "updated",
     "assignee",
@@ -36,7 +37,9 @@ ISSUE_FIELDS: tuple[str, ...] = (
 @dataclass(frozen=True)
 class JiraIssueRecord:
     """One issue. ``status_category`` is the category *key* (``new``, ``indeterminate``,
-    ``done``), language-independent; ``story_points`` is None when unset or not a number."""
+    ``done``), language-independent, and ``status_category_changed_at`` when the issue last
+    entered it (``statuscategorychangedate``; None when the site does not give it);
+    ``story_points`` is None when unset or not a number."""
 
     id: int
     key: str
@@ -50,6 +53,7 @@ class JiraIssueRecord:
     status_category: str
     resolution: str
     resolution_date: datetime | None
+    status_category_changed_at: datetime | None
     created_at: datetime
     updated_at: datetime
     assignee_id: str
@@ -113,6 +117,7 @@ def parse_issue(item: dict[str, Any], *, story_points_field: str = "") -> JiraIs
         status_category=str((status.get("statusCategory") or {}).get("key") or ""),
         resolution=_name(fields.get("resolution")),
         resolution_date=_optional_datetime(fields.get("resolutiondate")),
+        status_category_changed_at=_optional_datetime(fields.get("statuscategorychangedate")),
         created_at=parse_jira_datetime(fields["created"]),
         updated_at=parse_jira_datetime(fields["updated"]),
         assignee_id=assignee_id,

@@ -131,3 +131,16 @@ def test_a_disabled_repo_is_not_synced(source, simulator, world) -> None:
         first.split("/")[1]
     }
     assert PullRequest.objects.filter(repo__full_name=second).count() == 0
+
+
+def test_issues_keep_how_they_were_closed(source, world) -> None:
+    source_sync(source=source)
+
+    want = {
+        i["id"]: i["state_reason"] or ""
+        for repo in world.repos
+        for i in repo.issues
+        if "pull_request" not in i
+    }
+    assert dict(GitHubIssue.objects.values_list("github_id", "state_reason")) == want
+    assert {"completed", "not_planned"} <= set(want.values())

@@ -35,6 +35,7 @@ def github(*rows: dict) -> pd.DataFrame:
         "repo_id": 1,
         "repo": "acme/api",
         "team": "platform",
+        "state_reason": "",
         "labels": ["bug"],
         "closed_at": None,
         "user_login": "",

@@ -98,6 +98,9 @@ def test_recorded_chinese_site_counts_match_readme(db) -> None:
     # 2020-06-12T08:13:13.360+0800 → 00:13:13.360 UTC
     ee1 = issues.get(key="EE-1")
     assert ee1.created_at == datetime(2020, 6, 12, 0, 13, 13, 360000, tzinfo=UTC)
+    # statuscategorychangedate 2020-06-19T14:31:18.514+0800, on every recorded issue
+    assert ee1.status_category_changed_at == datetime(2020, 6, 19, 6, 31, 18, 514000, tzinfo=UTC)
+    assert not issues.filter(status_category_changed_at__isnull=True).exists()
 
 
 def test_a_disabled_project_is_not_read_and_its_issues_are_kept(db, jira_sim, jira_world) -> None:
@@ -114,3 +117,31 @@ def test_a_disabled_project_is_not_read_and_its_issues_are_kept(db, jira_sim, ji
     assert search and all('project in ("API")' in r.query["jql"] for r in search)
     assert run.counts.get("API/issues_removed") == 0
     assert JiraIssue.objects.filter(project__key="WEB").count() == web > 0
+
+
+def test_done_without_a_resolution_keeps_when_it_entered_done(db, jira_sim, jira_world) -> None:
+    from integrations.simulator.jira.world import TYPES, make_issue
+
+    entered = datetime(2026, 5, 2, 8, 30, tzinfo=UTC)
+    jira_world.issues.append(
+        make_issue(
+            issue_id=99_001,
+            key="API-9001",
+            project="API",
+            kind=next(t for t in TYPES if t[1] == "Bug"),
+            created=datetime(2026, 5, 1, tzinfo=UTC),
+            resolved=entered,
+            resolution=None,
+            priority="High",
+            assignee=None,
+            reporter="acc-1",
+            points=None,
+            labels=[],
+            offset_hours=8,
+        )
+    )
+    source_sync(source=make_jira_source(jira_sim.base_url, ["API"]))
+
+    issue = JiraIssue.objects.get(key="API-9001")
+    assert (issue.status_category, issue.resolution, issue.resolution_date) == ("done", "", None)
+    assert issue.status_category_changed_at == entered

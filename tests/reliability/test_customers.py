@@ -8,15 +8,38 @@ import pytest
 from apps.delivery import customers as c
 from apps.delivery.models import Deployment
 from apps.metrics.registry import ComputeContext
-from apps.organization.models import Customer, Repo, Source, Team
+from apps.organization.models import Customer, JiraProject, Repo, Source, Team
+from apps.quality.models import JiraIssue
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 ONB7_RESOLVED = datetime(2026, 2, 11, 6, 0, tzinfo=UTC)
 
 
+def onb7(resolved: datetime | None, **fields) -> JiraIssue:
+    """Jira issue ONB-7 of project ONB (a configured Jira source), resolved at `resolved`."""
+    source, _ = Source.objects.get_or_create(
+        name="jira", kind="jira", defaults={"base_url": "https://acme.atlassian.net"}
+    )
+    project, _ = JiraProject.objects.get_or_create(source=source, key="ONB")
+    JiraIssue.objects.filter(key="ONB-7").delete()
+    values = dict(
+        source=source,
+        project=project,
+        jira_id=7,
+        key="ONB-7",
+        issue_type="Task",
+        status_category="done" if resolved else "new",
+        resolution="Done" if resolved else "",
+        resolution_date=resolved,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        updated_at=datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    return JiraIssue.objects.create(**(values | fields))
+
+
 @pytest.fixture
-def setup(monkeypatch: pytest.MonkeyPatch) -> None:
+def setup() -> None:
     team = Team.objects.create(slug="platform", name="Platform")
     source = Source.objects.create(name="gh", kind="github", base_url="https://x.test", token="t")
     repo = Repo.objects.create(source=source, full_name="acme/api", team=team)
@@ -51,10 +74,7 @@ def setup(monkeypatch: pytest.MonkeyPatch) -> None:
     Customer.objects.create(
         key="hooli", name="Hooli", onboarding_start=date(2026, 2, 15), environment="^prod-hooli$"
     )
-    # The Jira path against a fake (apps.quality's Jira sync is built separately).
-    monkeypatch.setattr(
-        c, "jira_go_live", lambda *, issue_key: ONB7_RESOLVED if issue_key == "ONB-7" else None
-    )
+    onb7(ONB7_RESOLVED)
 
 
 def rows() -> dict:
@@ -98,21 +118,48 @@ def test_monthly_values(setup) -> None:
     assert got[(t, "customer", "initech", "month", "2026-02-01")] == (10.25, 1, "")
 
 
-def test_median_over_customers_live_in_one_period(setup, monkeypatch) -> None:
+def test_median_over_customers_live_in_one_period(setup) -> None:
     # Initech starts 2026-01-18 and its Jira issue resolves 2026-01-20: live in January too.
     Customer.objects.filter(key="initech").update(onboarding_start=date(2026, 1, 18))
-    resolved = datetime(2026, 1, 20, tzinfo=UTC)
-    monkeypatch.setattr(
-        c, "jira_go_live", lambda *, issue_key: resolved if issue_key == "ONB-7" else None
-    )
+    onb7(datetime(2026, 1, 20, tzinfo=UTC))
     got = rows()
     # globex 23.5 d, initech 2026-01-18 → 01-20 = 2.0 d; median of two = 12.75.
     assert got[("time_to_new_customer_days", "org", "", "month", "2026-01-01")] == (12.75, 2, "")
 
 
-def test_jira_go_live_is_none_without_a_jira_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    def missing(app: str, model: str):
-        raise LookupError(model)
+def test_a_jira_resolution_before_the_onboarding_start_is_not_a_go_live(setup) -> None:
+    onb7(datetime(2026, 1, 20, tzinfo=UTC))  # Initech starts 2026-02-01
 
-    monkeypatch.setattr(c.django_apps, "get_model", missing)
-    assert c.jira_go_live(issue_key="ONB-7") is None
+    frame = c.customers_frame(tz="UTC").set_index("key")
+    got = rows()
+
+    assert frame.loc["initech", "live_at"] is pd.NaT  # not a negative time to go live
+    assert frame.loc["initech", "note"] == (
+        "ONB-7 was resolved on 2026-01-20, before onboarding_start: not a go-live"
+    )
+    assert got[("time_to_new_customer_days", "org", "", "month", "2026-02-01")][1] == 0
+    assert got[("customers_onboarding", "org", "", "month", "2026-02-01")][0] == 2.0
+
+
+def test_a_jira_issue_done_without_a_resolution_goes_live_when_it_entered_done(setup) -> None:
+    onb7(
+        None,
+        status_category="done",
+        status_category_changed_at=datetime(2026, 2, 3, 12, tzinfo=UTC),
+    )
+
+    frame = c.customers_frame(tz="UTC").set_index("key")
+
+    assert frame.loc["initech", "live_at"] == datetime(2026, 2, 3, 12, tzinfo=UTC)
+
+
+def test_only_enabled_repos_and_projects_give_a_go_live(setup) -> None:
+    Repo.objects.update(enabled=False)
+    JiraProject.objects.update(enabled=False)
+
+    frame = c.customers_frame(tz="UTC").set_index("key")
+
+    assert frame["live_at"].isna().all()
+    Repo.objects.update(enabled=True)
+    Source.objects.filter(kind="github").update(enabled=False)
+    assert c.customers_frame(tz="UTC")["live_at"].isna().all()

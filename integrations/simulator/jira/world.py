@@ -74,10 +74,13 @@ def make_issue(
     reporter: str,
     points: float | None,
     labels: list[str],
-    resolution: str = "Done",
+    resolution: str | None = "Done",
     offset_hours: int = 0,
 ) -> JSONDict:
-    """One issue as `GET /rest/api/3/search/jql` returns it with every field requested."""
+    """One issue as `GET /rest/api/3/search/jql` returns it with every field requested.
+    `resolved` moves it to a done status at that instant (`statuscategorychangedate`); with
+    `resolution=None` it has no resolution and no `resolutiondate` (a workflow whose done
+    transition sets none)."""
     category = "done" if resolved else "new"
     cat_id, status = CATEGORY[category]
     updated = resolved or created
@@ -91,8 +94,11 @@ def make_issue(
             "issuetype": {"id": kind[0], "name": kind[1], "subtask": kind[2]},
             "priority": {"name": priority},
             "status": {"name": status, "statusCategory": {"id": cat_id, "key": category}},
-            "resolution": {"name": resolution} if resolved else None,
-            "resolutiondate": jira_time(resolved, offset_hours) if resolved else None,
+            "resolution": {"name": resolution} if resolved and resolution else None,
+            "resolutiondate": jira_time(resolved, offset_hours)
+            if resolved and resolution
+            else None,
+            "statuscategorychangedate": jira_time(resolved or created, offset_hours),
             "created": jira_time(created, offset_hours),
             "updated": jira_time(updated, offset_hours),
             "assignee": _user(assignee) if assignee else None,

@@ -87,6 +87,24 @@ UNTRACKED_FIELDS = frozenset(
 )
 
 
+def _state_reason_meaning(value: object) -> object:
+    """A GitHub issue's state_reason as metrics read it: only a not-a-bug closure (not_planned,
+    duplicate) changes what counts, over the bug's whole life; completed, reopened and none are
+    alike (their closing is the closed_at change)."""
+    from apps.quality.bugs import NOT_A_BUG_STATE_REASONS
+
+    return value if value in NOT_A_BUG_STATE_REASONS else ""
+
+
+# Fields compared by what they mean to metrics rather than by value.
+COMPARED_AS = {"state_reason": _state_reason_meaning}
+
+
+def _differs(name: str, old: object, new: object) -> bool:
+    meaning = COMPARED_AS.get(name)
+    return old != new if meaning is None else meaning(old) != meaning(new)
+
+
 @dataclass
 class ChangeWindow:
     """The earliest instant the rows upserted inside `changes_tracked()` can affect.
@@ -144,7 +162,7 @@ class ChangeWindow:
             if old is None:
                 self.note([new[t] for t in times])
                 continue
-            changed = [n for n in compared if old[n] != new[n]]
+            changed = [n for n in compared if _differs(n, old[n], new[n])]
             if any(n not in times for n in changed):
                 self.note([old[t] for t in times] + [new[t] for t in times])
             elif changed:

@@ -89,3 +89,15 @@ def test_sync_task_recomputes_from_the_first_changed_day(source, world, monkeypa
     assert calls == [{"since": "2026-11-20"}]
     sync_source_task(source.pk, full=True)  # a full sync may delete: recompute everything
     assert calls[-1] == {}
+
+
+def test_closing_an_old_bug_as_not_planned_changes_from_its_creation(source, world):
+    source_sync(source=source)
+    repo = world.repos[0]
+    issue = next(i for i in repo.issues if i["state"] == "open" and "pull_request" not in i)
+    repo.close_issue(
+        issue["number"], at=datetime(2026, 11, 21, tzinfo=UTC), state_reason="not_planned"
+    )
+    run = source_sync(source=source)
+    stored = GitHubIssue.objects.get(repo__full_name=repo.full_name, number=issue["number"])
+    assert run.changed_from == stored.created_at  # it is no bug at all, over its whole life

@@ -8,7 +8,7 @@ Periods: live by a period's end means go-live < period_end (docs/metrics.md).
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 import numpy as np
@@ -35,11 +35,20 @@ from apps.metrics.registry import (
     register_family,
 )
 from apps.organization.models import Customer
-from apps.organization.selectors import jira_projects_counted, organization_get, repos_counted
-from apps.quality.models import JiraIssue
-from apps.quality.selectors import jira_resolved_at
+from apps.organization.selectors import organization_get, repos_counted
 
 NONE_LIVE = "no customer went live in period"
+
+# Delivery does not sync Jira: the app that does (quality) registers, from its
+# AppConfig.ready(), how to find when an issue of a counted project was resolved, so delivery
+# never imports it. A lookup takes an issue key and returns an aware instant or None.
+IssueResolvedLookup = Callable[[str], datetime | None]
+_RESOLVED_LOOKUPS: dict[str, IssueResolvedLookup] = {}
+
+
+def issue_resolved_register(*, name: str, lookup: IssueResolvedLookup) -> None:
+    """Add (or replace) the issue-resolution lookup called `name`."""
+    _RESOLVED_LOOKUPS[name] = lookup
 
 
 def deployment_go_live(*, environment: str, after: datetime | None = None) -> datetime | None:
@@ -61,15 +70,13 @@ def deployment_go_live(*, environment: str, after: datetime | None = None) -> da
 
 
 def jira_go_live(*, issue_key: str) -> datetime | None:
-    """When the Jira issue `issue_key` of a counted project (configured and enabled) was
-    resolved (apps.quality.selectors.jira_resolved_at: its resolutiondate, or when it entered a
-    done status without one); None when there is no key or the issue is not synced or still
-    unresolved."""
+    """When the Jira issue `issue_key` was resolved, by the registered lookups (quality's:
+    an issue of a counted project, resolved at its resolutiondate or when it entered a done
+    status without one); None when there is no key, no lookup knows it, or it is unresolved."""
     if not issue_key:
         return None
-    issues = JiraIssue.objects.filter(key=issue_key, project__in=jira_projects_counted())
-    dates = issues.annotate(resolved=jira_resolved_at()).filter(resolved__isnull=False)
-    return min(dates.values_list("resolved", flat=True), default=None)
+    found = [at for lookup in _RESOLVED_LOOKUPS.values() if (at := lookup(issue_key))]
+    return min(found, default=None)
 
 
 def _go_live(customer: Customer, start: datetime) -> tuple[datetime | None, str, str]:

@@ -136,6 +136,14 @@ def jira_resolved_at() -> Coalesce:
     return Coalesce("resolution_date", entered_done, output_field=DateTimeField())
 
 
+def jira_issue_resolved(key: str) -> datetime | None:
+    """When the issue `key` of a counted project was resolved (`jira_resolved_at`), or None:
+    a customer's Jira go-live (apps.delivery.customers)."""
+    issues = JiraIssue.objects.filter(key=key, project__in=jira_projects_counted())
+    dates = issues.annotate(resolved=jira_resolved_at()).filter(resolved__isnull=False)
+    return min(dates.values_list("resolved", flat=True), default=None)
+
+
 def _open_since(closed_field: str, instant: datetime) -> Q:
     """Records created, still open, or closed at or after `instant`."""
     return (

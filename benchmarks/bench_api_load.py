@@ -3,13 +3,13 @@
     DATABASE_URL=postgres://... .venv/bin/python benchmarks/bench_api_load.py [--seed]
         [--clients 32] [--duration 60] [--workers 4] [--threads 4] [--json figures.json]
 
-Issue 8's figure: a second process keeps `--clients` connections busy for `--duration` seconds
-with a mix of real metric queries (one metric's series per scope and key, all teams or services
-over a range, two metrics at once, later pages — built from the rows in the database), and the
-same against the trivial health endpoint, in alternating turns (`--slices`, default 6 of 10 s
-each) so that other work on a shared machine weighs on both alike. Reports for each: p50/p95/p99
-latency (ms, from sending the request to reading the whole body), requests per second and
-errors (non-2xx answers and exceptions); then the ratio of the p95s (target <= 2) and the
+The API-under-load figure (docs/performance.md): a second process keeps `--clients` connections busy
+for `--duration` seconds with a mix of real metric queries (one metric's series per scope and key,
+all teams or services over a range, two metrics at once, later pages — built from the rows in the
+database), and the same against the trivial health endpoint, in alternating turns (`--slices`,
+default 6 of 10 s each) so that other work on a shared machine weighs on both alike. Reports for
+each: p50/p95/p99 latency (ms, from sending the request to reading the whole body), requests per
+second and errors (non-2xx answers and exceptions); then the ratio of the p95s (target <= 2) and the
 errors (target 0).
 
 `--seed` first stores a 3-year metric store (every registered metric x its scopes: org, 12

@@ -1,4 +1,4 @@
-"""Benchmark: import of a 1,000,000-row FOCUS CSV against a plain COPY (issue 5's figures).
+"""Benchmark: import of a 1,000,000-row FOCUS CSV against a plain COPY (docs/performance-costs.md).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
         .venv/bin/python benchmarks/bench_cost_import.py [--rows 1000000]

@@ -1,4 +1,4 @@
-"""Benchmark: a full GitHub sync against the simulator on loopback (issue 2's figures).
+"""Benchmark: a full GitHub sync against the simulator on loopback (docs/performance.md).
 
     .venv/bin/python benchmarks/bench_github_sync.py [--repos 20 --pulls 5000 --issues 2000
                                                       --releases 300]

@@ -1,4 +1,5 @@
-"""Benchmark: a full Jira sync of N simulated issues, then a no-change re-sync (issue 3).
+"""Benchmark: a full Jira sync of N simulated issues, then a no-change re-sync
+(docs/performance.md).
 
     .venv/bin/python benchmarks/bench_jira_sync.py [--issues 5000 --projects 3]
 

@@ -1,4 +1,4 @@
-"""Benchmark: a full PagerDuty sync of 20,000 simulated incidents (issue 4's figures).
+"""Benchmark: a full PagerDuty sync of 20,000 simulated incidents (docs/performance.md).
 
     .venv/bin/python benchmarks/bench_pagerduty_sync.py [--incidents 20000] [--days 150]
 

@@ -1,4 +1,4 @@
-"""Benchmark: the metric recompute on a large organisation (issue 8's recompute figures).
+"""Benchmark: the metric recompute on a large organisation (docs/performance.md#metric-recompute).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/keel_scale \\
         .venv/bin/python benchmarks/bench_recompute.py full [--repeat 1]

@@ -1,4 +1,5 @@
-"""Upstream errors, mapped once for every provider client (CONVENTIONS §6).
+"""Upstream errors, mapped once for every provider client: an auth error is not retried, a rate
+limit is waited out, a 5xx or a timeout is retried with backoff.
 
 Every exception carries the URL that failed and the HTTP status (``None`` when no response was
 received). Messages are shown to users and stored on sync runs, so they must never contain a

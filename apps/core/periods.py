@@ -1,5 +1,5 @@
-"""Periods of spec §1: ISO weeks (Monday 00:00) and calendar months, in the organisation's
-time zone, half-open `[start, end)`.
+"""Periods (docs/metrics.md#periods-and-scopes): ISO weeks (Monday 00:00) and calendar months, in
+the organisation's time zone, half-open `[start, end)`.
 
 `period_start` values are `datetime.date`s (the local date the period starts on); instants are
 aware datetimes. All functions are pure.
@@ -43,7 +43,8 @@ def period_of(instant: datetime, granularity: Granularity, tz: str = "UTC") -> d
 
 
 def local_midnight(day: date, tz: str = "UTC") -> datetime:
-    """00:00 of local date `day` in `tz`, as an aware datetime (spec §7 'dates as instants')."""
+    """00:00 of local date `day` in `tz`, as an aware datetime (dates are placed in periods as
+    instants)."""
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz))
 
 

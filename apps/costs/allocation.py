@@ -1,4 +1,5 @@
-"""Pure allocation of cost lines to teams and the currency rule (spec §1, §5.6, §7). No I/O."""
+"""Pure allocation of cost lines to teams and the currency rule
+(docs/metrics.md#cost-metrics). No I/O."""
 
 from collections.abc import Mapping, Sequence
 
@@ -35,7 +36,7 @@ def _first_tag(tags: Mapping[str, str], keys: Sequence[str]) -> str:
 def tag_team(
     tags: Mapping[str, str], *, keys: Sequence[str], teams: Mapping[str, int]
 ) -> int | None:
-    """The team pk one line's tags name (§5.6): the first of `keys` (already expanded by
+    """The team pk one line's tags name: the first of `keys` (already expanded by
     tag_key_variants) with a non-empty value, matched case-insensitively; else None."""
     return teams.get(_first_tag(tags, keys)) if tags else None
 
@@ -47,7 +48,8 @@ def lines_allocate(
     accounts: Mapping[str, str],
     teams: Mapping[str, int],
 ) -> pd.Series:
-    """The team id of each line (spec §5.6), as a nullable `Int64` Series aligned on `frame`.
+    """The team id of each line (docs/metrics.md#cost-metrics, allocation), as a nullable `Int64`
+    Series aligned on `frame`.
 
     Args:
         frame: FOCUS batch with `Tags` (dict per row) and `SubAccountId` (str).
@@ -66,7 +68,7 @@ def lines_allocate(
 
 
 def fx_rate_for(*, currency: str, billing_currency: str, fx_rates: Mapping[str, float]) -> float:
-    """Units of `billing_currency` per unit of `currency` (spec §7 currency rule).
+    """Units of `billing_currency` per unit of `currency` (docs/metrics.md#cost-metrics, money).
 
     Raises LookupError when the currencies differ and `fx_rates` names no rate for `currency`.
     """

@@ -1,4 +1,5 @@
-"""Read API of cost imports (spec §4: "cost imports" read endpoint), mounted at /api/v1/."""
+"""Read API of cost imports, mounted at /api/v1/
+(docs/api.md#cost-imports--get-apiv1cost-imports)."""
 
 from rest_framework import serializers, viewsets
 

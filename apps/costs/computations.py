@@ -1,4 +1,4 @@
-"""Pure cost computations (spec §5.6, §7). Frames in, frames out; no I/O.
+"""Pure cost computations (docs/metrics.md#cost-metrics). Frames in, frames out; no I/O.
 
 Frames: `groups` as documented in apps.costs.selectors.cost_groups_frame (start, end, team,
 service_category, cost, lines); `split` as returned by `cost_split`.
@@ -21,7 +21,7 @@ from apps.core.periods import (
 from apps.metrics.frames import scope_periods
 from apps.metrics.registry import frame_empty
 
-# Spec §5.6: buckets by FOCUS ServiceCategory; everything else is cost_other. EC2 data transfer
+# Buckets by FOCUS ServiceCategory; everything else is cost_other. EC2 data transfer
 # is Compute in FOCUS (AWS bills it under AmazonEC2), so Keel counts it in cost_compute.
 BUCKETS: dict[str, str] = {
     "Compute": "cost_compute",
@@ -35,7 +35,8 @@ SPLIT_COLUMNS = ["period_start", "team", "bucket", "cost", "lines"]
 
 def cost_split(groups: pd.DataFrame, granularity: Granularity, tz: str) -> pd.DataFrame:
     """Each group's cost placed in the periods its charge period covers, in proportion to time
-    (spec §5.6); a zero-length charge period counts wholly in the period of its start.
+    (docs/metrics.md#cost-metrics); a zero-length charge period counts wholly in the period of its
+    start.
 
     Returns columns period_start (local date), team, bucket (one of BUCKETS' values or
     cost_other), cost (float), lines (int: lines touching the period; a split line counts in
@@ -96,9 +97,10 @@ def cost_series(
     firsts: Mapping[tuple[str, str], date | None] | None = None,
 ) -> pd.DataFrame:
     """Registry-format rows of the five cost sums for the org and every team of `split`, each
-    scope's series running from its first cost data (or `firsts[(scope, key)]`, when earlier:
-    a since-recompute reading only recent lines) to its last, gaps filled with 0 (spec §7).
-    One group-by over all scopes and a merge on the full grid: no loop per scope or metric."""
+    scope's series running from its first cost data (or `firsts[(scope, key)]`, when earlier: a
+    since-recompute reading only recent lines) to its last, gaps filled with 0
+    (docs/metrics.md#rows). One group-by over all scopes and a merge on the full grid: no loop per
+    scope or metric."""
     if split.empty:
         return frame_empty()
     teams = split[split["team"] != ""]
@@ -155,7 +157,8 @@ def ratio_rows(
 ) -> pd.DataFrame:
     """`cost` rows divided by a per-period denominator; null + note on a zero denominator
     (`zero_note`) or when the denominator is unknown (`missing_note`, denominators None).
-    sample_size is the denominator's (spec §7: for a ratio, those of its denominator)."""
+    sample_size is the denominator's (docs/metrics.md#rows: for a ratio, those of its denominator).
+    """
     out = costs[costs["metric"] == "cost"].copy()
     out["metric"] = metric
     counts = [
@@ -178,7 +181,7 @@ def releases_per_period(released_at: pd.Series, granularity: Granularity, tz: st
 
 
 def live_customers_at(live_at: pd.Series, period_starts, granularity: Granularity, tz: str) -> dict:
-    """{period_start: customers live at the period's end} (go-live < period_end, spec §7)."""
+    """{period_start: customers live at the period's end} (go-live < period_end)."""
     known = live_at.dropna()
     return {
         p: float((known < local_midnight(next_period_start(p, granularity), tz)).sum())

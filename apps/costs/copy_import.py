@@ -1,4 +1,5 @@
-"""PostgreSQL fast path of the cost import, for FOCUS CSV / CSV.gz (issue 5 "Measure").
+"""PostgreSQL fast path of the cost import, for FOCUS CSV / CSV.gz (figures in
+docs/performance-costs.md).
 
 The file is parsed by `integrations.cost_exports.fast` (pyarrow, multithreaded, repeated values
 parsed once), allocated per distinct tag set and account, encoded as binary COPY tuples by

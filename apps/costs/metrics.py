@@ -1,6 +1,6 @@
-"""The cost metric family (spec §5.6): cost and its four buckets (team, org), cost_per_release
-(team, org), cost_per_customer and cost_to_revenue (org), weekly and monthly (cost_to_revenue:
-monthly), and the cost lines behind each number."""
+"""The cost metric family (docs/metrics.md#cost-metrics): cost and its four buckets (team, org),
+cost_per_release (team, org), cost_per_customer and cost_to_revenue (org), weekly and monthly
+(cost_to_revenue: monthly), and the cost lines behind each number."""
 
 import pandas as pd
 from django.db.models import Q

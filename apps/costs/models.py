@@ -1,7 +1,8 @@
-"""Costs models: one `CostImport` per imported export file, and its `CostLine`s (spec §5.6).
+"""Costs models: one `CostImport` per imported export file, and its `CostLine`s
+(docs/metrics.md#cost-metrics).
 
 A line keeps the source's own numbers (billed and effective cost in the file's currency) and
-`cost`, the effective cost in the organisation's billing currency (spec §1), which the metrics
+`cost`, the effective cost in the organisation's billing currency, which the metrics
 sum. `team` is the allocation made at import (tag keys, then account, else null = unallocated).
 
 Storage is tuned for the bulk import (docs/performance-costs.md): `tags` is JSON text, not

@@ -1,5 +1,5 @@
 """Write side of costs: import one cost export file atomically, a folder, or every configured
-export's new files (spec §5.6, §1 currency rule; issue 5).
+export's new files (docs/metrics.md#cost-metrics).
 
 An import is all or nothing: the lines and the replacement of a restated period are written in
 one transaction; on any CostExportError the transaction rolls back and the CostImport is kept

@@ -1,6 +1,7 @@
 """The cost metrics over arbitrary windows (a month to date, the same days of the month
 before, the last 30 days; docs/dashboard.md#to-date), by the rules of the periods: a charge
-period spanning a window's edge counts in proportion to the time inside it (spec §5.6).
+period spanning a window's edge counts in proportion to the time inside it
+(docs/metrics.md#cost-metrics).
 
 Cost exports lag: when the lines end before the first window does, every window is shortened
 by the same time, so a month to date is compared with the same days of the month before and not

@@ -1,4 +1,4 @@
-"""The organisation page as a funnel that follows the system (issue 6): delivery → quality →
+"""The organisation page as a funnel that follows the system: delivery → quality →
 people → reliability → cost. Each stage groups metric families; a family not named here (a
 future one) lands in a last "other" stage, so every registered metric gets a tile."""
 

@@ -1,6 +1,6 @@
-"""Reads of the dashboard: series frames, tiles per funnel stage, sources with their runs.
-Every read goes through `apps.metrics.selectors.metric_rows_visible`, so engineer rows reach
-only superusers and the managers of the engineer's team (spec §4)."""
+"""Reads of the dashboard: series frames, tiles per funnel stage, sources with their runs. Every
+read goes through `apps.metrics.selectors.metric_rows_visible`, so engineer rows reach only
+superusers and the managers of the engineer's team (docs/metrics.md#engineers_at_risk, privacy)."""
 
 from dataclasses import dataclass
 from datetime import date

@@ -1,4 +1,4 @@
-"""Why a metric family may show nothing (issue 6: "every empty or null number says why"): no
+"""Why a metric family may show nothing (docs/dashboard.md#every-empty-number-says-why): no
 source configured for it, or its last sync (or cost import) failed, with the error."""
 
 from dataclasses import dataclass
@@ -19,7 +19,8 @@ KIND_LABELS = {
     "pagerduty": "PagerDuty",
     "cost_export": "cost export",
 }
-# What a team needs configured for each kind of source (spec §2: repos, projects, services).
+# What a team needs configured for each kind of source (docs/configuration.md#sources: repos,
+# projects, services).
 _TEAM_SCOPED = {"github": Repo, "jira": JiraProject, "pagerduty": PagerDutyService}
 
 

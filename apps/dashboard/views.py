@@ -1,4 +1,4 @@
-"""Pages of the managers' dashboard (issue 6). Thin: parse, call selectors, render."""
+"""Pages of the managers' dashboard (docs/dashboard.md). Thin: parse, call selectors, render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

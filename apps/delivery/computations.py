@@ -1,4 +1,4 @@
-"""Pure delivery computations (spec §5.1, §7). Frames in, frames out; no I/O.
+"""Pure delivery computations (docs/metrics.md#delivery). Frames in, frames out; no I/O.
 
 Frames: `releases` and `pulls` as documented in apps.delivery.selectors.
 """
@@ -12,7 +12,7 @@ from apps.core.periods import Granularity, periods_of
 from apps.delivery.links import bot_mask
 from apps.metrics.registry import frame_empty
 
-# Spec §5.1: size buckets by additions + deletions → points.
+# docs/metrics.md#delivery_points: size buckets by additions + deletions → points.
 SIZE_BUCKETS: tuple[tuple[int, int], ...] = ((10, 1), (50, 2), (250, 3), (1000, 5))
 LARGEST_BUCKET_POINTS = 8
 
@@ -75,10 +75,10 @@ def changes_shipped(releases: pd.DataFrame, pulls: pd.DataFrame) -> pd.DataFrame
 
 
 def _story_points_first(shipped: pd.DataFrame) -> pd.DataFrame:
-    """Spec §5.1/§7: a PR referencing a Jira issue with story points takes those points, counted
-    once: with the first release (then merge, repo, number) shipping a PR referencing it; later
-    PRs referencing it add 0. A bot's PR neither takes nor uses up an issue's points. Optional
-    input columns issue_key, story_points (NaN = none)."""
+    """docs/metrics.md#links-between-work: a PR referencing a Jira issue with story points takes
+    those points, counted once: with the first release (then merge, repo, number) shipping a PR
+    referencing it; later PRs referencing it add 0. A bot's PR neither takes nor uses up an
+    issue's points. Optional input columns issue_key, story_points (NaN = none)."""
     ranked = shipped[~shipped["bot"]].sort_values(["released_at", "merged_at", "repo_id", "number"])
     with_points = ranked[ranked["story_points"].notna() & (ranked["issue_key"] != "")]
     first = ~with_points.duplicated("issue_key", keep="first")
@@ -116,7 +116,7 @@ def count_series(
     sample_column: str | None = None,
 ) -> pd.DataFrame:
     """A gap-filled count (value_column None) or sum series for one scope over `starts` (the
-    scope's periods from apps.metrics.frames.scope_periods; spec §7: 0 where no event).
+    scope's periods from apps.metrics.frames.scope_periods; 0 where no event).
 
     Returns registry-format rows: metric, scope, scope_key, granularity, period_start, value,
     sample_size, note.

@@ -1,5 +1,6 @@
-"""Time to a new customer (spec §5.2): go-live selectors, the pure computation and the
-`customers` metric family (`time_to_new_customer_days`, `customers_onboarding`).
+"""Time to a new customer (docs/metrics.md#time-to-a-new-customer): go-live selectors, the pure
+computation and the `customers` metric family (`time_to_new_customer_days`,
+`customers_onboarding`).
 
 A customer goes live at the earliest instant at or after its onboarding start of: the first
 success of a GitHub deployment (of a configured, enabled repo) whose environment matches its

@@ -1,5 +1,5 @@
-"""Links between work (spec §7): Jira keys in PR titles and head branches, and GitHub closing
-keywords in PR bodies. Pure functions; no I/O.
+"""Links between work (docs/metrics.md#links-between-work): Jira keys in PR titles and head
+branches, and GitHub closing keywords in PR bodies. Pure functions; no I/O.
 # GitHub: https://docs.github.com/en/issues/tracking-your-work-with-issues/using-issues/linking-a-pull-request-to-an-issue
 """
 
@@ -8,7 +8,7 @@ from collections.abc import Collection
 
 import pandas as pd
 
-# Spec §7: a Jira key; it counts only when it names an issue Keel synced.
+# A Jira key; it counts only when it names an issue Keel synced.
 JIRA_KEY = re.compile(r"\b[A-Z][A-Z0-9_]+-[1-9][0-9]*\b")
 # GitHub's closing keywords, case-insensitive, then `#N` (same repo) or `owner/repo#N`.
 CLOSING = re.compile(

@@ -1,5 +1,5 @@
-"""The delivery metric family: `release_frequency` and `delivery_points` (spec §5.1), for the
-org and each team, weekly and monthly, and the records behind each number."""
+"""The delivery metric family: `release_frequency` and `delivery_points` (docs/metrics.md#delivery),
+for the org and each team, weekly and monthly, and the records behind each number."""
 
 from datetime import datetime
 
@@ -56,7 +56,8 @@ DELIVERY_POINTS = MetricDefinition(
 
 
 def _pulls(releases: pd.DataFrame | None = None, since_at: datetime | None = None) -> pd.DataFrame:
-    """Merged PRs with their Jira issue and its story points (spec §5.1: points first).
+    """Merged PRs with their Jira issue and its story points (story points first, else the size
+    bucket).
 
     With `since_at` (a since-recompute), only the PRs that releases at or after it ship, plus
     the earlier PRs mentioning the same Jira issues: an issue's points count with the first

@@ -1,8 +1,8 @@
 """Delivery records as GitHub gives them: pull requests, releases, tags, deployments.
 
-What counts as a *release* depends on the repo's `release_source` and regexes (spec §5.1) and is
-derived at compute time (apps.delivery.selectors), so changing the config needs no re-sync.
-All timestamps are aware UTC.
+What counts as a *release* depends on the repo's `release_source` and regexes
+(docs/metrics.md#release_frequency) and is derived at compute time (apps.delivery.selectors), so
+changing the config needs no re-sync. All timestamps are aware UTC.
 """
 
 from django.db import models

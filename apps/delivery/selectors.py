@@ -1,5 +1,6 @@
-"""Read side of delivery: releases (derived per repo from its `release_source`, spec §5.1) and
-merged pull requests, as DataFrames for the pure computations of apps.delivery.computations."""
+"""Read side of delivery: releases (derived per repo from its `release_source`,
+docs/metrics.md#release_frequency) and merged pull requests, as DataFrames for the pure computations
+of apps.delivery.computations."""
 
 import re
 from collections.abc import Iterator

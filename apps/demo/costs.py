@@ -1,9 +1,9 @@
 """Demo extension (apps.demo.services.DEMO_EXTENSIONS): a generated FOCUS export for the demo teams.
 
-One FOCUS 1.0 CSV per month of the last 18 months under `var/demo-costs/`, daily lines per team
-and service category: tagged `team: platform|payments`, an untagged share, and untagged lines of
-account 999900001111, which the config maps to payments (spec §5.6 allocation). Deterministic
-(seeded), so re-running the demo imports nothing new except the current month.
+One FOCUS 1.0 CSV per month of the last 18 months under `var/demo-costs/`, daily lines per team and
+service category: tagged `team: platform|payments`, an untagged share, and untagged lines of account
+999900001111, which the config maps to payments (docs/metrics.md#cost-metrics, allocation).
+Deterministic (seeded), so re-running the demo imports nothing new except the current month.
 """
 
 from collections.abc import Callable

@@ -29,7 +29,7 @@ DEMO_TEAMS = (("platform", "Platform"), ("payments", "Payments"))
 #   environment() -> dict[str, str]                         secrets its sources name
 #   after_sync(*, echo) -> None                             e.g. import a generated cost export
 DEMO_EXTENSIONS: tuple[ModuleType, ...] = (jira, pagerduty, costs)
-# Each demo repo shows one release source of spec §5.1.
+# Each demo repo shows one release source (docs/metrics.md#release_frequency).
 RELEASE_SOURCES = ("releases", "tags", "deployments", "releases")
 
 
@@ -78,7 +78,7 @@ def demo_revenue(*, today: datetime, months: int = 18) -> list[dict]:
 
 
 def demo_config(*, world: GitHubWorld, base_url: str, today: datetime | None = None) -> dict:
-    """The demo organisation's config (spec §2 shape) for a simulator at `base_url`."""
+    """The demo organisation's config (docs/configuration.md) for a simulator at `base_url`."""
     names = [repo.full_name for repo in world.repos]
     teams = [
         {"slug": slug, "name": name, "managers": [f"{slug}-lead@acme.test"]}

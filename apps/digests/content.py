@@ -1,4 +1,4 @@
-"""What a digest says (spec §6), as plain data: pure functions over metric series, no I/O.
+"""What a digest says (docs/digests.md), as plain data: pure functions over metric series, no I/O.
 
 `apps.digests.selectors` loads the series and people; `apps.digests.render` turns the result
 into HTML, text and PNG charts. Values are in each metric's registry unit (ratios as fractions,
@@ -21,7 +21,7 @@ HEADLINES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("reliability", "Reliability", ("uptime", "downtime_minutes", "incidents", "mttr_hours")),
     ("costs", "Cost", ("cost", "cost_per_release", "cost_per_customer", "cost_to_revenue")),
 )
-CHURN_RISK_THRESHOLD = 0.5  # spec §5.4: engineers_at_risk counts churn_risk >= 0.5
+CHURN_RISK_THRESHOLD = 0.5  # docs/metrics.md#engineers_at_risk: counts churn_risk >= 0.5
 CHART_MONTHS = 12
 
 

@@ -1,4 +1,4 @@
-"""Digest deliveries (spec §6): one row per (recipient, month), the record of exactly-once.
+"""Digest deliveries (docs/digests.md): one row per (recipient, month), the record of exactly-once.
 
 The row is created `pending`, claimed `sending` by a conditional UPDATE before the message goes
 out (`apps.digests.services.digest_claim`), then marked `sent` or `failed`.

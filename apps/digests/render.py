@@ -1,4 +1,4 @@
-"""A digest as an e-mail (spec §6): HTML + plain text, charts as inline PNG parts.
+"""A digest as an e-mail (docs/digests.md): HTML + plain text, charts as inline PNG parts.
 
 The message is `multipart/related` holding the `multipart/alternative` (text, HTML) and one
 `image/png` part per chart with a `Content-ID`; the HTML refers to it as `cid:<id>` — no

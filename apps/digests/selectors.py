@@ -1,4 +1,4 @@
-"""Reads for the digests (spec §6): who gets one, and what each recipient's digest contains.
+"""Reads for the digests (docs/digests.md): who gets one, and what each recipient's digest contains.
 
 Privacy: a manager's digest is built from their own teams' scopes only (team rows, their
 services, their members' engineer rows); the org digest shows no engineer by name.

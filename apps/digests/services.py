@@ -1,4 +1,5 @@
-"""Sending the monthly digests exactly once (spec §6, conventions §7).
+"""Sending the monthly digests exactly once (docs/digests.md): each (recipient, month) is claimed
+before it is sent.
 
 Each (recipient, month) has one `DigestDelivery` row. Before a message goes out, the row is
 claimed with a conditional UPDATE (`pending|failed → sending`) that only one sender can win —

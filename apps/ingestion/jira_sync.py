@@ -1,4 +1,5 @@
-"""Jira → Keel: the issues of a source's configured projects (spec §5.3, §5.4, §5.1 points).
+"""Jira → Keel: the issues of a source's configured projects (bugs, bug-fix load and story points;
+docs/metrics.md#jira-sync).
 
 One JQL search per source over all its projects, `ORDER BY updated ASC`. Incremental runs ask
 for `updated >= cursor - 5 min` (JQL has minute precision, read in the API user's zone, which

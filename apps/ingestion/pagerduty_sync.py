@@ -1,10 +1,11 @@
-"""PagerDuty → Keel: the incidents of each configured service (spec §5.5).
+"""PagerDuty → Keel: the incidents of each configured service
+(docs/metrics.md#uptime-and-incidents).
 
 Per service: `GET /services/{id}` (name; a 404 reports the id and the others are synced), then
 `GET /incidents` created since the cursor (first sync: `KEEL_PAGERDUTY_HISTORY_DAYS`, default
 730 days) in windows of at most 6 months, each page upserted in its own transaction keyed by
 the PagerDuty id; then every stored incident that was still open is re-read by id, because the
-`since` filter is on creation time and would never return its resolution (spec §7). The cursor
+`since` filter is on creation time and would never return its resolution. The cursor
 (the sync's start minus an overlap) is committed only after all of that is stored.
 # PagerDuty: https://developer.pagerduty.com/api-reference/9d0b4b12e36f9-list-incidents
 """

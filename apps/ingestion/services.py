@@ -1,8 +1,8 @@
 """Sync services: one run per source, the same code for the command, Celery and the demo.
 
-Errors are mapped once (CONVENTIONS §6): a rejected token or a malformed page fails the whole
-run with a clear message (nothing already stored is lost, cursors stay where their data is);
-a repo that is not found fails only that repo (the run ends `partial`, the rest is synced).
+Errors are mapped once (integrations/errors.py): a rejected token or a malformed page fails the
+whole run with a clear message (nothing already stored is lost, cursors stay where their data is); a
+repo that is not found fails only that repo (the run ends `partial`, the rest is synced).
 """
 
 import logging

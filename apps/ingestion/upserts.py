@@ -1,4 +1,5 @@
-"""Bulk, idempotent upserts keyed by the source's own ids (CONVENTIONS §7)."""
+"""Bulk, idempotent upserts keyed by the source's own ids: a sync run twice stores the same
+rows."""
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -118,9 +119,10 @@ class ChangeWindow:
       (closing an open bug at T changes nothing before T);
     - a row sent again unchanged (or with only `UNTRACKED_FIELDS` changed), nowhere.
     Deleted rows are not seen here: a sync that deletes is a full one, recomputed in full.
-    `earliest` is None while nothing changed. The hourly recompute starts there (spec §3), and
-    the nightly full recompute catches links between records (a Jira issue's story points
-    reaching a PR merged before the issue was created)."""
+    `earliest` is None while nothing changed. The hourly recompute starts there
+    (docs/metrics.md#when-rows-are-rewritten), and the nightly full recompute catches links
+    between records (a Jira issue's story points reaching a PR merged before the issue was
+    created)."""
 
     earliest: datetime | None = None
     changed_rows: int = 0

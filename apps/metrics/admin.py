@@ -1,5 +1,5 @@
 """Admin: metric rows. Engineer-scope rows are shown only to superusers and to the managers of
-that engineer's team (spec §4), exactly as in the API."""
+that engineer's team, exactly as in the API (docs/api.md)."""
 
 from django.contrib import admin
 from django.db.models import QuerySet

@@ -1,9 +1,9 @@
 """Pure helpers over metric frames (the `FRAME_COLUMNS` frames of apps.metrics.registry).
 
 `frame_normalize` checks a compute function's output, `frame_decorate` adds what the store
-needs (period_end, unit, smoothed, anomaly, partial-period note). Gap-filling (spec §7) has one
-rule for every family: `period_starts` gives the periods of one series, `scope_periods` those
-of each scope key of a family, and `frame_fill_gaps` fills a sparse frame over them. No I/O.
+needs (period_end, unit, smoothed, anomaly, partial-period note). Gap-filling (docs/metrics.md#rows)
+has one rule for every family: `period_starts` gives the periods of one series, `scope_periods`
+those of each scope key of a family, and `frame_fill_gaps` fills a sparse frame over them. No I/O.
 """
 
 from collections.abc import Mapping
@@ -47,7 +47,7 @@ def frame_normalize(frame: pd.DataFrame) -> pd.DataFrame:
     sample_size int, note str).
 
     Raises ValueError on a missing column, an unknown scope or granularity, a period_start that
-    does not start its period, a duplicate row key, or a null value without a note (spec §1).
+    does not start its period, a duplicate row key, or a null value without a note.
     """
     if frame.empty and frame.columns.empty:  # a family with no data at all
         frame = pd.DataFrame(columns=list(FRAME_COLUMNS))
@@ -247,8 +247,8 @@ def scope_periods(
 def frame_fill_gaps(
     frame: pd.DataFrame, *, value: float = 0.0, note: str = "", until: date | None = None
 ) -> pd.DataFrame:
-    """Spec §7 gap-filling of a sparse metric frame: add every missing period of each series
-    (`period_starts` from its first period to its last, or through the period containing
+    """Gap-filling (docs/metrics.md#rows) of a sparse metric frame: add every missing period of each
+    series (`period_starts` from its first period to its last, or through the period containing
     `until`), with `value`, sample_size 0 and `note`. Use value 0.0 for counts and sums; value
     NaN needs a `note`."""
     if frame.empty:

@@ -1,4 +1,5 @@
-"""Metric rows (spec §1): `(metric, scope, scope_key, granularity, period_start) -> value`."""
+"""Metric rows (docs/metrics.md#rows): `(metric, scope, scope_key, granularity, period_start) ->
+value`."""
 
 from django.db import models
 

@@ -1,4 +1,5 @@
-"""The metric registry: which metrics exist, what they mean, and who computes them (spec §1, §4).
+"""The metric registry: which metrics exist, what they mean, and who computes them
+(docs/metrics.md, docs/api.md#catalog--get-apiv1metricscatalog).
 
 Each metric app (delivery, quality, reliability, costs) describes its metrics with
 `MetricDefinition`s, groups them in a `MetricFamily` with a pure-ish `compute` function and an
@@ -10,8 +11,8 @@ A compute function takes a `ComputeContext` and returns a frame with `FRAME_COLU
     period_start (datetime.date, the local first day of the period),
     value (float, NaN = null), sample_size (int), note (str)
 
-It is responsible for spec §7 gap-filling (zeros for counts and sums, nulls with a note for
-empty ratios / medians), over the periods `apps.metrics.frames.period_starts` /
+It is responsible for gap-filling, as docs/metrics.md#rows says (zeros for counts and sums, nulls
+with a note for empty ratios / medians), over the periods `apps.metrics.frames.period_starts` /
 `scope_periods` give. `apps.metrics.services.metric_rows_replace` adds period_end, unit,
 smoothed, anomaly and the partial-period note: the stored row is `ROW_COLUMNS`.
 """

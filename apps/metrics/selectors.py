@@ -61,7 +61,8 @@ def metric_doc_link(metric: MetricDefinition) -> str:
 def metric_records_get(
     *, user: User, metric: str, scope: str, scope_key: str, granularity: str, period_start: date
 ) -> dict[str, Any]:
-    """The number of one period and the records behind it (spec §4 records endpoint).
+    """The number of one period and the records behind it
+    (docs/api.md#records-behind-a-number--get-apiv1metricsmetricrecords).
 
     Raises Http404 for an unknown metric or one without records, ValueError for a scope the
     metric lacks or a period_start that does not start a period, PermissionDenied for an

@@ -1,6 +1,6 @@
 """Writes of the metric store: replace the rows of some metrics, run the registered families.
 
-Spec §1 (rows, smoothed, anomaly), §3 (`compute_metrics`), §7 (partial current period).
+docs/metrics.md: rows, smoothed, anomaly, the partial current period and when rows are (re)written.
 """
 
 import logging
@@ -303,7 +303,7 @@ def _family_compute(
 
 def _since_covering_partial(names: list[str], since: date | None) -> date | None:
     """Move `since` back to the earliest stored row that was partial when written: its period
-    has finished since, so it must be recomputed too (spec §7)."""
+    has finished since, so it must be recomputed too."""
     if since is None:
         return None
     earliest = MetricRow.objects.filter(metric__in=names, note__contains=PARTIAL_NOTE).aggregate(

@@ -11,7 +11,7 @@ from apps.metrics.services import metrics_compute
 def compute_metrics_task(
     since: str | None = None, metrics: list[str] | None = None
 ) -> dict[str, int]:
-    """(Re)compute the metric rows (spec §3); `since` is an ISO date. Returns rows per metric.
+    """(Re)compute the metric rows; `since` is an ISO date. Returns rows per metric.
 
     Safe to run twice or concurrently with itself: each family replaces its rows in one
     transaction, so the last run wins and readers never see a half-written family."""

@@ -1,5 +1,6 @@
-"""Admin for everything in the config file (spec §2). Validation lives in apps.organization.forms
-(the config's own validators); secrets are write-only and shown only as "set" / "not set"."""
+"""Admin for everything in the config file (docs/configuration.md). Validation lives in
+apps.organization.forms (the config's own validators); secrets are write-only and shown only as
+"set" / "not set"."""
 
 from django.contrib import admin
 from django.http import HttpRequest

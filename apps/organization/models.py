@@ -1,5 +1,6 @@
-"""The organisation as configured (spec §2): teams, people and identities, sources with their
-repos / projects / services, customers, revenue and the bug / incident / churn / cost settings.
+"""The organisation as configured (docs/configuration.md): teams, people and identities, sources
+with their repos / projects / services, customers, revenue and the bug / incident / churn / cost
+settings.
 
 Models stay thin: `apps.organization.services.config_apply` writes them, selectors read them.
 """

@@ -1,4 +1,4 @@
-"""The organisation config file (spec §2), as pydantic models.
+"""The organisation config file (docs/configuration.md), as pydantic models.
 
 `OrgConfig.model_validate(data)` checks everything that can be checked without the database:
 unknown keys, types, regexes, dates, time zone, kind-specific source keys, uniqueness and
@@ -159,7 +159,8 @@ class ImpactSettings(_Section):
 
 
 class BugSettings(_Section):
-    """Spec §5.3: which issues are bugs, which are known, and their impact."""
+    """Which issues are bugs, which are known, and their impact
+    (docs/metrics.md#unanticipated-bugs)."""
 
     jira_types: list[Text] = ["Bug"]
     github_labels: list[Text] = ["bug"]
@@ -183,13 +184,13 @@ class BugSettings(_Section):
 
 
 class IncidentSettings(_Section):
-    """Spec §5.5: PagerDuty urgencies that make an incident an outage."""
+    """docs/metrics.md#uptime-and-incidents: PagerDuty urgencies that make an incident an outage."""
 
     outage_urgencies: list[Literal["high", "low"]] = ["high"]
 
 
 class ChurnSettings(_Section):
-    """Spec §5.4: the churn-risk window, threshold and minimum sample."""
+    """docs/metrics.md#churn_risk: the churn-risk window, threshold and minimum sample."""
 
     window_days: Annotated[int, Field(gt=0)] = 90
     bug_share_threshold: Annotated[float, Field(ge=0, le=1)] = 0.5
@@ -197,7 +198,8 @@ class ChurnSettings(_Section):
 
 
 class CostSettings(_Section):
-    """Spec §5.6 and §7: billing currency, conversion rates and how cost lines find a team."""
+    """docs/metrics.md#cost-metrics: billing currency, conversion rates and how cost lines find a
+    team."""
 
     currency: Currency = "USD"
     fx_rates: dict[Currency, Annotated[float, Field(gt=0)]] = {}
@@ -223,7 +225,7 @@ class RevenueConfig(_Section):
 
 
 class OrgConfig(_Section):
-    """The whole file. See spec §2 for an example."""
+    """The whole file: docs/configuration.md, and examples/keel.yaml for an example."""
 
     organization: OrganizationConfig
     teams: list[TeamConfig] = []

@@ -29,7 +29,7 @@ T = TypeVar("T", bound=BaseModel)
 
 @dataclass(frozen=True)
 class OrgSettings:
-    """The organisation's settings blocks (spec §2), defaults filled in."""
+    """The organisation's settings blocks (docs/configuration.md), defaults filled in."""
 
     bugs: schema.BugSettings
     incidents: schema.IncidentSettings
@@ -74,7 +74,8 @@ def _parse(model: type[T], data: dict[str, Any], field_name: str) -> T:
 
 
 def org_settings() -> OrgSettings:
-    """The parsed bug / incident / churn / cost settings (spec §5); empty blocks give defaults.
+    """The parsed bug / incident / churn / cost settings (docs/configuration.md); empty blocks give
+    defaults.
 
     Raises ConfigError if a block stored in the database no longer validates."""
     org = organization_get()

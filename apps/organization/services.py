@@ -1,4 +1,5 @@
-"""Config as code (spec §2): load and validate the YAML file, then apply it to the database.
+"""Config as code (docs/configuration.md): load and validate the YAML file, then apply it to the
+database.
 
 `config_load` never touches the database; `config_apply` writes everything in one transaction,
 so an error at any point leaves the database as it was.
@@ -36,7 +37,7 @@ __all__ = ["ApplyResult", "config_apply", "config_apply_file", "config_load"]
 
 
 def config_load(*, text: str) -> schema.OrgConfig:
-    """Parse and validate a config file's text (spec §2). Reads no database.
+    """Parse and validate a config file's text (docs/configuration.md). Reads no database.
 
     Raises ConfigError(path, message) for the first problem, e.g.
     `ConfigError("sources[0].repos[1].team", "unknown team 'platfrom'")`; YAML syntax errors
@@ -77,7 +78,7 @@ def config_apply_file(*, path: str | Path, prune: bool = False) -> ApplyResult:
 
 @transaction.atomic
 def config_apply(*, config: schema.OrgConfig, prune: bool = False) -> ApplyResult:
-    """Make the database match `config` (spec §2), idempotently, in one transaction.
+    """Make the database match `config` (docs/configuration.md), idempotently, in one transaction.
 
     Rows are matched by natural key (team slug, person email, source name, ...) and saved only
     when a value differs. Objects absent from the file are kept unless `prune`. Secrets entered

@@ -8,7 +8,7 @@ import re
 import zoneinfo
 from urllib.parse import urlsplit
 
-# Keys that may only appear on a source of one kind (spec §2).
+# Keys that may only appear on a source of one kind (docs/configuration.md#sources).
 KIND_ONLY_KEYS: dict[str, str] = {
     "repos": "github",
     "projects": "jira",
@@ -17,7 +17,8 @@ KIND_ONLY_KEYS: dict[str, str] = {
     "services": "pagerduty",
 }
 
-# A key with one of these names is a secret pasted into the file: never accepted (spec §2).
+# A key with one of these names is a secret pasted into the file: never accepted
+# (docs/configuration.md).
 SECRET_KEYS = frozenset({"token", "password", "secret", "webhook_secret", "api_key", "api_token"})
 _SECRET_SUFFIXES = ("_token", "_password", "_secret")
 

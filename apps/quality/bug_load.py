@@ -1,5 +1,6 @@
-"""Pure bug-fix-load computations (spec §5.4): engineers' work items, `bug_fix_share`,
-`churn_risk` with its components, `engineers_at_risk`. Frames in, frames out; no I/O.
+"""Pure bug-fix-load computations (docs/metrics.md#bug-fix-load-per-engineer): engineers' work
+items, `bug_fix_share`, `churn_risk` with its components, `engineers_at_risk`. Frames in, frames
+out; no I/O.
 
 Inputs: `jira` (apps.quality.selectors.JIRA_COLUMNS), `pulls` (PULL_DETAIL_COLUMNS, with
 issue_key), `bug_issues` ({(repo lower-case, number): reporter login} of GitHub bug

@@ -1,5 +1,6 @@
-"""The bug-load metric family (spec §5.4): `bug_fix_share` (engineer, team, org),
-`churn_risk` (engineer) and `engineers_at_risk` (team, org), weekly and monthly.
+"""The bug-load metric family (docs/metrics.md#bug-fix-load-per-engineer): `bug_fix_share`
+(engineer, team, org), `churn_risk` (engineer) and `engineers_at_risk` (team, org), weekly and
+monthly.
 
 Engineer rows are keyed by the person's e-mail and are shown only to superusers and the
 managers of the engineer's team (apps.metrics.selectors.metric_rows_visible)."""

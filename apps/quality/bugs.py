@@ -1,5 +1,5 @@
-"""Pure bug computations (spec §5.3): which issues are bugs, known or not, of what impact, and
-the `bugs_new` / `bug_impact_days` series. Frames in, frames out; no I/O.
+"""Pure bug computations (docs/metrics.md#unanticipated-bugs): which issues are bugs, known or not,
+of what impact, and the `bugs_new` / `bug_impact_days` series. Frames in, frames out; no I/O.
 
 Input frames (apps.quality.selectors):
 - `jira`: key, team, issue_type, subtask, priority, resolution, labels (list), created_at,

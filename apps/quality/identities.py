@@ -1,6 +1,6 @@
-"""Identities seen in the synced data that match no configured person (spec §2 people, §7:
-people are matched by identities, never by e-mail), so a manager can map them, and the Jira
-names the config does not map. Read-only selectors."""
+"""Identities seen in the synced data that match no configured person
+(docs/configuration.md#people: people are matched by identities, never by e-mail), so a manager
+can map them, and the Jira names the config does not map. Read-only selectors."""
 
 from collections import defaultdict
 from typing import Any

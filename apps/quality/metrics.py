@@ -1,5 +1,5 @@
-"""The quality metric family: `bugs_new` and `bug_impact_days` (spec §5.3) for the org and each
-team, weekly and monthly, and the bugs behind each number."""
+"""The quality metric family: `bugs_new` and `bug_impact_days` (docs/metrics.md#unanticipated-bugs)
+for the org and each team, weekly and monthly, and the bugs behind each number."""
 
 from datetime import date, datetime
 

@@ -1,6 +1,6 @@
 """Quality records: GitHub issues (never pull requests) and Jira issues. Which of them are bugs,
-known or not, and of what impact is decided at compute time from the config (spec §5.3), so a
-config change needs no re-sync."""
+known or not, and of what impact is decided at compute time from the config
+(docs/metrics.md#unanticipated-bugs), so a config change needs no re-sync."""
 
 from django.db import models
 
@@ -36,7 +36,7 @@ class GitHubIssue(models.Model):
 class JiraIssue(models.Model):
     """A Jira issue of a configured project, as the site names things (type, priority, status
     and resolution names may be localised; `status_category` is the language-independent key
-    new / indeterminate / done). Account ids, never e-mails, identify people (spec §7)."""
+    new / indeterminate / done). Account ids, never e-mails, identify people."""
 
     # No index of its own: the unique (source, jira_id) index serves source lookups, and a
     # second one misled PostgreSQL into scanning a whole source per synced page when the table

@@ -1,6 +1,6 @@
 """Read side of quality: Jira and GitHub issues of the configured projects and repos, and the
 people behind identities, as DataFrames for the pure computations (apps.quality.bugs, .load).
-Only what is configured counts (spec §7)."""
+Only what is configured counts (docs/metrics.md#periods-and-scopes)."""
 
 from collections.abc import Iterable
 from datetime import datetime

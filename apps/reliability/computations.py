@@ -1,4 +1,5 @@
-"""Pure reliability computations (spec §5.5, §7). Frames in, frames out; no I/O.
+"""Pure reliability computations (docs/metrics.md#uptime-and-incidents). Frames in, frames out;
+no I/O.
 
 Frames (from apps.reliability.selectors):
 - `incidents`: pd_id (str), service_key (PagerDuty service id), created_at and resolved_at

@@ -1,6 +1,6 @@
-"""The reliability metric family (spec §5.5): uptime, downtime_minutes, incidents, mttr_hours
-and error_budget_remaining per service, team and org, weekly and monthly, and the incidents
-behind each number."""
+"""The reliability metric family (docs/metrics.md#uptime-and-incidents): uptime, downtime_minutes,
+incidents, mttr_hours and error_budget_remaining per service, team and org, weekly and monthly, and
+the incidents behind each number."""
 
 import pandas as pd
 

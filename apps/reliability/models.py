@@ -1,4 +1,4 @@
-"""Reliability models: PagerDuty incidents (spec §5.5)."""
+"""Reliability models: PagerDuty incidents (docs/metrics.md#uptime-and-incidents)."""
 
 from django.db import models
 

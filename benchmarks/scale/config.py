@@ -1,4 +1,4 @@
-"""The scale organisation's config (spec §2 shape), applied with the real `config_apply`.
+"""The scale organisation's config (docs/configuration.md), applied with the real `config_apply`.
 
 Like the demo's (apps/demo/services.py and its extensions), at scale: 12 teams with a manager
 each, 150 people with their GitHub login, Jira accountId and PagerDuty id, 60 repos with the
@@ -34,7 +34,7 @@ SHARED_ACCOUNT = "999900000000"  # untagged lines here stay unallocated
 
 
 def team_account(team_index: int) -> str:
-    """The AWS account of team `team_index`; the config maps it to the team (spec §5.6)."""
+    """The AWS account of team `team_index`; the config maps it to the team (costs.accounts)."""
     return f"1111000{team_index:05d}"
 
 

@@ -175,7 +175,7 @@ def check_currency(
     batch: pd.DataFrame, currency: str | None, chunk: Chunk, spec: ExportFormat
 ) -> str:
     """The file's currency (the first row's); raises on a blank, a value that is not an
-    ISO 4217 code, or a second currency (§1)."""
+    ISO 4217 code, or a second currency (a mixed-currency file is refused)."""
     column = chunk.pick(*spec.currency)
     values = batch["BillingCurrency"]
     blank = values == ""

@@ -2,7 +2,7 @@
 
 Each provider package subclasses :class:`BaseClient` and overrides three hooks:
 ``rate_limit_wait(response)``, ``next_url(response)`` and ``page_items(payload, url)``.
-Upstream failures are mapped once, here, to :mod:`integrations.errors` (CONVENTIONS §6):
+Upstream failures are mapped once, here, to :mod:`integrations.errors`:
 
 * 5xx (500, 502, 503, 504), connect and read errors → retried by urllib3's ``Retry`` with
   exponential backoff, at most ``max_retries`` times, then :class:`RetryExhaustedError`;
@@ -11,7 +11,8 @@ Upstream failures are mapped once, here, to :mod:`integrations.errors` (CONVENTI
 * 401 / 403 → :class:`AuthError`, 404 → :class:`NotFoundError`, other 4xx → :class:`UpstreamError`,
   a body that is not JSON → :class:`MalformedResponseError`.
 
-Django-free by design (CONVENTIONS: ``integrations/*`` never imports Django).
+Django-free by design (an import contract in pyproject.toml: ``integrations/*`` never imports
+Django).
 """
 
 from __future__ import annotations

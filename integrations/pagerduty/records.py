@@ -44,7 +44,7 @@ class IncidentRecord:
 def parse_time(value: str | None) -> datetime | None:
     """ISO 8601 with `Z` or an offset, with or without microseconds → aware UTC; None → None.
 
-    PagerDuty renders times in the account's zone (spec §7): the offset is honoured.
+    PagerDuty renders times in the account's zone: the offset is honoured.
     Raises ValueError for a naive or malformed value.
     """
     if value is None:

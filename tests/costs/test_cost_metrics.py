@@ -1,4 +1,4 @@
-"""Hand-computed cost metrics (spec §5.6, §7) over a small imported FOCUS file."""
+"""Hand-computed cost metrics (docs/metrics.md#cost-metrics) over a small imported FOCUS file."""
 
 from datetime import UTC, date, datetime
 

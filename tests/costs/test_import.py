@@ -1,5 +1,5 @@
 """cost_file_import: real samples' totals, each bad input, idempotence, restatement, currency
-(spec §1, §5.6; issue 5)."""
+(docs/metrics.md#cost-metrics)."""
 
 import gzip
 import math

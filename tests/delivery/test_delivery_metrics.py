@@ -1,4 +1,4 @@
-"""Hand-computed delivery metrics (spec §5.1, §7)."""
+"""Hand-computed delivery metrics (docs/metrics.md#delivery)."""
 
 from datetime import UTC, date, datetime
 

@@ -1,4 +1,4 @@
-"""Links between work (spec §7) and story points first in delivery_points (spec §5.1)."""
+"""Links between work and story points first in delivery_points (docs/metrics.md)."""
 
 from datetime import UTC, date, datetime
 

@@ -160,7 +160,8 @@ ENCODING_CASES: dict[str, tuple[bytes, str]] = {
 
 @pytest.fixture
 def applied(tmp_path) -> Callable[[], dict]:
-    """Apply the spec example, then return a snapshot function of what it stored."""
+    """Apply the example organisation (tests/organization/spec_example.yaml), then return a snapshot
+    function of what it stored."""
     good = tmp_path / "good.yaml"
     good.write_text(SPEC_YAML, encoding="utf-8")
     config_apply_file(path=good)

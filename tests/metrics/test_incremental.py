@@ -1,5 +1,5 @@
 """A recompute from the first day an hourly sync's changes can affect (SyncRun.changed_from)
-gives exactly the rows of a full recompute, for every family (issue 8: the incremental
+gives exactly the rows of a full recompute, for every family (the incremental
 recompute reads only recent records, so this is what keeps it right)."""
 
 import math

@@ -1,4 +1,4 @@
-"""Fixtures for the organisation tests: the spec §2 example, verbatim, and a DB snapshot."""
+"""Fixtures for the organisation tests: the documented example, and a DB snapshot."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 
 from apps.organization import models
 
-# The example of PRODUCT.md §2, verbatim (a .yaml file: its lines are longer than ruff allows).
+# The example organisation these tests were written against (a .yaml file: its lines are longer
+# than ruff allows).
 SPEC_YAML = (Path(__file__).parent / "spec_example.yaml").read_text(encoding="utf-8")
 
 MODELS = [

@@ -1,5 +1,5 @@
-"""config_apply: the spec example creates what it says, twice changes nothing, --prune deletes,
-and any error rolls everything back."""
+"""config_apply: the example organisation (spec_example.yaml) creates what it says, twice changes
+nothing, --prune deletes, and any error rolls everything back."""
 
 import datetime as dt
 from decimal import Decimal

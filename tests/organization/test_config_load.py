@@ -1,5 +1,5 @@
-"""config_load: the spec example parses with its values; every kind of mistake is a ConfigError
-naming the exact key path."""
+"""config_load: the example organisation (spec_example.yaml) parses with its values; every kind of
+mistake is a ConfigError naming the exact key path."""
 
 import datetime as dt
 from decimal import Decimal

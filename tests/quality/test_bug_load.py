@@ -1,4 +1,5 @@
-"""Hand-computed bug_fix_share, churn_risk and engineers_at_risk (spec §5.4).
+"""Hand-computed bug_fix_share, churn_risk and engineers_at_risk
+(docs/metrics.md#bug-fix-load-per-engineer).
 
 Defaults: churn window 90 days, bug_share_threshold 0.5, min_items 5. NOW is Wed 18 Mar 2026.
 """

@@ -1,4 +1,5 @@
-"""Hand-computed bugs_new and bug_impact_days (spec §5.3, §7). Weights high 3, medium 2, low 1."""
+"""Hand-computed bugs_new and bug_impact_days (docs/metrics.md#unanticipated-bugs). Weights high 3,
+medium 2, low 1."""
 
 from datetime import date
 

@@ -1,5 +1,6 @@
 """Engineer-scope bug-load rows (real rows, computed from synced-shaped data) are visible only to
-superusers and the managers of the engineer's team, by every URL (spec §4, issue 3)."""
+superusers and the managers of the engineer's team, by every URL (docs/metrics.md#engineers_at_risk,
+privacy)."""
 
 from datetime import UTC, datetime
 

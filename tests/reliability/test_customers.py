@@ -1,4 +1,5 @@
-"""Time to a new customer (spec §5.2): go-live via deployment and via Jira, hand-computed."""
+"""Time to a new customer (docs/metrics.md#time-to-a-new-customer): go-live via deployment and via
+Jira, hand-computed."""
 
 from datetime import UTC, date, datetime
 

@@ -1,4 +1,5 @@
-"""Hand-computed reliability metrics (spec §5.5, §7) over small incident frames."""
+"""Hand-computed reliability metrics (docs/metrics.md#uptime-and-incidents) over small incident
+frames."""
 
 from datetime import UTC, datetime
 

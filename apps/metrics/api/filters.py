@@ -70,7 +70,8 @@ class MetricRowFilterForm(forms.Form):
 
 
 class MetricRowFilter(filters.FilterSet):
-    """Spec §4 filters; `start` (inclusive) and `end` (exclusive) apply to `period_start`."""
+    """The filters of docs/api.md; `start` (inclusive) and `end` (exclusive) apply to
+    `period_start`."""
 
     # distinct=False: the filter joins nothing, so no row can repeat, and SELECT DISTINCT over
     # every column would make PostgreSQL sort all matching rows instead of reading them in

@@ -1,4 +1,4 @@
-"""CSV output of the metrics endpoint (spec §4: `?format=csv` or `Accept: text/csv`)."""
+"""CSV output of the metrics endpoint (docs/api.md: `?format=csv` or `Accept: text/csv`)."""
 
 import csv
 import io

@@ -14,12 +14,13 @@ from apps.metrics.registry import (
 )
 from apps.metrics.selectors import DEFAULT_CURRENCY, metric_doc_link, unit_resolve
 
-# Spec §4: exactly these keys, in this order (also the CSV header): the metric-row contract.
+# docs/api.md: exactly these keys, in this order (also the CSV header): the metric-row contract.
 METRIC_ROW_FIELDS = ROW_COLUMNS
 
 
 class MetricRowSerializer(serializers.ModelSerializer):
-    """One metric row (spec §1). `unit` "currency" is served as the billing currency code."""
+    """One metric row (docs/metrics.md#rows). `unit` "currency" is served as the billing currency
+    code."""
 
     unit = serializers.SerializerMethodField()
 

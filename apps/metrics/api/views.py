@@ -1,4 +1,4 @@
-"""Views of the v1 API (spec §4): validate input, call a selector, serialize. Read-only."""
+"""Views of the v1 API (docs/api.md): validate input, call a selector, serialize. Read-only."""
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -43,7 +43,8 @@ FORMAT_PARAMETER = OpenApiParameter(
     )
 )
 class MetricRowViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Metric rows (spec §1), newest data included; engineer rows only for their managers."""
+    """Metric rows (docs/metrics.md#rows), newest data included; engineer rows only for their
+    managers."""
 
     serializer_class = s.MetricRowSerializer
     filterset_class = MetricRowFilter

@@ -1,5 +1,5 @@
 """`python manage.py import_costs PATH --format focus|aws-cur|aws-cur2|gcp|azure [--export NAME]`
-(spec §3): import a cost export file or folder, then recompute the cost metrics."""
+imports a cost export file or folder, then recomputes the cost metrics."""
 
 from django.core.management.base import BaseCommand, CommandError
 

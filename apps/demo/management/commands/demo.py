@@ -1,4 +1,4 @@
-"""`python manage.py demo` (spec §3): build the demo organisation and serve Keel."""
+"""`python manage.py demo`: build the demo organisation and serve Keel."""
 
 from django.conf import settings
 from django.core.management import call_command

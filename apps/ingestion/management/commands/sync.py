@@ -1,4 +1,4 @@
-"""`python manage.py sync [--source NAME]... [--full]` (spec §3)."""
+"""`python manage.py sync [--source NAME]... [--full]` (docs/operations.md#syncs-and-failures)."""
 
 from django.core.management.base import BaseCommand, CommandError
 

@@ -1,4 +1,5 @@
-"""`python manage.py compute_metrics [--since YYYY-MM-DD] [--metric NAME]...` (spec §3)."""
+"""`python manage.py compute_metrics [--since YYYY-MM-DD] [--metric NAME]...`
+(docs/metrics.md#when-rows-are-rewritten)."""
 
 from argparse import ArgumentTypeError
 from datetime import date

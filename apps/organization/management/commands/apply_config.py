@@ -1,4 +1,4 @@
-"""`python manage.py apply_config PATH [--prune]` (spec §2, §3)."""
+"""`python manage.py apply_config PATH [--prune]` (docs/configuration.md)."""
 
 from argparse import ArgumentParser
 from typing import Any

@@ -78,6 +78,7 @@ ENGINEERS_AT_RISK = MetricDefinition(
     anomaly_model="poisson",  # engineers at risk at the period's end, not events in it
 )
 AT_RISK = 0.5
+NO_ENGINEERS = "no engineers configured"
 # What work items read of the Jira issues (resolved ones only, filtered in SQL).
 ITEM_JIRA_COLUMNS = (
     "key",
@@ -176,6 +177,7 @@ def load_rows(
     for i, start in enumerate(starts):
         out.append(_share_row("bug_fix_share", "org", "", granularity, start, org.get((start,))))
         at_risk: dict[str, int] = {}
+        unscored: dict[str, int] = {}
         for email, slug in people:
             out.append(
                 _share_row(
@@ -203,37 +205,36 @@ def load_rows(
             )
             hit = int(risk.score is not None and risk.score >= AT_RISK)
             at_risk[slug] = at_risk.get(slug, 0) + hit
+            unscored[slug] = unscored.get(slug, 0) + int(risk.score is None)
         for slug in team_slugs:
             out.append(
                 _share_row(
                     "bug_fix_share", "team", slug, granularity, start, team.get((slug, start))
                 )
             )
-            out.append(
-                (
-                    "engineers_at_risk",
-                    "team",
-                    slug,
-                    granularity,
-                    start,
-                    float(at_risk.get(slug, 0)),
-                    sizes[slug],
-                    "",
-                )
-            )
-        out.append(
-            (
-                "engineers_at_risk",
-                "org",
-                "",
-                granularity,
-                start,
-                float(sum(at_risk.values())),
-                len(teams),
-                "",
-            )
-        )
+            counts = (at_risk.get(slug, 0), unscored.get(slug, 0), sizes[slug])
+            out.append(_at_risk_row("team", slug, granularity, start, counts, churn.min_items))
+        counts = (sum(at_risk.values()), sum(unscored.values()), len(teams))
+        out.append(_at_risk_row("org", "", granularity, start, counts, churn.min_items))
     return out
+
+
+def _at_risk_row(
+    scope: str, key: str, g: str, start: date, counts: tuple[int, int, int], min_items: int
+) -> tuple:
+    """An engineers_at_risk row from (engineers at risk, engineers not scored, engineers):
+    the note says how many could not be scored, and the value is null when none could
+    (docs/metrics.md#engineers_at_risk)."""
+    hits, unscored, members = counts
+    if not members:
+        return ("engineers_at_risk", scope, key, g, start, float("nan"), 0, NO_ENGINEERS)
+    note = (
+        f"{unscored} of {members} engineers not scored: fewer than {min_items} items"
+        if unscored
+        else ""
+    )
+    value = float("nan") if unscored == members else float(hits)
+    return ("engineers_at_risk", scope, key, g, start, value, members, note)
 
 
 def load_compute_frame(

@@ -138,28 +138,48 @@ def _mttr(scope: str, key: str, g: str, start, repairs: list[float]) -> tuple:
     return _row("mttr_hours", scope, key, g, start, float(np.median(repairs)), len(repairs))
 
 
-def _group_rows(scope: str, key: str, g: str, start, stats: list[PeriodStats]) -> list[tuple]:
-    """Team / org: uptime = mean over services, downtime and incidents summed, MTTR pooled."""
-    uptimes = [1.0 - s.downtime / s.length for s in stats if s.length]
+ALL_WEIGHT_ZERO = "every service has weight 0"
+
+
+def _weighted_uptime(stats: list[PeriodStats], weights: list[float]) -> tuple[float, str]:
+    """The mean of the services' uptimes weighted by their `weight` (docs/metrics.md#uptime),
+    over the services whose period has started; (NaN, why) when there is none or every weight
+    is 0."""
+    started = [(1.0 - s.downtime / s.length, w) for s, w in zip(stats, weights, strict=True)]
+    started = [(u, w) for (u, w), s in zip(started, stats, strict=True) if s.length]
+    if not started:
+        return np.nan, "period has not started"
+    total = sum(w for _, w in started)
+    if total <= 0:
+        return np.nan, ALL_WEIGHT_ZERO
+    return float(sum(u * w for u, w in started) / total), ""
+
+
+def _group_rows(
+    scope: str, key: str, g: str, start, stats: list[PeriodStats], weights: list[float]
+) -> list[tuple]:
+    """Team / org: uptime = mean over services weighted by `weights`, downtime and incidents
+    summed, MTTR pooled."""
+    uptime, note = _weighted_uptime(stats, weights)
     outages = sum(s.outages for s in stats)
     created = sum(s.created for s in stats)
     return [
-        _row(
-            "uptime",
-            scope,
-            key,
-            g,
-            start,
-            float(np.mean(uptimes)) if uptimes else np.nan,
-            outages,
-            "" if uptimes else "period has not started",
-        ),
+        _row("uptime", scope, key, g, start, uptime, outages, note),
         _row(
             "downtime_minutes", scope, key, g, start, sum(s.downtime for s in stats) / 60.0, outages
         ),
         _row("incidents", scope, key, g, start, float(created), created),
         _mttr(scope, key, g, start, [h for s in stats for h in s.repairs]),
     ]
+
+
+def service_weights(services: pd.DataFrame) -> dict[str, float]:
+    """{service_key: weight} in `services` order; weight 1 when the frame has no weight column
+    (or the value is missing)."""
+    if "weight" not in services.columns:
+        return dict.fromkeys(services["service_key"], 1.0)
+    weights = pd.to_numeric(services["weight"], errors="coerce").fillna(1.0).astype(float)
+    return dict(zip(services["service_key"], weights, strict=True))
 
 
 def reliability_rows(
@@ -188,6 +208,7 @@ def reliability_rows(
     if not incidents.empty:
         data_first = incidents["created_at"].min().tz_convert(tz).date()
         first = data_first if first is None else min(first, data_first)
+    weight = service_weights(services)
     rows: list[tuple] = []
     for g in granularities:
         # Every service, team and the org share the org's periods.
@@ -199,10 +220,11 @@ def reliability_rows(
                 stats[svc.service_key] = st
                 rows += _service_rows(svc.service_key, g, start, st, float(svc.slo))
             for team, members in services[services["team"] != ""].groupby("team"):
+                keys = members["service_key"]
                 rows += _group_rows(
-                    "team", str(team), g, start, [stats[k] for k in members["service_key"]]
+                    "team", str(team), g, start, [stats[k] for k in keys], [weight[k] for k in keys]
                 )
-            rows += _group_rows("org", "", g, start, list(stats.values()))
+            rows += _group_rows("org", "", g, start, list(stats.values()), list(weight.values()))
     return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
 
 
@@ -234,5 +256,6 @@ def window_rows(
             slo = float(services["slo"].iloc[0]) if len(services) else float("nan")
             out.append(_service_rows(key, "", None, stats[0], slo) if stats else [])
         else:
-            out.append(_group_rows(scope, key, "", None, stats) if stats else [])
+            weights = list(service_weights(services).values())
+            out.append(_group_rows(scope, key, "", None, stats, weights) if stats else [])
     return out

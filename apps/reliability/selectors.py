@@ -24,14 +24,15 @@ INCIDENT_COLUMNS = [
 
 def services_frame() -> pd.DataFrame:
     """The PagerDuty services that count (configured and enabled): service_key (PD id), team
-    (slug or ""), slo (NaN if none). A service id configured in two sources appears once (the
-    first)."""
+    (slug or ""), slo (NaN if none), weight (float: its share in team and org uptime). A service
+    id configured in two sources appears once (the first)."""
     rows = (
         services_counted()
         .order_by("service_id", "pk")
-        .values_list("service_id", "team__slug", "slo")
+        .values_list("service_id", "team__slug", "slo", "weight")
     )
-    frame = pd.DataFrame(list(rows), columns=["service_key", "team", "slo"])
+    frame = pd.DataFrame(list(rows), columns=["service_key", "team", "slo", "weight"])
+    frame["weight"] = frame["weight"].astype(float)
     frame["team"] = frame["team"].fillna("")
     frame["slo"] = pd.to_numeric(frame["slo"], errors="coerce").astype(float)
     return frame.drop_duplicates("service_key").reset_index(drop=True)

@@ -116,7 +116,7 @@ def test_unit_costs(world):
     # org March 27 / 2 releases = 13.5; April 17 / 0 releases → null
     assert series(frame, "cost_per_release") == {
         "2026-03-01": (13.5, 2, ""),
-        "2026-04-01": (None, 0, "no releases in period"),
+        "2026-04-01": (None, 0, "no releases in period; cost data through 2026-04-15"),
     }
     assert values(frame, "cost_per_release", "team", "platform") == {
         "2026-03-01": 12.5,
@@ -125,7 +125,7 @@ def test_unit_costs(world):
     # March 27 / revenue 270 = 0.1; April has no revenue row
     assert series(frame, "cost_to_revenue") == {
         "2026-03-01": (0.1, 1, ""),
-        "2026-04-01": (None, 0, "no revenue recorded for the month"),
+        "2026-04-01": (None, 0, "no revenue recorded for the month; cost data through 2026-04-15"),
     }
     assert series(frame, "cost_to_revenue", granularity="week") == {}
     # apps.delivery.customers exists (since 2026-11-22) but the world has no customers
@@ -134,6 +134,29 @@ def test_unit_costs(world):
         0,
         "no customers live at period end",
     )
+
+
+def test_a_period_the_cost_lines_do_not_cover_to_its_end_says_through_when(world):
+    frame = costs_compute(ComputeContext(tz="UTC", now=NOW))
+
+    # The last line (L4) ends 2026-04-15 02:00: April is covered through 15 April, March (L1
+    # runs into April) wholly. Every cost row of a period carries its note, team rows too.
+    through = "cost data through 2026-04-15"
+    assert series(frame, "cost")["2026-04-01"] == (17.0, 2, through)
+    assert series(frame, "cost")["2026-03-01"][2] == ""
+    assert series(frame, "cost_other", "team", "payments")["2026-04-01"][2] == through
+    weekly = {k: v[2] for k, v in series(frame, "cost", granularity="week").items()}
+    # These four lines cover no week to its end. A week with no line at all is covered only
+    # through the day before it (no data after L3, 10 March 01:00, until L1 on 30 March).
+    assert weekly == {
+        "2026-03-02": "cost data through 2026-03-02",
+        "2026-03-09": "cost data through 2026-03-10",
+        "2026-03-16": "cost data through 2026-03-15",
+        "2026-03-23": "cost data through 2026-03-22",
+        "2026-03-30": "cost data through 2026-04-01",
+        "2026-04-06": "cost data through 2026-04-05",
+        "2026-04-13": through,
+    }
 
 
 def test_cost_per_customer_counts_customers_live_before_period_end(world, monkeypatch):

@@ -150,8 +150,31 @@ def test_share_and_at_risk_rows() -> None:
     value, note = got[("churn_risk", "engineer", "bob@acme.test", "week", date(2026, 3, 16))]
     assert value == 0.8 and note.startswith("bug share 0.60 (previous window 0.00, rise 1.00)")
     assert got[("engineers_at_risk", "team", "platform", "week", date(2026, 3, 16))][0] == 1.0
-    assert got[("engineers_at_risk", "team", "payments", "week", date(2026, 3, 16))][0] == 0.0
     assert got[("engineers_at_risk", "org", "", "month", date(2026, 3, 1))][0] == 1.0
+
+
+@pytest.mark.django_db
+def test_engineers_at_risk_says_how_many_could_not_be_scored() -> None:
+    from apps.quality.bug_load_metrics import load_compute_frame
+
+    frame = load_compute_frame(items(), TEAMS, ComputeContext(tz="UTC", now=NOW))
+    got = {
+        (r.scope, r.scope_key, r.period_start): (r.value, r.sample_size, r.note)
+        for r in frame[
+            (frame.metric == "engineers_at_risk") & (frame.granularity == "week")
+        ].itertuples()
+    }
+    week = date(2026, 3, 16)
+    # platform: bob scored (at risk), ann has 2 items; payments: carol has none.
+    assert got[("team", "platform", week)] == (
+        1.0,
+        2,
+        "1 of 2 engineers not scored: fewer than 5 items",
+    )
+    value, size, note = got[("team", "payments", week)]
+    assert math.isnan(value) and size == 1
+    assert note == "1 of 1 engineers not scored: fewer than 5 items"
+    assert got[("org", "", week)] == (1.0, 3, "2 of 3 engineers not scored: fewer than 5 items")
 
 
 def test_churn_grid_equals_churn_of_for_every_person_and_end():

@@ -102,3 +102,48 @@ def test_team_and_org_aggregate(monthly) -> None:
         assert monthly[("incidents", scope, key, m)][0] == 4.0
         assert monthly[("mttr_hours", scope, key, m)][:2] == (1.0, 3)  # pooled median
     assert monthly[("uptime", "service", "S2", m)] == (1.0, 0, "")
+
+
+def test_team_and_org_uptime_weigh_each_service_by_its_weight() -> None:
+    incidents, services = frames()
+    services["weight"] = [3.0, 1.0]  # the paying service counts three times the quiet one
+    rows = reliability_rows(
+        incidents, services, tz="UTC", now=NOW, outage_urgencies=["high"], granularities=("month",)
+    )
+    got = {(r.metric, r.scope, str(r.period_start)): r for r in rows.itertuples()}
+
+    march = got[("uptime", "org", "2026-03-01")]
+    assert march.value == pytest.approx((3 * (1 - 180 / 44_640) + 1 * 1.0) / 4)
+    assert got[("downtime_minutes", "org", "2026-03-01")].value == 180.0  # sums are unweighted
+
+
+def test_services_of_weight_zero_are_left_out_of_uptime() -> None:
+    incidents, services = frames()
+    services["weight"] = [0.0, 1.0]
+    rows = reliability_rows(
+        incidents, services, tz="UTC", now=NOW, outage_urgencies=["high"], granularities=("month",)
+    )
+    got = {(r.metric, r.scope, str(r.period_start)): r for r in rows.itertuples()}
+    assert got[("uptime", "team", "2026-03-01")].value == 1.0  # S2 alone
+
+    services["weight"] = [0.0, 0.0]
+    rows = reliability_rows(
+        incidents, services, tz="UTC", now=NOW, outage_urgencies=["high"], granularities=("month",)
+    )
+    none = rows[(rows.metric == "uptime") & (rows.scope == "org")].iloc[0]
+    assert np.isnan(none.value) and none.note == "every service has weight 0"
+
+
+@pytest.mark.django_db
+def test_the_services_frame_carries_each_services_weight() -> None:
+    from apps.organization.models import PagerDutyService, Source
+    from apps.reliability.selectors import services_frame
+
+    source = Source.objects.create(name="pd", kind="pagerduty", base_url="https://x.test")
+    PagerDutyService.objects.create(source=source, service_id="PAY", weight=3)
+    PagerDutyService.objects.create(source=source, service_id="QUIET")
+
+    assert services_frame()[["service_key", "weight"]].values.tolist() == [
+        ["PAY", 3.0],
+        ["QUIET", 1.0],
+    ]

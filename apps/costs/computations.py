@@ -187,3 +187,48 @@ def live_customers_at(live_at: pd.Series, period_starts, granularity: Granularit
         p: float((known < local_midnight(next_period_start(p, granularity), tz)).sum())
         for p in period_starts
     }
+
+
+COVERAGE_NOTE = "cost data through {day}"
+
+
+def coverage_notes(
+    groups: pd.DataFrame, starts: list[date], granularity: Granularity, tz: str
+) -> dict[date, str]:
+    """{period_start: note} of the periods of `starts` that the cost lines do not cover to
+    their end (docs/metrics.md#cost-coverage): `cost data through YYYY-MM-DD`, the last local
+    day with data. A period is covered when some line starting before its end runs to its end;
+    otherwise its data ends at the latest end of those lines, or at its own start when none
+    reaches into it (no data in the period). Export lag is not a drop in cost.
+
+    One sort of the lines by start and a running maximum of their ends, read at each period
+    end: O(lines log lines + periods)."""
+    if groups.empty or not starts:
+        return {}
+    order = np.argsort(groups["start"].to_numpy("datetime64[ns]"), kind="stable")
+    begin = groups["start"].to_numpy("datetime64[ns]")[order]
+    reach = np.maximum.accumulate(groups["end"].to_numpy("datetime64[ns]")[order])
+    notes = {}
+    for start in starts:
+        lo = np.datetime64(pd.Timestamp(local_midnight(start, tz)).tz_convert(None), "ns")
+        hi = local_midnight(next_period_start(start, granularity), tz)
+        hi64 = np.datetime64(pd.Timestamp(hi).tz_convert(None), "ns")
+        at = int(np.searchsorted(begin, hi64, side="left")) - 1
+        last = reach[at] if at >= 0 else lo
+        if last >= hi64:
+            continue
+        through = pd.Timestamp(max(last, lo), tz="UTC") - pd.Timedelta(microseconds=1)
+        notes[start] = COVERAGE_NOTE.format(day=through.tz_convert(tz).date().isoformat())
+    return notes
+
+
+def notes_add(frame: pd.DataFrame, notes: Mapping[date, str]) -> pd.DataFrame:
+    """`frame` (registry rows) with each period's note of `notes` appended to its own."""
+    if not notes or frame.empty:
+        return frame
+    extra = frame["period_start"].map(notes).fillna("")
+    joined = [
+        f"{own}; {more}" if own and more else own or more
+        for own, more in zip(frame["note"], extra, strict=True)
+    ]
+    return frame.assign(note=joined)

@@ -89,41 +89,62 @@ def costs_compute(ctx: ComputeContext) -> pd.DataFrame:
     """Registry-format rows of every cost metric (see apps.metrics.registry). With
     `ctx.since`, only cost groups ending at or after the first replaced period are read.
     cost_per_release has no rows without a repo to release from
-    (docs/metrics.md#any-subset-of-sources)."""
+    (docs/metrics.md#any-subset-of-sources). Every row of a period the cost lines do not cover
+    to its end carries `cost data through YYYY-MM-DD` (docs/metrics.md#cost-coverage)."""
     groups = selectors.cost_groups_frame(ends_since=ctx.since_at)
-    releases = releases_frame() if repos_configured() else None
-    live = selectors.customers_live_frame()
-    revenue = selectors.revenue_by_month()
+    inputs = {
+        "releases": releases_frame() if repos_configured() else None,
+        "live": selectors.customers_live_frame(),
+        "revenue": selectors.revenue_by_month(),
+    }
     parts = []
     for granularity in GRANULARITIES:
-        split = c.cost_split(groups, granularity, ctx.tz)
-        scopes = [("org", "")] + [("team", str(t)) for t in sorted(set(split["team"]) - {""})]
-        firsts = {
-            (scope, key): ctx.first_period("cost", scope, key, granularity, None)
-            for scope, key in scopes
-        }
-        every = c.cost_series(split, granularity=granularity, firsts=firsts)
-        for scope, key in scopes:
-            sums = every[(every["scope"] == scope) & (every["scope_key"] == key)]
-            if sums.empty:
-                continue
-            parts.append(sums)
-            if releases is not None:
-                released = releases if scope == "org" else releases[releases["team"] == key]
-                per_release = c.releases_per_period(released["released_at"], granularity, ctx.tz)
-                parts.append(
-                    c.ratio_rows(
-                        sums,
-                        metric="cost_per_release",
-                        denominators=per_release,
-                        zero_note=NO_RELEASES,
-                        missing_note=NO_RELEASES,
-                    )
-                )
-            if scope == "org":
-                parts += _org_ratios(sums, live, revenue, granularity, ctx.tz)
-    parts = [p for p in parts if not p.empty]
+        rows = _granularity_rows(groups, granularity, ctx, **inputs)
+        if rows:
+            frame = pd.concat(rows, ignore_index=True)
+            starts = sorted(set(frame["period_start"]))
+            parts.append(c.notes_add(frame, c.coverage_notes(groups, starts, granularity, ctx.tz)))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _granularity_rows(
+    groups: pd.DataFrame,
+    granularity: str,
+    ctx: ComputeContext,
+    *,
+    releases: pd.DataFrame | None,
+    live: pd.DataFrame | None,
+    revenue: dict,
+) -> list[pd.DataFrame]:
+    """The non-empty row frames of every cost metric and scope at `granularity`."""
+    split = c.cost_split(groups, granularity, ctx.tz)
+    scopes = [("org", "")] + [("team", str(t)) for t in sorted(set(split["team"]) - {""})]
+    firsts = {
+        (scope, key): ctx.first_period("cost", scope, key, granularity, None)
+        for scope, key in scopes
+    }
+    every = c.cost_series(split, granularity=granularity, firsts=firsts)
+    parts = []
+    for scope, key in scopes:
+        sums = every[(every["scope"] == scope) & (every["scope_key"] == key)]
+        if sums.empty:
+            continue
+        parts.append(sums)
+        if releases is not None:
+            released = releases if scope == "org" else releases[releases["team"] == key]
+            per_release = c.releases_per_period(released["released_at"], granularity, ctx.tz)
+            parts.append(
+                c.ratio_rows(
+                    sums,
+                    metric="cost_per_release",
+                    denominators=per_release,
+                    zero_note=NO_RELEASES,
+                    missing_note=NO_RELEASES,
+                )
+            )
+        if scope == "org":
+            parts += _org_ratios(sums, live, revenue, granularity, ctx.tz)
+    return [p for p in parts if not p.empty]
 
 
 def _org_ratios(sums, live, revenue, granularity, tz) -> list[pd.DataFrame]:

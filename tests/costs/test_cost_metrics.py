@@ -171,7 +171,7 @@ def test_cost_per_customer_counts_customers_live_before_period_end(world, monkey
     # March: 1 live before 04-01 → 27 / 1; April: 2 live before 05-01 → 17 / 2 = 8.5
     assert series(frame, "cost_per_customer") == {
         "2026-03-01": (27.0, 1, ""),
-        "2026-04-01": (8.5, 2, ""),
+        "2026-04-01": (8.5, 2, "cost data through 2026-04-15"),
     }
 
 

@@ -39,6 +39,16 @@ def test_only_the_real_cost_samples_give_each_files_own_effective_cost_sum(org_c
         date(2023, 11, 1): pytest.approx(1.68230869740, abs=1e-9),
         date(2023, 9, 1): pytest.approx(1.26136926505726 * CAD_RATE, abs=1e-12),
     }
+    notes = dict(
+        MetricRow.objects.filter(metric="cost", scope="org", granularity="month").values_list(
+            "period_start", "note"
+        )
+    )
+    # The Azure export holds one day: September 2023 is covered through 2 September only; the
+    # FOCUS and CUR months are whole; a month with no file at all has no data in it.
+    assert notes[date(2023, 9, 1)] == "cost data through 2023-09-02"
+    assert notes[date(2023, 11, 1)] == notes[date(2024, 9, 1)] == ""
+    assert notes[date(2023, 12, 1)] == "cost data through 2023-11-30"
     assert set(MetricRow.objects.values_list("metric", flat=True)) == {
         "cost",
         "cost_compute",

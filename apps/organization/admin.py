@@ -18,6 +18,8 @@ from apps.organization.models import (
     RevenueMonth,
     Source,
     Team,
+    UsageMonth,
+    UsageSeries,
 )
 
 
@@ -167,3 +169,20 @@ class RevenueMonthAdmin(admin.ModelAdmin):
 class CostExportAdmin(admin.ModelAdmin):
     form = forms.CostExportForm
     list_display = ("name", "format", "path")
+
+
+class UsageMonthInline(admin.TabularInline):
+    model = UsageMonth
+    form = forms.UsageMonthForm
+    fields = ("month", "value")
+    extra = 0
+
+
+@admin.register(UsageSeries)
+class UsageSeriesAdmin(admin.ModelAdmin):
+    """Usage series (config `usage`): a driver of the cost growth model. Applying the config
+    again re-reads the CSV and overwrites the months it names."""
+
+    list_display = ("name", "unit", "path")
+    search_fields = ("name",)
+    inlines = (UsageMonthInline,)

@@ -25,6 +25,7 @@ from apps.organization.models import (
     Repo,
     RevenueMonth,
     Source,
+    UsageMonth,
 )
 
 
@@ -203,6 +204,18 @@ class RevenueMonthForm(forms.ModelForm):
 
     def clean_month(self) -> dt.date:
         # A revenue row is a month: whichever day is entered, store the first.
+        return self.cleaned_data["month"].replace(day=1)
+
+
+class UsageMonthForm(forms.ModelForm):
+    value = forms.FloatField(min_value=0)
+
+    class Meta:
+        model = UsageMonth
+        fields = "__all__"
+
+    def clean_month(self) -> dt.date:
+        # One value per month: whichever day is entered, store the first.
         return self.cleaned_data["month"].replace(day=1)
 
 

@@ -231,3 +231,36 @@ class CostExport(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UsageSeries(models.Model):
+    """A usage series of the config (`usage`): a driver of the cost growth model
+    (docs/metrics.md#cost-growth-model), e.g. requests or active users per month."""
+
+    name = models.SlugField(max_length=50, unique=True)
+    unit = models.CharField(max_length=50)
+    path = models.CharField(max_length=1000, blank=True, help_text="the CSV it was read from")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "usage series"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UsageMonth(models.Model):
+    """One month of a usage series."""
+
+    series = models.ForeignKey(UsageSeries, on_delete=models.CASCADE, related_name="months")
+    month = models.DateField(help_text="first day of the month")
+    value = models.FloatField()
+
+    class Meta:
+        ordering = ["series", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "month"], name="usage_month_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series_id} {self.month:%Y-%m}: {self.value}"

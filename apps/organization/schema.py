@@ -198,13 +198,17 @@ class ChurnSettings(_Section):
 
 
 class CostSettings(_Section):
-    """docs/metrics.md#cost-metrics: billing currency, conversion rates and how cost lines find a
-    team."""
+    """Billing currency, conversion rates and how cost lines find a team (docs/metrics.md#cost-metrics);
+    each team's loaded engineering cost per month (`engineering`, in the billing currency) and
+    the tag keys naming a cost line's PagerDuty service (`service_tag_keys`), both for the cost
+    of poor quality (docs/metrics.md#cost_of_poor_quality)."""
 
     currency: Currency = "USD"
     fx_rates: dict[Currency, Annotated[float, Field(gt=0)]] = {}
     team_tag_keys: list[Text] = ["team", "user:team"]
     accounts: Annotated[dict[str, Slug], BeforeValidator(v.check_text_keys)] = {}
+    engineering: dict[Slug, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = {}
+    service_tag_keys: list[Text] = ["service", "user:service"]
 
 
 class CostExportConfig(_Section):
@@ -224,6 +228,16 @@ class RevenueConfig(_Section):
     amount: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 
 
+class UsageConfig(_Section):
+    """A usage series, a driver of the cost growth model (docs/metrics.md#cost-growth-model):
+    `path` is a CSV file of `month,value` lines (relative paths from the config file's folder),
+    read when the config is applied (apps.organization.usage)."""
+
+    name: Slug
+    unit: Annotated[str, Field(min_length=1, max_length=50)]
+    path: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
 class OrgConfig(_Section):
     """The whole file: docs/configuration.md, and examples/keel.yaml for an example."""
 
@@ -237,6 +251,7 @@ class OrgConfig(_Section):
     churn: ChurnSettings = ChurnSettings()
     costs: CostsConfig = CostsConfig()
     revenue: list[RevenueConfig] = []
+    usage: list[UsageConfig] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> "OrgConfig":
@@ -282,6 +297,7 @@ def _duplicates(config: OrgConfig) -> Iterator[Problem]:
     yield from _first_seen(config.customers, "key", ("customers",), "customer key")
     yield from _first_seen(config.costs.exports, "name", ("costs", "exports"), "export name")
     yield from _first_seen(config.revenue, "month", ("revenue",), "revenue month")
+    yield from _first_seen(config.usage, "name", ("usage",), "usage name")
 
 
 def _unknown_teams(config: OrgConfig) -> Iterator[Problem]:
@@ -299,6 +315,7 @@ def _unknown_teams(config: OrgConfig) -> Iterator[Problem]:
     refs += [(("customers", i, "team"), c.team) for i, c in enumerate(config.customers)]
     accounts = config.costs.accounts.items()
     refs += [(("costs", "accounts", account), team) for account, team in accounts]
+    refs += [(("costs", "engineering", team), team) for team in config.costs.engineering]
     for path, team in refs:
         if team is not None and team not in teams:
             yield path, f"unknown team '{team}'"

@@ -29,6 +29,7 @@ from apps.organization.models import (
     Team,
 )
 from apps.organization.rows import ApplyResult, Synced, rows_delete, rows_sync
+from apps.organization.usage import usage_apply, usage_files_read
 from apps.organization.yaml_loader import yaml_parse
 
 Rows = dict[tuple[Any, ...], dict[str, Any]]
@@ -73,19 +74,27 @@ def config_apply_file(*, path: str | Path, prune: bool = False) -> ApplyResult:
             f"byte {exc.start}); save it as UTF-8"
         )
         raise ConfigError("", message) from None
-    return config_apply(config=config_load(text=text), prune=prune)
+    config = config_load(text=text)
+    return config_apply(config=config, prune=prune, base_dir=Path(path).resolve().parent)
 
 
 @transaction.atomic
-def config_apply(*, config: schema.OrgConfig, prune: bool = False) -> ApplyResult:
-    """Make the database match `config` (docs/configuration.md), idempotently, in one transaction.
+def config_apply(
+    *, config: schema.OrgConfig, prune: bool = False, base_dir: Path | None = None
+) -> ApplyResult:
+    """Make the database match `config` (docs/configuration.md), idempotently, in one
+    transaction.
 
     Rows are matched by natural key (team slug, person email, source name, ...) and saved only
     when a value differs. Objects absent from the file are kept unless `prune`. Secrets entered
     in the admin (`Source.token`, `Source.webhook_secret`) are never read or written here.
-    Returns the counts per model. Raises ConfigError for problems only the database reveals
-    (e.g. two users with a manager's e-mail); the transaction is then rolled back.
+    Usage CSVs (`usage[].path`, relative to `base_dir`, else the working directory) are all
+    read before anything is written. Returns the counts per model. Raises ConfigError for a
+    missing or malformed usage file (`usage[0].path: usage.csv line 3: ...`) and for problems
+    only the database reveals (e.g. two users with a manager's e-mail); the transaction is
+    then rolled back.
     """
+    usage = usage_files_read(config=config, base_dir=base_dir)
     result = ApplyResult()
     _apply_organization(config=config, result=result, prune=prune)
     teams = _apply_teams(config=config, result=result, prune=prune)
@@ -93,6 +102,7 @@ def config_apply(*, config: schema.OrgConfig, prune: bool = False) -> ApplyResul
     _apply_sources(config=config, teams=teams, result=result, prune=prune)
     _apply_customers(config=config, teams=teams, result=result, prune=prune)
     _apply_costs(config=config, result=result, prune=prune)
+    usage_apply(config=config, usage=usage, result=result, prune=prune)
     return result
 
 

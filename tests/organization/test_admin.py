@@ -224,6 +224,7 @@ def test_every_model_has_an_admin_page(admin_client):
         "customer",
         "revenuemonth",
         "costexport",
+        "usageseries",
     ):
         assert admin_client.get(reverse(f"admin:organization_{name}_add")).status_code in (200, 403)
         assert admin_client.get(reverse(f"admin:organization_{name}_changelist")).status_code == 200

@@ -48,6 +48,8 @@ def test_spec_example_creates_what_it_says():
         "fx_rates": {},
         "team_tag_keys": ["team", "user:team"],
         "accounts": {"123456789012": "platform"},
+        "engineering": {},
+        "service_tag_keys": ["service", "user:service"],
     }
     team = Team.objects.get()
     assert (team.slug, team.name) == ("platform", "Platform")

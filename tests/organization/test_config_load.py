@@ -67,6 +67,8 @@ def test_defaults_equal_the_spec_example_blocks():
         "currency": "USD",
         "fx_rates": {},
         "team_tag_keys": ["team", "user:team"],
+        "engineering": {},
+        "service_tag_keys": ["service", "user:service"],
     }
     assert bare.bugs.impact.weights.model_dump() == {"high": 3, "medium": 2, "low": 1}
     assert bare.bugs.impact.jira_priorities["Lowest"] == "low"

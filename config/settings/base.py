@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.quality",
     "apps.reliability",
     "apps.costs",
+    "apps.economics",
     "apps.metrics",
     "apps.dashboard",
     "apps.digests",

@@ -1,0 +1,139 @@
+"""What each unit economics computation reads, assembled from the selectors for one recompute
+(apps.metrics.registry.ComputeContext): the pure computations get frames and mappings only."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+
+from apps.core.periods import local_midnight
+from apps.costs.selectors import revenue_by_month
+from apps.delivery.customers import customers_frame
+from apps.delivery.selectors import releases_frame
+from apps.economics import selectors
+from apps.economics.drivers import drivers_frame
+from apps.economics.growth import MAX_MONTHS
+from apps.economics.quality_cost import Inputs, cloud_costs, union
+from apps.metrics.registry import ComputeContext
+from apps.organization.models import Team
+
+QUALITY_INPUTS = ("bug_fix_share", "downtime_minutes")
+
+
+def months_before(month: date, count: int) -> date:
+    """The first day of the month `count` months before `month` (a first day)."""
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class GrowthInputs:
+    """Monthly cost (period_start, team, cost), the instant the cost data covers to, customers,
+    releases and usage (frames of apps.economics.drivers)."""
+
+    monthly_cost: pd.DataFrame
+    covered: datetime | None
+    customers: pd.DataFrame
+    releases: pd.DataFrame
+    usage: pd.DataFrame
+    tz: str
+
+    @property
+    def first_month(self) -> date | None:
+        return min(self.monthly_cost["period_start"], default=None)
+
+    def scopes(self, *, stored: set[str]) -> list[tuple[str, str]]:
+        """The org and every team with allocated cost (or rows stored before a since-cutoff)."""
+        teams = (set(self.monthly_cost["team"]) - {""}) | stored
+        return [("org", ""), *(("team", t) for t in sorted(teams))]
+
+    def drivers(self, *, scope: str, key: str, months: list[date], now: datetime) -> pd.DataFrame:
+        """The scope's drivers frame: a team's cost, customers and releases; usage for the org."""
+        mine = (lambda f: f) if scope == "org" else (lambda f: f[f["team"] == key])
+        return drivers_frame(
+            monthly_cost=mine(self.monthly_cost),
+            customers=mine(self.customers),
+            releases=mine(self.releases),
+            usage=self.usage if scope == "org" else None,
+            months=months,
+            tz=self.tz,
+            covered=self.covered,
+            now=now,
+        )
+
+
+def growth_inputs(ctx: ComputeContext) -> GrowthInputs:
+    """With `ctx.since`, cost is read from MAX_MONTHS months before the first replaced month:
+    all a replaced month's fit can reach."""
+    cutoff = ctx.cutoff("month")
+    since = None if cutoff is None else local_midnight(months_before(cutoff, MAX_MONTHS), ctx.tz)
+    monthly, covered = selectors.cost_monthly_frame(tz=ctx.tz, since=since)
+    if since is not None:
+        monthly = monthly[monthly["period_start"] >= months_before(cutoff, MAX_MONTHS)]
+    return GrowthInputs(
+        monthly_cost=monthly,
+        covered=None if covered is None else covered.to_pydatetime(),
+        customers=customers(ctx.tz),
+        releases=releases_frame(),
+        usage=selectors.usage_frame(),
+        tz=ctx.tz,
+    )
+
+
+def customers(tz: str) -> pd.DataFrame:
+    """Configured customers and their go-live (apps.delivery.customers.customers_frame)."""
+    return customers_frame(tz=tz)
+
+
+def quality_inputs(ctx: ComputeContext) -> Inputs:
+    """The months of the org's bug_fix_share or downtime_minutes rows (from the first replaced
+    one with `ctx.since`), every configured team, and what each part reads."""
+    rows = selectors.metric_values_frame(metrics=list(QUALITY_INPUTS), since=ctx.cutoff("month"))
+    months = sorted(set(rows.loc[rows["scope"] == "org", "period_start"]))
+    teams = list(Team.objects.order_by("slug").values_list("slug", flat=True))
+    values = {
+        metric: {
+            (s, k, p): v
+            for s, k, p, v in rows.loc[
+                rows["metric"] == metric, ["scope", "scope_key", "period_start", "value"]
+            ].itertuples(index=False)
+        }
+        for metric in QUALITY_INPUTS
+    }
+    outages = selectors.outages_frame(now=ctx.now, since=ctx.since_at)
+    return Inputs(
+        months=months,
+        teams=teams,
+        shares=values["bug_fix_share"],
+        downtime=values["downtime_minutes"],
+        revenue=revenue_by_month(),
+        engineering=selectors.engineering_costs(),
+        cloud=_cloud(outages, teams=teams, months=months, tz=ctx.tz),
+        tz=ctx.tz,
+        now=ctx.now,
+    )
+
+
+def _cloud(outages: pd.DataFrame, *, teams: list[str], months: list[date], tz: str) -> dict:
+    if outages.empty or not months:
+        return {}
+    epoch = pd.Timestamp(0, tz="UTC")
+    starts, ends = union(
+        (outages["start"] - epoch).dt.total_seconds().to_numpy(),
+        (outages["end"] - epoch).dt.total_seconds().to_numpy(),
+    )
+    intervals = [
+        (epoch + pd.Timedelta(seconds=s), epoch + pd.Timedelta(seconds=e))
+        for s, e in zip(starts, ends, strict=True)
+    ]
+    lines = selectors.lines_during_frame(
+        [(s.to_pydatetime(), e.to_pydatetime()) for s, e in intervals]
+    )
+    return cloud_costs(
+        lines,
+        outages,
+        tag_keys=selectors.service_tag_keys(),
+        scopes=[("org", ""), *(("team", t) for t in teams)],
+        months=months,
+        tz=tz,
+    )

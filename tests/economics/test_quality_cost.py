@@ -1,0 +1,118 @@
+"""The cost of poor quality (docs/metrics.md#cost_of_poor_quality), hand-computed for a small
+case: one team, one month, one outage, three cost lines."""
+
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from apps.economics.quality_cost import (
+    NO_ENGINEERING,
+    NO_REVENUE,
+    NO_TAGS,
+    Inputs,
+    cloud_costs,
+    covered,
+    parts_frame,
+    quality_cost_rows,
+    union,
+)
+
+MARCH = date(2026, 3, 1)
+NOW = datetime(2026, 4, 20, tzinfo=UTC)
+
+
+def frame(rows, columns, times=("start", "end")) -> pd.DataFrame:
+    out = pd.DataFrame(rows, columns=columns)
+    for column in times:
+        out[column] = pd.to_datetime(out[column], utc=True)
+    return out
+
+
+OUTAGES = frame(
+    [("PSVC1", "api", "platform", "2026-03-10 10:00", "2026-03-10 11:30")],
+    ["service_key", "service_name", "team", "start", "end"],
+)
+LINES = frame(
+    [
+        # account 111 runs the api (its daily line is tagged service=api): 1.5 h of 24 → 3.0
+        ("111", {"service": "api"}, "2026-03-10 00:00", "2026-03-11 00:00", 48.0),
+        # an untagged line of the same account, wholly inside the outage → 10.0
+        ("111", {}, "2026-03-10 10:00", "2026-03-10 11:00", 10.0),
+        # another account, not the api's → nothing
+        ("222", {"team": "platform"}, "2026-03-10 10:00", "2026-03-10 11:00", 100.0),
+    ],
+    ["sub_account_id", "tags", "start", "end", "cost"],
+)
+
+
+def inputs(**overrides) -> Inputs:
+    """bug_fix_share 0.25 × 90,000 = 22,500; downtime 90 min × 446,400 / 44,640 min = 900;
+    cloud during the outage 3 + 10 = 13. Total 23,413."""
+    cloud = cloud_costs(
+        LINES,
+        OUTAGES,
+        tag_keys=["service"],
+        scopes=[("org", ""), ("team", "platform"), ("team", "payments")],
+        months=[MARCH],
+        tz="UTC",
+    )
+    values = dict(
+        months=[MARCH],
+        teams=["payments", "platform"],
+        shares={("team", "platform", MARCH): 0.25, ("team", "payments", MARCH): 0.5},
+        downtime={("team", "platform", MARCH): 90.0, ("org", "", MARCH): 90.0},
+        revenue={MARCH: 446_400.0},
+        engineering={"platform": 90_000.0},
+        cloud=cloud,
+        tz="UTC",
+        now=NOW,
+    )
+    return Inputs(**(values | overrides))
+
+
+def by_scope(rows: pd.DataFrame) -> dict:
+    return {
+        (r.scope, r.scope_key): (None if np.isnan(r.value) else r.value, r.sample_size, r.note)
+        for r in rows.itertuples()
+    }
+
+
+def test_hand_computed_small_case():
+    parts = parts_frame(inputs())
+    platform = parts[parts["scope_key"] == "platform"].iloc[0]
+    assert (platform["bug_work"], platform["downtime"]) == (22_500.0, 900.0)
+    assert platform["cloud_during_outages"] == pytest.approx(13.0)
+    rows = by_scope(quality_cost_rows(parts))
+    assert rows[("team", "platform")] == (pytest.approx(23_413.0), 3, "")
+    # payments: no engineering cost configured, no outage → only its (zero) downtime and cloud
+    assert rows[("team", "payments")] == (0.0, 2, NO_ENGINEERING)
+    assert rows[("org", "")] == (pytest.approx(23_413.0), 3, "")
+
+
+def test_parts_not_valued_are_named_and_the_rest_still_counts():
+    rows = by_scope(quality_cost_rows(parts_frame(inputs(revenue={}))))
+    assert rows[("team", "platform")] == (pytest.approx(22_513.0), 2, NO_REVENUE)
+    untagged = LINES.assign(tags=[{}, {}, {}])
+    cloud = cloud_costs(
+        untagged, OUTAGES, tag_keys=["service"], scopes=[("org", "")], months=[MARCH], tz="UTC"
+    )
+    assert cloud == {("org", "", MARCH): None}
+    rows = by_scope(quality_cost_rows(parts_frame(inputs(cloud=cloud, engineering={}))))
+    any_team = NO_ENGINEERING.replace("the team", "any team")
+    assert rows[("org", "")] == (900.0, 1, f"{any_team}; {NO_TAGS}")
+
+
+def test_current_month_counts_bug_work_to_date():
+    now = datetime(2026, 3, 11, tzinfo=UTC)  # 10 of 31 days elapsed
+    parts = parts_frame(inputs(now=now))
+    platform = parts[parts["scope_key"] == "platform"].iloc[0]
+    assert platform["bug_work"] == pytest.approx(22_500.0 * 10 / 31)
+
+
+def test_union_and_covered_count_overlaps_once():
+    starts, ends = union(np.array([0.0, 5.0, 20.0]), np.array([10.0, 12.0, 30.0]))
+    assert starts.tolist() == [0.0, 20.0] and ends.tolist() == [12.0, 30.0]
+    inside = covered(np.array([-5.0, 11.0, 25.0]), np.array([5.0, 40.0, 26.0]), starts, ends)
+    assert inside.tolist() == [5.0, 11.0, 1.0]

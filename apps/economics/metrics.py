@@ -37,6 +37,8 @@ METRICS = (
         "customers live, from a log-log regression on the customers, releases and usage of "
         "up to 24 complete months (null below 8).",
         doc_anchor=ELASTICITY,
+        label="Cost elasticity to customers",
+        better="down",
     ),
     MetricDefinition(
         name="cost_marginal_per_customer",
@@ -46,6 +48,8 @@ METRICS = (
         description="What one more customer adds to monthly cost: elasticity × cost / "
         "customers live.",
         doc_anchor="cost_marginal_per_customer",
+        label="Marginal cost per customer",
+        better="down",
     ),
     MetricDefinition(
         name="cost_projected_2x",
@@ -55,6 +59,8 @@ METRICS = (
         description="The monthly cost the cost growth model predicts with twice the customers "
         "and the other drivers as they were this month.",
         doc_anchor="cost_projected_2x",
+        label="Projected cost at 2× customers",
+        better="down",
     ),
     MetricDefinition(
         name="cost_of_poor_quality",
@@ -64,6 +70,9 @@ METRICS = (
         description="Bug work (bug-fix share × engineering cost) + downtime valued at revenue "
         "per minute + cloud spend of the affected accounts during outages.",
         doc_anchor="cost_of_poor_quality",
+        label="Cost of poor quality",
+        short_label="CoPQ",
+        better="down",
     ),
     MetricDefinition(
         name=KM_METRIC,
@@ -74,6 +83,8 @@ METRICS = (
         "started, those still onboarding censored at the month's end (null until half are "
         "live).",
         doc_anchor=KM_METRIC,
+        label="Time to a new customer (Kaplan–Meier)",
+        better="down",
     ),
 )
 

@@ -1,7 +1,10 @@
 """Onboarding as survival (docs/metrics.md#time_to_new_customer_km_days): the Kaplan–Meier
-estimate (lifelines) of the time from onboarding start to go-live over every customer, live or
-still onboarding (censored), a go-live forecast per onboarding customer, and the curve the
-customers page draws. Pure: frames in, frames out, no I/O.
+estimate of the time from onboarding start to go-live over every customer, live or still
+onboarding (censored), a go-live forecast per onboarding customer, and the curve the customers
+page draws. Pure: frames in, frames out, no I/O.
+
+The estimator is statsmodels' `SurvfuncRight` (the product-limit estimator with Greenwood
+standard errors). lifelines would be the other choice, but it requires pandas < 3.
 
 `customers` frame (apps.delivery.customers.customers_frame): key, team ("" none), start (aware
 UTC, local midnight of onboarding_start), live_at (aware UTC, NaT while onboarding).
@@ -40,24 +43,34 @@ class Observations:
         return cls(days=days, live=live)
 
 
-def km_fit(obs: Observations):
-    """A fitted lifelines KaplanMeierFitter over `obs` (needs at least one customer)."""
-    from lifelines import KaplanMeierFitter  # import on use: lifelines pulls in scipy, autograd
+@dataclass(frozen=True)
+class Curve:
+    """A Kaplan–Meier curve: at each time an onboarding ended (days), the share still not live
+    (`survival`), its standard error and the customers still onboarding just before."""
 
-    return KaplanMeierFitter(alpha=0.10).fit(obs.days, event_observed=obs.live)
+    times: np.ndarray
+    survival: np.ndarray
+    se: np.ndarray
+    at_risk: np.ndarray
+
+
+def km_curve(obs: Observations) -> Curve:
+    """The curve of `obs` (at least one customer)."""
+    from statsmodels.duration.survfunc import SurvfuncRight  # import on use: ~0.5 s
+
+    fit = SurvfuncRight(obs.days, obs.live.astype(int))
+    return Curve(fit.surv_times, fit.surv_prob, fit.surv_prob_se, fit.n_risk)
 
 
 def km_median(obs: Observations) -> float:
-    """The Kaplan–Meier median in days (the first time the curve is at or below 0.5), NaN while
-    it has not fallen to 0.5 or with no customer."""
-    if len(obs.days) == 0 or not obs.live.any():
+    """The Kaplan–Meier median in days: the first time the curve is at or below 0.5 (NaN while
+    it has not fallen to 0.5, or with no customer live)."""
+    if not obs.live.any():
         return math.nan
-    # The first time S(t) ≤ 0.5. lifelines' own median compares the float product
-    # 19/20 · 18/19 · … · 10/11 (exactly one half) as above 0.5 and moves to the next event.
-    from lifelines.utils import qth_survival_time
-
-    median = float(qth_survival_time(0.5 + 1e-9, km_fit(obs).survival_function_))
-    return median if math.isfinite(median) else math.nan
+    curve = km_curve(obs)
+    # Tolerance: 19/20 · 18/19 · … · 10/11 is one half, but not in floating point.
+    reached = np.flatnonzero(curve.survival <= 0.5 + 1e-9)
+    return float(curve.times[reached[0]]) if len(reached) else math.nan
 
 
 def km_note(obs: Observations, median: float) -> str:
@@ -95,24 +108,37 @@ def km_rows(
 
 
 def survival_curve(customers: pd.DataFrame, *, now: datetime) -> pd.DataFrame:
-    """The Kaplan–Meier curve at `now`: columns days, onboarding (share still not live, the
-    survival function), low and high (its 90 % confidence band), at_risk (customers still
-    onboarding and observed that long). Empty without customers."""
+    """The Kaplan–Meier curve at `now`, from day 0: columns days, onboarding (share still not
+    live), low and high (a pointwise 90 % band, log-log transformed so it stays in [0, 1]),
+    at_risk (customers still onboarding just before). Empty when no customer is live yet."""
     obs = Observations.at(customers, pd.Timestamp(now))
-    if len(obs.days) == 0:
-        return pd.DataFrame(columns=["days", "onboarding", "low", "high", "at_risk"])
-    fit = km_fit(obs)
-    band = fit.confidence_interval_survival_function_
-    table = fit.event_table
+    columns = ["days", "onboarding", "low", "high", "at_risk"]
+    if not obs.live.any():
+        return pd.DataFrame(columns=columns)
+    curve = km_curve(obs)
+    low, high = _loglog_band(curve.survival, curve.se, z=1.6449)  # 90 %, two-sided
     return pd.DataFrame(
         {
-            "days": fit.survival_function_.index.to_numpy(float),
-            "onboarding": fit.survival_function_.iloc[:, 0].to_numpy(float),
-            "low": band.iloc[:, 0].to_numpy(float),
-            "high": band.iloc[:, 1].to_numpy(float),
-            "at_risk": table["at_risk"].reindex(fit.survival_function_.index).to_numpy(float),
+            "days": np.r_[0.0, curve.times],
+            "onboarding": np.r_[1.0, curve.survival],
+            "low": np.r_[1.0, low],
+            "high": np.r_[1.0, high],
+            "at_risk": np.r_[len(obs.days), curve.at_risk],
         }
     )
+
+
+def _loglog_band(
+    survival: np.ndarray, se: np.ndarray, *, z: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pointwise band S^exp(±z·σ), σ = se / (S·|log S|) (Kalbfleisch and Prentice); where S is
+    0 or 1 the band is the point."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma = se / (survival * np.abs(np.log(survival)))
+        low = survival ** np.exp(z * sigma)
+        high = survival ** np.exp(-z * sigma)
+    inside = (survival > 0) & (survival < 1) & np.isfinite(sigma)
+    return np.where(inside, low, survival), np.where(inside, high, survival)
 
 
 @dataclass(frozen=True)
@@ -132,7 +158,8 @@ class Forecast:
 
 
 def _conditional_time(times: np.ndarray, survival: np.ndarray, elapsed: float, q: float):
-    """The first time t ≥ elapsed with S(t) ≤ q · S(elapsed), or None."""
+    """The first time t ≥ elapsed with S(t) ≤ q · S(elapsed), or None. `times` are the
+    curve's steps (S is 1 before the first)."""
     at = np.searchsorted(times, elapsed, side="right") - 1
     s_now = survival[at] if at >= 0 else 1.0
     if s_now <= 0:  # every customer observed this long went live: beyond the data
@@ -150,9 +177,8 @@ def golive_forecasts(customers: pd.DataFrame, *, now: datetime) -> list[Forecast
     obs = Observations.at(customers, instant)
     if not obs.live.any():
         return []
-    fit = km_fit(obs)
-    times = fit.survival_function_.index.to_numpy(float)
-    survival = fit.survival_function_.iloc[:, 0].to_numpy(float)
+    curve = km_curve(obs)
+    times, survival = curve.times, curve.survival
     onboarding = customers[(customers["start"] < instant) & ~(customers["live_at"] < instant)]
     out = []
     for c in onboarding.sort_values(["start", "key"]).itertuples():

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("apps.metrics.urls")),
     path("api/v1/", include("config.api_router")),
     path("api/v1/", include("apps.costs.urls")),
+    path("api/v1/", include("apps.economics.urls")),
     path("api/v1/quality/unmapped/", UnmappedView.as_view(), name="quality-unmapped"),
     path("webhooks/", include("apps.ingestion.webhook_urls")),
     path("digests/", include("apps.digests.urls")),

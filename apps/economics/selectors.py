@@ -6,9 +6,10 @@ import json
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from django.db.models import Q
+from django.db.models import Max, Q
 
 from apps.costs.computations import cost_split
+from apps.costs.models import CostGroup, CostImport
 from apps.costs.selectors import cost_groups_frame, cost_lines_current
 from apps.metrics.models import MetricRow
 from apps.organization.models import PagerDutyService, UsageMonth
@@ -125,3 +126,10 @@ def engineering_costs() -> dict[str, float]:
 
 def a_day_before(instant: datetime | None) -> datetime | None:
     return None if instant is None else instant - timedelta(days=1)
+
+
+def cost_covered_until() -> datetime | None:
+    """The latest charge period end of the successful imports: how far the cost data reaches
+    (docs/metrics.md#cost)."""
+    groups = CostGroup.objects.filter(cost_import__status=CostImport.Status.SUCCEEDED)
+    return groups.aggregate(end=Max("charge_period_end"))["end"]

@@ -1,0 +1,171 @@
+"""What the unit economics faces show (the API's extra endpoints, the dashboard's Unit
+economics and customers pages, the digest), as plain dicts: the cost growth model of one scope
+and month with its diagnostics, the releases around which unit cost moved, and onboarding as a
+survival curve with go-live forecasts. Reads through the selectors; computes nothing of its own
+(docs/metrics.md#unit-economics)."""
+
+import math
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.utils import timezone
+
+from apps.core.periods import local_midnight, period_of
+from apps.delivery.selectors import releases_frame
+from apps.economics import inputs, selectors
+from apps.economics.growth import GrowthFit
+from apps.economics.inputs import months_before
+from apps.economics.records import fit_records, growth_model
+from apps.economics.release_cost import release_impacts, unit_costs_daily
+from apps.economics.survival import Observations, golive_forecasts, km_median, survival_curve
+from apps.organization.selectors import organization_get
+
+
+def _tz() -> str:
+    return organization_get().timezone
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def latest_complete_month(*, now: datetime | None = None) -> date:
+    """The month before the current one (the latest that can be complete)."""
+    now = now or timezone.now()
+    return months_before(period_of(now, "month", _tz()), 1)
+
+
+def cost_model_report(
+    *, scope: str = "org", scope_key: str = "", month: date | None = None
+) -> dict:
+    """The cost growth model of one scope and month (default: the latest complete month):
+    status "fit" with its diagnostics, the fixed vs marginal split of the month's cost and the
+    projections at 2× and 10× customers, or status "no_fit" with the reason."""
+    month = month or latest_complete_month()
+    fit, drivers = growth_model(scope=scope, scope_key=scope_key, month=month, tz=_tz())
+    head, *points = fit_records(fit, drivers)
+    report: dict[str, Any] = {"scope": scope, "scope_key": scope_key, "month": month}
+    if not isinstance(fit, GrowthFit):
+        return report | {"status": "no_fit", "reason": head["reason"], "months_fitted": fit.n}
+    marginal = fit.elasticity * fit.cost
+    return report | {
+        "status": "fit",
+        "months_fitted": fit.n,
+        "r_squared": fit.r_squared,
+        "elasticity": fit.elasticity,
+        "elasticity_low_90": fit.interval[0],
+        "elasticity_high_90": fit.interval[1],
+        "drivers": list(fit.drivers),
+        "left_out": fit.left_out,
+        "coefficients": head["coefficients"],
+        "cost": fit.cost,
+        "customers": fit.customers,
+        "marginal_per_customer": _number(fit.marginal_per_customer) if fit.customers else None,
+        # A log-log model: at the margin, elasticity × cost moves with customers, the rest
+        # behaves as fixed (docs/metrics.md#cost-growth-model).
+        "split": {"marginal": marginal, "fixed": fit.cost - marginal},
+        "projections": head["projections"],
+        "points": points,
+    }
+
+
+def cost_covered_until(tz: str) -> date | None:
+    """The last local day the cost data covers in full (None without cost)."""
+    covered = selectors.cost_covered_until()
+    if covered is None:
+        return None
+    local = pd.Timestamp(covered).tz_convert(tz)
+    return (local.floor("D") - pd.Timedelta(days=1)).date()
+
+
+def _usage_daily(days: list[date]) -> pd.DataFrame:
+    """Each usage series per day: its month's value spread evenly over the month's days."""
+    usage = selectors.usage_frame()
+    out = pd.DataFrame(index=days)
+    if usage.empty:
+        return out
+    month = [d.replace(day=1) for d in days]
+    length = [pd.Timestamp(d).days_in_month for d in days]
+    for (name, unit), rows in usage.groupby(["name", "unit"]):
+        values = dict(zip(rows["period_start"], rows["value"], strict=True))
+        label = unit if unit not in out.columns else name
+        out[label] = [values.get(m, np.nan) / n for m, n in zip(month, length, strict=True)]
+    return out
+
+
+def release_costs_frame(*, tz: str | None = None) -> pd.DataFrame:
+    """Every release's unit cost around it (apps.economics.release_cost.release_impacts)."""
+    tz = tz or _tz()
+    daily = selectors.cost_daily_frame(tz=tz)
+    last_day = cost_covered_until(tz)
+    if daily.empty or last_day is None:
+        return release_impacts(pd.DataFrame(), pd.DataFrame(), tz=tz, last_day=None)
+    days = list(pd.date_range(daily["day"].min(), daily["day"].max(), freq="D").date)
+    ends = pd.DatetimeIndex([local_midnight(d + timedelta(days=1), tz) for d in days])
+    live = np.sort(inputs.customers(tz)["live_at"].dropna().to_numpy())
+    customers = pd.Series(np.searchsorted(live, ends.tz_convert("UTC").to_numpy()), index=days)
+    units = unit_costs_daily(daily, customers.astype(float), _usage_daily(days))
+    return release_impacts(units, releases_frame(), tz=tz, last_day=last_day)
+
+
+def release_costs_report(
+    *, start: date | None = None, end: date | None = None, outside_only: bool = False
+) -> list[dict]:
+    """Release impacts with the release day in [start, end), newest first."""
+    frame = release_costs_frame()
+    if start is not None:
+        frame = frame[frame["day"] >= start]
+    if end is not None:
+        frame = frame[frame["day"] < end]
+    if outside_only:
+        frame = frame[frame["outside"]]
+    frame = frame.sort_values(["released_at", "repo", "unit"], ascending=[False, True, True])
+    return [
+        {
+            "repo": r.repo,
+            "team": r.team,
+            "release": r.release,
+            "released_at": r.released_at.to_pydatetime(),
+            "url": r.url,
+            "unit": r.unit,
+            "baseline": _number(float(r.baseline)),
+            "after": _number(float(r.after)),
+            "change": _number(float(r.change)),
+            "band": _number(float(r.band)),
+            "outside": bool(r.outside),
+            "status": r.status,
+        }
+        for r in frame.itertuples()
+    ]
+
+
+def onboarding_report(*, team: str = "", now: datetime | None = None) -> dict:
+    """The Kaplan–Meier curve of time to live (org, or one team's customers), its median and
+    a go-live forecast per onboarding customer."""
+    now = now or timezone.now()
+    customers = inputs.customers(_tz())
+    if team:
+        customers = customers[customers["team"] == team]
+    obs = Observations.at(customers, pd.Timestamp(now))
+    curve = survival_curve(customers, now=now)
+    return {
+        "team": team,
+        "customers": len(obs.days),
+        "live": int(obs.live.sum()),
+        "median_days": _number(km_median(obs)),
+        "curve": curve.to_dict("records"),
+        "forecasts": [
+            {
+                "customer": f.key,
+                "team": f.team,
+                "onboarding_start": f.start,
+                "elapsed_days": f.elapsed_days,
+                "median": f.median,
+                "low_80": f.low,
+                "high_80": f.high,
+            }
+            for f in golive_forecasts(customers, now=now)
+        ],
+    }

@@ -42,7 +42,7 @@ def drivers_frame(
     ends = [local_midnight(next_period_start(m, "month"), tz) for m in months]
     cost = monthly_cost.groupby("period_start")["cost"].sum()
     live = np.sort(customers["live_at"].dropna().to_numpy())
-    bounds = pd.DatetimeIndex(ends).tz_convert("UTC").to_numpy()
+    bounds = pd.DatetimeIndex(ends, tz=tz).tz_convert("UTC").to_numpy()
     released = periods_of(releases["released_at"], "month", tz).value_counts()
     frame = pd.DataFrame(
         {

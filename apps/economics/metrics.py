@@ -107,6 +107,8 @@ def growth_compute(ctx: ComputeContext) -> pd.DataFrame:
     data = inputs.growth_inputs(ctx)
     first = ctx.first_period(ELASTICITY, "org", "", "month", data.first_month)
     wanted = _replaced(_months(first, ctx), ctx)
+    if not wanted:
+        return pd.DataFrame(columns=list(FRAME_COLUMNS))
     span = _months(min(filter(None, (data.first_month, first)), default=None), ctx)
     parts = []
     for scope, key in data.scopes(stored=ctx.stored_keys(ELASTICITY, "team")):

@@ -6,9 +6,9 @@ Pure: frames in, frames out, no I/O.
     downtime   = downtime_minutes × revenue of the month / minutes of the month
     cloud      = cost of the lines in the affected services' accounts, during their outages
 
-A part that cannot be valued (no engineering cost configured for the team, no revenue for the
-month, no cost line tagged with a service) is left out and named in the note; the value is
-null only when no part can be valued. The org's bug work is the sum of its teams' (each share
+A part that cannot be valued (no engineering cost configured for the team, no PagerDuty service,
+no revenue for the month, no cost line tagged with a service) is left out and named in the
+note; the value is null only when no part can be valued. The org's bug work is the sum of its teams' (each share
 weighs its own team's cost); its downtime and cloud parts cover every configured service.
 """
 
@@ -28,6 +28,7 @@ NO_ENGINEERING = "bug work not valued: no costs.engineering amount for the team"
 NO_ITEMS = "bug work not valued: no work items completed"
 NO_REVENUE = "downtime not valued: no revenue recorded for the month"
 NO_TAGS = "cloud spend during outages not valued: no cost line is tagged with a PagerDuty service"
+NO_SERVICE = "downtime and cloud spend during outages not valued: no PagerDuty service"
 OUTAGE_COLUMNS = ["service_key", "service_name", "team", "start", "end"]
 
 
@@ -106,15 +107,21 @@ def _bug_work(inputs: Inputs, team: str, month: date, elapsed: float) -> tuple:
 
 
 def _row(inputs, where, work, notes, share, cost, revenue, minutes) -> tuple:
-    down_minutes = inputs.downtime.get(where, 0.0)
-    down_minutes = 0.0 if np.isnan(down_minutes) else down_minutes
-    downtime = np.nan if revenue is None else down_minutes * revenue / minutes
-    if revenue is None:
-        notes["downtime"] = NO_REVENUE
-    cloud = inputs.cloud.get(where, 0.0)
-    if cloud is None:
-        cloud = np.nan
-        notes["cloud_during_outages"] = NO_TAGS
+    """The row of one scope and month. Downtime and cloud spend are valued only for a scope
+    with PagerDuty services (a downtime_minutes row for the month)."""
+    down_minutes = inputs.downtime.get(where, np.nan)
+    downtime = cloud = np.nan
+    if np.isnan(down_minutes):
+        notes["downtime"] = notes["cloud_during_outages"] = NO_SERVICE
+    else:
+        if revenue is None:
+            notes["downtime"] = NO_REVENUE
+        else:
+            downtime = down_minutes * revenue / minutes
+        cloud = inputs.cloud.get(where, 0.0)
+        if cloud is None:
+            cloud = np.nan
+            notes["cloud_during_outages"] = NO_TAGS
     revenue = np.nan if revenue is None else revenue
     return (*where, work, downtime, cloud, notes, share, cost, down_minutes, revenue, minutes)
 
@@ -124,7 +131,7 @@ def quality_cost_rows(parts: pd.DataFrame) -> pd.DataFrame:
     the sum of the parts valued (sample_size: how many), null when none is."""
     values = parts[list(PARTS)]
     known = values.notna().sum(axis=1)
-    notes = ["; ".join(n.values()) for n in parts["notes"]]
+    notes = ["; ".join(dict.fromkeys(n.values())) for n in parts["notes"]]
     return pd.DataFrame(
         {
             "metric": METRIC,

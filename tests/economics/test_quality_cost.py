@@ -10,6 +10,7 @@ import pytest
 from apps.economics.quality_cost import (
     NO_ENGINEERING,
     NO_REVENUE,
+    NO_SERVICE,
     NO_TAGS,
     Inputs,
     cloud_costs,
@@ -86,8 +87,8 @@ def test_hand_computed_small_case():
     assert platform["cloud_during_outages"] == pytest.approx(13.0)
     rows = by_scope(quality_cost_rows(parts))
     assert rows[("team", "platform")] == (pytest.approx(23_413.0), 3, "")
-    # payments: no engineering cost configured, no outage → only its (zero) downtime and cloud
-    assert rows[("team", "payments")] == (0.0, 2, NO_ENGINEERING)
+    # payments: no engineering cost configured, no PagerDuty service → nothing to value
+    assert rows[("team", "payments")] == (None, 0, f"{NO_ENGINEERING}; {NO_SERVICE}")
     assert rows[("org", "")] == (pytest.approx(23_413.0), 3, "")
 
 
@@ -102,6 +103,12 @@ def test_parts_not_valued_are_named_and_the_rest_still_counts():
     rows = by_scope(quality_cost_rows(parts_frame(inputs(cloud=cloud, engineering={}))))
     any_team = NO_ENGINEERING.replace("the team", "any team")
     assert rows[("org", "")] == (900.0, 1, f"{any_team}; {NO_TAGS}")
+
+
+def test_a_team_without_outages_has_zero_downtime_and_cloud_spend():
+    values = inputs(downtime={("team", "platform", MARCH): 0.0, ("org", "", MARCH): 0.0}, cloud={})
+    rows = by_scope(quality_cost_rows(parts_frame(values)))
+    assert rows[("team", "platform")] == (22_500.0, 3, "")
 
 
 def test_current_month_counts_bug_work_to_date():

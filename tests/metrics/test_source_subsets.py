@@ -16,13 +16,16 @@ NOW = datetime(2026, 3, 20, tzinfo=UTC)
 KINDS = ("github", "jira", "pagerduty", "costs")
 
 BUG_METRICS = {"bugs_new", "bug_impact_days", "bug_fix_share", "churn_risk", "engineers_at_risk"}
+# The cost of poor quality has rows where bug-fix share or downtime does (null, with a note
+# naming what is missing, until an engineering cost, revenue or service tags are configured).
 FED_BY = {
-    "github": {"release_frequency", "delivery_points", *BUG_METRICS},
-    "jira": BUG_METRICS,
+    "github": {"release_frequency", "delivery_points", *BUG_METRICS, "cost_of_poor_quality"},
+    "jira": BUG_METRICS | {"cost_of_poor_quality"},
     "pagerduty": {"uptime", "downtime_minutes", "incidents", "mttr_hours"}
-    | {"error_budget_remaining"},
+    | {"error_budget_remaining", "cost_of_poor_quality"},
     "costs": {"cost", "cost_compute", "cost_storage", "cost_network", "cost_other"}
-    | {"cost_per_customer", "cost_to_revenue"},
+    | {"cost_per_customer", "cost_to_revenue"}
+    | {"cost_elasticity_customers", "cost_marginal_per_customer", "cost_projected_2x"},
 }
 
 

@@ -8,8 +8,9 @@ Pure: frames in, frames out, no I/O.
 
 A part that cannot be valued (no engineering cost configured for the team, no PagerDuty service,
 no revenue for the month, no cost line tagged with a service) is left out and named in the
-note; the value is null only when no part can be valued. The org's bug work is the sum of its teams' (each share
-weighs its own team's cost); its downtime and cloud parts cover every configured service.
+note; the value is null only when no part can be valued. The org's bug work is the sum of its
+teams' (each share weighs its own team's cost); its downtime and cloud parts cover every
+configured service.
 """
 
 from collections.abc import Iterable, Mapping

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organization', '0001_initial'),
+        ('organization', '0002_enabled_weight_repos'),
     ]
 
     operations = [

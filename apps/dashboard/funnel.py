@@ -26,6 +26,12 @@ STAGES: tuple[Stage, ...] = (
     Stage("people", "People", "Is anyone drowning in bug fixing?", ("bug_load",)),
     Stage("reliability", "Reliability", "Are we up?", ("reliability",)),
     Stage("cost", "Cost", "What does all this cost, per unit of value?", ("costs",)),
+    Stage(
+        "economics",
+        "Unit economics",
+        "How does cost grow as we grow, and what does poor quality cost?",
+        ("economics",),
+    ),
 )
 OTHER = Stage("other", "Other", "Metrics of families added later.", ())
 
@@ -38,6 +44,7 @@ FAMILY_SOURCES: dict[str, tuple[str, ...]] = {
     "bug_load": ("github", "jira"),
     "reliability": ("pagerduty",),
     "costs": ("cost_export",),
+    "economics": ("cost_export",),
 }
 
 

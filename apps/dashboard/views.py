@@ -14,6 +14,7 @@ from apps.metrics.selectors import organization_currency
 from apps.organization.models import Person, Source, Team
 
 from . import selectors
+from .economics import PageError, customers_context, economics_context
 from .metric_page import metric_context
 from .navigation import nav_url
 from .services import SyncForbidden, SyncRefused, source_sync_enqueue
@@ -118,6 +119,32 @@ def metric_page(request: HttpRequest, metric: str) -> HttpResponse:
     if context.get("errors"):
         response.status_code = 400
     return response
+
+
+@login_required(login_url=LOGIN_URL)
+def economics_page(request: HttpRequest) -> HttpResponse:
+    """Unit economics: the cost growth model, releases that moved unit cost, the cost of poor
+    quality (org and team aggregates: every role)."""
+    currency, today = organization_currency(), selectors.today_local()
+    try:
+        context = economics_context(query=request.GET, currency=currency, today=today)
+    except PageError as exc:
+        response = _page(request, "economics.html", errors=str(exc))
+        response.status_code = 400
+        return response
+    return _page(request, "economics.html", currency=currency, today=today, **context)
+
+
+@login_required(login_url=LOGIN_URL)
+def customers_page(request: HttpRequest) -> HttpResponse:
+    """Customers: time to live as a survival curve, go-live forecasts, every customer."""
+    try:
+        context = customers_context(query=request.GET)
+    except PageError as exc:
+        response = _page(request, "customers.html", errors=str(exc))
+        response.status_code = 400
+        return response
+    return _page(request, "customers.html", **context)
 
 
 @login_required(login_url=LOGIN_URL)

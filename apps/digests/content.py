@@ -114,6 +114,7 @@ class ScopeDigest:
     at_risk: list[AtRisk] | None = None  # None: not shown (org digest)
     services: list[ServiceUptime] = field(default_factory=list)
     series: Series = field(default_factory=dict)
+    economics: list[str] | None = None  # None: not shown (manager digests)
 
 
 def previous_month(month: date) -> date:

@@ -102,6 +102,7 @@ def _context(digest: Digest, image_src: dict[str, str]) -> dict:
                 "anomalies": scope.anomalies,
                 "services": services,
                 "at_risk": at_risk,
+                "economics": scope.economics,
             }
         )
     return {"digest": digest, "scopes": scopes, "subject": digest_subject(digest)}

@@ -26,6 +26,7 @@ from apps.digests.content import (
     metric_line,
     recent_months,
 )
+from apps.digests.economics import economics_paragraph
 from apps.digests.models import DigestDelivery
 from apps.metrics.models import MetricRow
 from apps.metrics.registry import definition
@@ -222,6 +223,7 @@ def digest_build(*, recipient: Recipient, month: date) -> Digest:
     if recipient.kind == DigestDelivery.Kind.ORG:
         scope_digest = _scope_digest("org", "", org.name, digest.link, month, currency)
         scope_digest.services = _services(None, month)
+        scope_digest.economics = economics_paragraph(month=month, currency=currency)
         digest.scopes.append(scope_digest)
         return digest
     for team in Team.objects.filter(slug__in=recipient.team_slugs).order_by("slug"):

@@ -17,9 +17,11 @@ from apps.delivery.selectors import releases_frame
 from apps.economics import inputs, selectors
 from apps.economics.growth import GrowthFit
 from apps.economics.inputs import months_before
+from apps.economics.quality_cost import PARTS, parts_frame
 from apps.economics.records import fit_records, growth_model
 from apps.economics.release_cost import release_impacts, unit_costs_daily
 from apps.economics.survival import Observations, golive_forecasts, km_median, survival_curve
+from apps.metrics.registry import ComputeContext
 from apps.organization.selectors import organization_get
 
 
@@ -115,12 +117,14 @@ def release_costs_report(
 ) -> list[dict]:
     """Release impacts with the release day in [start, end), newest first."""
     frame = release_costs_frame()
+    if frame.empty:
+        return []
     if start is not None:
         frame = frame[frame["day"] >= start]
     if end is not None:
         frame = frame[frame["day"] < end]
     if outside_only:
-        frame = frame[frame["outside"]]
+        frame = frame[frame["outside"].astype(bool)]
     frame = frame.sort_values(["released_at", "repo", "unit"], ascending=[False, True, True])
     return [
         {
@@ -154,6 +158,7 @@ def onboarding_report(*, team: str = "", now: datetime | None = None) -> dict:
         "team": team,
         "customers": len(obs.days),
         "live": int(obs.live.sum()),
+        "onboarding": int((~obs.live).sum()),
         "median_days": _number(km_median(obs)),
         "curve": curve.to_dict("records"),
         "forecasts": [
@@ -169,3 +174,57 @@ def onboarding_report(*, team: str = "", now: datetime | None = None) -> dict:
             for f in golive_forecasts(customers, now=now)
         ],
     }
+
+
+def quality_cost_report(
+    *, scope: str = "org", scope_key: str = "", months: int = 12, last: date | None = None
+) -> list[dict]:
+    """The cost of poor quality of `months` months ending with `last` (default: the current
+    month, to date), oldest first: each month's three parts (None when not valued), total and
+    notes."""
+    now = timezone.now()
+    tz = _tz()
+    last = last or period_of(now, "month", tz)
+    ctx = ComputeContext(tz=tz, now=now, since=months_before(last, months - 1))
+    parts = parts_frame(inputs.quality_inputs(ctx))
+    mine = parts[
+        (parts["scope"] == scope)
+        & (parts["scope_key"] == scope_key)
+        & (parts["period_start"] <= last)
+    ]
+    out = []
+    for row in mine.sort_values("period_start").to_dict("records"):
+        values = {part: _number(float(row[part])) for part in PARTS}
+        known = [v for v in values.values() if v is not None]
+        notes = list(dict.fromkeys(row["notes"].values()))
+        total = sum(known) if known else None
+        out.append({"month": row["period_start"], **values, "total": total, "notes": notes})
+    return out
+
+
+def customers_table(*, team: str = "", now: datetime | None = None) -> list[dict]:
+    """Every configured customer (of `team` when given), newest start first: key, team,
+    onboarding start, go-live (None while onboarding), days to live or days so far, status."""
+    now = now or timezone.now()
+    frame = inputs.customers(_tz())
+    if team:
+        frame = frame[frame["team"] == team]
+    instant = pd.Timestamp(now)
+    out = []
+    for c in frame.sort_values("start", ascending=False).itertuples():
+        live = pd.notna(c.live_at) and c.live_at < instant
+        if c.start >= instant:
+            continue  # not started yet
+        until = c.live_at if live else instant
+        out.append(
+            {
+                "key": c.key,
+                "team": c.team,
+                "onboarding_start": c.start.to_pydatetime(),
+                "live_at": c.live_at.to_pydatetime() if live else None,
+                "days": (until - c.start).total_seconds() / 86400.0,
+                "live": bool(live),
+                "via": c.via,
+            }
+        )
+    return out

@@ -2,11 +2,11 @@
 (apps.metrics.registry.ComputeContext): the pure computations get frames and mappings only."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from apps.core.periods import local_midnight
+from apps.core.periods import local_midnight, period_of
 from apps.costs.selectors import revenue_by_month
 from apps.delivery.customers import customers_frame
 from apps.delivery.selectors import releases_frame
@@ -41,6 +41,13 @@ class GrowthInputs:
     @property
     def first_month(self) -> date | None:
         return min(self.monthly_cost["period_start"], default=None)
+
+    @property
+    def last_month(self) -> date | None:
+        """The month of the last instant the cost data covers."""
+        if self.covered is None:
+            return None
+        return period_of(self.covered - timedelta(microseconds=1), "month", self.tz)
 
     def scopes(self, *, stored: set[str]) -> list[tuple[str, str]]:
         """The org and every team with allocated cost (or rows stored before a since-cutoff)."""

@@ -7,23 +7,24 @@ Registered after the quality and reliability families (INSTALLED_APPS order), wh
 `bug_fix_share` and `downtime_minutes` rows the cost of poor quality reads.
 """
 
-from datetime import date
 
 import pandas as pd
 
-from apps.core.periods import iter_periods, period_of
+from apps.core.periods import period_of
 from apps.economics import inputs
 from apps.economics.drivers import ELASTICITY, growth_rows
 from apps.economics.growth import growth_fits
 from apps.economics.quality_cost import parts_frame, quality_cost_rows
 from apps.economics.survival import METRIC as KM_METRIC
 from apps.economics.survival import km_rows
+from apps.metrics.frames import period_starts
 from apps.metrics.registry import (
     CURRENCY_UNIT,
     FRAME_COLUMNS,
     ComputeContext,
     MetricDefinition,
     MetricFamily,
+    frame_empty,
     register_family,
 )
 
@@ -89,30 +90,20 @@ METRICS = (
 )
 
 
-def _months(first: date | None, ctx: ComputeContext) -> list[date]:
-    """Every month from `first` to the current one (none without `first`)."""
-    if first is None:
-        return []
-    return list(iter_periods(first, period_of(ctx.now, "month", ctx.tz), "month"))
-
-
-def _replaced(months: list[date], ctx: ComputeContext) -> list[date]:
-    cutoff = ctx.cutoff("month")
-    return [m for m in months if cutoff is None or m >= cutoff]
-
-
 def growth_compute(ctx: ComputeContext) -> pd.DataFrame:
-    """Rows of the three growth metrics, org and every team with allocated cost: one fit per
-    scope and month (of the months a since-recompute replaces)."""
+    """Rows of the three growth metrics, org and every team with allocated cost, from the first
+    month with cost through the last the cost data reaches (like `cost`: an export's lag is
+    not a month without cost): one fit per scope and month (of the months a since-recompute
+    replaces)."""
     data = inputs.growth_inputs(ctx)
     first = ctx.first_period(ELASTICITY, "org", "", "month", data.first_month)
-    wanted = _replaced(_months(first, ctx), ctx)
+    wanted = period_starts("month", first=first, now=None, tz=ctx.tz, last=data.last_month)
     if not wanted:
-        return pd.DataFrame(columns=list(FRAME_COLUMNS))
-    span = _months(min(filter(None, (data.first_month, first)), default=None), ctx)
+        return frame_empty()
+    history = period_starts("month", first=data.first_month or first, now=None, last=wanted[-1])
     parts = []
     for scope, key in data.scopes(stored=ctx.stored_keys(ELASTICITY, "team")):
-        drivers = data.drivers(scope=scope, key=key, months=span, now=ctx.now)
+        drivers = data.drivers(scope=scope, key=key, months=history, now=ctx.now)
         parts.append(growth_rows(growth_fits(drivers, wanted), drivers, scope=scope, key=key))
     return _frame(parts)
 
@@ -127,14 +118,14 @@ def survival_compute(ctx: ComputeContext) -> pd.DataFrame:
     the month of the first onboarding start."""
     customers = inputs.customers(ctx.tz)
     if customers.empty:
-        return pd.DataFrame(columns=list(FRAME_COLUMNS))
+        return frame_empty()
     data_first = period_of(customers["start"].min().to_pydatetime(), "month", ctx.tz)
     teams = (set(customers["team"]) - {""}) | ctx.stored_keys(KM_METRIC, "team")
     parts = []
     for scope, key in [("org", ""), *(("team", t) for t in sorted(teams))]:
         first = ctx.first_period(KM_METRIC, scope, key, "month", data_first)
         mine = customers if scope == "org" else customers[customers["team"] == key]
-        months = _replaced(_months(first, ctx), ctx)
+        months = period_starts("month", first=first, now=ctx.now, tz=ctx.tz)
         parts.append(km_rows(mine, scope=scope, key=key, months=months, tz=ctx.tz, now=ctx.now))
     return _frame(parts)
 
@@ -142,7 +133,7 @@ def survival_compute(ctx: ComputeContext) -> pd.DataFrame:
 def _frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
     parts = [p for p in parts if not p.empty]
     if not parts:
-        return pd.DataFrame(columns=list(FRAME_COLUMNS))
+        return frame_empty()
     return pd.concat(parts, ignore_index=True)[list(FRAME_COLUMNS)]
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from django.conf import settings
 
 from apps.costs.services import cost_exports_scan
+from apps.demo import economics
 
 EXPORT_NAME = "demo-aws"
 MAPPED_ACCOUNT = "999900001111"
@@ -25,9 +26,9 @@ SERVICES = (
     ("Networking", "Amazon CloudFront", 12.0),
     ("Databases", "Amazon RDS", 45.0),
 )
-OWNERS = (
-    ('{"team": "platform"}', "111100002222"),
-    ('{"team": "payments"}', "111100003333"),
+OWNERS = (  # the team lines name the PagerDuty service they run (unit economics)
+    ('{"team": "platform", "service": "api"}', "111100002222"),
+    ('{"team": "payments", "service": "web"}', "111100003333"),
     ("{}", "111100004444"),
     ("{}", MAPPED_ACCOUNT),
 )
@@ -37,13 +38,16 @@ def export_dir() -> Path:
     return Path(settings.BASE_DIR) / "var" / "demo-costs"
 
 
-def _month_frame(first: date, last: date, rng: np.random.Generator) -> pd.DataFrame:
+def _month_frame(
+    first: date, last: date, rng: np.random.Generator, scales: dict[tuple[date, str], float]
+) -> pd.DataFrame:
     rows = []
     for day in pd.date_range(first, last, freq="D", tz="UTC"):
         for tags, account in OWNERS:
             share = 1.0 if tags != "{}" else 0.2
             for category, service, base in SERVICES:
-                cost = round(base * share * rng.uniform(0.8, 1.2), 4)
+                scale = scales.get((day.date(), category), scales[(day.date(), "*")])
+                cost = round(base * share * scale * rng.uniform(0.8, 1.2), 4)
                 rows.append((day, day + timedelta(days=1), cost, category, service, account, tags))
     frame = pd.DataFrame(
         rows,
@@ -77,7 +81,8 @@ def demo_export_write(*, today: datetime, months: int = 18) -> list[Path]:
         last = min(period.end_time.date(), last_day)
         rng = np.random.default_rng(period.ordinal)  # same month → same bytes
         path = folder / f"focus-{period}.csv"
-        frame = _month_frame(first, last, rng)
+        scales = economics.cost_scales(first, last, today=today)
+        frame = _month_frame(first, last, rng, scales)
         for column in ("ChargePeriodStart", "ChargePeriodEnd"):
             frame[column] = frame[column].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
         text = frame.to_csv(index=False)

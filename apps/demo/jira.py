@@ -5,6 +5,7 @@ demo simulator and synced through the real Jira sync."""
 import secrets
 from datetime import datetime, timedelta
 
+from apps.demo import economics
 from integrations.simulator.jira import STORY_POINTS_FIELD, JiraProvider, generate_jira_world
 
 TOKEN_ENV, EMAIL_ENV = "KEEL_DEMO_JIRA_TOKEN", "KEEL_DEMO_JIRA_EMAIL"
@@ -25,6 +26,7 @@ def providers(*, today: datetime) -> list:
         people=ACCOUNTS,
         offset_hours=2,
     )
+    world.issues += economics.onboarding_issues(today=today, reporter=ACCOUNTS[0])
     return [JiraProvider(world, email=EMAIL, token=_TOKEN)]
 
 

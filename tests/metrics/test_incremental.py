@@ -115,4 +115,18 @@ def test_since_recompute_equals_full_recompute():
         "uptime",
         "cost",
         "time_to_new_customer_days",
+        "cost_elasticity_customers",
+        "cost_of_poor_quality",
+        "time_to_new_customer_km_days",
     } <= recent
+    # The same demo build shows each unit economics model giving a number (one build serves
+    # both checks: the demo is the suite's slowest fixture).
+    last_month = (since.replace(day=1) - timedelta(days=1)).replace(day=1)
+    for metric in (
+        "cost_elasticity_customers",
+        "cost_marginal_per_customer",
+        "cost_projected_2x",
+        "cost_of_poor_quality",
+        "time_to_new_customer_km_days",
+    ):
+        assert full[(metric, "org", "", "month", last_month)][0] is not None, metric

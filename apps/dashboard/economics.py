@@ -54,6 +54,18 @@ def elasticity_words(low: float, high: float) -> str:
     return "Cost grows about in step with customers (the interval includes 1)."
 
 
+def _split_why(elasticity: float) -> str:
+    """Why a month's cost has no fixed vs marginal split (an elasticity outside [0, 1])."""
+    if elasticity > 1:
+        return (
+            "With an elasticity above 1, each new customer adds more than the average customer "
+            "costs: no part of the cost behaves as fixed."
+        )
+    if elasticity < 0:
+        return "Cost fell as customers grew over these months: the model gives no split."
+    return ""
+
+
 def _money(value: float | None, currency: str) -> str:
     return value_text(value, unit="currency", currency=currency)
 
@@ -71,7 +83,8 @@ def _model(model: dict, currency: str) -> dict:
         ),
         "verdict": elasticity_words(low, high),
         "marginal_text": _money(model["marginal_per_customer"], currency),
-        "split_text": {k: _money(v, currency) for k, v in model["split"].items()},
+        "split_text": {k: _money(v, currency) for k, v in (model["split"] or {}).items()},
+        "split_why": _split_why(model["elasticity"]),
         "projections_text": [
             (
                 f"{p['customers_x']:g}×",
@@ -85,7 +98,9 @@ def _model(model: dict, currency: str) -> dict:
             charts.fit_figure(model["points"], currency=currency), default=str
         ),
         "residual_figure": json.dumps(charts.residual_figure(model["points"]), default=str),
-        "split_figure": json.dumps(charts.split_figure(model["split"], currency=currency)),
+        "split_figure": json.dumps(charts.split_figure(model["split"], currency=currency))
+        if model["split"]
+        else "",
         "projection_figure": json.dumps(
             charts.projection_figure(model["cost"], model["projections"], currency=currency)
         ),

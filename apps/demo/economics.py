@@ -7,11 +7,12 @@ jumps for three weeks.
   17 months back, each live when its onboarding ticket (`API-9xxx` or `PAY-9xxx`, a Task in the
   simulated Jira) is resolved: Weibull(1.4, 40 days) after its start, seeded; those whose
   go-live is still ahead stay onboarding.
-- **Cost** (apps.demo.costs asks `cost_scales`): every daily line × (1 + customers live)^0.6 / 4,
-  and compute × 1.35 for the 21 days from COST_JUMP_DAYS ago (a release that made compute
-  dearer, fixed three weeks later).
-- **Usage**: `requests` per month ≈ 1.5 M per customer live (± 10 %), written to
-  `var/demo-usage.csv`.
+- **Usage**: `requests` per month ≈ 1.5 M per customer live times an activity level that
+  wanders ±20 % a month, written to `var/demo-usage.csv`.
+- **Cost** (apps.demo.costs asks `cost_scales`): every daily line × (1 + customers live)^0.45 ×
+  (requests / 1.5 M)^0.2 / 4, and compute × 1.35 for the 21 days from COST_JUMP_DAYS ago (a
+  release that made compute dearer, fixed three weeks later). The cost growth model should
+  find an elasticity to customers near 0.45 and to requests near 0.2.
 - **Engineering cost**: platform 95,000 and payments 80,000 a month; the platform and payments
   cost lines are tagged with the `api` and `web` PagerDuty services (apps.demo.costs).
 
@@ -36,7 +37,7 @@ CUSTOMERS = (
 ENGINEERING = {"platform": 95_000, "payments": 80_000}
 SERVICE_TAGS = {"platform": "api", "payments": "web"}
 COST_JUMP_DAYS, COST_JUMP_LENGTH, COST_JUMP = 75, 21, 1.35
-ELASTICITY = 0.6
+ELASTICITY, REQUESTS_ELASTICITY = 0.45, 0.2
 ISSUE_BASE = 9000
 
 
@@ -75,15 +76,34 @@ def customers_live(day: date, customers: list[DemoCustomer]) -> int:
     return sum(c.live < end for c in customers)
 
 
+def requests_by_month(*, today: datetime) -> dict[date, float]:
+    """Requests per month from the demo's first month to today's: ≈ 1.5 M per customer live at
+    the month's end (one for the demo's own traffic), times an activity level that wanders
+    ±20 % a month (seeded), so requests and customers do not move in lockstep."""
+    customers = demo_customers(today=today)
+    rng = np.random.default_rng(23)
+    out, month, activity = {}, origin(today), 0.0
+    while month <= today.date():
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        activity += rng.normal(0, 0.2)
+        live = customers_live(following - timedelta(days=1), customers)
+        out[month] = 1_500_000 * (1 + live) * math.exp(activity)
+        month = following
+    return out
+
+
 def cost_scales(first: date, last: date, *, today: datetime) -> dict[tuple[date, str], float]:
     """What apps.demo.costs multiplies a line of each day in [first, last] by, per service
-    category ("*" for every category, "Compute" where the compute jump applies)."""
+    category ("*" for every category, "Compute" where the compute jump applies):
+    (1 + customers live)^0.45 × (requests of the month / 1.5 M)^0.2 / 4."""
     customers = demo_customers(today=today)
+    requests = requests_by_month(today=today)
     jump = (today - timedelta(days=COST_JUMP_DAYS)).date()
     out: dict[tuple[date, str], float] = {}
     day = first
     while day <= last:
-        scale = (1 + customers_live(day, customers)) ** ELASTICITY / 4
+        volume = requests.get(day.replace(day=1), 1_500_000) / 1_500_000
+        scale = (1 + customers_live(day, customers)) ** ELASTICITY * volume**REQUESTS_ELASTICITY / 4
         out[(day, "*")] = scale
         if jump <= day < jump + timedelta(days=COST_JUMP_LENGTH):
             out[(day, "Compute")] = scale * COST_JUMP
@@ -122,18 +142,12 @@ def usage_path() -> Path:
 
 
 def usage_write(*, today: datetime) -> Path:
-    """Monthly requests (≈ 1.5 M per customer live at the month's end, ± 10 %) up to last
-    month, as the `month,value` CSV the config's `usage` names."""
-    customers = demo_customers(today=today)
-    rng = np.random.default_rng(23)
+    """The complete months of `requests_by_month` as the `month,value` CSV the config's `usage`
+    names."""
     lines = ["month,value"]
-    month = origin(today)
-    while (month.year, month.month) < (today.year, today.month):
-        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-        live = customers_live(following - timedelta(days=1), customers)
-        value = 1_500_000 * max(live, 0.2) * math.exp(rng.normal(0, 0.1))
-        lines.append(f"{month:%Y-%m},{value:.0f}")
-        month = following
+    for month, value in requests_by_month(today=today).items():
+        if (month.year, month.month) < (today.year, today.month):
+            lines.append(f"{month:%Y-%m},{value:.0f}")
     path = usage_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")

@@ -121,7 +121,13 @@ def quality_inputs(ctx: ComputeContext) -> Inputs:
     )
 
 
+READ_GAP_SECONDS = 86_400.0  # outages less than a day apart are read in one range
+
+
 def _cloud(outages: pd.DataFrame, *, teams: list[str], months: list[date], tz: str) -> dict:
+    """The cloud spend part (quality_cost.cloud_costs) over the lines read around the outages:
+    outages less than a day apart share one read range (fewer, wider ranges read faster, and
+    cloud_costs keeps only the lines that overlap an outage)."""
     if outages.empty or not months:
         return {}
     epoch = pd.Timestamp(0, tz="UTC")
@@ -129,15 +135,16 @@ def _cloud(outages: pd.DataFrame, *, teams: list[str], months: list[date], tz: s
         (outages["start"] - epoch).dt.total_seconds().to_numpy(),
         (outages["end"] - epoch).dt.total_seconds().to_numpy(),
     )
+    starts, ends = union(starts, ends + READ_GAP_SECONDS)
     intervals = [
-        (epoch + pd.Timedelta(seconds=s), epoch + pd.Timedelta(seconds=e))
-        for s, e in zip(starts, ends, strict=True)
+        (
+            (epoch + pd.Timedelta(seconds=a)).to_pydatetime(),
+            (epoch + pd.Timedelta(seconds=b - READ_GAP_SECONDS)).to_pydatetime(),
+        )
+        for a, b in zip(starts, ends, strict=True)
     ]
-    lines = selectors.lines_during_frame(
-        [(s.to_pydatetime(), e.to_pydatetime()) for s, e in intervals]
-    )
     return cloud_costs(
-        lines,
+        selectors.lines_during_frame(intervals),
         outages,
         tag_keys=selectors.service_tag_keys(),
         scopes=[("org", ""), *(("team", t) for t in teams)],

@@ -7,7 +7,6 @@ Registered after the quality and reliability families (INSTALLED_APPS order), wh
 `bug_fix_share` and `downtime_minutes` rows the cost of poor quality reads.
 """
 
-
 import pandas as pd
 
 from apps.core.periods import period_of

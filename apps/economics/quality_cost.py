@@ -147,23 +147,20 @@ def quality_cost_rows(parts: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def service_accounts(lines: pd.DataFrame, outages: pd.DataFrame, *, tag_keys: list[str]) -> dict:
-    """{service_key: set of SubAccountIds} whose lines carry a tag of `tag_keys` (with AWS's
-    `user:` spelling) naming the service by its PagerDuty id or name (case-insensitive)."""
+def line_services(lines: pd.DataFrame, outages: pd.DataFrame, *, tag_keys: list[str]) -> np.ndarray:
+    """The PagerDuty service each line's tags name ("" for none): the value of the first of
+    `tag_keys` (with AWS's `user:` spelling) present, matched to a service's id or name
+    (case-insensitive)."""
     keys = tag_key_variants(tag_keys)
-    values = [
-        next((str(t[k]).strip().lower() for k in keys if t.get(k)), "") for t in lines["tags"]
-    ]
     labels: dict[str, str] = {}
     for key, name in zip(outages["service_key"], outages["service_name"], strict=True):
         labels.setdefault(key.lower(), key)
         if name:
             labels.setdefault(name.lower(), key)
-    out: dict[str, set[str]] = {}
-    for account, value in zip(lines["sub_account_id"], values, strict=True):
-        if value in labels:
-            out.setdefault(labels[value], set()).add(account)
-    return out
+    values = (
+        next((str(t[k]).strip().lower() for k in keys if t.get(k)), "") for t in lines["tags"]
+    )
+    return np.array([labels.get(v, "") for v in values], dtype=object)
 
 
 def union(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -195,15 +192,6 @@ def _seconds(instants: pd.Series) -> np.ndarray:
     return (instants - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(float)
 
 
-def _account_outages(outages: pd.DataFrame, accounts: Mapping[str, set[str]]):
-    """(account, its services' outages) for each account some outage's service runs in."""
-    pairs = [(a, i) for i, s in enumerate(outages["service_key"]) for a in accounts.get(s, ())]
-    by_account: dict[str, list[int]] = {}
-    for account, i in pairs:
-        by_account.setdefault(account, []).append(i)
-    return [(a, outages.iloc[rows]) for a, rows in sorted(by_account.items())]
-
-
 def cloud_costs(
     lines: pd.DataFrame,
     outages: pd.DataFrame,
@@ -214,41 +202,81 @@ def cloud_costs(
     tz: str,
 ) -> dict[tuple[str, str, date], float | None]:
     """{(scope, key, month): cost of the lines in the accounts of the scope's services during
-    the union of those services' outages in the month}: 0 for a month without outages, None
-    when the month had outages but none of its lines is tagged with a service (the part cannot
-    be valued). An account is a service's in a month when one of its lines during the month's
-    outages is tagged with the service (service_accounts). A line counts for the share of its charge
-    period inside the outages (a zero-length line for nothing); outages overlapping in one
-    account count once. Lines: columns sub_account_id, tags, start, end (UTC), cost."""
-    start, end = _seconds(lines["start"]), _seconds(lines["end"])
+    the union of those services' outages in the month}: absent for a month without outages,
+    None when the month had outages but none of its lines is tagged with a service (the part
+    cannot be valued). An account is a service's in a month when one of its lines during the
+    month's outages is tagged with the service (line_services). A line counts for the share of
+    its charge period inside the outages (a zero-length line for nothing); outages overlapping
+    in one account count once. Lines: columns sub_account_id, tags, start, end (UTC), cost."""
+    line = _Lines.of(lines, outages, tag_keys=tag_keys)
     o_start, o_end = _seconds(outages["start"]), _seconds(outages["end"])
+    o_service = outages["service_key"].to_numpy(object)
+    o_team = outages["team"].to_numpy(object)
     out: dict[tuple[str, str, date], float | None] = {}
     for month in months:
         lo = local_midnight(month, tz).timestamp()
         hi = local_midnight(next_period_start(month, "month"), tz).timestamp()
-        down = outages[(o_start < hi) & (o_end > lo)]
-        if down.empty:
+        down = (o_start < hi) & (o_end > lo)
+        if not down.any():
             continue
-        u_start, u_end = union(_seconds(down["start"]), _seconds(down["end"]))
-        here = lines[covered(np.maximum(start, lo), np.minimum(end, hi), u_start, u_end) > 0]
-        accounts = service_accounts(here, down, tag_keys=tag_keys)
+        here = line.during(lo, hi, *union(o_start[down], o_end[down]))
+        accounts = _accounts(line.account[here], line.service[here])
         for scope, key in scopes:
-            scoped = down if scope == "org" else down[down["team"] == key]
-            if len(scoped):
-                valued = _cost_during(here, scoped, accounts, lo, hi) if accounts else None
-                out[(scope, key, month)] = valued
+            scoped = down if scope == "org" else down & (o_team == key)
+            if not scoped.any():
+                continue
+            if not accounts:
+                out[(scope, key, month)] = None
+                continue
+            total = 0.0
+            for account, services in accounts.items():
+                hit = scoped & np.isin(o_service, list(services))
+                if hit.any():
+                    mine = here & (line.account == account)
+                    total += line.cost_inside(mine, lo, hi, *union(o_start[hit], o_end[hit]))
+            out[(scope, key, month)] = total
     return out
 
 
-def _cost_during(lines, outages, accounts, lo: float, hi: float) -> float:
-    """Cost of `lines` in the accounts of `outages`' services, inside their union and [lo, hi)."""
-    total = 0.0
-    for account, hit in _account_outages(outages, accounts):
-        u_start, u_end = union(_seconds(hit["start"]), _seconds(hit["end"]))
-        mine = lines[lines["sub_account_id"] == account]
-        start, end = _seconds(mine["start"]), _seconds(mine["end"])
-        inside = covered(np.maximum(start, lo), np.minimum(end, hi), u_start, u_end)
-        length = end - start
+def _accounts(accounts: np.ndarray, services: np.ndarray) -> dict[str, set[str]]:
+    """{account: the services its (tagged) lines name}."""
+    out: dict[str, set[str]] = {}
+    for account, service in zip(accounts, services, strict=True):
+        if service:
+            out.setdefault(account, set()).add(service)
+    return out
+
+
+class _Lines:
+    """Cost lines as arrays: start and end (epoch seconds), cost, account, named service."""
+
+    def __init__(self, start, end, cost, account, service) -> None:
+        self.start, self.end, self.cost = start, end, cost
+        self.account, self.service = account, service
+        self.length = end - start
+
+    @classmethod
+    def of(cls, lines: pd.DataFrame, outages: pd.DataFrame, *, tag_keys: list[str]) -> "_Lines":
+        return cls(
+            _seconds(lines["start"]),
+            _seconds(lines["end"]),
+            lines["cost"].to_numpy(float),
+            lines["sub_account_id"].to_numpy(object),
+            line_services(lines, outages, tag_keys=tag_keys),
+        )
+
+    def _inside(self, mask, lo: float, hi: float, u_start, u_end) -> np.ndarray:
+        a = np.maximum(self.start[mask], lo)
+        b = np.minimum(self.end[mask], hi)
+        return covered(a, b, u_start, u_end)
+
+    def during(self, lo: float, hi: float, u_start, u_end) -> np.ndarray:
+        """Mask of the lines with time inside the intervals and [lo, hi)."""
+        return self._inside(slice(None), lo, hi, u_start, u_end) > 0
+
+    def cost_inside(self, mask, lo: float, hi: float, u_start, u_end) -> float:
+        """Cost of the lines of `mask` for the share of their charge period inside."""
+        inside = self._inside(mask, lo, hi, u_start, u_end)
+        length = self.length[mask]
         share = np.divide(inside, length, out=np.zeros_like(inside), where=length > 0)
-        total += float((mine["cost"].to_numpy(float) * share).sum())
-    return total
+        return float((self.cost[mask] * share).sum())

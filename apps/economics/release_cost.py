@@ -37,7 +37,8 @@ COLUMNS = [
     "baseline",
     "after",
     "change",
-    "band",
+    "band_low",
+    "band_high",
     "outside",
     "status",
 ]
@@ -85,9 +86,10 @@ def _series_stats(x: pd.Series) -> pd.DataFrame:
 def release_impacts(
     units: pd.DataFrame, releases: pd.DataFrame, *, tz: str, last_day: object
 ) -> pd.DataFrame:
-    """One row per release and unit (COLUMNS): its day, baseline, after, change, band (the
-    half-width as a fraction, e.g. 0.12 = ±12 %), outside (bool) and status ("" when judged,
-    else why not). `last_day`: the last local day the cost data covers in full.
+    """One row per release and unit (COLUMNS): its day, baseline, after, change, the band as
+    the lowest and highest change inside it (band_low, band_high: e.g. −0.11 and +0.12, the
+    band being symmetric on the log scale), outside (bool) and status ("" when judged, else
+    why not). `last_day`: the last local day the cost data covers in full.
 
     releases: columns repo, team, release, released_at (UTC), url."""
     if units.empty or releases.empty:
@@ -109,7 +111,8 @@ def release_impacts(
                 baseline=stats["baseline"],
                 after=stats["after"].where(~pending),
                 change=np.expm1(stats["ratio"]).where(~pending),
-                band=np.expm1(band),
+                band_low=np.expm1(-band),
+                band_high=np.expm1(band),
                 outside=judged & (stats["ratio"].abs() > band).to_numpy(),
                 status=status,
             )

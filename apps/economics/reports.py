@@ -66,8 +66,13 @@ def cost_model_report(
         "customers": fit.customers,
         "marginal_per_customer": _number(fit.marginal_per_customer) if fit.customers else None,
         # A log-log model: at the margin, elasticity × cost moves with customers, the rest
-        # behaves as fixed (docs/metrics.md#cost-growth-model).
-        "split": {"marginal": marginal, "fixed": fit.cost - marginal},
+        # behaves as fixed (docs/metrics.md#cost-growth-model); outside [0, 1] there is no
+        # such split (above 1 every customer adds more than the average one costs).
+        "split": (
+            {"marginal": marginal, "fixed": fit.cost - marginal}
+            if 0 <= fit.elasticity <= 1
+            else None
+        ),
         "projections": head["projections"],
         "points": points,
     }
@@ -82,18 +87,34 @@ def cost_covered_until(tz: str) -> date | None:
     return (local.floor("D") - pd.Timedelta(days=1)).date()
 
 
+PER_USAGE = 1000  # unit costs per usage are per thousand (cost per 1,000 requests)
+
+
+def usage_daily_rate(values: dict[date, float], days: list[date]) -> np.ndarray:
+    """A monthly series as a daily rate: each month's value / its days, placed at the middle of
+    the month and interpolated linearly between months, so unit cost does not step at every
+    month boundary; flat in the first and last half month; NaN in months without a value."""
+    if not values:
+        return np.full(len(days), np.nan)
+    months = sorted(values)
+    mids = [pd.Timestamp(m) + pd.Timedelta(days=pd.Timestamp(m).days_in_month / 2) for m in months]
+    rates = [values[m] / pd.Timestamp(m).days_in_month for m in months]
+    x = np.array([pd.Timestamp(d).value for d in days], dtype=float)
+    daily = np.interp(x, [m.value for m in mids], rates)
+    known = {m for m in months}
+    return np.where([d.replace(day=1) in known for d in days], daily, np.nan)
+
+
 def _usage_daily(days: list[date]) -> pd.DataFrame:
-    """Each usage series per day: its month's value spread evenly over the month's days."""
+    """Each usage series per day (usage_daily_rate), in thousands, labelled "1,000 <unit>"."""
     usage = selectors.usage_frame()
     out = pd.DataFrame(index=days)
-    if usage.empty:
-        return out
-    month = [d.replace(day=1) for d in days]
-    length = [pd.Timestamp(d).days_in_month for d in days]
     for (name, unit), rows in usage.groupby(["name", "unit"]):
         values = dict(zip(rows["period_start"], rows["value"], strict=True))
-        label = unit if unit not in out.columns else name
-        out[label] = [values.get(m, np.nan) / n for m, n in zip(month, length, strict=True)]
+        label = f"{PER_USAGE:,} {unit}"
+        out[label if label not in out.columns else name] = (
+            usage_daily_rate(values, days) / PER_USAGE
+        )
     return out
 
 
@@ -137,7 +158,8 @@ def release_costs_report(
             "baseline": _number(float(r.baseline)),
             "after": _number(float(r.after)),
             "change": _number(float(r.change)),
-            "band": _number(float(r.band)),
+            "band_low": _number(float(r.band_low)),
+            "band_high": _number(float(r.band_high)),
             "outside": bool(r.outside),
             "status": r.status,
         }

@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from django.db.models import Max, Q
 
+from apps.core.frames import Kind, queryset_frame
 from apps.costs.computations import cost_split
-from apps.costs.models import CostGroup, CostImport
+from apps.costs.models import CostGroup, CostImport, CostLine
 from apps.costs.selectors import cost_groups_frame, cost_lines_current
 from apps.metrics.models import MetricRow
 from apps.organization.models import PagerDutyService, UsageMonth
@@ -94,24 +95,34 @@ def outages_frame(*, now: datetime, since: datetime | None = None) -> pd.DataFra
     return frame[frame["end"] > frame["start"]].reset_index(drop=True)
 
 
+LINE_COLUMNS: dict[str, Kind] = {
+    "id": "int",
+    "sub_account_id": "str",
+    "tags": "str",
+    "charge_period_start": "datetime",
+    "charge_period_end": "datetime",
+    "cost": "float",
+}
+
+
 def lines_during_frame(intervals: list[tuple[datetime, datetime]]) -> pd.DataFrame:
     """Cost lines whose charge period overlaps one of `intervals` (aware [start, end) pairs,
     e.g. the union of the outages being valued): columns sub_account_id, tags (dict), start,
     end (UTC), cost (billing currency). Reads only those lines, INTERVAL_CHUNK intervals per
     query (docs/performance.md)."""
-    columns = ["id", "sub_account_id", "tags", "charge_period_start", "charge_period_end", "cost"]
-    rows: list[tuple] = []
+    parts = []
     for i in range(0, len(intervals), INTERVAL_CHUNK):
         during = Q(pk__in=[])
         for start, end in intervals[i : i + INTERVAL_CHUNK]:
             during |= Q(charge_period_start__lt=end, charge_period_end__gt=start)
-        rows += cost_lines_current().filter(during).values_list(*columns)
-    frame = pd.DataFrame(rows, columns=columns).drop_duplicates("id")
+        parts.append(queryset_frame(cost_lines_current().filter(during), LINE_COLUMNS))
+    if not parts:
+        parts.append(queryset_frame(CostLine.objects.none(), LINE_COLUMNS))
+    frame = pd.concat(parts, ignore_index=True).drop_duplicates("id")
     frame = frame.rename(columns={"charge_period_start": "start", "charge_period_end": "end"})
-    frame["tags"] = [json.loads(t or "{}") for t in frame["tags"]]
-    for column in ("start", "end"):
-        frame[column] = pd.to_datetime(frame[column], utc=True)
-    return frame.astype({"cost": float}).reset_index(drop=True)
+    parsed = {text: json.loads(text or "{}") for text in set(frame["tags"])}  # few tag sets
+    frame["tags"] = [parsed[text] for text in frame["tags"]]
+    return frame.drop(columns="id").reset_index(drop=True)
 
 
 def service_tag_keys() -> list[str]:

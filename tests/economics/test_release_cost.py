@@ -48,9 +48,12 @@ def test_a_release_followed_by_a_30_percent_rise_is_outside_the_band():
     assert per_customer.loc["v1.100.0", "outside"]
     assert per_customer.loc["v1.100.0", "change"] == pytest.approx(0.30, abs=0.04)
     assert per_customer.loc["v1.100.0", "baseline"] == pytest.approx(100.0, rel=0.03)
-    assert per_customer.loc["v1.60.0", "band"] >= 0.05
-    assert not per_customer.loc["v1.60.0", "outside"]
-    assert abs(per_customer.loc["v1.60.0", "change"]) < per_customer.loc["v1.60.0", "band"]
+    quiet = per_customer.loc["v1.60.0"]
+    assert quiet["band_high"] >= 0.05 and quiet["band_low"] == pytest.approx(
+        1 / (1 + quiet["band_high"]) - 1
+    )
+    assert not quiet["outside"]
+    assert quiet["band_low"] < quiet["change"] < quiet["band_high"]
     assert per_customer.loc["v1.145.0", "status"] == PENDING
     assert np.isnan(per_customer.loc["v1.145.0", "change"])
     assert per_customer.loc["v1.10.0", "status"] == NO_BASELINE
@@ -67,3 +70,20 @@ def test_no_change_nowhere_flagged():
     )
     assert not impacts["outside"].any()
     assert (impacts["status"] == "").sum() == 8
+
+
+def test_monthly_usage_becomes_a_daily_rate_without_steps_at_month_ends():
+    from apps.economics.reports import usage_daily_rate
+
+    days = [
+        date(2026, 1, 1),
+        date(2026, 1, 16),
+        date(2026, 1, 31),
+        date(2026, 2, 28),
+        date(2026, 3, 2),
+    ]
+    rate = usage_daily_rate({date(2026, 1, 1): 3100.0, date(2026, 2, 1): 5600.0}, days)
+    assert rate[0] == rate[1] == 100.0  # January's rate up to its middle
+    assert 140 < rate[2] < 160  # half-way between the two middles, about
+    assert rate[3] == 200.0  # February's rate after its middle
+    assert np.isnan(rate[4])  # March has no value

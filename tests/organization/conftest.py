@@ -25,6 +25,8 @@ MODELS = [
     models.Customer,
     models.RevenueMonth,
     models.CostExport,
+    models.UsageSeries,
+    models.UsageMonth,
 ]
 
 

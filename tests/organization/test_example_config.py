@@ -68,7 +68,7 @@ def test_the_example_applies_then_changes_nothing() -> None:
     again = StringIO()
     call_command("apply_config", str(EXAMPLE), stdout=again)
 
-    assert out.getvalue().endswith("31 created, 0 updated, 0 deleted\n")
+    assert out.getvalue().endswith("34 created, 0 updated, 0 deleted\n")
     assert again.getvalue() == f"applied {EXAMPLE}: no changes\n"
     counts = {label.split(".")[-1]: n for label, n in db_counts().items()}
     assert counts == {
@@ -84,6 +84,8 @@ def test_the_example_applies_then_changes_nothing() -> None:
         "Customer": 2,
         "RevenueMonth": 2,
         "CostExport": 2,
+        "UsageSeries": 1,
+        "UsageMonth": 2,  # the two months of examples/usage-requests.csv
         "managers": 2,
     }
     org = Organization.objects.get()

@@ -5,8 +5,8 @@
    with no effect. How often does the 90 % interval of the elasticity cover 0.6? (200 seeded
    organisations, the figure the tests and docs quote, then 2,000 for a tighter estimate.)
 2. Kaplan–Meier: Weibull(1.5, 60 days) onboarding durations, starts spread over two years,
-   censored at 2026-01-01. How far is the median from the true one, with 300 customers and with
-   30 (a small organisation)?
+   censored at 2026-01-01. How far is the median from the true one, with 1,000, 300 and 30
+   customers (a small organisation)?
 
     .venv/bin/python benchmarks/bench_unit_economics.py [--runs 200] [--out FILE]
 """
@@ -82,6 +82,7 @@ def main() -> None:
     result = {
         "cost_model": coverage(args.runs),
         "cost_model_2000": coverage(2000),
+        "kaplan_meier_1000": kaplan_meier(args.runs, 1000),
         "kaplan_meier_300": kaplan_meier(args.runs, 300),
         "kaplan_meier_30": kaplan_meier(args.runs, 30),
     }

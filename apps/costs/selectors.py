@@ -9,6 +9,7 @@ import pandas as pd
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Abs
 
+from apps.core.frames import run_cached
 from apps.costs.models import CostGroup, CostImport, CostLine
 from apps.organization.models import RevenueMonth
 
@@ -27,6 +28,7 @@ def cost_lines_current() -> QuerySet[CostLine]:
     return CostLine.objects.filter(cost_import__status=CostImport.Status.SUCCEEDED)
 
 
+@run_cached
 def cost_groups_frame(*, ends_since: datetime | None = None) -> pd.DataFrame:
     """Cost lines summed by charge period, team and service category (from the CostGroup
     rollup written at import, so this reads thousands of rows, not millions).
@@ -35,7 +37,8 @@ def cost_groups_frame(*, ends_since: datetime | None = None) -> pd.DataFrame:
     = unallocated), service_category (FOCUS), cost (float, billing currency, effective cost),
     lines (int); only charge periods ending at or after `ends_since` when given. Grouping first
     keeps the frame small (hours × teams × categories) however
-    many lines were imported.
+    many lines were imported. Read once per recompute (apps.core.frames.compute_cache: the
+    cost and unit economics families share it); do not modify the frame.
     """
     groups = CostGroup.objects.filter(cost_import__status=CostImport.Status.SUCCEEDED)
     if ends_since is not None:  # a charge period ending before it cannot reach a later period

@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from apps.core.periods import local_midnight, period_of
+from apps.core.frames import run_cached
+from apps.core.periods import local_midnight, next_period_start, period_of
 from apps.costs.selectors import revenue_by_month
 from apps.delivery.customers import customers_frame
 from apps.delivery.selectors import releases_frame
@@ -70,13 +71,21 @@ class GrowthInputs:
 
 
 def growth_inputs(ctx: ComputeContext) -> GrowthInputs:
-    """With `ctx.since`, cost is read from MAX_MONTHS months before the first replaced month:
-    all a replaced month's fit can reach."""
+    """With `ctx.since`, cost is read from MAX_MONTHS months before the first replaced month
+    (all a replaced month's fit can reach) when a replaced month is complete; otherwise (the
+    usual hourly recompute: only the running month is replaced, and it gets no fit) from the
+    first replaced month only."""
     cutoff = ctx.cutoff("month")
-    since = None if cutoff is None else local_midnight(months_before(cutoff, MAX_MONTHS), ctx.tz)
+    first_read = None
+    if cutoff is not None:
+        covered = selectors.cost_covered_until()
+        cutoff_end = local_midnight(next_period_start(cutoff, "month"), ctx.tz)
+        fits = covered is not None and cutoff_end <= min(covered, ctx.now)
+        first_read = months_before(cutoff, MAX_MONTHS) if fits else cutoff
+    since = None if first_read is None else local_midnight(first_read, ctx.tz)
     monthly, covered = selectors.cost_monthly_frame(tz=ctx.tz, since=since)
-    if since is not None:
-        monthly = monthly[monthly["period_start"] >= months_before(cutoff, MAX_MONTHS)]
+    if first_read is not None:
+        monthly = monthly[monthly["period_start"] >= first_read]
     return GrowthInputs(
         monthly_cost=monthly,
         covered=None if covered is None else covered.to_pydatetime(),
@@ -87,8 +96,10 @@ def growth_inputs(ctx: ComputeContext) -> GrowthInputs:
     )
 
 
+@run_cached
 def customers(tz: str) -> pd.DataFrame:
-    """Configured customers and their go-live (apps.delivery.customers.customers_frame)."""
+    """Configured customers and their go-live (apps.delivery.customers.customers_frame), read
+    once per recompute (apps.core.frames.compute_cache). Do not modify the frame."""
     return customers_frame(tz=tz)
 
 

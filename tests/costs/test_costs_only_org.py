@@ -57,4 +57,8 @@ def test_only_the_real_cost_samples_give_each_files_own_effective_cost_sum(org_c
         "cost_other",
         "cost_per_customer",
         "cost_to_revenue",
+        # the cost growth model: null, "needs 8 complete months with cost and customers live"
+        "cost_elasticity_customers",
+        "cost_marginal_per_customer",
+        "cost_projected_2x",
     }

@@ -33,7 +33,7 @@ def test_exact_power_law_is_recovered_with_its_projections():
 
 
 def test_interval_covers_the_true_elasticity_at_its_nominal_rate():
-    """100 seeded organisations (benchmarks/bench_cost_model.py runs 200 and more): a correct
+    """100 seeded organisations (benchmarks/bench_unit_economics.py runs 200 and 2,000): a correct
     90 % interval covers the truth in 90 % of them, so the count of 100 lies in 83..97 unless
     the interval is wrong (a binomial(100, 0.9) count falls outside with probability < 1 %)."""
     fits = [growth_fit(d, last(d)) for d in map(lambda s: synthetic_drivers(seed=s), range(100))]

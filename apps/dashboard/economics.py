@@ -102,7 +102,9 @@ def _model(model: dict, currency: str) -> dict:
         if model["split"]
         else "",
         "projection_figure": json.dumps(
-            charts.projection_figure(model["cost"], model["projections"], currency=currency)
+            charts.projection_figure(
+                model["cost"], model["projections"], currency=currency, month=model["month"]
+            )
         ),
     }
 

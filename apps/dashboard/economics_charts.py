@@ -112,17 +112,18 @@ def split_figure(split: dict, *, currency: str) -> dict:
             "",
             barmode="stack",
             height=140,
-            margin={"l": 48, "r": 16, "t": 8, "b": 24},
+            margin={"l": 16, "r": 16, "t": 8, "b": 56},
             yaxis={"showticklabels": False},
-            xaxis={"title": {"text": currency}, "rangemode": "tozero"},
+            xaxis={"rangemode": "tozero", "tickprefix": f"{currency} "},
+            legend={"orientation": "h", "y": -0.6, "traceorder": "normal"},
         ),
     }
 
 
-def projection_figure(cost: float, projections: list[dict], *, currency: str) -> dict:
-    """This month's cost and the projections at 2× and 10× customers, with their 90 %
+def projection_figure(cost: float, projections: list[dict], *, currency: str, month: date) -> dict:
+    """The month's cost and the projections at 2× and 10× customers, with their 90 %
     prediction intervals as error bars."""
-    labels = ["this month", *(f"{p['customers_x']:g}× customers" for p in projections)]
+    labels = [f"{month:%B %Y}", *(f"{p['customers_x']:g}× customers" for p in projections)]
     values = [cost, *(p["cost"] for p in projections)]
     up = [0.0, *((p["high_90"] or 0) - (p["cost"] or 0) for p in projections)]
     down = [0.0, *((p["cost"] or 0) - (p["low_90"] or 0) for p in projections)]

@@ -3,7 +3,7 @@
 grows with them, a usage series, engineering costs, and one release after which compute cost
 jumps for three weeks.
 
-- **Customers**: twenty, one starting about every three weeks from the first day of the month
+- **Customers**: twenty, one starting about every four weeks from the first day of the month
   17 months back, each live when its onboarding ticket (`API-9xxx` or `PAY-9xxx`, a Task in the
   simulated Jira) is resolved: Weibull(1.4, 40 days) after its start, seeded; those whose
   go-live is still ahead stay onboarding.
@@ -63,7 +63,7 @@ def demo_customers(*, today: datetime) -> list[DemoCustomer]:
     out = []
     for i, key in enumerate(CUSTOMERS):
         team, project = ("platform", "API") if i % 2 == 0 else ("payments", "PAY")
-        start = first + timedelta(days=int(22 * i + rng.integers(0, 7)))
+        start = first + timedelta(days=int(26 * i + rng.integers(0, 7)))
         days = 40.0 * rng.weibull(1.4) + 3.0
         live = datetime(start.year, start.month, start.day, 10, tzinfo=UTC) + timedelta(days=days)
         out.append(DemoCustomer(key, team, project, start, live))

@@ -198,10 +198,11 @@ class ChurnSettings(_Section):
 
 
 class CostSettings(_Section):
-    """Billing currency, conversion rates and how cost lines find a team (docs/metrics.md#cost-metrics);
-    each team's loaded engineering cost per month (`engineering`, in the billing currency) and
-    the tag keys naming a cost line's PagerDuty service (`service_tag_keys`), both for the cost
-    of poor quality (docs/metrics.md#cost_of_poor_quality)."""
+    """Billing currency, conversion rates and how cost lines find a team
+    (docs/metrics.md#cost-metrics); each team's loaded engineering cost per month
+    (`engineering`, in the billing currency) and the tag keys naming a cost line's PagerDuty
+    service (`service_tag_keys`), both for the cost of poor quality
+    (docs/metrics.md#cost_of_poor_quality)."""
 
     currency: Currency = "USD"
     fx_rates: dict[Currency, Annotated[float, Field(gt=0)]] = {}

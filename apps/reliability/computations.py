@@ -145,8 +145,9 @@ def _weighted_uptime(stats: list[PeriodStats], weights: list[float]) -> tuple[fl
     """The mean of the services' uptimes weighted by their `weight` (docs/metrics.md#uptime),
     over the services whose period has started; (NaN, why) when there is none or every weight
     is 0."""
-    started = [(1.0 - s.downtime / s.length, w) for s, w in zip(stats, weights, strict=True)]
-    started = [(u, w) for (u, w), s in zip(started, stats, strict=True) if s.length]
+    started = [
+        (1.0 - s.downtime / s.length, w) for s, w in zip(stats, weights, strict=True) if s.length
+    ]
     if not started:
         return np.nan, "period has not started"
     total = sum(w for _, w in started)

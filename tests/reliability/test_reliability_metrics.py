@@ -147,3 +147,13 @@ def test_the_services_frame_carries_each_services_weight() -> None:
         ["PAY", 3.0],
         ["QUIET", 1.0],
     ]
+
+
+def test_weighted_uptime_skips_a_service_whose_period_has_not_started():
+    """A service with a zero-length period (not started) weighs nothing; it used to divide by
+    its zero length."""
+    from apps.reliability.computations import PeriodStats, _weighted_uptime
+
+    stats = [PeriodStats(length=0.0), PeriodStats(downtime=6.0, length=60.0)]
+    assert _weighted_uptime(stats, [1.0, 1.0]) == (pytest.approx(0.9), "")
+    assert _weighted_uptime([PeriodStats(length=0.0)], [1.0])[1] == "period has not started"

@@ -1,6 +1,7 @@
 """Admin building blocks shared by the apps."""
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 
@@ -12,6 +13,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     operation (a cost import with its lines; a digest delivery, to send it again)."""
 
     deletable = False
+    # Records carry provider links (`html_url`); Django 6 will assume https for a URL typed
+    # without a scheme, and saying so now keeps the change view from warning about it.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -9,3 +9,8 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F40
 # Tests run tasks in-process even when CI provides a broker; the one test that needs a real
 # worker (tests/ingestion/test_celery_worker.py) switches this off for itself.
 CELERY_TASK_ALWAYS_EAGER = True
+# Tests never run collectstatic: WhiteNoise serves the apps' static files from where they are,
+# as in development (WHITENOISE_USE_FINDERS), and does not look for the collected folder at
+# start-up (WHITENOISE_AUTOREFRESH), which would warn that it does not exist.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

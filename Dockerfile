@@ -10,4 +10,12 @@ COPY integrations integrations
 COPY templates templates
 COPY manage.py ./
 RUN pip install --no-cache-dir --no-deps --no-build-isolation .
+# Production settings unless told otherwise (config/wsgi.py and config/celery.py default to them
+# too); never run as root: the server writes only static files and mail files.
+ENV DJANGO_SETTINGS_MODULE=config.settings.production
+RUN useradd --system --home-dir /app keel \
+    && mkdir -p /app/staticfiles /app/var \
+    && chown keel /app/staticfiles /app/var
+USER keel
 EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--workers", "4", "--worker-class", "gthread", "--threads", "4", "--bind", "0.0.0.0:8000"]

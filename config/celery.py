@@ -5,7 +5,9 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+# Servers and workers run production settings unless told otherwise: a forgotten variable must
+# never mean DEBUG and a known SECRET_KEY (production refuses to start without its secrets).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("keel")
 app.config_from_object("django.conf:settings", namespace="CELERY")

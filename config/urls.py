@@ -5,7 +5,8 @@ from django.urls import include, path
 
 from apps.quality.api import UnmappedView
 
-# JSON under /api/ (apps.metrics.api.errors), Django's page elsewhere.
+# JSON under /api/ (and /webhooks/ for 400s; apps.metrics.api.errors), Django's page elsewhere.
+handler400 = "apps.metrics.api.errors.bad_request"
 handler404 = "apps.metrics.api.errors.page_not_found"
 
 urlpatterns = [

@@ -16,6 +16,22 @@ import pandas as pd
 Granularity = Literal["week", "month"]
 GRANULARITIES: tuple[Granularity, ...] = ("week", "month")
 
+# The dates Keel computes with. Inside pandas' nanosecond timestamps (1677 to 2262), with room
+# for the windows around a period (churn reads back years), and far wider than any engineering
+# data; a date outside is refused where it enters (docs/api.md), never overflowed.
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def date_in_range(day: date, *, name: str) -> date:
+    """`day` when DATE_MIN <= day <= DATE_MAX; else ValueError naming `name`, e.g.
+    `period_start: 9999-12-27 is outside the dates Keel handles (1900-01-01 to 2199-12-31)`."""
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValueError(
+            f"{name}: {day.isoformat()} is outside the dates Keel handles "
+            f"({DATE_MIN.isoformat()} to {DATE_MAX.isoformat()})"
+        )
+    return day
+
 
 def period_start_of(day: date, granularity: Granularity) -> date:
     """The first local date of the period containing local date `day`."""

@@ -1,8 +1,9 @@
 """Read API of cost imports, mounted at /api/v1/
 (docs/api.md#cost-imports--get-apiv1cost-imports)."""
 
-from rest_framework import serializers, viewsets
+from rest_framework import permissions, serializers, viewsets
 
+from apps.accounts.api import IsKeelAdmin
 from apps.costs.models import CostImport
 from apps.costs.selectors import cost_imports_list
 
@@ -37,8 +38,10 @@ class CostImportSerializer(serializers.ModelSerializer):
 
 
 class CostImportViewSet(viewsets.ReadOnlyModelViewSet):
-    """Each imported cost export file: status, rows, totals per currency, period covered, error."""
+    """Each imported cost export file: status, rows, totals per currency, period covered, error.
+    Admins only: the paths are the server's files."""
 
+    permission_classes = [permissions.IsAuthenticated, IsKeelAdmin]
     serializer_class = CostImportSerializer
     queryset = cost_imports_list()
     filterset_fields = ("status", "format", "export_name")

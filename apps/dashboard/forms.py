@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from apps.core.periods import period_start_of
+from apps.core.periods import date_in_range, period_start_of
 
 DEFAULT_SPAN = {"month": timedelta(days=548), "week": timedelta(weeks=26)}
 # Dates a page can place in a period (year 1 or 9999 would overflow period arithmetic).
@@ -63,6 +63,13 @@ class MetricQueryForm(RangeForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        for name in ("start", "end", "period_start"):
+            if data.get(name):
+                try:
+                    date_in_range(data[name], name=name)
+                except ValueError as exc:
+                    self.add_error(name, str(exc))
+                    data.pop(name, None)
         data["scope"] = data.get("scope") or "org"
         point = data.get("period_start")
         if point and period_start_of(point, data["granularity"]) != point:

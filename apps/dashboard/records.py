@@ -39,13 +39,20 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def link_target(value: object) -> str:
+    """`value` when it is an http(s) URL, else "": a record's `url` comes from upstream data,
+    and a `javascript:` or `data:` URL must never become a link."""
+    url = str(value or "")
+    return url if urlparse(url).scheme in ("http", "https") else ""
+
+
 def records_table(records: list[dict]) -> RecordsTable:
     columns: list[str] = []
     for record in records:
         columns += [k for k in record if k != "url" and k not in columns]
     rows = []
     for record in records[:RECORDS_SHOWN]:
-        url = str(record.get("url") or "")
+        url = link_target(record.get("url"))
         rows.append(
             ([_cell(record.get(c)) for c in columns], url, upstream_label(url) if url else "")
         )

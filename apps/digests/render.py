@@ -27,7 +27,9 @@ def digest_subject(digest: Digest) -> str:
         if digest.recipient.kind == "org"
         else ", ".join(s.title for s in digest.scopes)
     )
-    return f"{digest.organization} — {digest.month:%B %Y} digest ({scope})"
+    # One line whatever is stored (a name saved before names were checked): a line break in a
+    # subject would be a header injection, which Django refuses with BadHeaderError.
+    return " ".join(f"{digest.organization} — {digest.month:%B %Y} digest ({scope})".split())
 
 
 def _title(metric: str) -> str:

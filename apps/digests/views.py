@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from apps.accounts.access import digest_preview_allowed
+from apps.core.periods import date_in_range
 from apps.digests.content import previous_month
 from apps.digests.render import digest_html_standalone
 from apps.digests.selectors import digest_build, digest_recipient_of
@@ -29,13 +30,14 @@ def _recipient_user(request: HttpRequest):
 
 
 def _month(request: HttpRequest) -> date:
-    """`?month=YYYY-MM` (years 1 to 9999), default last month; 404 when malformed."""
+    """`?month=YYYY-MM`, default last month; 404 when malformed or outside the dates Keel
+    handles (`apps.core.periods.date_in_range`)."""
     try:
-        return datetime.strptime(request.GET["month"], "%Y-%m").date()
+        return date_in_range(datetime.strptime(request.GET["month"], "%Y-%m").date(), name="month")
     except KeyError:
         return previous_month(datetime.now().date().replace(day=1))
-    except ValueError:
-        raise Http404("month: expected YYYY-MM") from None
+    except ValueError as exc:
+        raise Http404(f"month: expected YYYY-MM ({exc})") from None
 
 
 @login_required

@@ -10,6 +10,7 @@ from apps.ingestion import selectors
 from apps.ingestion.models import SyncRun
 from apps.organization.api import SLUG_PATTERN
 from apps.organization.models import Source
+from apps.organization.validators import url_without_credentials
 
 
 class SyncRunSerializer(serializers.ModelSerializer):
@@ -47,11 +48,16 @@ class SourceSerializer(serializers.ModelSerializer):
     the webhook secret and the Jira e-mail are never serialized."""
 
     token_set = serializers.BooleanField(read_only=True)
+    base_url = serializers.SerializerMethodField()
     last_sync = serializers.SerializerMethodField()
 
     class Meta:
         model = Source
         fields = ("name", "kind", "base_url", "enabled", "token_set", "last_sync")
+
+    def get_base_url(self, source: Source) -> str:
+        # Never a `user:pass@` part (a row stored before check_base_url refused them).
+        return url_without_credentials(source.base_url)
 
     @extend_schema_field(LastSyncSerializer(allow_null=True))
     def get_last_sync(self, source: Source) -> dict | None:

@@ -1,7 +1,8 @@
 """Signed webhooks (GitHub, PagerDuty) that enqueue an incremental sync of the source.
 
-- GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`, delivery id in
-  `X-GitHub-Delivery`.
+- GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`. The delivery id
+  header `X-GitHub-Delivery` is required but not signed, so replays are recognised by the
+  SHA-256 of the signed body instead: a captured delivery sent again under a new id is a replay.
   # GitHub: https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
 - PagerDuty (v3 webhooks): `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>...]` (several during a
   secret rotation; one match is enough), event id in `event.id` of the JSON body.
@@ -9,19 +10,26 @@
 
 The secret is `Source.webhook_secret` (stored encrypted) of an enabled source of that kind; the
 source whose secret verifies is the one synced. A missing or wrong signature is 401, a delivery
-id seen before is 409, and neither changes anything. Comparisons are constant-time.
+seen before is 409, a signed body of the wrong shape is 400, and none of them changes anything
+(a malformed event is checked before it is recorded, so its corrected retry is accepted).
+Comparisons are constant-time.
 """
 
 import hashlib
 import hmac
 import json
+import logging
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from apps.core.fields import secret_unreadable
 from apps.ingestion.deliveries import webhook_delivery_claim
 from apps.organization.models import Source
+from apps.organization.selectors import secret_unreadable_message
+
+logger = logging.getLogger(__name__)
 
 
 def signature_hex(secret: str, body: bytes) -> str:
@@ -52,7 +60,13 @@ def pagerduty_signature_valid(*, secret: str, body: bytes, header: str) -> bool:
 
 
 def _verified_source(kind: str, body: bytes, header: str, check) -> Source | None:
+    """The enabled source of `kind` whose webhook secret verifies the signature. A secret that
+    cannot be decrypted verifies nothing (that source's deliveries get 401 and a logged error
+    saying to re-enter it); the other sources are unaffected."""
     for source in Source.objects.filter(kind=kind, enabled=True).order_by("pk"):
+        if secret_unreadable(source.webhook_secret):
+            logger.error(secret_unreadable_message(source=source, field="webhook secret"))
+            continue
         if check(secret=source.webhook_secret, body=body, header=header):
             return source
     return None
@@ -73,6 +87,28 @@ def _github_repo(body: bytes) -> str:
         return ""
 
 
+def _pagerduty_event(body: bytes) -> tuple[str, str]:
+    """(event.id, event.data.service.id or "") of a v3 event; ValueError naming the field when
+    the body has another shape.
+    # PagerDuty: https://developer.pagerduty.com/docs/webhooks/v3-overview"""
+    try:
+        event = json.loads(body)["event"]
+        event_id = event["id"]
+    except (ValueError, KeyError, TypeError):
+        raise ValueError("no event.id") from None
+    if not isinstance(event_id, str | int) or isinstance(event_id, bool):
+        raise ValueError("event.id must be a string")
+    data = event.get("data") if isinstance(event, dict) else None
+    if data is None:
+        return str(event_id), ""
+    service = data.get("service") if isinstance(data, dict) else "not an object"
+    if service is None:
+        return str(event_id), ""
+    if not isinstance(service, dict) or not isinstance(service.get("id", ""), str):
+        raise ValueError("event.data.service must be an object with a string id")
+    return str(event_id), service.get("id", "")
+
+
 def _deny(status: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status)
 
@@ -85,10 +121,10 @@ def github_webhook(request: HttpRequest) -> JsonResponse:
     source = _verified_source(Source.Kind.GITHUB, request.body, header, github_signature_valid)
     if source is None:
         return _deny(401, "missing or invalid signature")
-    delivery = request.headers.get("X-GitHub-Delivery", "")
-    if not delivery:
+    if not request.headers.get("X-GitHub-Delivery", ""):
         return _deny(400, "missing X-GitHub-Delivery")
-    if not webhook_delivery_claim(provider="github", delivery_id=delivery):
+    body_digest = hashlib.sha256(request.body).hexdigest()
+    if not webhook_delivery_claim(provider="github", delivery_id=f"sha256:{body_digest}"):
         return _deny(409, "delivery already received")
     if request.headers.get("X-GitHub-Event") == "ping":
         return JsonResponse({"status": "pong"}, status=200)
@@ -111,13 +147,11 @@ def pagerduty_webhook(request: HttpRequest) -> JsonResponse:
     if source is None:
         return _deny(401, "missing or invalid signature")
     try:
-        event = json.loads(request.body)["event"]
-        event_id = str(event["id"])
-    except (ValueError, KeyError, TypeError):
-        return _deny(400, "body is not a PagerDuty v3 webhook event")
+        event_id, service_id = _pagerduty_event(request.body)
+    except ValueError as exc:
+        return _deny(400, f"body is not a PagerDuty v3 webhook event: {exc}")
     if not webhook_delivery_claim(provider="pagerduty", delivery_id=event_id):
         return _deny(409, "delivery already received")
-    service_id = ((event.get("data") or {}).get("service") or {}).get("id")
     services = source.pagerduty_services.filter(service_id=service_id, enabled=True)
     if not service_id or not services.exists():
         reason = "service not configured or disabled"

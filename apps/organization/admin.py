@@ -5,6 +5,7 @@ apps.organization.forms (the config's own validators); secrets are write-only an
 from django.contrib import admin
 from django.http import HttpRequest
 
+from apps.core.fields import secret_unreadable
 from apps.organization import forms
 from apps.organization.models import (
     CostExport,
@@ -21,6 +22,7 @@ from apps.organization.models import (
     UsageMonth,
     UsageSeries,
 )
+from apps.organization.validators import url_without_credentials
 
 
 @admin.register(Organization)
@@ -86,13 +88,15 @@ class PagerDutyServiceInline(admin.TabularInline):
 
 
 def _status(value: str) -> str:
+    if secret_unreadable(value):
+        return "must be re-entered (cannot be decrypted with the current KEEL_ENCRYPTION_KEY)"
     return "set" if value else "not set"
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     form = forms.SourceForm
-    list_display = ("name", "kind", "base_url", "enabled", "token_status", "webhook_secret_status")
+    list_display = ("name", "kind", "address", "enabled", "token_status", "webhook_secret_status")
     list_filter = ("kind", "enabled")
     readonly_fields = ("token_status", "webhook_secret_status")
     inlines = (RepoInline, JiraProjectInline, PagerDutyServiceInline)
@@ -117,6 +121,10 @@ class SourceAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    @admin.display(description="base URL")
+    def address(self, obj: Source) -> str:
+        return url_without_credentials(obj.base_url)
 
     @admin.display(description="token")
     def token_status(self, obj: Source) -> str:

@@ -53,7 +53,7 @@ def _kind_error(*, source: Source | None, key: str) -> str | None:
 
 
 class OrganizationForm(_CheckedForm):
-    checks = {"timezone": v.check_timezone}
+    checks = {"timezone": v.check_timezone, "name": v.check_one_line}
     settings_schemas: dict[str, type[BaseModel]] = {
         "bug_settings": schema.BugSettings,
         "incident_settings": schema.IncidentSettings,

@@ -28,7 +28,7 @@ ReleaseSource = Literal["releases", "deployments", "tags"]
 # Every text stored in a column has that column's max_length here, so an over-long value is a
 # ConfigError naming its key (PostgreSQL would refuse it mid-apply; SQLite would keep it).
 Text = Annotated[str, Field(min_length=1)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(v.check_one_line)]
 Slug = Annotated[str, Field(max_length=50), AfterValidator(v.check_slug)]
 LongSlug = Annotated[str, Field(max_length=100), AfterValidator(v.check_slug)]
 Email = Annotated[str, Field(max_length=254), AfterValidator(v.check_email)]

@@ -10,8 +10,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from pydantic import BaseModel, ValidationError
 
-from apps.core.crypto import SecretDecryptionError
 from apps.core.errors import ConfigError, KeelError
+from apps.core.fields import secret_unreadable
 from apps.organization import schema
 from apps.organization.models import (
     Customer,
@@ -96,18 +96,26 @@ def _hint(env_name: str, what: str) -> str:
     return f"{where} or enter one in the admin"
 
 
+def secret_unreadable_message(*, source: Source, field: str) -> str:
+    """The error of a source whose stored secret cannot be decrypted (docs/operations.md)."""
+    return (
+        f"secret for source {source.name} cannot be decrypted: re-enter it (admin: Sources, "
+        f"{source.name}, {field}); KEEL_ENCRYPTION_KEY has changed or the stored value is corrupt"
+    )
+
+
 def source_credentials(*, source: Source) -> SourceCredentials:
     """The token (and for Jira the account e-mail) of `source`: the value stored in the admin
     wins, else the environment variable named by `token_env` / `email_env`.
 
     Raises KeelError naming the source and where to put the secret, never the secret itself,
-    e.g. `source 'gh': no token (set GITHUB_TOKEN or enter one in the admin)`.
+    e.g. `source 'gh': no token (set GITHUB_TOKEN or enter one in the admin)`, or
+    `secret for source gh cannot be decrypted: re-enter it (...)` when the stored token cannot
+    be decrypted.
     """
-    try:
-        stored = source.token
-    except SecretDecryptionError:
-        message = "the stored token cannot be decrypted with KEEL_ENCRYPTION_KEY"
-        raise KeelError(f"source '{source.name}': {message}; enter it again in the admin") from None
+    stored = source.token
+    if secret_unreadable(stored):
+        raise KeelError(secret_unreadable_message(source=source, field="token"))
     token = stored or _from_env(source.token_env)
     if not token:
         raise KeelError(f"source '{source.name}': no token ({_hint(source.token_env, 'token')})")

@@ -111,11 +111,35 @@ def check_timezone(value: str) -> str:
 
 
 def check_base_url(value: str) -> str:
-    """An absolute http(s) URL with a host; a trailing slash is dropped."""
+    """An absolute http(s) URL with a host and no user name or password; a trailing slash is
+    dropped. A `user:pass@` part is refused without echoing it (it is a credential: the token
+    belongs in `token_env` or the admin, where it is stored encrypted)."""
     parts = urlsplit(value)
+    if "@" in parts.netloc:
+        raise ValueError(
+            "base_url must not contain a user name or password (user:pass@host): name the "
+            "token's environment variable in token_env, or enter the token in the admin"
+        )
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"invalid base_url {value!r}: expected http(s)://host[/path]")
     return value.rstrip("/")
+
+
+def url_without_credentials(value: str) -> str:
+    """`value` with any `user:pass@` removed, for display (a row stored before check_base_url
+    refused credentials)."""
+    parts = urlsplit(value)
+    if "@" not in parts.netloc:
+        return value
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
+def check_one_line(value: str) -> str:
+    """A name shown in e-mail subjects and page titles: no line breaks or other control
+    characters (a newline in a subject is a header injection, and Django refuses to send it)."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("must be one line of text: no line breaks, tabs or control characters")
+    return value
 
 
 def check_slo(value: float) -> float:

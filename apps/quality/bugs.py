@@ -119,7 +119,9 @@ def bugs_classify(jira: pd.DataFrame, github: pd.DataFrame, settings: BugSetting
 
 def open_days_in(bugs: pd.DataFrame, start: datetime, end: datetime, now: datetime) -> pd.Series:
     """Days (float) of each bug's open interval [created_at, resolved_at or now) inside
-    [start, end)."""
+    [start, end). An empty frame (no bug at all) gives an empty Series."""
+    if bugs.empty:
+        return pd.Series(index=bugs.index, dtype="float64")
     until = bugs["resolved_at"].fillna(pd.Timestamp(now)).clip(upper=pd.Timestamp(end))
     since = bugs["created_at"].clip(lower=pd.Timestamp(start))
     return ((until - since).dt.total_seconds() / DAY_SECONDS).clip(lower=0.0)

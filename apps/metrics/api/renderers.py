@@ -8,15 +8,23 @@ from typing import Any
 
 from rest_framework.renderers import BaseRenderer
 
+# A text cell starting with one of these is a formula to a spreadsheet (CSV injection).
+# OWASP: https://owasp.org/www-community/attacks/CSV_Injection
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 def csv_cell(value: Any) -> str:
-    """One CSV cell: null → empty, booleans → true/false, dates → YYYY-MM-DD."""
+    """One CSV cell: null → empty, booleans → true/false, dates → YYYY-MM-DD, numbers as they
+    are; text that a spreadsheet would run as a formula (`=HYPERLINK(...)`, `+`, `-`, `@`, a
+    tab or carriage return first) gets a leading `'`, so it is shown as text."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
     return str(value)
 
 

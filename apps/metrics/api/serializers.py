@@ -1,8 +1,10 @@
 """Serializers of the metrics API (metric rows, catalog, records, health). Output only."""
 
+from datetime import date
+
 from rest_framework import serializers
 
-from apps.core.periods import GRANULARITIES
+from apps.core.periods import DATE_MAX, DATE_MIN, GRANULARITIES, date_in_range
 from apps.metrics.models import MetricRow
 from apps.metrics.registry import (
     ANOMALY_MODELS,
@@ -73,7 +75,15 @@ class RecordsQuerySerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=SCOPES)
     scope_key = serializers.CharField(required=False, allow_blank=True, default="")
     granularity = serializers.ChoiceField(choices=GRANULARITIES)
-    period_start = serializers.DateField(help_text="first day of the period (Monday / 1st)")
+    period_start = serializers.DateField(
+        help_text=f"first day of the period (Monday / 1st), {DATE_MIN} to {DATE_MAX}"
+    )
+
+    def validate_period_start(self, value: date) -> date:
+        try:
+            return date_in_range(value, name="period_start")
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
 
 class RecordsResponseSerializer(serializers.Serializer):

@@ -68,6 +68,8 @@ def test_api_lists_imports(org_costs, tmp_path):
     client = APIClient()
     assert client.get("/api/v1/cost-imports/").status_code in (401, 403)
     client.force_authenticate(get_user_model().objects.create_user("u"))
+    assert client.get("/api/v1/cost-imports/").status_code == 403  # paths: admins only
+    client.force_authenticate(get_user_model().objects.create_superuser("root"))
     body = client.get("/api/v1/cost-imports/?status=failed").json()
     assert body["count"] == 1 and body["results"][0]["error"] == record.error
     assert client.get(f"/api/v1/cost-imports/{record.pk}/").json()["format"] == "focus"

@@ -8,6 +8,7 @@ from drf_spectacular.validation import validate_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.metrics.conftest import client_for
 from tests.metrics.factories import (
     CustomerFactory,
     IdentityFactory,
@@ -74,7 +75,9 @@ def test_teams_people_customers(api):
     assert api.get("/api/v1/teams/").json()["results"] == [
         {"slug": "platform", "name": "Platform", "managers": ["alice@acme.test"]}
     ]
-    assert api.get("/api/v1/people/bob@acme.test/").json() == {
+    assert api.get("/api/v1/people/bob@acme.test/").status_code == 404  # a viewer sees nobody
+    admin = client_for(UserFactory(username="root", is_superuser=True))
+    assert admin.get("/api/v1/people/bob@acme.test/").json() == {
         "email": "bob@acme.test",
         "name": "Bob",
         "team": "platform",

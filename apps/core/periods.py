@@ -22,14 +22,22 @@ GRANULARITIES: tuple[Granularity, ...] = ("week", "month")
 DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2199, 12, 31)
 
 
+def date_range_error(day: date) -> str | None:
+    """Why `day` is refused (`9999-12-27 is outside the dates Keel handles (1900-01-01 to
+    2199-12-31)`), or None when DATE_MIN <= day <= DATE_MAX."""
+    if DATE_MIN <= day <= DATE_MAX:
+        return None
+    return (
+        f"{day.isoformat()} is outside the dates Keel handles "
+        f"({DATE_MIN.isoformat()} to {DATE_MAX.isoformat()})"
+    )
+
+
 def date_in_range(day: date, *, name: str) -> date:
-    """`day` when DATE_MIN <= day <= DATE_MAX; else ValueError naming `name`, e.g.
+    """`day` when `date_range_error` finds nothing; else ValueError naming `name`, e.g.
     `period_start: 9999-12-27 is outside the dates Keel handles (1900-01-01 to 2199-12-31)`."""
-    if not DATE_MIN <= day <= DATE_MAX:
-        raise ValueError(
-            f"{name}: {day.isoformat()} is outside the dates Keel handles "
-            f"({DATE_MIN.isoformat()} to {DATE_MAX.isoformat()})"
-        )
+    if error := date_range_error(day):
+        raise ValueError(f"{name}: {error}")
     return day
 
 

@@ -6,14 +6,20 @@ inclusive and `end` exclusive, so a page and its API link select the same rows."
 from datetime import date, timedelta
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 
-from apps.core.periods import date_in_range, period_start_of
+from apps.core.periods import date_range_error, period_start_of
 
 DEFAULT_SPAN = {"month": timedelta(days=548), "week": timedelta(weeks=26)}
-# Dates a page can place in a period (year 1 or 9999 would overflow period arithmetic).
-FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
-DAY_RANGE = [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
+
+
+def _day_in_range(day: date) -> None:
+    """Dates a page can place in a period (year 1 or 9999 would overflow period arithmetic):
+    the range of apps.core.periods, as in the API."""
+    if error := date_range_error(day):
+        raise forms.ValidationError(error)
+
+
+DAY_RANGE = [_day_in_range]
 
 
 class RangeForm(forms.Form):
@@ -63,13 +69,6 @@ class MetricQueryForm(RangeForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        for name in ("start", "end", "period_start"):
-            if data.get(name):
-                try:
-                    date_in_range(data[name], name=name)
-                except ValueError as exc:
-                    self.add_error(name, str(exc))
-                    data.pop(name, None)
         data["scope"] = data.get("scope") or "org"
         point = data.get("period_start")
         if point and period_start_of(point, data["granularity"]) != point:

@@ -6,9 +6,9 @@ from unittest import mock
 
 import pytest
 
+from apps.ingestion.models import WebhookDelivery
 from apps.ingestion.webhooks import signature_hex
 from apps.organization.models import PagerDutyService, Repo, Source
-from apps.reliability.models import WebhookDelivery
 
 DELAY = "apps.ingestion.tasks.sync_source_task.delay"
 

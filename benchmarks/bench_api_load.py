@@ -129,12 +129,13 @@ def metric_rows(today: date) -> Iterator:
 
 def token_key() -> str:
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+
+    from apps.accounts.tokens import api_token_create
 
     user, _ = get_user_model().objects.get_or_create(
         username=USERNAME, defaults={"is_superuser": True, "is_staff": True}
     )
-    return Token.objects.get_or_create(user=user)[0].key
+    return api_token_create(user=user, name="benchmark").token
 
 
 def query_mix(count: int = 240) -> list[str]:

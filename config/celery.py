@@ -18,6 +18,8 @@ app.conf.task_routes = {
     "apps.metrics.tasks.*": {"queue": "metrics"},
     "apps.costs.tasks.*": {"queue": "sync"},
     "apps.digests.tasks.*": {"queue": "metrics"},
+    "apps.reliability.tasks.*": {"queue": "sync"},
+    "apps.accounts.tasks.*": {"queue": "metrics"},
 }
 app.conf.beat_schedule = {
     # Hourly: fresh enough for a manager's dashboard, far inside every provider's rate limits.
@@ -43,6 +45,13 @@ app.conf.beat_schedule = {
     "prune-webhook-deliveries-daily": {
         "task": "apps.ingestion.tasks.prune_webhook_deliveries",
         "schedule": crontab(hour=3, minute=23),
+        "options": {"expires": 6 * 3600},
+    },
+    # Daily at 03:53 UTC, a quiet hour: the audit log and the admin's change log keep 400 days
+    # (KEEL_AUDIT_RETENTION_DAYS), expired API tokens go (they no longer work anyway).
+    "prune-access-records-daily": {
+        "task": "apps.accounts.tasks.prune_access_records",
+        "schedule": crontab(hour=3, minute=53),
         "options": {"expires": 6 * 3600},
     },
     # Daily at 02:43 UTC, after the night's syncs and before anyone reads a dashboard: a full

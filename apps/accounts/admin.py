@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from apps.accounts.access import role_of
-from apps.accounts.models import Role, UserRole
+from apps.accounts.models import ApiToken, Role, UserRole
 
 
 class UserRoleForm(forms.ModelForm):
@@ -44,3 +44,21 @@ class KeelUserAdmin(UserAdmin):
     def role(self, user) -> str:
         role = role_of(user)
         return role.value if role else "none (inactive)"
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are listed and revoked (deleted) here, never shown: only their hash is stored.
+    Users make their own on the API tokens page (or `manage.py create_api_token`)."""
+
+    list_display = ("token_key", "user", "name", "read_only", "created", "expiry", "last_used_at")
+    list_filter = ("read_only",)
+    search_fields = ("token_key", "name", "user__username", "user__email")
+    fields = ("token_key", "user", "name", "read_only", "created", "expiry", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -3,6 +3,7 @@
 
 from django.conf import settings
 from django.db import models
+from knox.models import AbstractAuthToken
 
 
 class Role(models.TextChoices):
@@ -26,3 +27,24 @@ class UserRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.role}"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox, `KNOX_TOKEN_MODEL`). Only the SHA-512 digest of the token
+    and its first 15 characters (`token_key`: the `keel_` prefix and 10 of its 64 random hex
+    digits, knox's lookup key) are stored; the token itself is shown once, at creation.
+
+    `read_only` tokens may only read (GET, HEAD, OPTIONS); `expiry` is when it stops working
+    (null: never, for tokens migrated without one); `last_used_at` is updated at most every
+    five minutes."""
+
+    name = models.CharField(max_length=100, blank=True, help_text="what the token is for")
+    read_only = models.BooleanField(default=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.token_key}… ({self.name or 'unnamed'}) of {self.user}"

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 
 from apps.accounts.access import engineer_visible
+from apps.core.audit import engineers_viewed
 from apps.core.periods import GRANULARITIES
 from apps.metrics.display import value_text
 from apps.metrics.registry import MetricDefinition, MetricFamily
@@ -57,6 +58,8 @@ def _check_scope(request: HttpRequest, metric: MetricDefinition, scope: str, key
         raise Http404(f"{metric.name} has no {scope} scope")
     if scope == "engineer" and not engineer_visible(user=request.user, email=key):
         raise Http404("no such engineer")
+    if scope == "engineer":
+        engineers_viewed(user=request.user, emails=[key], via=request.get_full_path())
     return scope_label(scope, key)
 
 

@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView, LogoutView
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts.access import engineer_visible, sources_sync_allowed
+from apps.accounts.views import SignInView, SignOutView
+from apps.core.audit import engineers_viewed
 from apps.metrics.registry import definition, family_of
 from apps.metrics.selectors import organization_currency
 from apps.organization.models import Person, Source, Team
@@ -21,10 +22,9 @@ from .services import SyncForbidden, SyncRefused, source_sync_enqueue
 from .windows import DEFAULT_VIEW, VIEWS
 
 LOGIN_URL = reverse_lazy("dashboard:login")
-login = LoginView.as_view(
-    template_name="registration/login.html", redirect_authenticated_user=True, next_page="/"
-)
-logout = LogoutView.as_view(next_page=LOGIN_URL)
+# Password and single sign-on (apps.accounts.views), at the paths the digests link to.
+login = SignInView.as_view()
+logout = SignOutView.as_view()
 
 
 def _page(request: HttpRequest, template: str, **context) -> HttpResponse:
@@ -94,6 +94,7 @@ def engineer_page(request: HttpRequest, email: str) -> HttpResponse:
     if not engineer_visible(user=request.user, email=email):
         raise Http404("no such engineer")
     person = get_object_or_404(Person.objects.select_related("team"), email=email)
+    engineers_viewed(user=request.user, emails=[email], via=request.get_full_path())
     stages = selectors.tiles_get(user=request.user, scope="engineer", scope_key=email)
     metrics = [view.metric for _, views in stages for view in views]
     history = selectors.engineer_history(user=request.user, email=email, metrics=metrics)

@@ -11,8 +11,8 @@ from types import ModuleType
 
 import yaml
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 
+from apps.accounts.tokens import api_token_create
 from apps.demo import costs, economics, jira, pagerduty
 from apps.digests.services import digests_send
 from apps.ingestion.models import SyncRun
@@ -132,8 +132,8 @@ def demo_admin() -> tuple[str, str, str]:
     user.is_staff = user.is_superuser = True
     user.set_password(password)
     user.save()
-    token, _ = Token.objects.get_or_create(user=user)
-    return user.username, password, token.key
+    token = api_token_create(user=user, name="demo", read_only=True)
+    return user.username, password, token.token
 
 
 def demo_digests_send(*, today: datetime) -> dict[str, int]:

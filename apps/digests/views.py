@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from apps.accounts.access import digest_preview_allowed
+from apps.core.audit import engineers_viewed
 from apps.core.periods import date_in_range
 from apps.digests.content import previous_month
 from apps.digests.render import digest_html_standalone
@@ -50,5 +51,7 @@ def digest_preview(request: HttpRequest) -> HttpResponse:
     recipient = digest_recipient_of(user_id=target.pk)
     if recipient is None:
         raise Http404("this user receives no digest")
-    month = _month(request)
-    return HttpResponse(digest_html_standalone(digest_build(recipient=recipient, month=month)))
+    digest = digest_build(recipient=recipient, month=_month(request))
+    named = [person.email for scope in digest.scopes for person in scope.at_risk or ()]
+    engineers_viewed(user=request.user, emails=named, via=request.get_full_path())
+    return HttpResponse(digest_html_standalone(digest))

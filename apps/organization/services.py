@@ -13,7 +13,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from pydantic import ValidationError
 
+from apps.core.audit import audit_record
 from apps.core.errors import ConfigError
+from apps.core.models import AuditEvent
 from apps.organization import schema
 from apps.organization.models import (
     CostExport,
@@ -75,7 +77,15 @@ def config_apply_file(*, path: str | Path, prune: bool = False) -> ApplyResult:
         )
         raise ConfigError("", message) from None
     config = config_load(text=text)
-    return config_apply(config=config, prune=prune, base_dir=Path(path).resolve().parent)
+    result = config_apply(config=config, prune=prune, base_dir=Path(path).resolve().parent)
+    changes = {label: vars(change) for label, change in result.changes.items()}
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.CONFIG_APPLIED,
+        target=str(path),
+        detail={"prune": prune, "changes": changes},
+    )
+    return result
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ Defaults run on a laptop with nothing installed: an SQLite file in the project, 
 eagerly in-process, e-mail written to files. See `.env.example` for every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -29,7 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -58,6 +60,18 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a lockout into apps.accounts.throttling's answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out username and address before any password check;
+# passwords only while KEEL_PASSWORD_LOGIN is on; single sign-on (it does nothing until
+# KEEL_OIDC_ISSUER is set).
+KEEL_PASSWORD_LOGIN = env.bool("KEEL_PASSWORD_LOGIN", default=True)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    *(["django.contrib.auth.backends.ModelBackend"] if KEEL_PASSWORD_LOGIN else []),
+    "apps.accounts.oidc.KeelOIDCBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,6 +130,43 @@ STORAGES = {
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 
+# --- Single sign-on (OpenID Connect; docs/operations.md#single-sign-on) --------------------
+# The issuer URL (its /.well-known/openid-configuration names every endpoint); empty: off.
+KEEL_OIDC_ISSUER = env("KEEL_OIDC_ISSUER", default="")
+KEEL_OIDC_PROVIDER_NAME = env("KEEL_OIDC_PROVIDER_NAME", default="single sign-on")
+OIDC_RP_CLIENT_ID = env("KEEL_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("KEEL_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env("KEEL_OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("KEEL_OIDC_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the provider's logout
+OIDC_TIMEOUT = 30
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
+# "configured": only e-mails of configured people and managers get an account; "anyone".
+KEEL_OIDC_NEW_USERS = env("KEEL_OIDC_NEW_USERS", default="configured")
+KEEL_OIDC_TRUST_EMAIL = env.bool("KEEL_OIDC_TRUST_EMAIL", default=False)
+KEEL_OIDC_GROUPS_CLAIM = env("KEEL_OIDC_GROUPS_CLAIM", default="groups")
+KEEL_OIDC_ADMIN_GROUPS = env.list("KEEL_OIDC_ADMIN_GROUPS", default=[])
+KEEL_OIDC_MANAGER_GROUPS = env.list("KEEL_OIDC_MANAGER_GROUPS", default=[])
+KEEL_OIDC_VIEWER_GROUPS = env.list("KEEL_OIDC_VIEWER_GROUPS", default=[])
+KEEL_OIDC_REQUIRE_GROUP = env.bool("KEEL_OIDC_REQUIRE_GROUP", default=False)
+
+# --- Login throttling (django-axes; docs/operations.md#login-throttling) -------------------
+AXES_FAILURE_LIMIT = env.int("KEEL_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("KEEL_LOGIN_LOCKOUT_MINUTES", default=15))
+# Per username and address: a wrong password from elsewhere never locks a user out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "apps.accounts.throttling.lockout_response"
+AXES_VERBOSE = False
+# The client's address: REMOTE_ADDR, or behind KEEL_TRUSTED_PROXY_COUNT proxies (the TLS proxy:
+# 1) the address they put in X-Forwarded-For (django-ipware). Never trusted by default: a client
+# could send any X-Forwarded-For to dodge its lockout.
+_PROXIES = env.int("KEEL_TRUSTED_PROXY_COUNT", default=0)
+if _PROXIES:
+    AXES_IPWARE_PROXY_COUNT = _PROXIES
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
 # --- E-mail -------------------------------------------------------------------------------
 # Default: one file per message in var/mail/ (django-environ's filemail URLs lose the leading
 # slash of an absolute path, so the default path is set directly).
@@ -128,16 +179,30 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="keel@localhost")
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.accounts.api.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "apps.accounts.api.TokenScopeAllows",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "apps.metrics.api.schema.KeelAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env("API_THROTTLE_RATE", default="6000/minute")},
+}
+
+# API tokens (django-rest-knox): hashed at rest, `Authorization: Token keel_...`, expiring after
+# KEEL_API_TOKEN_TTL_DAYS unless another life (1 to 366 days) is chosen at creation.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+KEEL_API_TOKEN_TTL_DAYS = env.int("KEEL_API_TOKEN_TTL_DAYS", default=90)
+KEEL_API_TOKEN_MAX_DAYS = 366
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=KEEL_API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_PREFIX": "keel_",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -185,6 +250,8 @@ KEEL_HTTP_TIMEOUT_SECONDS = env.float("KEEL_HTTP_TIMEOUT_SECONDS", default=30.0)
 # A sync run still "running" after this long was killed (the sync task's hard limit is 1 h);
 # the source's next run marks it failed (apps.ingestion.runs.sync_runs_stale_fail).
 KEEL_SYNC_RUN_STALE_SECONDS = env.int("KEEL_SYNC_RUN_STALE_SECONDS", default=3600)
+# How long the audit log (and the admin's change log) is kept (docs/operations.md#audit-log).
+KEEL_AUDIT_RETENTION_DAYS = env.int("KEEL_AUDIT_RETENTION_DAYS", default=400)
 KEEL_SMOOTHING_HALF_LIFE = env.float("KEEL_SMOOTHING_HALF_LIFE", default=3.0)
 
 LOGGING = {
@@ -193,5 +260,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"urllib3": {"level": "WARNING"}},
+    "loggers": {"urllib3": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

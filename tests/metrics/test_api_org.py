@@ -5,9 +5,9 @@ import pytest
 import yaml
 from django.core.management import call_command
 from drf_spectacular.validation import validate_schema
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from apps.accounts.tokens import api_token_create
 from tests.metrics.conftest import client_for
 from tests.metrics.factories import (
     CustomerFactory,
@@ -110,11 +110,11 @@ def test_sync_runs_filter_by_source_and_status(api):
 
 @pytest.mark.django_db
 def test_token_auth_and_anonymous_refused(organization, fake_registry):
-    token = Token.objects.create(user=UserFactory())
+    token = api_token_create(user=UserFactory())
     client = APIClient()
     assert client.get("/api/v1/metrics/").status_code == 401
     assert client.get("/api/v1/sources/").status_code == 401
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.token}")
     assert client.get("/api/v1/metrics/").status_code == 200
     client.credentials(HTTP_AUTHORIZATION="Token wrong")
     assert client.get("/api/v1/metrics/").status_code == 401

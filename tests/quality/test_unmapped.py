@@ -111,10 +111,10 @@ def test_admin_lists_unmatched_identities(data, client) -> None:
 
 def test_routed_under_the_api(data, client) -> None:
     # The same answer through the URL a BI tool uses, with token auth; anonymous is refused.
-    from rest_framework.authtoken.models import Token
+    from apps.accounts.tokens import api_token_create
 
-    token = Token.objects.create(user=data)
+    token = api_token_create(user=data)
     assert client.get("/api/v1/quality/unmapped/").status_code in (401, 403)
-    response = client.get("/api/v1/quality/unmapped/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get("/api/v1/quality/unmapped/", HTTP_AUTHORIZATION=f"Token {token.token}")
     assert response.status_code == 200
     assert response.json()["jira"] == {"priorities": ["Blocker"], "types": ["故事", "缺陷"]}

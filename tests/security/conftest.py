@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
+from apps.accounts.tokens import api_token_create
 from apps.costs.services import cost_file_import
 from apps.ingestion.services import source_sync
 from apps.metrics.services import metrics_compute
@@ -38,7 +38,7 @@ def _users(team: Team) -> tuple[str, str]:
     root = users.create_superuser("root", "root@acme.test", "pw")
     lead = users.create_user("lead", "lead@acme.test", "pw")
     team.managers.add(lead)
-    return Token.objects.create(user=root).key, Token.objects.create(user=lead).key
+    return api_token_create(user=root).token, api_token_create(user=lead).token
 
 
 def _synced_source() -> str:

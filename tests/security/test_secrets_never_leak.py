@@ -9,8 +9,7 @@ Secrets planted: the GitHub and PagerDuty tokens and webhook secrets entered in 
 simulator with transient failures (500, 502, 429 and Retry-After: waited out), then with hard
 ones (401, 403, an HTML login page, a 404 service) and with rejected tokens, receives signed
 and forged webhooks, fails to send the digests, and opens every page — all inside one log
-capture. Out of scope: DRF's API tokens (`authtoken`), which DRF itself stores and shows in
-its admin in plain text.
+capture. The API token is planted too: Keel stores only its hash and its first 15 characters.
 """
 
 import io
@@ -27,8 +26,9 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
 
+from apps.accounts.models import ApiToken
 from apps.ingestion.models import SyncRun
 from apps.ingestion.webhooks import signature_hex
 from apps.organization.models import (
@@ -57,6 +57,7 @@ SECRETS = {
         "smtp-password",
         "secret-key",
         "encryption-key",
+        "api-token",
     )
 }
 JIRA_EMAIL = "keel-bot@acme.test"
@@ -181,7 +182,10 @@ def _sources(base_url: str, repos: list[str]) -> None:
     for service_id in ("PSVC1", "PGONE"):  # PGONE does not exist upstream: a 404 scope error
         PagerDutyService.objects.create(source=pagerduty, service_id=service_id, team=team)
     root = get_user_model().objects.create_superuser("root", "root@acme.test", "pw")
-    Token.objects.create(user=root)
+    # An API token whose value is planted (as api_token_create makes them, but not random).
+    ApiToken.objects.create(
+        digest=hash_token(SECRETS["api-token"]), token_key=SECRETS["api-token"][:15], user=root
+    )
     team.managers.add(root)
 
 
@@ -289,7 +293,7 @@ def _pages(found: Leaks) -> None:
     root = get_user_model().objects.get(username="root")
     browser = Client()
     browser.force_login(root)
-    api = Client(headers={"Authorization": f"Token {Token.objects.get(user=root).key}"})
+    api = Client(headers={"Authorization": f"Token {SECRETS['api-token']}"})
     for template in api_routes():
         url = _fill(template)
         found.pages[f"api {url}"] = api.get(url).content.decode()

@@ -18,10 +18,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from django.utils.module_loading import import_string
-from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from apps.accounts.tokens import api_token_create
 from config.settings import base
 
 RATE = 5  # requests per minute
@@ -50,7 +50,7 @@ def locmem() -> dict:
 
 def token_client(username: str) -> Client:
     user = get_user_model().objects.create_user(username, f"{username}@acme.test", "pw")
-    return Client(headers={"Authorization": f"Token {Token.objects.create(user=user).key}"})
+    return Client(headers={"Authorization": f"Token {api_token_create(user=user).token}"})
 
 
 def test_production_throttles_authenticated_clients_per_user() -> None:

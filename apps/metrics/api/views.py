@@ -15,11 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.audit import engineers_viewed
 from apps.metrics import selectors
 from apps.metrics.api import serializers as s
 from apps.metrics.api.filters import MetricRowFilter
 from apps.metrics.api.pagination import MetricRowPagination
 from apps.metrics.api.renderers import CSVRenderer, csv_lines
+from apps.metrics.models import MetricRow
 from apps.metrics.registry import all_definitions, definition
 
 CSV_FILENAME = "keel-metrics.csv"
@@ -60,9 +62,15 @@ class MetricRowViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             # The page as plain dicts of MetricRowSerializer's shape: a ModelSerializer per row
             # cost more than the rest of the request (benchmarks/bench_api_load.py).
             page = self.paginate_queryset(rows.values_list(*s.METRIC_ROW_FIELDS))
+            engineers = [row[2] for row in page or () if row[1] == MetricRow.Scope.ENGINEER]
+            engineers_viewed(user=request.user, emails=engineers, via=request.get_full_path())
             return self.get_paginated_response(
                 selectors.metric_row_dicts(values=page, fields=s.METRIC_ROW_FIELDS)
             )
+        engineers = rows.filter(scope=MetricRow.Scope.ENGINEER).values_list("scope_key", flat=True)
+        engineers_viewed(
+            user=request.user, emails=engineers.distinct(), via=request.get_full_path()
+        )
         values = selectors.metric_row_values(
             rows=rows, fields=s.METRIC_ROW_FIELDS, currency=selectors.organization_currency()
         )
@@ -128,4 +136,7 @@ class MetricRecordsView(APIView):
             )
         except ValueError as exc:
             raise ParseError(str(exc)) from exc
+        if result["scope"] == MetricRow.Scope.ENGINEER:
+            emails = [result["scope_key"]]
+            engineers_viewed(user=request.user, emails=emails, via=request.get_full_path())
         return Response(s.RecordsResponseSerializer(result).data)

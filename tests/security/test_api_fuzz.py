@@ -1,7 +1,9 @@
 """The REST API fuzzed from its own OpenAPI schema (schemathesis): for every operation, as a
-superuser and as a team manager, requests that follow the schema and requests that break it
-(negative mode: wrong types, values out of their enums, malformed path parameters) never get a
-5xx, and every response matches the schema (status code, content type, body).
+superuser and as a team manager, requests that follow the schema, requests that break it
+(negative mode: wrong types, values out of their enums, malformed path parameters) and, for
+every date parameter, requests at the calendar's edges (years 1 and 9999, the 53rd ISO week)
+never get a 5xx, and every response matches the schema (status code, content type, body).
+The number of cases run is printed at the end of the test session (tests/security/tally.py).
 
 The schema is the one drf-spectacular serves at /api/v1/schema/, generated in-process; requests
 go through Django's WSGI application in this process, so they see the seeded test database.
@@ -18,6 +20,7 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
@@ -26,7 +29,22 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from tests.security import tally
 from tests.security.routes import api_paths
+
+# Years 1 and 9999 (their first and last days, and the Monday of 9999's last week), and the
+# Mondays that start an ISO week 53 (2015, 2020, 2026) with the Sunday that ends 2026's.
+DATE_EDGES = [
+    "0001-01-01",
+    "0001-01-31",
+    "9999-12-01",
+    "9999-12-27",
+    "9999-12-31",
+    "2015-12-28",
+    "2020-12-28",
+    "2026-12-28",
+    "2027-01-03",
+]
 
 CHECKS = [
     not_a_server_error,
@@ -34,6 +52,27 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
+
+
+def date_parameters(path: str, method: str) -> list[str]:
+    """The query parameters of an operation whose schema format is `date`."""
+    parameters = DOCUMENT["paths"][path][method.lower()].get("parameters", [])
+    return [
+        p["name"] for p in parameters if p["in"] == "query" and p["schema"].get("format") == "date"
+    ]
+
+
+def at_date_edges(operation, names: list[str]):
+    """Valid cases of `operation` whose date parameters `names` are calendar edges."""
+
+    def put(case, dates: dict):
+        case.query = {**(case.query or {}), **dates}
+        return case
+
+    dates = st.fixed_dictionaries({name: st.sampled_from(DATE_EDGES) for name in names})
+    return st.tuples(operation.as_strategy(GenerationMode.POSITIVE), dates).map(
+        lambda pair: put(*pair)
+    )
 
 
 def openapi_document() -> dict:
@@ -81,12 +120,16 @@ def test_operation_conforms_to_its_schema(
     app = wsgi_app
     headers = {"Authorization": f"Token {token}"}
 
-    @FUZZ
-    @given(
-        case=operation.as_strategy(GenerationMode.POSITIVE)
-        | operation.as_strategy(GenerationMode.NEGATIVE)
+    cases = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(
+        GenerationMode.NEGATIVE
     )
+    if names := date_parameters(path, method):
+        cases = cases | at_date_edges(operation, names)
+
+    @FUZZ
+    @given(case=cases)
     def fuzz(case) -> None:
+        tally.count("schema fuzzing of the API")
         case.call_and_validate(app=app, headers=headers, checks=CHECKS)
 
     fuzz()

@@ -102,8 +102,16 @@ def test_unmapped_identities_are_refused_to_a_user_who_manages_no_team(seeded_mo
     assert manager.get("/api/v1/quality/unmapped/").json()["identities"]
 
 
-# Pages open to anyone: the login form, logout (POST only) and the versioned static assets.
-PUBLIC_PAGES = {"/login/", "/logout/", "/assets/{version}/{name}"}
+# Pages open to anyone: the login form, logout (POST only), the versioned static assets and
+# the single sign-on redirects.
+PUBLIC_PAGES = {
+    "/login/",
+    "/logout/",
+    "/assets/{version}/{name}",
+    # Single sign-on: the redirect to the provider and its answer (tests/accounts/test_oidc.py).
+    "/oidc/authenticate/",
+    "/oidc/callback/",
+}
 
 
 def _pages() -> list[str]:

@@ -183,9 +183,9 @@ def _sources(base_url: str, repos: list[str]) -> None:
         PagerDutyService.objects.create(source=pagerduty, service_id=service_id, team=team)
     root = get_user_model().objects.create_superuser("root", "root@acme.test", "pw")
     # An API token whose value is planted (as api_token_create makes them, but not random).
-    ApiToken.objects.create(
+    ApiToken(
         digest=hash_token(SECRETS["api-token"]), token_key=SECRETS["api-token"][:15], user=root
-    )
+    ).save()
     team.managers.add(root)
 
 
@@ -280,6 +280,7 @@ def _fill(template: str) -> str:
         "key": "none",
         "metric": "release_frequency",
         "id": "1",
+        "token_key": "keel_0123456789",
         "version": "x",
         "path": "",
     }

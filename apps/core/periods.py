@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+from django.core.exceptions import ValidationError
 
 Granularity = Literal["week", "month"]
 GRANULARITIES: tuple[Granularity, ...] = ("week", "month")
@@ -39,6 +40,13 @@ def date_in_range(day: date, *, name: str) -> date:
     if error := date_range_error(day):
         raise ValueError(f"{name}: {error}")
     return day
+
+
+def validate_in_range(day: date) -> None:
+    """A validator for Django form and DRF fields: django.core.exceptions.ValidationError with
+    `date_range_error`'s message when `day` is outside DATE_MIN..DATE_MAX."""
+    if error := date_range_error(day):
+        raise ValidationError(error)
 
 
 def period_start_of(day: date, granularity: Granularity) -> date:

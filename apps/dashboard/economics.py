@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.http import QueryDict
 
+from apps.core.periods import date_range_error
 from apps.economics import reports
 from apps.metrics.display import value_text
 from apps.organization.models import Team
@@ -31,9 +32,12 @@ def _month(text: str | None) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(f"{text}-01")
+        month = date.fromisoformat(f"{text}-01")
     except ValueError:
         raise PageError(f"month {text!r}: expected YYYY-MM, e.g. 2026-10") from None
+    if error := date_range_error(month):
+        raise PageError(f"month: {error}")
+    return month
 
 
 def _team(slug: str | None) -> Team | None:

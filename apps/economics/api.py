@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.periods import DATE_MAX, DATE_MIN, validate_in_range
 from apps.economics import reports
 from apps.organization.models import Team
 
@@ -20,7 +21,11 @@ class CostModelQuery(serializers.Serializer):
     scope = serializers.ChoiceField(choices=["org", "team"], default="org")
     scope_key = serializers.CharField(default="", allow_blank=True, max_length=50)
     month = serializers.DateField(
-        required=False, help_text="first day of the month (default: the latest complete one)"
+        required=False,
+        validators=[validate_in_range],
+        help_text=(
+            f"first day of the month (default: the latest complete one), {DATE_MIN} to {DATE_MAX}"
+        ),
     )
 
     def validate(self, data: dict) -> dict:
@@ -51,8 +56,12 @@ class CostModelView(APIView):
 
 
 class ReleaseCostsQuery(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="release day on or after")
-    end = serializers.DateField(required=False, help_text="release day before")
+    start = serializers.DateField(
+        required=False, validators=[validate_in_range], help_text="release day on or after"
+    )
+    end = serializers.DateField(
+        required=False, validators=[validate_in_range], help_text="release day before"
+    )
     outside = serializers.BooleanField(
         default=False, help_text="only the releases outside the band"
     )

@@ -51,6 +51,8 @@ def test_cost_model_says_why_there_is_no_fit(growth_org, viewer):
     [
         ({"month": "2026-02-15"}, "month"),
         ({"month": "February"}, "month"),
+        ({"month": "0001-01-01"}, "month"),
+        ({"month": "9999-12-01"}, "month"),
         ({"scope": "galaxy"}, "scope"),
         ({"scope": "team", "scope_key": "nobody"}, "scope_key"),
         ({"scope": "org", "scope_key": "platform"}, "scope_key"),
@@ -99,3 +101,10 @@ def test_release_costs_list_each_release_and_unit(growth_org, viewer):
 def test_signed_out_sees_nothing(db):
     for path in ("cost-model", "release-costs", "onboarding"):
         assert APIClient().get(f"/api/v1/economics/{path}/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_release_costs_refuse_dates_keel_cannot_place(growth_org, viewer, day):
+    answer = viewer.get("/api/v1/economics/release-costs/", {"start": day})
+    assert answer.status_code == 400
+    assert "outside the dates Keel handles" in answer.json()["start"][0]

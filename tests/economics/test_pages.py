@@ -44,6 +44,11 @@ def test_economics_page_without_enough_months_says_why(growth_org, browser):
     ("path", "params", "message"),
     [
         ("/economics/", {"month": "May"}, "month &#x27;May&#x27;: expected YYYY-MM, e.g. 2026-10"),
+        (
+            "/economics/",
+            {"month": "0001-01"},
+            "month: 0001-01-01 is outside the dates Keel handles (1900-01-01 to 2199-12-31)",
+        ),
         ("/economics/", {"team": "nobody"}, "unknown team &#x27;nobody&#x27;"),
         ("/customers/", {"team": "nobody"}, "unknown team &#x27;nobody&#x27;"),
     ],

@@ -105,9 +105,10 @@ def test_worker_killed_mid_task_runs_the_task_again_with_the_clean_result() -> N
         finally:
             celery_app.conf.task_always_eager = True
             for worker in (first, second):
-                if worker is not None and worker.poll() is None:
-                    worker.terminate()
-                    worker.communicate(timeout=30)
+                if worker is not None:
+                    if worker.poll() is None:
+                        worker.terminate()
+                    worker.communicate(timeout=30)  # also closes its output pipe
 
     runs = list(SyncRun.objects.filter(source=source).order_by("id"))
     assert [r.status for r in runs] == ["failed", "succeeded"], runs[-1].error

@@ -188,7 +188,8 @@ def golive_forecasts(customers: pd.DataFrame, *, now: datetime) -> list[Forecast
             for q in (0.5, 1 - (1 - FORECAST_LEVEL) / 2, (1 - FORECAST_LEVEL) / 2)
         ]
         dates = [
-            None if t is None else (c.start + pd.Timedelta(days=t)).to_pydatetime() for t in when
-        ]
+            None if t is None else (c.start + pd.Timedelta(days=t)).floor("s").to_pydatetime()
+            for t in when
+        ]  # to the second: a datetime has no nanoseconds (pandas warns on dropping them)
         out.append(Forecast(c.key, c.team, c.start.to_pydatetime(), elapsed, *dates))
     return out

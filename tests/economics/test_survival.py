@@ -105,6 +105,23 @@ def test_forecast_of_an_onboarding_customer_is_conditional_on_its_wait():
     assert forecast.high == begun + pd.Timedelta(days=100)
 
 
+ODD = 0.67034084532541  # of a day: pandas makes float days like this a Timedelta with nanoseconds
+
+
+def test_forecasts_of_go_lives_at_odd_instants_are_whole_seconds():
+    """Go-lives at instants whose day counts are no whole number of nanoseconds give forecasts
+    that are not either; the forecast is the instant to the second (no pandas warning, which the
+    dashboard's Customers and Unit economics pages turned into a server error in tests)."""
+    start = pd.Timestamp("2025-01-01", tz="UTC")
+    rows = [(f"c{d}", start, start + pd.Timedelta(days=d + ODD)) for d in range(10, 101, 10)]
+    now = pd.Timestamp("2026-01-01", tz="UTC")
+    rows.append(("late", now - pd.Timedelta(days=45), None))
+    (forecast,) = golive_forecasts(customers(*rows), now=now.to_pydatetime())
+    begun = now - pd.Timedelta(days=45)
+    assert forecast.median == (begun + pd.Timedelta(days=70 + ODD)).floor("s")
+    assert forecast.median.microsecond == 0
+
+
 def test_survival_curve_starts_at_one_and_falls_with_each_go_live():
     start = pd.Timestamp("2025-01-01", tz="UTC")
     frame = customers(*[(f"c{d}", start, start + pd.Timedelta(days=d)) for d in (10, 20)])

@@ -26,9 +26,22 @@ class PullRequest(models.Model):
     updated_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     merged_at = models.DateTimeField(null=True, blank=True)
-    # From GET /pulls/{n}, fetched once per merged PR (a merged PR's size never changes).
+    # The pull request's detail, read with it (GraphQL) or from GET /pulls/{n} and its lists
+    # (REST): null only on rows stored before detail was synced.
     additions = models.PositiveIntegerField(null=True, blank=True)
     deletions = models.PositiveIntegerField(null=True, blank=True)
+    changed_files = models.PositiveIntegerField(null=True, blank=True)
+    # GitHub's count of the PR's commits; at most 250 of them are listed (PullRequestCommit).
+    commits_count = models.PositiveIntegerField(null=True, blank=True)
+    is_draft = models.BooleanField(default=False)
+    # The first time a draft was marked ready for review; null when it never was a draft.
+    ready_for_review_at = models.DateTimeField(null=True, blank=True)
+    # The author is a GitHub App (`user_type` "Bot"); a deleted account is `ghost`, a user.
+    user_is_bot = models.BooleanField(default=False)
+    # Issues the PR closes when merged, as "owner/name#N", in GitHub's order.
+    closing_issue_refs = models.JSONField(default=list, blank=True)
+    # The merge commit of a merged PR ("" otherwise).
+    merge_commit_sha = models.CharField(max_length=64, blank=True)
     # Jira-key-shaped tokens of the title, then of the head branch, in order, without repeats
     # (apps.delivery.links.pull_refs): the PR's Jira issue is the first that names a synced
     # issue. Stored so a recompute can find the PRs of given issues in SQL (GIN on PostgreSQL).
@@ -43,6 +56,64 @@ class PullRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.repo}#{self.number}"
+
+
+class PullRequestCommit(models.Model):
+    """A commit of a pull request, in the PR's order (`position` from 0); GitHub lists at most
+    250 (`PullRequest.commits_count` is the true count). `author_login` is the GitHub user the
+    commit's author e-mail belongs to, "" when none."""
+
+    pull = models.ForeignKey(PullRequest, on_delete=models.CASCADE, related_name="commits")
+    sha = models.CharField(max_length=64)
+    position = models.PositiveIntegerField()
+    message = models.TextField(blank=True)
+    author_login = models.CharField(max_length=200, blank=True)
+    authored_at = models.DateTimeField()
+    committed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pull", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["pull", "sha"], name="pr_commit_unique_per_pull")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pull}@{self.sha[:12]}"
+
+
+class PullRequestReview(models.Model):
+    """A submitted review (pending ones are visible only to their author and never stored)."""
+
+    pull = models.ForeignKey(PullRequest, on_delete=models.CASCADE, related_name="reviews")
+    github_id = models.BigIntegerField(unique=True)
+    state = models.CharField(max_length=32)
+    author_login = models.CharField(max_length=200, blank=True)
+    author_type = models.CharField(max_length=32, blank=True)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pull", "submitted_at", "github_id"]
+
+    def __str__(self) -> str:
+        return f"{self.pull} {self.state} by {self.author_login}"
+
+
+class PullRequestFile(models.Model):
+    """A file a pull request changes, with its added and deleted lines."""
+
+    pull = models.ForeignKey(PullRequest, on_delete=models.CASCADE, related_name="files")
+    path = models.TextField()
+    additions = models.PositiveIntegerField()
+    deletions = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pull", "path"]
+        constraints = [
+            models.UniqueConstraint(fields=["pull", "path"], name="pr_file_unique_per_pull")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pull}:{self.path}"
 
 
 class GitHubRelease(models.Model):

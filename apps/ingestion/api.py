@@ -30,6 +30,7 @@ class SyncRunSerializer(serializers.ModelSerializer):
             "not_modified",
             "rate_limit_waits",
             "rate_limit_wait_seconds",
+            "points_spent",
             "scope_errors",
             "error",
             "progress",

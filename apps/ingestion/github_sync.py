@@ -5,13 +5,15 @@ keyed by GitHub ids), and the list's cursor and first-page ETag are stored only 
 page is committed. A crash or a malformed page therefore leaves earlier pages stored and the
 cursor where it was, and the next run re-reads from there and ends with exactly the rows of a
 clean run. Endpoints: https://docs.github.com/en/rest (repos, releases, repos#list-repository-tags,
-deployments, pulls, issues).
+deployments, pulls, issues) and, for pull requests with their detail when the source's `api` is
+`graphql`, https://docs.github.com/en/graphql (integrations.github.graphql).
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Protocol
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -23,6 +25,7 @@ from apps.ingestion.upserts import change_note, rows_upsert
 from apps.organization.models import Repo
 from apps.quality.models import GitHubIssue
 from integrations.github import GitHubClient
+from integrations.github.detail import PullDetailRecord
 from integrations.http import Page
 
 Progress = Callable[[str], None]
@@ -146,51 +149,55 @@ def deployments_sync(
     tally.add(repo.full_name, "deployment_statuses", len(pending))
 
 
-def pulls_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
-    """PRs of every state by `updated` descending, stopping at the cursor; then `GET /pulls/{n}`
-    once per merged PR whose size is not stored yet (a merged PR's size never changes)."""
+class PullDetailReader(Protocol):
+    """A client that lists pull requests with their detail: GitHubGraphQLClient (one query per
+    page of PRs) or GitHubClient (GET /pulls/{n} and its lists per PR)."""
+
+    def list_pull_details(
+        self, full_name: str, *, stop_before: datetime | None
+    ) -> Iterator[Page[PullDetailRecord]]: ...
+
+
+def pulls_sync(
+    *, client: PullDetailReader, repo: Repo, tally: RunTally, progress: Progress
+) -> None:
+    """PRs of every state by `updated` descending, stopping at the cursor, each with its
+    commits, reviews, files, draft and ready time, closing issues and merge commit; every page
+    of PRs is stored with its detail in one transaction, the cursor after the last."""
     since = cursor_get(source=repo.source, scope=repo.full_name, endpoint="pulls")
+
+    def save(records: list[PullDetailRecord]) -> int:
+        sent = m.pull_details_save(repo, _seen_dropped(repo, records, since))
+        for kind in ("pull_commits", "pull_reviews", "pull_files"):
+            tally.add(repo.full_name, kind, sent[kind])
+        return sent["pulls"]
+
     _list_sync(
         repo=repo,
         endpoint="pulls",
-        pages=client.list_pulls(repo.full_name, stop_before=since),
-        save=_upsert_by_github_id(repo, PullRequest, m.pull_row, m.PULL_FIELDS),
+        pages=client.list_pull_details(repo.full_name, stop_before=since),
+        save=save,
         tally=tally,
         progress=progress,
         cursor=True,
     )
-    pull_sizes_sync(client=client, repo=repo, tally=tally, progress=progress)
 
 
-def pull_sizes_sync(
-    *, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress
-) -> None:
-    """Fill `additions`/`deletions` of merged PRs that lack them, committing every 200."""
-    pending = PullRequest.objects.filter(repo=repo, merged_at__isnull=False, additions__isnull=True)
-    rows = list(pending.values_list("number", "pk", "merged_at"))
-    missing = {number: pk for number, pk, _ in rows}
-    merged = {number: at for number, _, at in rows}
-    sizes = (client.get_pull(repo.full_name, n) for n in sorted(missing))
-    done = 0
-    for batch in _chunks(sizes, 200):
-        with transaction.atomic():
-            pull_sizes_save([(pr.additions, pr.deletions, missing[pr.number]) for pr in batch])
-        for pr in batch:  # a size counts from the merge on (releases, small slow fixes)
-            change_note([merged[pr.number]])
-        done += len(batch)
-        tally.add(repo.full_name, "pull_sizes", len(batch))
-        progress(f"{repo.full_name}: sizes of merged PRs {done}/{len(missing)}")
-
-
-def pull_sizes_save(rows: list[tuple[int | None, int | None, int]]) -> None:
-    """UPDATE additions, deletions by primary key for (additions, deletions, pk) rows, as one
-    executemany (the ORM's bulk_update builds a CASE per row, several times slower here)."""
-    table = connection.ops.quote_name(PullRequest._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET additions = %s, deletions = %s WHERE id = %s",
-            rows,  # noqa: S608
-        )
+def _seen_dropped(
+    repo: Repo, records: list[PullDetailRecord], since: datetime | None
+) -> list[PullDetailRecord]:
+    """`records` without the PRs updated exactly at the cursor and stored as of then: the list
+    is read down to the cursor inclusive (another PR may share its second), and the one the
+    last run stored is the same row again."""
+    at_cursor = {r.pull.id for r in records if since is not None and r.updated_at == since}
+    if not at_cursor:
+        return records
+    stored = set(
+        PullRequest.objects.filter(
+            repo=repo, github_id__in=at_cursor, updated_at=since
+        ).values_list("github_id", flat=True)
+    )
+    return [r for r in records if r.pull.id not in stored]
 
 
 def issues_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
@@ -208,24 +215,23 @@ def issues_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: 
     )
 
 
-def _chunks(values: Iterable, size: int) -> Iterator[list]:
-    batch: list = []
-    for value in values:
-        batch.append(value)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def github_repo_sync(
-    *, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress, full: bool = False
+    *,
+    client: GitHubClient,
+    repo: Repo,
+    tally: RunTally,
+    progress: Progress,
+    full: bool = False,
+    pulls_client: PullDetailReader | None = None,
 ) -> None:
     """Every endpoint of one repo, in dependency order. The repo itself is read when it was
     never read (or on a full sync): its id never changes and an incremental sync should cost
-    one request per list endpoint when nothing changed."""
+    one request per list endpoint when nothing changed. Pull requests are read with
+    `pulls_client` (the source's `api`), everything else over REST, where ETags make an
+    unchanged list one free 304 (docs/performance.md#github-graphql)."""
     if full or repo.github_id is None:
         repo_info_sync(client=client, repo=repo)
-    for step in (releases_sync, tags_sync, deployments_sync, pulls_sync, issues_sync):
+    for step in (releases_sync, tags_sync, deployments_sync):
         step(client=client, repo=repo, tally=tally, progress=progress)
+    pulls_sync(client=pulls_client or client, repo=repo, tally=tally, progress=progress)
+    issues_sync(client=client, repo=repo, tally=tally, progress=progress)

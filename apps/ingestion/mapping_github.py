@@ -3,8 +3,16 @@
 from django.db import transaction
 
 from apps.delivery.links import pull_refs
-from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
-from apps.ingestion.upserts import rows_upsert
+from apps.delivery.models import (
+    Deployment,
+    GitHubRelease,
+    PullRequest,
+    PullRequestCommit,
+    PullRequestFile,
+    PullRequestReview,
+    Tag,
+)
+from apps.ingestion.upserts import change_note, rows_upsert
 from apps.organization.models import Repo
 from apps.quality.models import GitHubIssue
 
@@ -25,6 +33,21 @@ PULL_FIELDS = [
     "closed_at",
     "merged_at",
 ]
+PULL_DETAIL_FIELDS = [
+    *PULL_FIELDS,
+    "additions",
+    "deletions",
+    "changed_files",
+    "commits_count",
+    "is_draft",
+    "ready_for_review_at",
+    "user_is_bot",
+    "closing_issue_refs",
+    "merge_commit_sha",
+]
+COMMIT_FIELDS = ["position", "message", "author_login", "authored_at", "committed_at"]
+REVIEW_FIELDS = ["pull", "state", "author_login", "author_type", "submitted_at"]
+FILE_FIELDS = ["additions", "deletions"]
 RELEASE_FIELDS = [
     "repo",
     "tag_name",
@@ -71,6 +94,109 @@ def pull_row(repo: Repo, r) -> PullRequest:
         closed_at=r.closed_at,
         merged_at=r.merged_at,
     )
+
+
+def pull_detail_row(repo: Repo, d) -> PullRequest:
+    """A PullRequest with its detail fields from a PullDetailRecord."""
+    row = pull_row(repo, d.pull)
+    row.additions, row.deletions = d.pull.additions, d.pull.deletions
+    row.changed_files = d.changed_files
+    row.commits_count = d.commits_total
+    row.is_draft = d.draft
+    row.ready_for_review_at = d.ready_for_review_at
+    row.user_is_bot = d.pull.user_type == "Bot"
+    row.closing_issue_refs = list(d.closing_issues)
+    row.merge_commit_sha = d.merge_commit_sha
+    return row
+
+
+def pull_details_save(repo: Repo, records: list) -> dict[str, int]:
+    """Upsert pull requests (PullDetailRecord) with their commits, reviews and files, and
+    delete the stored children they no longer have (a force-push drops commits, a file can
+    be reverted out of a PR). Idempotent: the same records give the same rows. Returns rows
+    sent per kind: {"pulls", "pull_commits", "pull_reviews", "pull_files"}. Call inside the
+    transaction that commits the page."""
+    sent = {"pulls": 0, "pull_commits": 0, "pull_reviews": 0, "pull_files": 0}
+    if not records:
+        return sent
+    sent["pulls"] = rows_upsert(
+        model=PullRequest,
+        rows=[pull_detail_row(repo, d) for d in records],
+        unique_fields=["github_id"],
+        update_fields=PULL_DETAIL_FIELDS,
+    )
+    pks = dict(
+        PullRequest.objects.filter(github_id__in=[d.pull.id for d in records]).values_list(
+            "github_id", "pk"
+        )
+    )
+    commits, reviews, files = [], [], []
+    for d in records:
+        pk = pks[d.pull.id]
+        commits += [
+            PullRequestCommit(
+                pull_id=pk,
+                sha=c.sha,
+                position=i,
+                message=c.message,
+                author_login=c.author_login or "",
+                authored_at=c.authored_at,
+                committed_at=c.committed_at,
+            )
+            for i, c in enumerate(_unique(d.commits, key=lambda c: c.sha))
+        ]
+        reviews += [
+            PullRequestReview(
+                pull_id=pk,
+                github_id=r.id,
+                state=r.state,
+                author_login=r.author_login,
+                author_type=r.author_type,
+                submitted_at=r.submitted_at,
+            )
+            for r in _unique(d.reviews, key=lambda r: r.id)
+        ]
+        files += [
+            PullRequestFile(pull_id=pk, path=f.path, additions=f.additions, deletions=f.deletions)
+            for f in _unique(d.files, key=lambda f: f.path)
+        ]
+    pulls = list(pks.values())
+    for kind, model, rows, keys, fields in (
+        ("pull_commits", PullRequestCommit, commits, ["pull", "sha"], COMMIT_FIELDS),
+        ("pull_reviews", PullRequestReview, reviews, ["github_id"], REVIEW_FIELDS),
+        ("pull_files", PullRequestFile, files, ["pull", "path"], FILE_FIELDS),
+    ):
+        sent[kind] = rows_upsert(model=model, rows=rows, unique_fields=keys, update_fields=fields)
+        _children_prune(model, pulls, rows, keys)
+    return sent
+
+
+def _unique(items, *, key) -> list:
+    """`items` without later repeats of the same key (GitHub can list an item twice when it
+    changes between two pages)."""
+    seen: dict = {}
+    for item in items:
+        seen.setdefault(key(item), item)
+    return list(seen.values())
+
+
+def _children_prune(model: type, pulls: list[int], rows: list, keys: list[str]) -> None:
+    """Delete the children of `pulls` that are not among `rows` (by `keys`), noting each
+    deleted row's times as a change."""
+    attnames = [model._meta.get_field(k).attname for k in keys]
+    kept = {tuple(getattr(r, a) for a in attnames) for r in rows}
+    times = [
+        f.attname for f in model._meta.concrete_fields if f.get_internal_type() == "DateTimeField"
+    ]
+    stale = [
+        values
+        for values in model.objects.filter(pull_id__in=pulls).values_list("pk", *attnames, *times)
+        if tuple(values[1 : 1 + len(attnames)]) not in kept
+    ]
+    if stale:
+        model.objects.filter(pk__in=[v[0] for v in stale]).delete()
+        for values in stale:
+            change_note(list(values[1 + len(attnames) :]))
 
 
 def release_row(repo: Repo, r) -> GitHubRelease:

@@ -25,6 +25,8 @@ class SyncRun(models.Model):
     not_modified = models.PositiveIntegerField(default=0, help_text="requests answered 304")
     rate_limit_waits = models.PositiveIntegerField(default=0)
     rate_limit_wait_seconds = models.FloatField(default=0.0)
+    # Points a points-based API charged (GitHub GraphQL's rateLimit.cost, summed).
+    points_spent = models.PositiveIntegerField(default=0)
     # Per-scope failures of a partial run: {"acme/missing": "repo not found (404)"}
     scope_errors = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)

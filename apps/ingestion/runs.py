@@ -116,6 +116,7 @@ def sync_run_finish(
         run.not_modified = stats.not_modified
         run.rate_limit_waits = stats.rate_limit_waits
         run.rate_limit_wait_seconds = stats.rate_limit_wait_seconds
+        run.points_spent = stats.points
     run.save()
     return run
 

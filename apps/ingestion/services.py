@@ -8,6 +8,8 @@ repo that is not found fails only that repo (the run ends `partial`, the rest is
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -31,6 +33,8 @@ from apps.organization.models import Source
 from apps.organization.selectors import source_credentials
 from integrations.errors import UpstreamError
 from integrations.github import GitHubClient
+from integrations.github.graphql import GitHubGraphQLClient
+from integrations.http import ClientStats
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +57,31 @@ def github_client_build(
     )
 
 
+def github_graphql_client_build(
+    *, source: Source, sleep: Callable[[float], None] = time.sleep
+) -> GitHubGraphQLClient:
+    """A GitHubGraphQLClient for `source` (pull requests with their detail). Raises KeelError
+    when the source has no token."""
+    credentials = source_credentials(source=source)
+    return GitHubGraphQLClient(
+        source.base_url,
+        credentials.token,
+        timeout=settings.KEEL_HTTP_TIMEOUT_SECONDS,
+        max_wait=settings.KEEL_MAX_RATE_LIMIT_WAIT_SECONDS,
+        sleep=sleep,
+    )
+
+
+@dataclass
+class StatsSum:
+    """The ClientStats of several clients of one run, summed when read."""
+
+    parts: list[ClientStats]
+
+    def __getattr__(self, name: str) -> Any:
+        return sum(getattr(part, name) for part in self.parts)
+
+
 def _github_source_sync(
     *,
     source: Source,
@@ -62,7 +91,11 @@ def _github_source_sync(
     scopes: list[str] | None = None,
 ) -> None:
     client = github_client_build(source=source)
-    tally.stats = client.stats  # kept even when the run fails part-way
+    pulls_client: GitHubClient | GitHubGraphQLClient = client
+    if source.api == Source.Api.GRAPHQL:
+        pulls_client = github_graphql_client_build(source=source)
+    clients = [client] if pulls_client is client else [client, pulls_client]
+    tally.stats = StatsSum([c.stats for c in clients])  # kept even when the run fails part-way
     repos = list(source.repos.filter(enabled=True).select_related("source"))
     if scopes is not None:
         wanted = {s.lower() for s in scopes}
@@ -74,7 +107,12 @@ def _github_source_sync(
         tally=tally,
         progress=progress,
         step=lambda r: github_repo_sync(
-            client=client, repo=r, tally=tally, progress=progress, full=full
+            client=client,
+            pulls_client=pulls_client,
+            repo=r,
+            tally=tally,
+            progress=progress,
+            full=full,
         ),
     )
 

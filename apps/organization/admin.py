@@ -101,7 +101,7 @@ class SourceAdmin(admin.ModelAdmin):
     readonly_fields = ("token_status", "webhook_secret_status")
     inlines = (RepoInline, JiraProjectInline, PagerDutyServiceInline)
     fieldsets = (
-        (None, {"fields": ("name", "kind", "base_url", "enabled", "story_points_field")}),
+        (None, {"fields": ("name", "kind", "base_url", "api", "enabled", "story_points_field")}),
         (
             "Credentials",
             {

@@ -89,6 +89,10 @@ class Source(models.Model):
         JIRA = "jira"
         PAGERDUTY = "pagerduty"
 
+    class Api(models.TextChoices):
+        GRAPHQL = "graphql"
+        REST = "rest"
+
     name = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     base_url = models.URLField(max_length=500)
@@ -100,6 +104,8 @@ class Source(models.Model):
     )
     webhook_secret = EncryptedTextField(blank=True, help_text="Write-only; stored encrypted.")
     story_points_field = models.CharField(max_length=100, blank=True)
+    # GitHub: the API pull requests are read with (docs/configuration.md#sources).
+    api = models.CharField(max_length=16, choices=Api.choices, default=Api.GRAPHQL)
     enabled = models.BooleanField(default=True, help_text="Off: not synced and counted nowhere.")
 
     class Meta:

@@ -106,6 +106,8 @@ class SourceConfig(_Section):
     token_env: EnvName | None = None
     email_env: EnvName | None = None
     story_points_field: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    # GitHub: read pull requests with GitHub's GraphQL API (few requests) or REST.
+    api: Literal["graphql", "rest"] | None = None
     enabled: bool = True
     repos: list[RepoConfig] = []
     projects: list[JiraProjectConfig] = []

@@ -229,6 +229,7 @@ def _apply_sources(
                 "token_env": s.token_env or "",
                 "email_env": s.email_env or "",
                 "story_points_field": s.story_points_field or "",
+                "api": s.api or Source.Api.GRAPHQL,
                 "enabled": s.enabled,
             }
             for s in config.sources

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 # Keys that may only appear on a source of one kind (docs/configuration.md#sources).
 KIND_ONLY_KEYS: dict[str, str] = {
     "repos": "github",
+    "api": "github",
     "projects": "jira",
     "email_env": "jira",
     "story_points_field": "jira",

@@ -15,6 +15,14 @@ from urllib.parse import quote
 import requests
 
 from integrations.errors import MalformedResponseError
+from integrations.github.detail import (
+    PullDetailRecord,
+    rest_commit,
+    rest_file,
+    rest_pull_detail,
+    rest_ready_at,
+    rest_review,
+)
 from integrations.github.limits import GitHubRateLimits
 from integrations.github.records import (
     CommitRecord,
@@ -163,6 +171,49 @@ class GitHubClient(BaseClient):
         """``GET /repos/{owner}/{repo}/pulls/{number}``, with additions and deletions."""
         return self._get_one(f"{_repo_path(full_name)}/pulls/{int(number)}", parse_pull)
 
+    def list_pull_details(
+        self, full_name: str, *, stop_before: datetime | None
+    ) -> Iterator[Page[PullDetailRecord]]:
+        """PRs as :meth:`list_pulls`, each with its detail (:meth:`get_pull_detail`: five
+        requests per PR). The first list page keeps its ETag, so an unchanged list is one 304."""
+        for page in self.list_pulls(full_name, stop_before=stop_before):
+            details = [self.get_pull_detail(full_name, pull.number) for pull in page.items]
+            yield Page(url=page.url, etag=page.etag, items=details, not_modified=page.not_modified)
+
+    def get_pull_detail(self, full_name: str, number: int) -> PullDetailRecord:
+        """``GET /pulls/{n}`` with every page of its ``/commits`` (GitHub lists at most 250),
+        ``/reviews`` and ``/files`` (at most 3,000), and the first ``ready_for_review`` event of
+        ``GET /issues/{n}/timeline``: the record the GraphQL client builds in one query.
+        # GitHub: https://docs.github.com/en/rest/pulls/pulls#get-a-pull-request
+        # GitHub: https://docs.github.com/en/rest/pulls/reviews#list-reviews-for-a-pull-request
+        # GitHub: https://docs.github.com/en/rest/issues/timeline#list-timeline-events-for-an-issue
+        """
+        repo = _repo_path(full_name)
+        path = f"{repo}/pulls/{int(number)}"
+        url = self.build_url(path)
+        item = self.get_json(path)
+        if not isinstance(item, dict):
+            raise MalformedResponseError(
+                f"GitHub: expected a JSON object from {url}, got {type(item).__name__}", url=url
+            )
+        commits = self._all(f"{path}/commits", rest_commit)
+        reviews = [r for r in self._all(f"{path}/reviews", rest_review) if r is not None]
+        files = self._all(f"{path}/files", rest_file)
+        events = self._all(f"{repo}/issues/{int(number)}/timeline", _event)
+        ready = self.parse_item(rest_ready_at, events, url)
+
+        def parse(payload: Item) -> PullDetailRecord:
+            return rest_pull_detail(
+                payload,
+                full_name=full_name,
+                commits=commits,
+                reviews=reviews,
+                files=files,
+                ready_for_review_at=ready,
+            )
+
+        return self.parse_item(parse, item, url)
+
     def list_issues(
         self,
         full_name: str,
@@ -216,6 +267,11 @@ class GitHubClient(BaseClient):
             ]
             yield Page(url=page.url, etag=page.etag, items=records, not_modified=page.not_modified)
 
+    def _all(self, path: str, parse: Callable[[Item], R]) -> list[R]:
+        """Every item of every page of a list, never conditional."""
+        pages = self._list(path, {}, parse, conditional=False)
+        return [record for page in pages for record in page.items]
+
     def _get_one(self, path: str, parse: Callable[[Item], R]) -> R:
         url = self.build_url(path)
         payload = self.get_json(path)
@@ -224,6 +280,13 @@ class GitHubClient(BaseClient):
                 f"GitHub: expected a JSON object from {url}, got {type(payload).__name__}", url=url
             )
         return self.parse_item(parse, payload, url)
+
+
+def _event(event: Item) -> Item:
+    """A timeline event, as GitHub sent it (it must be an object)."""
+    if not isinstance(event, dict):
+        raise TypeError(f"expected a timeline event object, got {type(event).__name__}")
+    return event
 
 
 def _stop_before(pages: Iterator[Page[R]], stop_before: datetime) -> Iterator[Page[R]]:

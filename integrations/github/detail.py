@@ -9,7 +9,8 @@ build :class:`PullDetailRecord`, normalised so the two give identical rows:
   ``null``) is ``ghost`` of type ``User``;
 - a bot keeps REST's login form, ``name[bot]`` (GraphQL's ``Bot.login`` has no suffix);
 - a commit's ``author_login`` is that of the GitHub *user* its author e-mail belongs to, else
-  ``None`` (GraphQL's ``GitActor.user`` is a ``User``, never a bot);
+  ``None`` (GraphQL's ``GitActor.user`` is a ``User``, never a bot, and null for a deleted
+  account, which REST may show as ``ghost``);
 - pending reviews (not submitted; visible only to their author) are left out;
 - ``closing_issues`` are ``owner/name#N`` strings, in the pull request's order.
 
@@ -78,6 +79,11 @@ class PullDetailRecord:
     reviews: tuple[PullReviewRecord, ...]
     files: tuple[PullFileRecord, ...]
 
+    @property
+    def updated_at(self) -> datetime:
+        """The pull request's ``updated_at`` (what a sync's cursor follows)."""
+        return self.pull.updated_at
+
 
 def actor(login: Any, kind: Any) -> tuple[str, str]:
     """(login, type) of an author: null → ``("ghost", "User")``; a ``Bot`` login gets the
@@ -113,7 +119,7 @@ def rest_commit(item: dict[str, Any]) -> PullCommitRecord:
     return PullCommitRecord(
         sha=item["sha"],
         message=str(commit.get("message") or ""),
-        author_login=login or None,
+        author_login=None if login == GHOST else login or None,  # a deleted account: no user
         authored_at=parse_time(commit["author"]["date"]),
         committed_at=parse_time(commit["committer"]["date"]),
     )

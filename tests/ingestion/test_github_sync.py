@@ -6,7 +6,7 @@ from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
 from apps.ingestion.models import SyncCursor
 from apps.ingestion.services import source_sync
 from apps.quality.models import GitHubIssue
-from integrations.simulator import GitHubWorld, Simulator
+from integrations.simulator import GitHubWorld
 
 
 def expected(world: GitHubWorld) -> dict[str, set]:
@@ -21,8 +21,6 @@ def expected(world: GitHubWorld) -> dict[str, set]:
     for repo in world.repos:
         out["pulls"] |= {
             (p["id"], p["updated_at"], p["merged_at"], p["additions"], p["deletions"])
-            if p["merged_at"]
-            else (p["id"], p["updated_at"], None, None, None)
             for p in repo.pulls
         }
         out["issues"] |= {(i["id"], i["state"]) for i in repo.issues if "pull_request" not in i}
@@ -60,7 +58,26 @@ def test_full_sync_stores_exactly_the_upstream(source, world: GitHubWorld) -> No
     assert run.requests_made > 0 and run.not_modified == 0
 
 
-def test_resync_with_nothing_changed_is_one_304_per_list(source, simulator: Simulator) -> None:
+def test_resync_with_nothing_changed_is_one_request_per_list(source, simulator) -> None:
+    source_sync(source=source)
+    before = stored()
+    simulator.reset_requests()
+    run = source_sync(source=source)
+    assert run.status == "succeeded"
+    # Per repo: 4 REST lists (releases, tags, deployments, issues) answered 304, and one
+    # GraphQL page of pull requests that has nothing updated since the cursor.
+    assert (
+        sorted((r.method, r.status) for r in simulator.requests)
+        == [("GET", 304)] * 8 + [("POST", 200)] * 2
+    )
+    assert run.requests_made == 10 and run.not_modified == 8 and run.points_spent == 2
+    assert sum(run.counts.values()) == 0
+    assert stored() == before
+
+
+def test_resync_over_rest_with_nothing_changed_is_one_304_per_list(source, simulator) -> None:
+    source.api = "rest"
+    source.save()
     source_sync(source=source)
     before = stored()
     simulator.reset_requests()
@@ -68,7 +85,7 @@ def test_resync_with_nothing_changed_is_one_304_per_list(source, simulator: Simu
     assert run.status == "succeeded"
     # 5 list endpoints (releases, tags, deployments, pulls, issues) x 2 repos, all 304.
     assert [r.status for r in simulator.requests] == [304] * 10
-    assert run.requests_made == 10 and run.not_modified == 10
+    assert run.requests_made == 10 and run.not_modified == 10 and run.points_spent == 0
     assert sum(run.counts.values()) == 0
     assert stored() == before
 
@@ -87,10 +104,12 @@ def test_incremental_sync_reads_only_what_changed(source, simulator, world) -> N
     assert GitHubIssue.objects.get(github_id=open_issue["id"]).state == "closed"
     new_pr = PullRequest.objects.get(github_id=added["id"])
     assert new_pr.merged_at == datetime(2026, 6, 2, tzinfo=UTC) and new_pr.additions is not None
-    # One GET /pulls/{n} for the newly merged PR only; lists of the untouched repo are all 304.
-    size_gets = [r for r in simulator.requests if r.path.endswith(f"/pulls/{added['number']}")]
-    assert len(size_gets) == 1
-    assert run.counts[f"{repo.full_name}/pull_sizes"] == 1
+    assert new_pr.commits.count() == new_pr.commits_count > 0
+    # One GraphQL page per repo brings the new PR with its detail; no REST request per PR.
+    assert [r.method for r in simulator.requests].count("POST") == 2
+    assert not [r for r in simulator.requests if "/pulls" in r.path]
+    assert run.counts[f"{repo.full_name}/pulls"] == 1
+    assert run.counts.get(f"{world.repos[1].full_name}/pulls", 0) == 0
 
 
 def test_cursors_follow_update_times(source, world) -> None:

@@ -1,5 +1,7 @@
 """Bad input and upstream failures (issue: 401, 404, 429, secondary limit, malformed page)."""
 
+import pytest
+
 from apps.delivery.models import PullRequest
 from apps.ingestion.models import SyncCursor, SyncRun
 from apps.ingestion.services import source_sync, sources_sync
@@ -38,8 +40,11 @@ def test_missing_repo_is_reported_and_the_rest_synced(source, world) -> None:
     assert stored() == expected(world)
 
 
-def test_rate_limits_are_waited_out(source, simulator: Simulator, world) -> None:
-    simulator.faults.add(FaultRule(path=r"/pulls\?", status=429, retry_after=1, times=1))
+@pytest.mark.parametrize(("api", "pulls"), [("rest", r"/pulls\?"), ("graphql", r"/graphql")])
+def test_rate_limits_are_waited_out(source, simulator: Simulator, world, api, pulls) -> None:
+    source.api = api
+    source.save()
+    simulator.faults.add(FaultRule(path=pulls, status=429, retry_after=1, times=1))
     simulator.faults.add(FaultRule(path=r"/issues", kind="secondary", retry_after=1, times=1))
     run = source_sync(source=source)
     assert run.status == "succeeded", run.error
@@ -50,7 +55,9 @@ def test_rate_limits_are_waited_out(source, simulator: Simulator, world) -> None
 def test_malformed_page_fails_without_advancing_then_next_run_is_clean(
     source, simulator: Simulator, world
 ) -> None:
-    # The second page of the first repo's pull list is cut mid-JSON.
+    # The second page of the first repo's pull list (over REST) is cut mid-JSON.
+    source.api = "rest"
+    source.save()
     first = world.repos[0].full_name
     simulator.faults.add(FaultRule(path=r"/pulls\?.*page=2", kind="malformed", times=1))
     run = source_sync(source=source)

@@ -34,6 +34,7 @@ def post_data(source: Source, **overrides: str) -> dict[str, str]:
         "email_env": source.email_env,
         "email": source.email,
         "story_points_field": source.story_points_field,
+        "api": source.api,
         "new_token": "",
         "new_webhook_secret": "",
     }

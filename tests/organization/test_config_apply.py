@@ -74,6 +74,7 @@ def test_spec_example_creates_what_it_says():
         ("pd", "pagerduty", "https://api.pagerduty.com", "PAGERDUTY_TOKEN", ""),
     ]
     assert Source.objects.get(name="jira").story_points_field == "customfield_10016"
+    assert dict(Source.objects.values_list("name", "api"))["gh"] == "graphql"  # the default
     repo = Repo.objects.get()
     assert (repo.source.name, repo.full_name, repo.team, repo.release_source) == (
         "gh",
@@ -367,3 +368,11 @@ def test_existing_organization_is_updated_not_duplicated():
     org = Organization.objects.get()
     assert (org.name, org.timezone) == ("Acme", "America/New_York")
     assert result.get("organization.Organization").updated == 1
+
+
+def test_a_github_sources_api_is_applied():
+    apply(SPEC_YAML.replace("kind: github\n", "kind: github\n    api: rest\n"))
+    assert Source.objects.get(name="gh").api == "rest"
+    result = apply(SPEC_YAML)  # the key removed: back to the default
+    assert Source.objects.get(name="gh").api == "graphql"
+    assert result.lines() == ["organization.Source: 0 created, 1 updated, 0 deleted"]

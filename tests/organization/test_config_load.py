@@ -279,6 +279,16 @@ TWO_REPOS = SPEC_YAML.replace(
             "'repos' is only for github sources, not jira",
         ),
         (
+            SPEC_YAML.replace("kind: github\n", "kind: github\n    api: soap\n"),
+            "sources[0].api",
+            "Input should be 'graphql' or 'rest'",
+        ),
+        (
+            SPEC_YAML.replace("kind: jira\n", "kind: jira\n    api: rest\n"),
+            "sources[1].api",
+            "'api' is only for github sources, not jira",
+        ),
+        (
             MINIMAL + "sources: [{name: j, kind: jira}]\n",
             "sources[0].base_url",
             "required for jira sources (https://SITE.atlassian.net)",

@@ -6,6 +6,7 @@ from datetime import datetime
 import pandas as pd
 
 from apps.core.periods import GRANULARITIES
+from apps.delivery.bands import DEPLOYMENT_FREQUENCY, DORA_2024
 from apps.delivery.computations import (
     changes_shipped,
     count_series,
@@ -37,10 +38,14 @@ RELEASE_FREQUENCY = MetricDefinition(
     kind="count",
     scopes=("org", "team"),
     description="Releases in the period (GitHub releases, production deployments or tags, "
-    "per each repo's release_source).",
+    "per each repo's release_source). DORA's deployment frequency when releases come from "
+    "production deployments (release_source: deployments).",
     doc_anchor="release_frequency",
     label="Release frequency",
     better="up",
+    bands=DEPLOYMENT_FREQUENCY,
+    bands_source=DORA_2024,
+    bands_per_day=True,
 )
 DELIVERY_POINTS = MetricDefinition(
     name="delivery_points",

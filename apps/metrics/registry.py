@@ -74,6 +74,18 @@ def frame_empty() -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
+class Band:
+    """One performance level of a published benchmark (docs/metrics.md#dora-performance-bands):
+    its `name` ("elite"), the `limit` a value must meet to reach it (at most the limit when
+    lower is better, at least when higher is better; per day when the definition's
+    `bands_per_day`), and the benchmark's own words for it ("less than one day")."""
+
+    name: str
+    limit: float
+    text: str
+
+
+@dataclass(frozen=True)
 class MetricDefinition:
     """One metric of the catalog. `doc_anchor` is its heading anchor in docs/metrics.md.
 
@@ -100,6 +112,11 @@ class MetricDefinition:
     short_label: str = ""
     anomaly_model: AnomalyModel | None = None
     smoothing_weight: SmoothingWeight | None = None
+    # Performance levels of a published benchmark, best first, and where they come from
+    # ("DORA, Accelerate State of DevOps Report 2024"); `band_of` places a value among them.
+    bands: tuple[Band, ...] = ()
+    bands_source: str = ""
+    bands_per_day: bool = False
 
     def __post_init__(self) -> None:
         if self.anomaly_model is None:
@@ -116,6 +133,24 @@ class MetricDefinition:
     def title_long(self) -> str:
         """The label with its abbreviation: "Mean time to restore (MTTR)"."""
         return f"{self.title} ({self.short_label})" if self.short_label else self.title
+
+
+def band_of(metric: MetricDefinition, value: float | None, days: float | None = None) -> str:
+    """The performance band `value` falls in (docs/metrics.md#dora-performance-bands): the
+    first (best) band whose limit it meets, else the last; "" without bands or value. A
+    per-day metric (`bands_per_day`: a count such as releases) is divided by the period's
+    `days` first."""
+    if not metric.bands or value is None or value != value:  # NaN
+        return ""
+    if metric.bands_per_day:
+        if not days:
+            return ""
+        value = value / days
+    for band in metric.bands:
+        met = value >= band.limit if metric.better == "up" else value <= band.limit
+        if met:
+            return band.name
+    return metric.bands[-1].name
 
 
 def default_anomaly_model(kind: Kind, unit: str) -> AnomalyModel:

@@ -58,6 +58,7 @@ class OrganizationForm(_CheckedForm):
         "bug_settings": schema.BugSettings,
         "incident_settings": schema.IncidentSettings,
         "churn_settings": schema.ChurnSettings,
+        "dora_settings": schema.DoraSettings,
         "cost_settings": schema.CostSettings,
     }
 

@@ -13,7 +13,7 @@ from apps.core.fields import EncryptedTextField
 
 class Organization(models.Model):
     """The one organisation Keel measures. Settings blocks are the validated dicts of the
-    config's `bugs`, `incidents`, `churn` and `costs` sections
+    config's `bugs`, `incidents`, `churn`, `dora` and `costs` sections
     (schema: apps.organization.schema)."""
 
     name = models.CharField(max_length=200)
@@ -21,6 +21,7 @@ class Organization(models.Model):
     bug_settings = models.JSONField(default=dict, blank=True)
     incident_settings = models.JSONField(default=dict, blank=True)
     churn_settings = models.JSONField(default=dict, blank=True)
+    dora_settings = models.JSONField(default=dict, blank=True)
     cost_settings = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:

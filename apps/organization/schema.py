@@ -5,7 +5,8 @@ unknown keys, types, regexes, dates, time zone, kind-specific source keys, uniqu
 references between sections (`team: platfrom` when no such team is declared). Secrets are never
 accepted in the file. `error_location` turns one pydantic error into `(key path, message)`.
 
-The settings blocks (`BugSettings`, `IncidentSettings`, `ChurnSettings`, `CostSettings`) are also
+The settings blocks (`BugSettings`, `IncidentSettings`, `ChurnSettings`, `DoraSettings`,
+`CostSettings`) are also
 what `apps.organization.selectors.org_settings` returns to the metric computations.
 """
 
@@ -199,6 +200,15 @@ class ChurnSettings(_Section):
     min_items: Annotated[int, Field(ge=1)] = 5
 
 
+class DoraSettings(_Section):
+    """How long after a release an outage is blamed on it (docs/metrics.md#change_failure_rate),
+    and the pull-request labels that make a change a hotfix
+    (docs/metrics.md#deployment_rework_rate)."""
+
+    incident_window_hours: Annotated[float, Field(gt=0, le=24 * 366, allow_inf_nan=False)] = 72.0
+    hotfix_labels: list[Text] = ["hotfix"]
+
+
 class CostSettings(_Section):
     """Billing currency, conversion rates and how cost lines find a team
     (docs/metrics.md#cost-metrics); each team's loaded engineering cost per month
@@ -252,6 +262,7 @@ class OrgConfig(_Section):
     bugs: BugSettings = BugSettings()
     incidents: IncidentSettings = IncidentSettings()
     churn: ChurnSettings = ChurnSettings()
+    dora: DoraSettings = DoraSettings()
     costs: CostsConfig = CostsConfig()
     revenue: list[RevenueConfig] = []
     usage: list[UsageConfig] = []

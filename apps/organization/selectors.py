@@ -35,6 +35,7 @@ class OrgSettings:
     incidents: schema.IncidentSettings
     churn: schema.ChurnSettings
     costs: schema.CostSettings
+    dora: schema.DoraSettings = field(default_factory=schema.DoraSettings)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def default_settings() -> dict[str, dict[str, Any]]:
         "incident_settings": schema.IncidentSettings().model_dump(mode="json"),
         "churn_settings": schema.ChurnSettings().model_dump(mode="json"),
         "cost_settings": schema.CostSettings().model_dump(mode="json"),
+        "dora_settings": schema.DoraSettings().model_dump(mode="json"),
     }
 
 
@@ -74,8 +76,8 @@ def _parse(model: type[T], data: dict[str, Any], field_name: str) -> T:
 
 
 def org_settings() -> OrgSettings:
-    """The parsed bug / incident / churn / cost settings (docs/configuration.md); empty blocks give
-    defaults.
+    """The parsed bug / incident / churn / cost / DORA settings (docs/configuration.md); empty
+    blocks give defaults.
 
     Raises ConfigError if a block stored in the database no longer validates."""
     org = organization_get()
@@ -84,6 +86,7 @@ def org_settings() -> OrgSettings:
         incidents=_parse(schema.IncidentSettings, org.incident_settings, "incident_settings"),
         churn=_parse(schema.ChurnSettings, org.churn_settings, "churn_settings"),
         costs=_parse(schema.CostSettings, org.cost_settings, "cost_settings"),
+        dora=_parse(schema.DoraSettings, org.dora_settings, "dora_settings"),
     )
 
 

@@ -123,6 +123,7 @@ def _apply_organization(*, config: schema.OrgConfig, result: ApplyResult, prune:
         "bug_settings": config.bugs.model_dump(mode="json"),
         "incident_settings": config.incidents.model_dump(mode="json"),
         "churn_settings": config.churn.model_dump(mode="json"),
+        "dora_settings": config.dora.model_dump(mode="json"),
         # Export locations live in CostExport rows (editable in the admin), not in the settings.
         "cost_settings": config.costs.model_dump(mode="json", exclude={"exports"}),
     }

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "apps.quality",
     "apps.reliability",
     "apps.costs",
+    "apps.dora",
     "apps.economics",
     "apps.metrics",
     "apps.dashboard",

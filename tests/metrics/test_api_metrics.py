@@ -259,6 +259,9 @@ def test_catalog(api):
             "definition": "docs/metrics.md#fake_cost",
             "anomaly_model": "lognormal_per_day",
             "smoothing_weight": "equal",
+            "bands": [],
+            "bands_source": "",
+            "bands_per_day": False,
         },
         {
             "name": "fake_count",
@@ -272,6 +275,9 @@ def test_catalog(api):
             "definition": "docs/metrics.md#fake_count",
             "anomaly_model": "poisson_per_day",
             "smoothing_weight": "equal",
+            "bands": [],
+            "bands_source": "",
+            "bands_per_day": False,
         },
     ]
 

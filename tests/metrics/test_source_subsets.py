@@ -19,7 +19,8 @@ BUG_METRICS = {"bugs_new", "bug_impact_days", "bug_fix_share", "churn_risk", "en
 # The cost of poor quality has rows where bug-fix share or downtime does (null, with a note
 # naming what is missing, until an engineering cost, revenue or service tags are configured).
 FED_BY = {
-    "github": {"release_frequency", "delivery_points", *BUG_METRICS, "cost_of_poor_quality"},
+    "github": {"release_frequency", "delivery_points", *BUG_METRICS, "cost_of_poor_quality"}
+    | {"change_failure_rate", "failed_deployment_recovery_hours", "deployment_rework_rate"},
     "jira": BUG_METRICS | {"cost_of_poor_quality"},
     "pagerduty": {"uptime", "downtime_minutes", "incidents", "mttr_hours"}
     | {"error_budget_remaining", "cost_of_poor_quality"},

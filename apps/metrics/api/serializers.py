@@ -40,6 +40,17 @@ class HealthSerializer(serializers.Serializer):
     status = serializers.CharField(help_text='always "ok"')
 
 
+class BandSerializer(serializers.Serializer):
+    """One performance level of a benchmark (docs/metrics.md#dora-performance-bands)."""
+
+    name = serializers.CharField(help_text='"elite", "high", "medium" or "low"')
+    limit = serializers.FloatField(
+        help_text="the value to meet: at most it when lower is better, at least it when higher "
+        "is better (per day when `bands_per_day`); the last band takes every other value"
+    )
+    text = serializers.CharField(help_text="the benchmark's own words")
+
+
 class CatalogEntrySerializer(serializers.Serializer):
     """One metric of the catalog; `definition` links to its section in docs/metrics.md.
     `label` is its human name, `short_label` an abbreviation ("MTTR") or "", `better` whether
@@ -60,6 +71,17 @@ class CatalogEntrySerializer(serializers.Serializer):
     smoothing_weight = serializers.ChoiceField(
         choices=SMOOTHING_WEIGHTS,
         help_text="what a period weighs in its `smoothed` trend (docs/metrics.md#smoothed)",
+    )
+    bands = BandSerializer(
+        many=True,
+        help_text="performance levels of a published benchmark, best first (empty for most "
+        "metrics; docs/metrics.md#dora-performance-bands)",
+    )
+    bands_source = serializers.CharField(
+        allow_blank=True, help_text="the benchmark the bands come from, with its year"
+    )
+    bands_per_day = serializers.BooleanField(
+        help_text="the bands compare the value divided by the period's days"
     )
 
     def get_unit(self, metric: MetricDefinition) -> str:

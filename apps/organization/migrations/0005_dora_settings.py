@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organization', '0003_usage_series'),
+        ('organization', '0004_source_api'),
     ]
 
     operations = [

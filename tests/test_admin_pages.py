@@ -61,3 +61,25 @@ def test_the_admin_site_is_closed_to_a_staff_manager_even_with_permissions(clien
     client.force_login(users.create_superuser("root", "root@acme.test", "pw"))
     page = client.get(reverse("admin:metrics_metricrow_changelist")).content.decode()
     assert "ann@acme.test" in page and "bob@acme.test" in page
+
+
+VENDOR_NAMES = ("GitHub", "Jira", "PagerDuty", "HTTP", "API")
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m._meta.label)
+def test_admin_names_read_as_english(model) -> None:
+    """Plural names are English plurals ("webhook deliveries", not "deliverys") and vendor names
+    keep their spelling ("GitHub releases", not "Git hub releases")."""
+    plural = str(model._meta.verbose_name_plural)
+    assert not plural.endswith("ys"), plural
+    assert not any(bad in plural.lower() for bad in ("git hub", "pager duty", "http validator"))
+    assert not plural.startswith(("jira ", "github ", "pagerduty ")), plural
+
+
+def test_admin_index_lists_vendor_names(client, superuser) -> None:
+    client.force_login(superuser)
+    page = client.get(reverse("admin:index")).content.decode()
+    for name in ("Webhook deliveries", "GitHub releases", "GitHub issues", "Jira issues"):
+        assert name in page, name
+    assert "PagerDuty services" in page and "Jira projects" in page
+    assert "deliverys" not in page and "Git hub" not in page

@@ -128,6 +128,7 @@ class GitHubRelease(models.Model):
     html_url = models.URLField(max_length=500, blank=True)
 
     class Meta:
+        verbose_name = "GitHub release"
         ordering = ["repo", "published_at"]
 
     def __str__(self) -> str:

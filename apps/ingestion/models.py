@@ -72,6 +72,7 @@ class HttpValidator(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "HTTP validator"
         constraints = [models.UniqueConstraint(fields=["source", "url"], name="validator_unique")]
 
 
@@ -84,6 +85,7 @@ class WebhookDelivery(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "webhook deliveries"
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "delivery_id"], name="webhook_delivery_once"

@@ -156,6 +156,7 @@ class JiraProject(models.Model):
     enabled = models.BooleanField(default=True, help_text="Off: not synced and counted nowhere.")
 
     class Meta:
+        verbose_name = "Jira project"
         ordering = ["key"]
         constraints = [
             models.UniqueConstraint(fields=["source", "key"], name="jira_project_unique_per_source")
@@ -185,6 +186,7 @@ class PagerDutyService(models.Model):
     )
 
     class Meta:
+        verbose_name = "PagerDuty service"
         ordering = ["service_id"]
         constraints = [
             models.UniqueConstraint(

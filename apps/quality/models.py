@@ -24,6 +24,7 @@ class GitHubIssue(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "GitHub issue"
         ordering = ["repo", "number"]
         constraints = [
             models.UniqueConstraint(fields=["repo", "number"], name="issue_unique_per_repo")
@@ -69,6 +70,7 @@ class JiraIssue(models.Model):
     story_points = models.FloatField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "Jira issue"
         ordering = ["key"]
         constraints = [
             models.UniqueConstraint(fields=["source", "jira_id"], name="jira_issue_unique")

@@ -198,29 +198,33 @@ def costs_records(query: RecordsQuery) -> list[dict]:
 
 
 def _record(line, query: RecordsQuery) -> dict:
+    """A cost line as a FinOps person reads it (docs/metrics.md#records): the day
+    its charge starts, service, category, account, team, resource and the amount inside the
+    period first; then the line's whole charge and where it came from (import and row, never a
+    path on the server)."""
     start, end = line.charge_period_start, line.charge_period_end
     length = (end - start).total_seconds()
     inside = (min(end, query.end_at) - max(start, query.start_at)).total_seconds()
     share = 1.0 if length <= 0 else max(inside, 0) / length
     return {
         "kind": "cost_line",
-        "import": line.cost_import_id,
-        "file": line.cost_import.path,
-        "source_row": line.source_row,
+        "date": start.date().isoformat(),
+        "service": line.service_name,
+        "category": line.service_category,
+        "account": line.sub_account_id,
+        "team": line.team.slug if line.team else "",
+        "resource": line.resource_id,
+        "amount": line.cost * share,
+        "currency": line.currency,
+        "charge_category": line.charge_category,
         "charge_period_start": start.isoformat(),
         "charge_period_end": end.isoformat(),
-        "service_category": line.service_category,
-        "service_name": line.service_name,
-        "sub_account_id": line.sub_account_id,
-        "resource_id": line.resource_id,
-        "charge_category": line.charge_category,
-        "team": line.team.slug if line.team else "",
+        "line_cost": line.cost,
         "billed_cost": line.billed_cost,
         "effective_cost": line.effective_cost,
-        "currency": line.currency,
-        "cost": line.cost,
         "share_in_period": share,
-        "cost_in_period": line.cost * share,
+        "import": line.cost_import_id,
+        "source_row": line.source_row,
     }
 
 

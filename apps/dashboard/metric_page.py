@@ -231,7 +231,7 @@ def _records(request, metric, family, q, scope, key, currency) -> dict | None:
     )
     return {
         **result,
-        "table": records_table(result["records"]),
+        "table": records_table(result["records"], currency=currency),
         "value_text": value_text(result["value"], unit=metric.unit, currency=currency),
         "api_url": api_url,
         "csv_url": api_url + "&format=csv",

@@ -182,6 +182,7 @@ def delivery_records(query: RecordsQuery) -> list[dict]:
                 "kind": "release",
                 "repo": r.repo,
                 "release": r.release,
+                "title": f"{r.repo} {r.release}",
                 "released_at": r.released_at.isoformat(),
                 "changes": int(r.changes),
                 "points": float(r.points),

@@ -42,6 +42,7 @@ from apps.quality.selectors import (
     jira_issues_frame,
     people_teams,
     pulls_detail_frame,
+    work_links,
 )
 
 BUG_FIX_SHARE = MetricDefinition(
@@ -270,16 +271,19 @@ def load_records(query: RecordsQuery) -> list[dict]:
     elif query.scope == "team":
         items = items[items["team"] == query.scope_key]
     rows = in_window(items, start, query.end_at).sort_values(["completed_at", "ref"])
+    links = work_links(zip(rows["kind"], rows["ref"], strict=True))
     # Team and org numbers are visible to every user: their records name no engineer.
     return [
         {
             **({"person": r.person} if query.scope == "engineer" else {}),
             "kind": r.kind,
             "ref": r.ref,
+            "title": links.get((r.kind, r.ref), ("", ""))[0],
             "bug": bool(r.bug),
             "completed_at": r.completed_at.isoformat(),
             "reported_by_other": None if pd.isna(r.by_other) else bool(r.by_other),
             "small_fix_that_took_long": bool(r.small_slow),
+            "url": links.get((r.kind, r.ref), ("", ""))[1],
         }
         for r in rows.itertuples()
     ]

@@ -20,7 +20,7 @@ from apps.metrics.registry import (
 )
 from apps.organization.selectors import org_settings
 from apps.quality.bugs import bugs_classify, impact_days_series, open_days_in
-from apps.quality.selectors import github_issues_frame, jira_issues_frame
+from apps.quality.selectors import github_issues_frame, jira_issues_frame, work_links
 
 BUGS_NEW = MetricDefinition(
     name="bugs_new",
@@ -149,10 +149,13 @@ def bugs_records(query: RecordsQuery) -> list[dict]:
         keep = (bugs["created_at"] >= query.start_at) & (bugs["created_at"] < query.end_at)
     else:
         keep = days > 0
+    chosen = bugs[keep]
+    links = work_links(zip(chosen["kind"], chosen["ref"], strict=True))
     return [
         {
             "kind": r.kind,
             "ref": r.ref,
+            "title": links.get((r.kind, r.ref), ("", ""))[0],
             "team": r.team,
             "impact": r.impact,
             "weight": float(r.weight),
@@ -160,8 +163,9 @@ def bugs_records(query: RecordsQuery) -> list[dict]:
             "resolved_at": None if pd.isna(r.resolved_at) else r.resolved_at.isoformat(),
             "open_days_in_period": round(float(d), 6),
             "impact_days": round(float(d * r.weight), 6),
+            "url": links.get((r.kind, r.ref), ("", ""))[1],
         }
-        for r, d in zip(bugs[keep].itertuples(), days[keep], strict=True)
+        for r, d in zip(chosen.itertuples(), days[keep], strict=True)
     ]
 
 

@@ -11,6 +11,7 @@ from django.db.models import Case, DateTimeField, F, Q, When
 from django.db.models.functions import Coalesce
 
 from apps.core.frames import queryset_frame, run_cached
+from apps.delivery.models import PullRequest
 from apps.delivery.selectors import repo_columns, repos_configured
 from apps.delivery.story_points import pulls_with_issue_points
 from apps.organization.models import Identity, JiraProject
@@ -299,3 +300,34 @@ def github_bug_issues(labels: tuple[str, ...]) -> dict[tuple[str, int], str]:
             kept["repo"], kept["number"], kept["user_login"], strict=True
         )
     }
+
+
+def work_links(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """{(kind, ref): (title, url)} of work records: kind "jira" (ref "API-12": the summary and
+    the issue's browse link), "github" (an issue, ref "owner/repo#7") or "pull" (a pull
+    request, ref "owner/repo#7"): their title and html_url. Refs not stored are left out; one
+    query per kind."""
+    wanted: dict[str, set[str]] = {}
+    for kind, ref in refs:
+        wanted.setdefault(kind, set()).add(ref)
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    if keys := wanted.get("jira"):
+        issues = JiraIssue.objects.filter(key__in=keys).select_related("source")
+        for key, summary, base in issues.values_list("key", "summary", "source__base_url"):
+            out[("jira", key)] = (summary, f"{base.rstrip('/')}/browse/{key}" if base else "")
+    for kind, model in (("github", GitHubIssue), ("pull", PullRequest)):
+        numbered = [r.rsplit("#", 1) for r in wanted.get(kind, ()) if "#" in r]
+        by_repo: dict[str, set[int]] = {}
+        for repo, number in numbered:
+            if number.isdigit():
+                by_repo.setdefault(repo, set()).add(int(number))
+        if not by_repo:
+            continue
+        match = Q()
+        for repo, numbers in by_repo.items():
+            match |= Q(repo__full_name=repo, number__in=numbers)
+        for repo, number, title, url in model.objects.filter(match).values_list(
+            "repo__full_name", "number", "title", "html_url"
+        ):
+            out[(kind, f"{repo}#{number}")] = (title, url)
+    return out

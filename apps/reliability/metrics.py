@@ -16,7 +16,7 @@ from apps.metrics.registry import (
 )
 from apps.organization.selectors import org_settings
 from apps.reliability.computations import reliability_rows, window_rows
-from apps.reliability.selectors import incidents_frame, services_frame
+from apps.reliability.selectors import incidents_frame, service_names, services_frame
 
 ALL = ("service", "team", "org")
 METRICS = (
@@ -120,12 +120,14 @@ def reliability_records(query: RecordsQuery) -> list[dict]:
         urgencies = list(org_settings().incidents.outage_urgencies)
         still = frame["resolved_at"].isna() | (frame["resolved_at"] > start)
         frame = frame[frame["urgency"].isin(urgencies) & (frame["created_at"] < end) & still]
+    names = service_names()
     return [
         {
             "kind": "incident",
             "id": r.pd_id,
-            "service": r.service_key,
             "title": r.title,
+            "service": r.service_key,
+            "service_name": names.get(r.service_key, r.service_key),
             "urgency": r.urgency,
             "status": r.status,
             "created_at": r.created_at.isoformat(),

@@ -38,6 +38,16 @@ def services_frame() -> pd.DataFrame:
     return frame.drop_duplicates("service_key").reset_index(drop=True)
 
 
+def service_names() -> dict[str, str]:
+    """{PagerDuty service id: its name as synced from PagerDuty (the id while it has none)}
+    of the services that count."""
+    rows = services_counted().order_by("service_id", "pk").values_list("service_id", "name")
+    names: dict[str, str] = {}
+    for service_id, name in rows:
+        names.setdefault(service_id, name or service_id)
+    return names
+
+
 def incidents_frame(*, open_since: datetime | None = None) -> pd.DataFrame:
     """Stored incidents of the services that count (columns INCIDENT_COLUMNS; times UTC,
     resolved_at NaT while open); only those created, open or resolved at or after `open_since`

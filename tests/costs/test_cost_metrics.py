@@ -193,12 +193,23 @@ def test_records_are_the_lines_behind_the_number(world):
     march = costs_records(query("cost", "team", "platform", date(2026, 3, 1), date(2026, 4, 1)))
     # largest first: L1 (30, 2/3 in March → 20), then L2 (5)
     assert [
-        (r["source_row"], round(r["share_in_period"], 9), round(r["cost_in_period"], 9))
-        for r in march
+        (r["source_row"], round(r["share_in_period"], 9), round(r["amount"], 9)) for r in march
     ] == [(2, round(2 / 3, 9), 20.0), (3, 1.0, 5.0)]
     april = costs_records(query("cost_compute", "org", "", date(2026, 4, 1), date(2026, 5, 1)))
-    assert [(r["source_row"], r["team"], r["cost"]) for r in april] == [(2, "platform", 30.0)]
+    assert [(r["source_row"], r["team"], r["line_cost"]) for r in april] == [(2, "platform", 30.0)]
+    # The columns a FinOps person reads, and no path on the server.
+    first = march[0]
+    assert list(first)[1:8] == [
+        "date",
+        "service",
+        "category",
+        "account",
+        "team",
+        "resource",
+        "amount",
+    ]
+    assert "file" not in first and not any("/" in str(v) for v in first.values() if v)
     other = costs_records(query("cost_other", "org", "", date(2026, 4, 1), date(2026, 5, 1)))
-    assert [(r["source_row"], r["team"], r["service_category"]) for r in other] == [
+    assert [(r["source_row"], r["team"], r["category"]) for r in other] == [
         (5, "payments", "Databases")
     ]

@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 
 from apps.dashboard.charts import ChartSpec, figure_build
-from apps.dashboard.records import records_table, upstream_label
+from apps.dashboard.records import Cell, records_table, upstream_label
 from apps.dashboard.tiles import Tile, sparkline, tile_summarise
 from apps.metrics.registry import MetricDefinition
 
@@ -116,13 +116,24 @@ def test_records_table_columns_and_upstream_links() -> None:
             {"ref": "Q1", "url": ""},
         ]
     )
-    assert table.columns == ["ref", "bug", "points", "extra"]
+    assert table.columns == [
+        ("ref", "Ref"),
+        ("bug", "Bug"),
+        ("points", "Points"),
+        ("extra", "Extra"),
+    ]
+    # Without a title, the first column links upstream.
     assert table.rows[0] == (
-        ["API-1", "yes", "2.5", ""],
+        [
+            Cell("API-1", "https://acme.atlassian.net/browse/API-1"),
+            Cell("yes"),
+            Cell("2.5"),
+            Cell(""),
+        ],
         "https://acme.atlassian.net/browse/API-1",
         "Jira",
     )
-    assert table.rows[1][0] == ["acme/api#3", "no", "", '["a"]']
+    assert [c.text for c in table.rows[1][0]] == ["acme/api#3", "no", "", '["a"]']
     assert table.rows[1][2] == "GitHub"
     assert table.rows[2][1:] == ("", "")
     assert upstream_label("https://acme.pagerduty.com/incidents/Q1") == "PagerDuty"
@@ -165,3 +176,75 @@ def test_figure_draws_the_running_period_dotted_hollow_and_labelled() -> None:
     assert segment["line"]["dash"] == "dot"
     assert point["marker"]["symbol"] == "circle-open" and point["text"] == ["to date"]
     assert point["hovertemplate"].startswith("%{x|%b %Y} to date")
+
+
+def test_records_table_titles_link_and_cost_lines_read_as_finops() -> None:
+    table = records_table(
+        [
+            {
+                "kind": "incident",
+                "id": "Q1",
+                "title": "",
+                "service": "PAPI001",
+                "service_name": "api",
+                "created_at": "2026-11-03T09:15:00+00:00",
+                "resolved_at": None,
+                "url": "javascript:alert(1)",
+            }
+        ]
+    )
+    # One kind: no Kind column; the id stays an API/CSV field; an empty title shows the ref.
+    assert [h for _, h in table.columns] == [
+        "Incident",
+        "Title",
+        "Service",
+        "Created (UTC)",
+        "Resolved (UTC)",
+    ]
+    assert table.rows[0][0] == [
+        Cell("Q1"),
+        Cell(""),
+        Cell("api"),
+        Cell("2026-11-03 09:15"),
+        Cell("—"),
+    ]
+    cost = records_table(
+        [
+            {
+                "kind": "cost_line",
+                "date": "2026-11-03",
+                "service": "Amazon EC2",
+                "category": "Compute",
+                "account": "111",
+                "team": "",
+                "resource": "i-1",
+                "amount": 1234.5678,
+                "currency": "EUR",
+                "charge_category": "Usage",
+                "line_cost": 2469.1356,
+                "import": 4,
+                "source_row": 17,
+            }
+        ],
+        currency="USD",
+    )
+    assert [h for _, h in cost.columns] == [
+        "Date",
+        "Service",
+        "Category",
+        "Account",
+        "Team",
+        "Resource",
+        "Amount in period",
+        "Charge",
+    ]
+    assert [c.text for c in cost.rows[0][0]] == [
+        "2026-11-03",
+        "Amazon EC2",
+        "Compute",
+        "111",
+        "—",
+        "i-1",
+        "€1,235",
+        "Usage",
+    ]

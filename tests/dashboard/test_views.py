@@ -97,7 +97,13 @@ def test_metric_page_rows_chart_and_records(plain_client) -> None:
     records = plain_client.get("/metrics/t_releases/?period_start=2026-10-01").content.decode()
     section = text(records[records.index('id="records"') :])
     assert "Value 6 releases for [2026-10-01, 2026-11-01)" in section and "2 records" in section
-    assert records.count('href="https://github.com/acme/api/releases/tag/v1.') == 2
+    # Each record's first column (no title here) and its "open in" cell link upstream.
+    assert records.count('href="https://github.com/acme/api/releases/tag/v1.') == 4
+    assert (
+        '<a href="https://github.com/acme/api/releases/tag/v1.0" rel="noopener" '
+        'target="_blank">v1.0</a>' in records
+    )
+    assert ">Released (UTC)</th>" in records and "CSV</a>" in records
     assert "open in GitHub" in records
 
 

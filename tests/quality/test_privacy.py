@@ -112,3 +112,57 @@ def test_superuser_sees_both(manager) -> None:
         r["scope_key"] for r in client_for(root).get(URL, {"scope": "engineer"}).json()["results"]
     }
     assert seen == {"ann@acme.test", "bea@acme.test"}
+
+
+def test_work_item_records_have_title_and_link(manager) -> None:
+    PullRequest.objects.filter(number=1).update(
+        title='=HYPERLINK("https://evil.test")', html_url="https://github.com/acme/api/pull/1"
+    )
+    JiraIssue.objects.filter(key="WEB-1").update(summary="Checkout button hides on phones")
+    root = get_user_model().objects.create_superuser("root", "root@acme.test", "pw")
+    client = client_for(root)
+    params = {"scope": "org", "granularity": "week", "period_start": "2026-03-02"}
+    answer = client.get(f"{URL}bug_fix_share/records/", params).json()
+    links = {r["ref"]: (r["title"], r["url"]) for r in answer["records"]}
+    assert links == {
+        "acme/api#1": ('=HYPERLINK("https://evil.test")', "https://github.com/acme/api/pull/1"),
+        "WEB-1": ("Checkout button hides on phones", "https://acme.atlassian.net/browse/WEB-1"),
+    }
+    # The same records as CSV: a header of every field, one line per record, formulas inert.
+    response = client.get(f"{URL}bug_fix_share/records/", {**params, "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == (
+        "kind,ref,title,bug,completed_at,reported_by_other,small_fix_that_took_long,url"
+    )
+    assert len(lines) == 3
+    assert any(line.startswith("pull,acme/api#1,\"'=HYPERLINK(") for line in lines)
+    # A bad query is a JSON error even when CSV was asked for.
+    bad = client.get(f"{URL}bug_fix_share/records/", {"scope": "org", "format": "csv"})
+    assert bad.status_code == 400 and bad["Content-Type"].startswith("application/json")
+
+
+def test_work_links_of_issues_pulls_and_jira(manager) -> None:
+    from apps.quality.models import GitHubIssue
+    from apps.quality.selectors import work_links
+
+    GitHubIssue.objects.create(
+        repo=Repo.objects.get(full_name="acme/api"),
+        github_id=7,
+        number=7,
+        title="Login fails on Safari",
+        state="open",
+        html_url="https://github.com/acme/api/issues/7",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    links = work_links(
+        [("github", "acme/api#7"), ("pull", "acme/api#1"), ("jira", "WEB-1"), ("jira", "NOPE-1")]
+    )
+    assert links == {
+        ("github", "acme/api#7"): ("Login fails on Safari", "https://github.com/acme/api/issues/7"),
+        ("pull", "acme/api#1"): ("fix", ""),
+        ("jira", "WEB-1"): ("", "https://acme.atlassian.net/browse/WEB-1"),
+    }

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_uptime_rows_in_the_api() -> None:
     source = make_pd_source("https://api.pagerduty.test", ["PSVC1"])
     service = source.pagerduty_services.get()
+    service.name = "Payments API"
+    service.save()
     Incident.objects.create(
         pd_id="Q1",
         service=service,
@@ -55,6 +57,10 @@ def test_uptime_rows_in_the_api() -> None:
     # 43.2 min down in a 43,200-min month: uptime 1 − 0.001 = 0.999.
     assert records["value"] == pytest.approx(0.999)
     assert [r["id"] for r in records["records"]] == ["Q1"]
+    # The service by its PagerDuty name, not only its id.
+    assert [(r["service"], r["service_name"]) for r in records["records"]] == [
+        ("PSVC1", "Payments API")
+    ]
 
 
 def test_nothing_configured_writes_no_rows() -> None:

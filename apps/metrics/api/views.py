@@ -32,6 +32,13 @@ FORMAT_PARAMETER = OpenApiParameter(
     description="csv: every matching row (not one page) as CSV; same as `Accept: text/csv`",
 )
 
+FORMAT_RECORDS_PARAMETER = OpenApiParameter(
+    "format",
+    str,
+    enum=["json", "csv"],
+    description="csv: the records alone as CSV, every field a column; same as `Accept: text/csv`",
+)
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -113,13 +120,28 @@ class MetricCatalogView(APIView):
         return Response(entries.data)
 
 
+def records_csv_columns(records: list[dict]) -> list[str]:
+    """Every field of `records`, in order of first appearance (records of one metric may differ:
+    an engineer's work items carry `person`)."""
+    columns: list[str] = []
+    for record in records:
+        columns += [k for k in record if k not in columns]
+    return columns
+
+
 class MetricRecordsView(APIView):
-    """The records behind one number, so it can be checked (releases, bugs, incidents, ...)."""
+    """The records behind one number, so it can be checked (releases, bugs, incidents, ...);
+    `?format=csv` gives the records alone as CSV (formulas neutralised as in the metrics CSV)."""
+
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
 
     @extend_schema(
-        parameters=[s.RecordsQuerySerializer],
+        parameters=[s.RecordsQuerySerializer, FORMAT_RECORDS_PARAMETER],
         responses={
-            200: s.RecordsResponseSerializer,
+            (200, "application/json"): s.RecordsResponseSerializer,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="header line (every field) + one line per record"
+            ),
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="missing or invalid parameter"),
             403: OpenApiResponse(OpenApiTypes.OBJECT, description="engineer not visible to you"),
             404: OpenApiResponse(OpenApiTypes.OBJECT, description="unknown metric"),
@@ -139,4 +161,19 @@ class MetricRecordsView(APIView):
         if result["scope"] == MetricRow.Scope.ENGINEER:
             emails = [result["scope_key"]]
             engineers_viewed(user=request.user, emails=emails, via=request.get_full_path())
+        if request.accepted_renderer.format == CSVRenderer.format:
+            records = result["records"]
+            columns = records_csv_columns(records)
+            lines = csv_lines(columns, ([r.get(c) for c in columns] for r in records))
+            response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+            name = f"keel-{metric}-{result['scope']}-{result['period_start']:%Y-%m-%d}.csv"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
         return Response(s.RecordsResponseSerializer(result).data)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Errors are JSON even when CSV was asked for (as for the metric rows).
+        if isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer):
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)

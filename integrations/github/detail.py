@@ -12,7 +12,10 @@ build :class:`PullDetailRecord`, normalised so the two give identical rows:
   ``None`` (GraphQL's ``GitActor.user`` is a ``User``, never a bot, and null for a deleted
   account, which REST may show as ``ghost``);
 - pending reviews (not submitted; visible only to their author) are left out;
-- ``closing_issues`` are ``owner/name#N`` strings, in the pull request's order.
+- ``closing_issues`` are ``owner/name#N`` strings, in the pull request's order. They are the
+  one field that can differ: GraphQL's ``closingIssuesReferences`` is GitHub's list (issues
+  linked by hand too; only issues that exist), REST has no such list, so there they are the
+  body's closing-keyword references (:func:`closing_refs`).
 
 GitHub lists at most 250 commits of a pull request through either API
 (# GitHub: https://docs.github.com/en/rest/pulls/pulls#list-commits-on-a-pull-request);

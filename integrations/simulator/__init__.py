@@ -16,6 +16,7 @@ from integrations.simulator.github import (
     GitHubRepo,
     GitHubWorld,
     generate_github_world,
+    load_graphql_pulls,
     load_recorded_github,
 )
 from integrations.simulator.provider import Provider
@@ -31,5 +32,6 @@ __all__ = [
     "RequestRecord",
     "Simulator",
     "generate_github_world",
+    "load_graphql_pulls",
     "load_recorded_github",
 ]

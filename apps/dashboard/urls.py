@@ -16,6 +16,7 @@ urlpatterns = [
     path("economics/", views.economics_page, name="economics"),
     path("customers/", views.customers_page, name="customers"),
     path("sources/", views.sources_page, name="sources"),
+    path("data-quality/", views.data_quality_page, name="data-quality"),
     path("sources/<slug:name>/sync/", views.source_sync_now, name="source-sync"),
     path("assets/<str:version>/<str:name>", assets.asset_serve, name="asset"),
 ]

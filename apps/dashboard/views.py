@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
-from apps.accounts.access import engineer_visible, sources_sync_allowed
+from apps.accounts.access import engineer_visible, is_admin, sources_sync_allowed
 from apps.accounts.views import SignInView, SignOutView
 from apps.core.audit import engineers_viewed
 from apps.metrics.registry import definition, family_of
@@ -15,6 +15,7 @@ from apps.metrics.selectors import organization_currency
 from apps.organization.models import Person, Source, Team
 
 from . import selectors
+from .data_quality import data_quality
 from .economics import PageError, customers_context, economics_context
 from .metric_page import metric_context
 from .navigation import nav_url
@@ -31,6 +32,14 @@ def _page(request: HttpRequest, template: str, **context) -> HttpResponse:
     context.setdefault("currency", organization_currency())
     context.setdefault("today", selectors.today_local())
     return render(request, f"dashboard/{template}", context)
+
+
+def _with_badge(request: HttpRequest, context: dict) -> dict:
+    """The data-quality badge of the pages whose numbers the gaps affect (organisation, team,
+    metric): how many problems, linked to the data-quality page."""
+    found = data_quality(user=request.user, today=selectors.today_local())
+    context["dq_summary"] = found.summary
+    return context
 
 
 def _view(request: HttpRequest) -> str:
@@ -56,6 +65,7 @@ def organization_page(request: HttpRequest) -> HttpResponse:
     return _page(
         request,
         "organization.html",
+        **_with_badge(request, {}),
         stages=stages,
         teams=teams,
         scope="org",
@@ -77,6 +87,7 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
     return _page(
         request,
         "team.html",
+        **_with_badge(request, {}),
         team=team,
         stages=stages,
         members=members,
@@ -116,7 +127,7 @@ def metric_page(request: HttpRequest, metric: str) -> HttpResponse:
     if metric_def is None or family is None:
         raise Http404("unknown metric")
     context = metric_context(request=request, metric=metric_def, family=family)
-    response = _page(request, "metric.html", **context)
+    response = _page(request, "metric.html", **_with_badge(request, context))
     if context.get("errors"):
         response.status_code = 400
     return response
@@ -175,3 +186,10 @@ def source_sync_now(request: HttpRequest, name: str) -> HttpResponse:
         return redirect("dashboard:sources")
     messages.success(request, f"Sync of {source.name} queued.")
     return redirect("dashboard:sources")
+
+
+@login_required(login_url=LOGIN_URL)
+def data_quality_page(request: HttpRequest) -> HttpResponse:
+    """Unmatched accounts, unallocated cost, failing or stale sources, unscored engineers."""
+    found = data_quality(user=request.user, today=selectors.today_local())
+    return _page(request, "data_quality.html", dq=found, user_is_admin=is_admin(request.user))

@@ -56,6 +56,18 @@ class PersonAdmin(admin.ModelAdmin):
     inlines = (IdentityInline,)
 
 
+@admin.register(Identity)
+class IdentityAdmin(admin.ModelAdmin):
+    """Identities on their own, so the data-quality page can open this form filled in
+    (`?provider=github&external_id=<login>`): pick the person, save, and the account's work
+    counts for them at the next recompute."""
+
+    list_display = ("external_id", "provider", "person")
+    list_filter = ("provider",)
+    search_fields = ("external_id", "person__email", "person__name")
+    autocomplete_fields = ("person",)
+
+
 class RepoInline(admin.TabularInline):
     model = Repo
     form = forms.RepoForm

@@ -61,9 +61,9 @@ class Identity(models.Model):
     """One account of a person at a provider: GitHub login, Jira accountId, PagerDuty user id."""
 
     class Provider(models.TextChoices):
-        GITHUB = "github"
-        JIRA = "jira"
-        PAGERDUTY = "pagerduty"
+        GITHUB = "github", "GitHub"
+        JIRA = "jira", "Jira"
+        PAGERDUTY = "pagerduty", "PagerDuty"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identities")
     provider = models.CharField(max_length=16, choices=Provider.choices)

@@ -149,6 +149,23 @@ def test_manager_journey(demo, live_server, browser, shots) -> None:
     link = page.locator("#records a", has_text="open in PagerDuty").first
     assert link.get_attribute("href").startswith("https://acme.pagerduty.com/incidents/")
     page.screenshot(path=shots / "metric-records.png", full_page=True)
+    # Every incident by its title, linked; all of them as CSV.
+    titled = page.locator('#records td a[target="_blank"]').first
+    assert titled.inner_text() and titled.inner_text() != "open in PagerDuty"
+    csv = page.request.get(base + page.locator("#records a", has_text="CSV").get_attribute("href"))
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert len(csv.text().strip().splitlines()) == uptime.sample_size + 1
+
+    # The data-quality badge leads to the gaps; an admin's "Map" opens the identity form.
+    page.goto(f"{base}/")
+    page.click("[data-dq-badge] a")
+    page.wait_for_url(f"{base}/data-quality/")
+    first = page.locator("#unmatched tbody tr").first
+    assert int(first.locator("td.num").inner_text()) > 0
+    page.screenshot(path=shots / "data-quality.png", full_page=True)
+    first.locator("a", has_text="Map").click()
+    page.wait_for_url(re.compile(r"/admin/organization/identity/add/"))
+    assert page.locator("#id_external_id").input_value()
 
     page.goto(f"{base}/sources/")
     assert page.locator("button", has_text="Sync now").count() >= 3

@@ -6,6 +6,7 @@ class DoraConfig(AppConfig):
     label = "dora"
 
     def ready(self) -> None:
-        from apps.dora.metrics import register
+        from apps.dora import flow_metrics, metrics
 
-        register()
+        metrics.register()
+        flow_metrics.register()

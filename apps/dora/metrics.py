@@ -13,14 +13,17 @@ from apps.dora.computations import (
     Verdicts,
     dora_rows,
     release_verdicts,
+    reverted_shas,
     reverted_title,
     window_values,
 )
 from apps.dora.selectors import (
+    commits_citing,
     github_bugs,
     jira_bug_keys,
     merged_pulls,
     outages_frame,
+    pull_links,
     service_repos,
 )
 from apps.metrics.registry import (
@@ -86,8 +89,15 @@ def verdicts(since_at: datetime | None = None) -> Verdicts:
     releases = releases_frame()
     where = None if since_at is None else shipped_after(releases, since_at)
     pulls = merged_pulls(where)
+    prefixes = {sha for body in pulls["body"] for sha in reverted_shas(body)}
+    commits = commits_citing(prefixes)
     if where is not None:
-        pulls = _with_reverted(pulls, where)
+        pulls = _with_reverted(pulls, where, commits, prefixes)
+    pulls = pulls.merge(
+        pull_links(where if where is None else Q(pk__in=[]) | _keys_q(pulls)),
+        on=["repo_id", "number"],
+        how="left",
+    )
     keys = set(pulls["issue_key"]) - {""} if "issue_key" in pulls.columns else set()
     return release_verdicts(
         releases,
@@ -101,16 +111,32 @@ def verdicts(since_at: datetime | None = None) -> Verdicts:
             keys, list(settings.bugs.jira_types), list(settings.bugs.ignored_resolutions)
         ),
         repo_teams={r.pk: r.team.slug if r.team else "" for r in repos_configured()},
+        commits=commits,
     )
 
 
-def _with_reverted(pulls: pd.DataFrame, where: Q) -> pd.DataFrame:
-    """`pulls` plus the earlier PRs their reverts name by title (a since-recompute reads recent
-    PRs only; a revert of an older change must still find it)."""
+def _keys_q(pulls: pd.DataFrame) -> Q:
+    """The PRs of `pulls` by (repo, number)."""
+    match = Q(pk__in=[])
+    for repo_id, numbers in pulls.groupby("repo_id")["number"]:
+        match |= Q(repo_id=int(repo_id), number__in=[int(n) for n in numbers])
+    return match
+
+
+def _with_reverted(
+    pulls: pd.DataFrame, where: Q, commits: pd.DataFrame, prefixes: set[str]
+) -> pd.DataFrame:
+    """`pulls` plus the earlier PRs their reverts name, by title or by a commit or merge commit
+    (a since-recompute reads recent PRs only; a revert of an older change must still find it)."""
     titles = {t for t in pulls["title"].map(reverted_title) if isinstance(t, str)}
-    if not titles:
+    named = Q(title__in=sorted(titles)) if titles else Q(pk__in=[])
+    if not commits.empty:
+        named |= _keys_q(commits)
+    for prefix in sorted(prefixes):
+        named |= Q(merge_commit_sha__startswith=prefix)
+    if not titles and commits.empty and not prefixes:
         return pulls
-    earlier = merged_pulls(~where & Q(title__in=sorted(titles)))
+    earlier = merged_pulls(~where & named)
     return pd.concat([pulls, earlier], ignore_index=True)
 
 

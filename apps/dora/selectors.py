@@ -5,12 +5,19 @@ revert, a hotfix or a bug fix, as DataFrames for apps.dora.computations."""
 from datetime import datetime
 
 import pandas as pd
-from django.db.models import Q
+from django.db.models import Min, Q
 
-from apps.delivery.selectors import repos_configured
-from apps.organization.selectors import services_counted
+from apps.core.frames import queryset_frame
+from apps.delivery.models import PullRequest, PullRequestCommit, PullRequestReview
+from apps.delivery.selectors import repo_columns, repos_configured
+from apps.organization.selectors import repos_counted, services_counted
 from apps.quality.models import JiraIssue
-from apps.quality.selectors import github_bug_issues, projects_configured, pulls_detail_frame
+from apps.quality.selectors import (
+    github_bug_issues,
+    identities_map,
+    projects_configured,
+    pulls_detail_frame,
+)
 from apps.reliability.selectors import incidents_frame
 
 JIRA_CHUNK = 20_000
@@ -71,3 +78,133 @@ def jira_bug_keys(keys: set[str], jira_types: list[str], ignored: list[str]) -> 
     for i in range(0, len(wanted), JIRA_CHUNK):
         out |= set(issues.filter(key__in=wanted[i : i + JIRA_CHUNK]).values_list("key", flat=True))
     return out
+
+
+FLOW_PULL_COLUMNS = {
+    "id": "int",
+    "repo_id": "int",
+    "number": "int",
+    "title": "str",
+    "user_login": "str",
+    "user_type": "str",
+    "created_at": "datetime",
+    "ready_for_review_at": "datetime",
+    "merged_at": "datetime",
+    "additions": "float",
+    "deletions": "float",
+    "html_url": "str",
+}
+REVIEW_COLUMNS = [
+    "pull_id",
+    "repo_id",
+    "number",
+    "pull_author",
+    "author_login",
+    "author_type",
+    "state",
+    "submitted_at",
+]
+
+
+def flow_pulls(where: Q | None = None) -> pd.DataFrame:
+    """Merged PRs of the configured repos (matching `where`): pull_id, repo_id, repo, team,
+    number, title, user_login, user_type, created_at, ready_for_review_at (NaT unless a draft
+    was marked ready), merged_at, additions, deletions, url."""
+    by_id = {r.pk: r for r in repos_configured()}
+    pulls = PullRequest.objects.filter(repo_id__in=list(by_id), merged_at__isnull=False)
+    if where is not None:
+        pulls = pulls.filter(where)
+    frame = queryset_frame(pulls, FLOW_PULL_COLUMNS).rename(
+        columns={"id": "pull_id", "html_url": "url"}
+    )
+    return repo_columns(frame, by_id).sort_values(
+        ["repo_id", "merged_at", "number"], ignore_index=True
+    )
+
+
+def first_commits(pull_ids: list[int]) -> dict[int, object]:
+    """{pull_id: the earliest author date of its stored commits} (PRs without commits absent)."""
+    out: dict[int, object] = {}
+    for i in range(0, len(pull_ids), JIRA_CHUNK):
+        rows = (
+            PullRequestCommit.objects.filter(pull_id__in=pull_ids[i : i + JIRA_CHUNK])
+            .values("pull_id")
+            .annotate(first=Min("authored_at"))
+            .values_list("pull_id", "first")
+        )
+        out.update(dict(rows))
+    return out
+
+
+def reviews_frame(
+    *, pull_ids: list[int] | None = None, since: datetime | None = None
+) -> pd.DataFrame:
+    """Stored reviews on PRs of the configured repos (REVIEW_COLUMNS; pull_author is the PR's
+    author): of the PRs `pull_ids` when given, submitted at or after `since` when given."""
+    reviews = PullRequestReview.objects.filter(pull__repo__in=repos_counted())
+    if since is not None:
+        reviews = reviews.filter(submitted_at__gte=since)
+    if pull_ids is None:
+        return _reviews(reviews)
+    parts = [
+        _reviews(reviews.filter(pull_id__in=pull_ids[i : i + JIRA_CHUNK]))
+        for i in range(0, len(pull_ids), JIRA_CHUNK)
+    ]
+    return pd.concat(parts, ignore_index=True) if parts else _reviews(reviews.none())
+
+
+def _reviews(reviews) -> pd.DataFrame:
+    frame = queryset_frame(
+        reviews,
+        {
+            "pull_id": "int",
+            "pull__repo_id": "int",
+            "pull__number": "int",
+            "pull__user_login": "str",
+            "author_login": "str",
+            "author_type": "str",
+            "state": "str",
+            "submitted_at": "datetime",
+        },
+    )
+    frame.columns = REVIEW_COLUMNS
+    return frame
+
+
+def github_people() -> dict[str, str]:
+    """{lower-case GitHub login: person e-mail} of the configured identities."""
+    return {
+        external: email
+        for (provider, external), email in identities_map().items()
+        if provider == "github"
+    }
+
+
+def pull_links(where: Q | None = None) -> pd.DataFrame:
+    """repo_id, number, merge_commit_sha, closing_issue_refs of merged PRs (matching `where`)."""
+    pulls = PullRequest.objects.filter(repo__in=repos_counted(), merged_at__isnull=False)
+    if where is not None:
+        pulls = pulls.filter(where)
+    return queryset_frame(
+        pulls,
+        {
+            "repo_id": "int",
+            "number": "int",
+            "merge_commit_sha": "str",
+            "closing_issue_refs": "json",
+        },
+    )
+
+
+def commits_citing(prefixes: set[str]) -> pd.DataFrame:
+    """repo_id, number, sha of stored PR commits whose sha starts with one of `prefixes` (the
+    shas revert bodies name), of the configured repos."""
+    if not prefixes:
+        return pd.DataFrame(columns=["repo_id", "number", "sha"])
+    match = Q(pk__in=[])
+    for prefix in sorted(prefixes):
+        match |= Q(sha__startswith=prefix)
+    commits = PullRequestCommit.objects.filter(match, pull__repo__in=repos_counted())
+    return queryset_frame(
+        commits, {"pull__repo_id": "int", "pull__number": "int", "sha": "str"}
+    ).set_axis(["repo_id", "number", "sha"], axis=1)

@@ -20,7 +20,9 @@ BUG_METRICS = {"bugs_new", "bug_impact_days", "bug_fix_share", "churn_risk", "en
 # naming what is missing, until an engineering cost, revenue or service tags are configured).
 FED_BY = {
     "github": {"release_frequency", "delivery_points", *BUG_METRICS, "cost_of_poor_quality"}
-    | {"change_failure_rate", "failed_deployment_recovery_hours", "deployment_rework_rate"},
+    | {"change_failure_rate", "failed_deployment_recovery_hours", "deployment_rework_rate"}
+    | {"lead_time_for_changes_hours", "coding_hours", "pickup_hours", "review_hours"}
+    | {"deploy_hours"},
     "jira": BUG_METRICS | {"cost_of_poor_quality"},
     "pagerduty": {"uptime", "downtime_minutes", "incidents", "mttr_hours"}
     | {"error_budget_remaining", "cost_of_poor_quality"},

@@ -156,6 +156,7 @@ def flow_records(query: RecordsQuery) -> list[dict]:
         return [
             {
                 "kind": "review",
+                "title": f"{r.repo}#{int(r.number)}",
                 "pull_request": f"{r.repo}#{int(r.number)}",
                 "reviewer": r.author_login,
                 "person": r.person,

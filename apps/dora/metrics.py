@@ -169,6 +169,7 @@ def dora_records(query: RecordsQuery) -> list[dict]:
         out.append(
             {
                 "kind": "release",
+                "title": f"{r.repo} {r.release}",
                 "repo": r.repo,
                 "release": r.release,
                 "released_at": r.released_at.isoformat(),

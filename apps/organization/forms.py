@@ -94,6 +94,13 @@ class SourceForm(_CheckedForm):
     SECRETS = ("token", "webhook_secret")
 
     base_url = forms.URLField(max_length=500, assume_scheme="https")
+    # GitHub only; left out of a post (a non-GitHub source, a scripted form) → the default.
+    api = forms.ChoiceField(
+        choices=Source.Api.choices,
+        required=False,
+        initial=Source.Api.GRAPHQL,
+        help_text="GitHub: read pull requests with GraphQL (few requests) or REST.",
+    )
     new_token = _secret_input("New token")
     clear_token = forms.BooleanField(required=False, label="Remove the stored token")
     new_webhook_secret = _secret_input("New webhook secret")
@@ -108,6 +115,9 @@ class SourceForm(_CheckedForm):
     class Meta:
         model = Source
         exclude = ["token", "webhook_secret"]
+
+    def clean_api(self) -> str:
+        return self.cleaned_data.get("api") or Source.Api.GRAPHQL
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

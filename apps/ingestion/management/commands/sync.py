@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.errors import KeelError
 from apps.ingestion.models import SyncRun
+from apps.ingestion.selectors import runs_changed_from
 from apps.ingestion.services import sources_sync
 
 
@@ -28,14 +29,25 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for run in runs:
             self.stdout.write(self._summary(run))
-        if not options["no_compute"] and any(sum(r.counts.values()) for r in runs):
-            from apps.metrics.services import metrics_compute
-
-            written = metrics_compute()
-            self.stdout.write(f"metrics recomputed: {sum(written.values())} rows")
+        if not options["no_compute"]:
+            self._recompute(runs, full=options["full"])
         bad = [r for r in runs if r.status in (SyncRun.Status.FAILED, SyncRun.Status.PARTIAL)]
         if bad:
             raise CommandError("; ".join(f"{r.source.name}: {r.status}" for r in bad))
+
+    def _recompute(self, runs: list[SyncRun], *, full: bool) -> None:
+        """As the sync task: everything after a full sync (it may have removed records), else
+        from the first day the runs' changes can affect, and nothing when they changed
+        nothing."""
+        from apps.metrics import services
+
+        since = runs_changed_from(runs)
+        if full and runs:
+            written = services.metrics_compute()
+            self.stdout.write(f"metrics recomputed: {sum(written.values())} rows")
+        elif since is not None:
+            written = services.metrics_compute(since=since)
+            self.stdout.write(f"metrics recomputed from {since}: {sum(written.values())} rows")
 
     def _summary(self, run: SyncRun) -> str:
         line = (

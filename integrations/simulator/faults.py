@@ -51,6 +51,8 @@ class FaultRule:
     - `kind`: "" (plain status / delay), "secondary" (provider's secondary rate limit, 403 unless
       `status` says otherwise), "slow", "malformed" (200 with a truncated JSON body and no ETag),
       "html" (200 with an HTML login page).
+    - `skip`: how many matching requests to let through untouched first (the second page of a
+      list whose requests all have the same target, as GraphQL's `POST /graphql`).
     `hits` counts how many requests this rule has answered.
     """
 
@@ -61,6 +63,7 @@ class FaultRule:
     delay: float = 0.0
     body: str | None = None
     kind: str = ""
+    skip: int = 0
     hits: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
@@ -114,7 +117,9 @@ class FaultSet:
         """Consume one use of the first live rule whose regex is found in `target`."""
         with self._lock:
             for rule in self._rules:
-                if rule.matches(target):
+                if rule.matches(target) and rule.skip > 0:
+                    rule.skip -= 1
+                elif rule.matches(target):
                     rule.hits += 1
                     if rule.times > 0:
                         rule.times -= 1

@@ -2,7 +2,7 @@
 read goes through `apps.metrics.selectors.metric_rows_visible`, so engineer rows reach only
 superusers and the managers of the engineer's team (docs/metrics.md#engineers_at_risk, privacy)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.costs.models import CostImport
 from apps.ingestion.models import SyncRun
+from apps.metrics.goals import GOAL_SCOPES, ScopeGoal, goals_judge
 from apps.metrics.registry import MetricDefinition
 from apps.metrics.selectors import User, metric_rows_visible
 from apps.organization.models import Source
@@ -82,6 +83,7 @@ class TileView:
     warning: str
     threshold: str = ""
     links: tuple[tuple[str, str], ...] = ()
+    goal: ScopeGoal | None = None  # its goal on the latest complete month (docs/metrics.md#goals)
 
 
 def _tile_view(
@@ -130,7 +132,22 @@ def tiles_get(
         ]
         if views:
             out.append((stage, views))
-    return out
+    return _with_goals(out, scope=scope, scope_key=scope_key, today=today)
+
+
+def _with_goals(
+    stages: list[tuple[Stage, list[TileView]]], *, scope: str, scope_key: str, today: date
+) -> list[tuple[Stage, list[TileView]]]:
+    """Each tile with the goal that applies to its scope, judged on the latest complete month."""
+    if scope not in GOAL_SCOPES:
+        return stages
+    goals = {g.metric: g for g in goals_judge(today=today, scope=scope, scope_keys=[scope_key])}
+    if not goals:
+        return stages
+    return [
+        (stage, [replace(v, goal=goals.get(v.metric.name)) for v in views])
+        for stage, views in stages
+    ]
 
 
 def _empty() -> pd.DataFrame:

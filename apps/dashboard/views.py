@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.access import engineer_visible, is_admin, sources_sync_allowed
 from apps.accounts.views import SignInView, SignOutView
+from apps.alerts.selectors import rules_failing
 from apps.core.audit import engineers_viewed
 from apps.metrics.registry import definition, family_of
 from apps.metrics.selectors import organization_currency
@@ -169,6 +170,7 @@ def sources_page(request: HttpRequest) -> HttpResponse:
         sources=sources,
         running=running,
         imports=selectors.cost_imports_recent(),
+        failing_rules=list(rules_failing()),
         can_sync=set(sources_sync_allowed(user=request.user).values_list("pk", flat=True)),
     )
 

@@ -53,6 +53,8 @@ class MetricLine:
     anomaly: bool
     note: str
     link: str
+    target: float | None = None  # the goal that applies (docs/metrics.md#goals), if any
+    met: bool | None = None  # whether the month met it (None: no goal or a null value)
 
     @property
     def change(self) -> float | None:

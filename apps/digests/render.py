@@ -51,6 +51,15 @@ def digest_charts(digest: Digest) -> dict[str, bytes]:
     }
 
 
+def _goal_text(line, currency: str) -> str:
+    """ "goal ≥ 8 releases: missed" (docs/metrics.md#goals), or "" without a goal."""
+    if line.target is None:
+        return ""
+    sign = "≥" if line.better == "up" else "≤"
+    verdict = {True: "met", False: "missed", None: "not judged"}[line.met]
+    return f"goal {sign} {value_text(line.target, unit=line.unit, currency=currency)}: {verdict}"
+
+
 def _context(digest: Digest, image_src: dict[str, str]) -> dict:
     cur = digest.currency
     scopes = []
@@ -72,6 +81,8 @@ def _context(digest: Digest, image_src: dict[str, str]) -> dict:
                         "trend": value_text(line.smoothed, unit=line.unit, currency=cur),
                         "vs_trend": change_text(line.vs_trend, unit=line.unit, currency=cur),
                         "note": line.note if line.value is None else "",
+                        "goal": _goal_text(line, cur),
+                        "met": line.met,
                     }
                     for line in s.lines
                 ],

@@ -4,7 +4,7 @@ Privacy: a manager's digest is built from their own teams' scopes only (team row
 services, their members' engineer rows); the org digest shows no engineer by name.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import quote, urlencode
 
@@ -17,6 +17,7 @@ from apps.digests.content import (
     CHURN_RISK_THRESHOLD,
     HEADLINES,
     AtRisk,
+    MetricLine,
     Point,
     ScopeDigest,
     Section,
@@ -28,6 +29,7 @@ from apps.digests.content import (
 )
 from apps.digests.economics import economics_paragraph
 from apps.digests.models import DigestDelivery
+from apps.metrics.goals import GoalIndex, goal_met, goal_target, goals_index
 from apps.metrics.models import MetricRow
 from apps.metrics.registry import definition
 from apps.metrics.selectors import organization_currency
@@ -113,7 +115,16 @@ def _has_values(points: dict) -> bool:
     return any(p.value is not None for p in points.values())
 
 
+def _with_goal(line: MetricLine, goals: GoalIndex, scope: str, key: str) -> MetricLine:
+    found = goal_target(goals, metric=line.metric, scope=scope, scope_key=key)
+    if found is None:
+        return line
+    target = found[0]
+    return replace(line, target=target, met=goal_met(line.value, target=target, better=line.better))
+
+
 def _sections(scope_digest: ScopeDigest, month: date, currency: str) -> None:
+    goals = goals_index()
     for family, title, names in HEADLINES:
         lines = []
         for name in names:
@@ -127,14 +138,8 @@ def _sections(scope_digest: ScopeDigest, month: date, currency: str) -> None:
                 granularity="month",
             )
             points = scope_digest.series.get(name, {})
-            lines.append(
-                metric_line(
-                    metric=metric,
-                    points=points,
-                    month=month,
-                    link=link,
-                )
-            )
+            line = metric_line(metric=metric, points=points, month=month, link=link)
+            lines.append(_with_goal(line, goals, scope_digest.scope, scope_digest.scope_key))
         if lines:
             chart_id = f"chart-{scope_digest.scope}-{scope_digest.scope_key or 'org'}-{family}"
             charted = next(

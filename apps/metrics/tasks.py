@@ -4,6 +4,7 @@ from datetime import date
 
 from celery import shared_task
 
+from apps.metrics.hooks import after_recompute_run
 from apps.metrics.services import metrics_compute
 
 
@@ -14,6 +15,9 @@ def compute_metrics_task(
     """(Re)compute the metric rows; `since` is an ISO date. Returns rows per metric.
 
     Safe to run twice or concurrently with itself: each family replaces its rows in one
-    transaction, so the last run wins and readers never see a half-written family."""
+    transaction, so the last run wins and readers never see a half-written family. Then the
+    hooks of apps.metrics.hooks run (the alert rules are evaluated: docs/alerts.md)."""
     first_day = date.fromisoformat(since) if since else None
-    return metrics_compute(since=first_day, metrics=metrics)
+    written = metrics_compute(since=first_day, metrics=metrics)
+    after_recompute_run()
+    return written

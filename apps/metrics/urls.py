@@ -13,5 +13,6 @@ urlpatterns = [
     path("health/", views.HealthView.as_view(), name="health"),
     # Before the router (config/urls.py), so "catalog" is never read as a metric name.
     path("metrics/catalog/", views.MetricCatalogView.as_view(), name="metric-catalog"),
+    path("goals/", views.GoalsView.as_view(), name="goals"),
     path("metrics/<str:metric>/records/", views.MetricRecordsView.as_view(), name="metric-records"),
 ]

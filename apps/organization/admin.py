@@ -10,6 +10,7 @@ from apps.organization import forms
 from apps.organization.models import (
     CostExport,
     Customer,
+    Goal,
     Identity,
     JiraProject,
     Organization,
@@ -206,3 +207,12 @@ class UsageSeriesAdmin(admin.ModelAdmin):
     list_display = ("name", "unit", "path")
     search_fields = ("name",)
     inlines = (UsageMonthInline,)
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    """Goals (docs/configuration.md#goals): a team's goal overrides the organisation's."""
+
+    form = forms.GoalForm
+    list_display = ("metric", "team", "target")
+    list_filter = ("metric", "team")

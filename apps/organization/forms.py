@@ -6,6 +6,7 @@ Secrets (`Source.token`, `Source.webhook_secret`) are write-only: the form never
 """
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from typing import Any, get_args
 
@@ -15,9 +16,11 @@ from pydantic import BaseModel, ValidationError
 
 from apps.organization import schema
 from apps.organization import validators as v
+from apps.organization.catalog import metric_error
 from apps.organization.models import (
     CostExport,
     Customer,
+    Goal,
     JiraProject,
     Organization,
     PagerDutyService,
@@ -236,3 +239,25 @@ class CostExportForm(forms.ModelForm):
     class Meta:
         model = CostExport
         fields = "__all__"
+
+
+def _check_goal_metric(value: str) -> str:
+    if message := metric_error(value, needs_direction=True):
+        raise ValueError(message)
+    return value
+
+
+class GoalForm(_CheckedForm):
+    """A goal: the metric must be in the catalog and have a direction, as in the config file."""
+
+    checks = {"metric": _check_goal_metric}
+
+    class Meta:
+        model = Goal
+        fields = ["metric", "team", "target"]
+
+    def clean_target(self) -> float:
+        target = self.cleaned_data["target"]
+        if target is not None and not math.isfinite(target):
+            raise forms.ValidationError("expected a finite number")
+        return target

@@ -273,3 +273,36 @@ class UsageMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series_id} {self.month:%Y-%m}: {self.value}"
+
+
+class Goal(models.Model):
+    """A target for one metric (config `goals`, docs/configuration.md#goals): for the
+    organisation and every team without its own (no team), or for one team."""
+
+    metric = models.CharField(max_length=64)
+    team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="goals",
+        help_text="Empty: the organisation's goal, which also applies to teams without their own.",
+    )
+    target = models.FloatField(
+        help_text="Met when the value is at least (higher is better) or at "
+        "most (lower is better) this."
+    )
+
+    class Meta:
+        ordering = ["metric", "team__slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "team"], name="goal_unique_per_team"),
+            models.UniqueConstraint(
+                fields=["metric"],
+                condition=models.Q(team__isnull=True),
+                name="goal_unique_per_org",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {'for ' + self.team.slug if self.team_id else 'org'}: {self.target}"

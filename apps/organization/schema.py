@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import ErrorDetails
 
 from apps.organization import validators as v
+from apps.organization.catalog import metric_error, metric_facts
 from apps.organization.validators import PathError
 
 Impact = Literal["high", "medium", "low"]
@@ -251,6 +252,119 @@ class UsageConfig(_Section):
     path: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
+MetricName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class GoalConfig(_Section):
+    """A target for one metric (docs/configuration.md#goals), for the organisation and every
+    team without its own goal, or (`team`) for one team, where it overrides the org's."""
+
+    metric: MetricName
+    target: Finite
+    team: Slug | None = None
+
+    @model_validator(mode="after")
+    def _known(self) -> "GoalConfig":
+        if message := metric_error(self.metric, needs_direction=True):
+            raise PathError(("metric",), message)
+        return self
+
+
+AlertKind = Literal["slack", "email", "webhook"]
+AlertWhen = Literal["below", "above", "goal_missed", "anomaly", "below_slo"]
+# Keys that belong to one channel kind (docs/alerts.md#channels).
+CHANNEL_KEYS: dict[str, str] = {
+    "webhook_url_env": "slack",
+    "token_env": "slack",
+    "channel": "slack",
+    "to": "email",
+    "url_env": "webhook",
+    "secret_env": "webhook",
+}
+
+
+class AlertChannelConfig(_Section):
+    """Where alerts go (docs/alerts.md#channels): a Slack incoming webhook (`webhook_url_env`)
+    or bot token (`token_env` + `channel`), e-mail addresses (`to`), or a signed webhook
+    (`url_env`, `secret_env`). Secrets are named by environment variable or entered in the
+    admin."""
+
+    name: LongSlug
+    kind: AlertKind
+    webhook_url_env: EnvName | None = None
+    token_env: EnvName | None = None
+    channel: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    to: list[Email] = []
+    url_env: EnvName | None = None
+    secret_env: EnvName | None = None
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _kind_rules(self) -> "AlertChannelConfig":
+        for key, kind in CHANNEL_KEYS.items():
+            if key in self.model_fields_set and kind != self.kind:
+                raise PathError((key,), f"'{key}' is only for {kind} channels, not {self.kind}")
+        if self.kind == "email" and not self.to:
+            raise PathError(("to",), "an email channel needs at least one address in 'to'")
+        if self.kind == "slack" and self.token_env and not self.channel:
+            raise PathError(("channel",), "a Slack bot token needs the channel to post to")
+        if self.kind == "slack" and self.webhook_url_env and self.token_env:
+            raise PathError(
+                ("token_env",), "use either webhook_url_env (incoming webhook) or token_env (bot)"
+            )
+        return self
+
+
+class AlertRuleConfig(_Section):
+    """One alert rule (docs/alerts.md#rules): when a complete period of `metric` at `scope`
+    fires, one message goes to `channel`."""
+
+    name: LongSlug | None = None
+    metric: MetricName
+    scope: Literal["org", "team", "service", "customer"]
+    scope_key: Annotated[str, Field(max_length=300)] | None = None
+    granularity: Literal["week", "month"] = "month"
+    when: AlertWhen
+    value: Finite | None = None
+    periods: Annotated[int, Field(ge=1, le=24)] = 1
+    channel: LongSlug
+    since: Date | None = None
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "AlertRuleConfig":
+        if message := metric_error(self.metric, needs_direction=self.when == "goal_missed"):
+            raise PathError(("metric",), message)
+        facts = metric_facts(self.metric)
+        if facts and facts.scopes and self.scope not in facts.scopes:
+            scopes = ", ".join(s for s in facts.scopes if s != "engineer")
+            raise PathError(
+                ("scope",), f"metric '{self.metric}' has no {self.scope} rows (scopes: {scopes})"
+            )
+        if self.when in ("below", "above") and self.value is None:
+            raise PathError(("value",), f"when: {self.when} needs a value")
+        if self.when not in ("below", "above") and "value" in self.model_fields_set:
+            raise PathError(("value",), f"when: {self.when} takes no value")
+        if self.when != "goal_missed" and "periods" in self.model_fields_set:
+            raise PathError(("periods",), "periods is only for when: goal_missed")
+        if self.when == "below_slo" and (self.metric, self.scope) != ("uptime", "service"):
+            raise PathError(("when",), "below_slo is for uptime at scope service")
+        if self.scope == "org" and self.scope_key:
+            raise PathError(("scope_key",), "the org scope has no scope_key")
+        if self.name is None:
+            parts = [self.metric, self.scope, self.scope_key or "", self.when, self.channel]
+            self.name = "-".join(p for p in parts if p)[:100]
+        return self
+
+
+class AlertsConfig(_Section):
+    """The `alerts` section (docs/alerts.md)."""
+
+    channels: list[AlertChannelConfig] = []
+    rules: list[AlertRuleConfig] = []
+
+
 class OrgConfig(_Section):
     """The whole file: docs/configuration.md, and examples/keel.yaml for an example."""
 
@@ -266,6 +380,8 @@ class OrgConfig(_Section):
     costs: CostsConfig = CostsConfig()
     revenue: list[RevenueConfig] = []
     usage: list[UsageConfig] = []
+    goals: list[GoalConfig] = []
+    alerts: AlertsConfig = AlertsConfig()
 
     @model_validator(mode="after")
     def _consistent(self) -> "OrgConfig":
@@ -274,6 +390,8 @@ class OrgConfig(_Section):
         for path, message in _unknown_teams(self):
             raise PathError(path, message)
         for path, message in _unknown_repos(self):
+            raise PathError(path, message)
+        for path, message in _alert_references(self):
             raise PathError(path, message)
         return self
 
@@ -312,6 +430,20 @@ def _duplicates(config: OrgConfig) -> Iterator[Problem]:
     yield from _first_seen(config.costs.exports, "name", ("costs", "exports"), "export name")
     yield from _first_seen(config.revenue, "month", ("revenue",), "revenue month")
     yield from _first_seen(config.usage, "name", ("usage",), "usage name")
+    goals = config.goals
+    for index, goal in enumerate(goals):
+        first = next(
+            i for i, g in enumerate(goals) if (g.metric, g.team) == (goal.metric, goal.team)
+        )
+        if first != index:
+            whose = f"team '{goal.team}'" if goal.team else "the organisation"
+            yield (
+                ("goals", index, "metric"),
+                (f"duplicate goal for '{goal.metric}' of {whose} (first at goals[{first}])"),
+            )
+    alerts = config.alerts
+    yield from _first_seen(alerts.channels, "name", ("alerts", "channels"), "channel name")
+    yield from _first_seen(alerts.rules, "name", ("alerts", "rules"), "rule name")
 
 
 def _unknown_teams(config: OrgConfig) -> Iterator[Problem]:
@@ -330,6 +462,13 @@ def _unknown_teams(config: OrgConfig) -> Iterator[Problem]:
     accounts = config.costs.accounts.items()
     refs += [(("costs", "accounts", account), team) for account, team in accounts]
     refs += [(("costs", "engineering", team), team) for team in config.costs.engineering]
+    refs += [(("goals", i, "team"), g.team) for i, g in enumerate(config.goals)]
+    rules = config.alerts.rules
+    refs += [
+        (("alerts", "rules", i, "scope_key"), r.scope_key)
+        for i, r in enumerate(rules)
+        if r.scope == "team"
+    ]
     for path, team in refs:
         if team is not None and team not in teams:
             yield path, f"unknown team '{team}'"
@@ -345,6 +484,19 @@ def _unknown_repos(config: OrgConfig) -> Iterator[Problem]:
                 if name.lower() not in known:
                     path = ("sources", i, "services", j, "repos", k)
                     yield path, f"unknown repo '{name}': configure it under a github source's repos"
+
+
+def _alert_references(config: OrgConfig) -> Iterator[Problem]:
+    """A rule's channel must be declared; a service or customer scope_key must be configured."""
+    channels = {channel.name for channel in config.alerts.channels}
+    services = {svc.id for source in config.sources for svc in source.services}
+    customers = {customer.key for customer in config.customers}
+    for i, rule in enumerate(config.alerts.rules):
+        if rule.channel not in channels:
+            yield ("alerts", "rules", i, "channel"), f"unknown channel '{rule.channel}'"
+        known = {"service": services, "customer": customers}.get(rule.scope)
+        if rule.scope_key and known is not None and rule.scope_key not in known:
+            yield ("alerts", "rules", i, "scope_key"), f"unknown {rule.scope} '{rule.scope_key}'"
 
 
 _MESSAGES = {

@@ -20,6 +20,7 @@ from apps.organization import schema
 from apps.organization.models import (
     CostExport,
     Customer,
+    Goal,
     Identity,
     JiraProject,
     Organization,
@@ -31,6 +32,7 @@ from apps.organization.models import (
     Team,
 )
 from apps.organization.rows import ApplyResult, Synced, rows_delete, rows_sync
+from apps.organization.sections import section_appliers
 from apps.organization.usage import usage_apply, usage_files_read
 from apps.organization.yaml_loader import yaml_parse
 
@@ -113,7 +115,22 @@ def config_apply(
     _apply_customers(config=config, teams=teams, result=result, prune=prune)
     _apply_costs(config=config, result=result, prune=prune)
     usage_apply(config=config, usage=usage, result=result, prune=prune)
+    _apply_goals(config=config, teams=teams, result=result, prune=prune)
+    for applier in section_appliers():
+        applier(config=config, result=result, prune=prune)
     return result
+
+
+def _apply_goals(
+    *, config: schema.OrgConfig, teams: dict[Any, Team], result: ApplyResult, prune: bool
+) -> None:
+    rows_sync(
+        queryset=Goal.objects.all(),
+        key=("metric", "team_id"),
+        rows={(g.metric, _team_id(teams, g.team)): {"target": g.target} for g in config.goals},
+        result=result,
+        prune=prune,
+    )
 
 
 def _apply_organization(*, config: schema.OrgConfig, result: ApplyResult, prune: bool) -> None:

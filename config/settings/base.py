@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.dora",
     "apps.economics",
     "apps.metrics",
+    "apps.alerts",
     "apps.dashboard",
     "apps.digests",
     "apps.demo",
@@ -248,6 +249,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # --- Keel ---------------------------------------------------------------------------------
 # The dashboard's address, for links in e-mail.
 KEEL_BASE_URL = env("KEEL_BASE_URL", default="http://127.0.0.1:8000")
+# Slack Web API base URL for bot-token alert channels (docs/alerts.md); tests use a stand-in.
+KEEL_SLACK_API_URL = env("KEEL_SLACK_API_URL", default="https://slack.com/api/")
 # Upper bound on one rate-limit wait; a longer reset fails the run instead of hanging a worker.
 KEEL_MAX_RATE_LIMIT_WAIT_SECONDS = env.float("KEEL_MAX_RATE_LIMIT_WAIT_SECONDS", default=900.0)
 KEEL_HTTP_TIMEOUT_SECONDS = env.float("KEEL_HTTP_TIMEOUT_SECONDS", default=30.0)

@@ -262,6 +262,7 @@ def test_catalog(api):
             "bands": [],
             "bands_source": "",
             "bands_per_day": False,
+            "goals": [],
         },
         {
             "name": "fake_count",
@@ -278,6 +279,7 @@ def test_catalog(api):
             "bands": [],
             "bands_source": "",
             "bands_per_day": False,
+            "goals": [],
         },
     ]
 

@@ -25,6 +25,7 @@ MODELS = [
     models.Customer,
     models.RevenueMonth,
     models.CostExport,
+    models.Goal,
     models.UsageSeries,
     models.UsageMonth,
 ]

@@ -16,8 +16,16 @@ import yaml
 from django.core.management import call_command
 from pydantic import BaseModel
 
+from apps.alerts.models import AlertChannel, AlertRule
 from apps.organization import schema
-from apps.organization.models import Organization, PagerDutyService, Person, Repo, RevenueMonth
+from apps.organization.models import (
+    Goal,
+    Organization,
+    PagerDutyService,
+    Person,
+    Repo,
+    RevenueMonth,
+)
 from tests.organization.conftest import db_counts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,7 +76,7 @@ def test_the_example_applies_then_changes_nothing() -> None:
     again = StringIO()
     call_command("apply_config", str(EXAMPLE), stdout=again)
 
-    assert out.getvalue().endswith("34 created, 0 updated, 0 deleted\n")
+    assert out.getvalue().endswith("48 created, 0 updated, 0 deleted\n")
     assert again.getvalue() == f"applied {EXAMPLE}: no changes\n"
     counts = {label.split(".")[-1]: n for label, n in db_counts().items()}
     assert counts == {
@@ -86,6 +94,7 @@ def test_the_example_applies_then_changes_nothing() -> None:
         "CostExport": 2,
         "UsageSeries": 1,
         "UsageMonth": 2,  # the two months of examples/usage-requests.csv
+        "Goal": 3,
         "managers": 2,
     }
     org = Organization.objects.get()
@@ -98,6 +107,25 @@ def test_the_example_applies_then_changes_nothing() -> None:
     assert [repo.full_name for repo in api.repos.all()] == ["acme/api"]
     assert Person.objects.get(email="bob@acme.test").team.slug == "platform"
     assert RevenueMonth.objects.order_by("month").last().amount == Decimal("126500.50")
+    goals = {(g.metric, g.team.slug if g.team else None): g.target for g in Goal.objects.all()}
+    assert goals == {
+        ("uptime", None): 0.999,
+        ("mttr_hours", "platform"): 4.0,
+        ("release_frequency", None): 8.0,
+    }
+    assert AlertChannel.objects.count() == 5
+    rules = {rule.name: rule for rule in AlertRule.objects.select_related("channel")}
+    assert len(rules) == 6
+    budget = rules["budget-burnt"]
+    assert (budget.metric, budget.scope, budget.when, budget.value, budget.channel.name) == (
+        "error_budget_remaining",
+        "service",
+        "below",
+        0.0,
+        "eng",
+    )
+    assert rules["cost-org-above-hook"].since.isoformat() == "2026-01-05"
+    assert rules["mttr_hours-team-goal_missed-eng-bot"].periods == 2
 
 
 @pytest.mark.parametrize("path", [path for path, _ in schema_keys(schema.OrgConfig)])

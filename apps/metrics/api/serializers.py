@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.periods import DATE_MAX, DATE_MIN, GRANULARITIES, date_in_range
@@ -51,6 +52,13 @@ class BandSerializer(serializers.Serializer):
     text = serializers.CharField(help_text="the benchmark's own words")
 
 
+class CatalogGoalSerializer(serializers.Serializer):
+    """A goal of the catalog: the team it is for (null: the organisation) and its target."""
+
+    team = serializers.CharField(allow_null=True)
+    target = serializers.FloatField()
+
+
 class CatalogEntrySerializer(serializers.Serializer):
     """One metric of the catalog; `definition` links to its section in docs/metrics.md.
     `label` is its human name, `short_label` an abbreviation ("MTTR") or "", `better` whether
@@ -83,6 +91,18 @@ class CatalogEntrySerializer(serializers.Serializer):
     bands_per_day = serializers.BooleanField(
         help_text="the bands compare the value divided by the period's days"
     )
+    goals = serializers.SerializerMethodField(
+        help_text="its targets (docs/metrics.md#goals): team null for the organisation's goal"
+    )
+
+    @extend_schema_field(CatalogGoalSerializer(many=True))
+    def get_goals(self, metric: MetricDefinition) -> list[dict]:
+        index = self.context.get("goals", {})
+        return [
+            {"team": team, "target": target}
+            for (name, team), target in sorted(index.items(), key=lambda kv: kv[0][1] or "")
+            if name == metric.name
+        ]
 
     def get_unit(self, metric: MetricDefinition) -> str:
         return unit_resolve(metric.unit, currency=self.context.get("currency", DEFAULT_CURRENCY))
@@ -120,3 +140,40 @@ class RecordsResponseSerializer(serializers.Serializer):
     value = serializers.FloatField(allow_null=True)
     note = serializers.CharField(allow_blank=True)
     records = serializers.ListField(child=serializers.DictField())
+
+
+class GoalsQuerySerializer(serializers.Serializer):
+    """Query parameters of the goals endpoint."""
+
+    granularity = serializers.ChoiceField(choices=GRANULARITIES, default="month")
+    metric = serializers.CharField(required=False, help_text="one metric's goals only")
+    scope = serializers.ChoiceField(choices=["org", "team"], required=False)
+
+
+class GoalScopeSerializer(serializers.Serializer):
+    """One goal judged for one scope key on its latest complete period."""
+
+    scope = serializers.CharField()
+    scope_key = serializers.CharField(allow_blank=True)
+    target = serializers.FloatField(help_text="the target that applies here")
+    team_goal = serializers.BooleanField(help_text="the team's own goal (else the organisation's)")
+    period_start = serializers.DateField(allow_null=True)
+    period_end = serializers.DateField(allow_null=True)
+    value = serializers.FloatField(allow_null=True)
+    met = serializers.BooleanField(allow_null=True, help_text="null when the value is null")
+    missed_in_a_row = serializers.IntegerField(
+        help_text="complete periods in a row, ending with this one, that missed the target"
+    )
+
+
+class GoalSerializer(serializers.Serializer):
+    """A configured goal (docs/metrics.md#goals) and, per scope it applies to, whether it is met."""
+
+    metric = serializers.CharField()
+    label = serializers.CharField()
+    better = serializers.ChoiceField(choices=BETTER)
+    unit = serializers.CharField()
+    team = serializers.CharField(allow_null=True, help_text="null: the organisation's goal")
+    target = serializers.FloatField()
+    granularity = serializers.CharField()
+    scopes = GoalScopeSerializer(many=True)

@@ -21,6 +21,7 @@ from apps.metrics.api import serializers as s
 from apps.metrics.api.filters import MetricRowFilter
 from apps.metrics.api.pagination import MetricRowPagination
 from apps.metrics.api.renderers import CSVRenderer, csv_lines
+from apps.metrics.goals import goals_index, goals_judge
 from apps.metrics.models import MetricRow
 from apps.metrics.registry import all_definitions, definition
 
@@ -115,7 +116,7 @@ class MetricCatalogView(APIView):
 
     @extend_schema(responses=s.CatalogEntrySerializer(many=True))
     def get(self, request: Request) -> Response:
-        context = {"currency": selectors.organization_currency()}
+        context = {"currency": selectors.organization_currency(), "goals": goals_index()}
         entries = s.CatalogEntrySerializer(all_definitions(), many=True, context=context)
         return Response(entries.data)
 
@@ -177,3 +178,55 @@ class MetricRecordsView(APIView):
             self.request.accepted_renderer = JSONRenderer()
             self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)
+
+
+class GoalsView(APIView):
+    """Each configured goal with, per scope it applies to, its latest complete period's value,
+    whether it is met and how many periods in a row it has been missed
+    (docs/api.md#goals--get-apiv1goals)."""
+
+    @extend_schema(
+        parameters=[s.GoalsQuerySerializer],
+        responses={
+            200: s.GoalSerializer(many=True),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="invalid parameter"),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        query = s.GoalsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        metric = params.get("metric")
+        judged = goals_judge(
+            granularity=params["granularity"],
+            metrics=[metric] if metric else None,
+            scope=params.get("scope"),
+        )
+        currency = selectors.organization_currency()
+        goals = []
+        for (name, team), target in sorted(
+            goals_index().items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
+        ):
+            known = definition(name)
+            if known is None or (metric and name != metric):
+                continue
+            scopes = [
+                vars(j)
+                for j in judged
+                if j.metric == name
+                and (j.team_goal == (team is not None))
+                and (team is None or j.scope_key == team)
+            ]
+            goals.append(
+                {
+                    "metric": name,
+                    "label": known.title,
+                    "better": known.better,
+                    "unit": selectors.unit_resolve(known.unit, currency=currency),
+                    "team": team,
+                    "target": target,
+                    "granularity": params["granularity"],
+                    "scopes": scopes,
+                }
+            )
+        return Response(s.GoalSerializer(goals, many=True).data)

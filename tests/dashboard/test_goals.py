@@ -1,0 +1,24 @@
+"""Goals on the dashboard tiles (docs/dashboard.md#goals): met or missed on the latest complete
+month, in words beside the colour."""
+
+from apps.organization.models import Goal
+from tests.dashboard.test_views import text, tile
+
+
+def test_org_tile_says_its_goal_is_missed(plain_client, world) -> None:
+    Goal.objects.create(metric="t_releases", target=8.0)
+    releases = text(tile(plain_client.get("/").content.decode(), "t_releases"))
+    # October (latest complete): 6 releases against at least 8, and September 4 before it.
+    assert "Goal ≥ 8 releases: missed 2 months running (Oct 2026)" in releases
+
+
+def test_team_tile_uses_the_team_goal(plain_client, world) -> None:
+    Goal.objects.create(metric="t_releases", target=8.0)
+    Goal.objects.create(metric="t_releases", team=world["alpha"], target=2.0)
+    releases = text(tile(plain_client.get("/teams/alpha/").content.decode(), "t_releases"))
+    assert "Goal ≥ 2 releases: met (Oct 2026)" in releases
+
+
+def test_no_goal_no_line(plain_client, world) -> None:
+    html = plain_client.get("/").content.decode()
+    assert "data-goal" not in tile(html, "t_releases")

@@ -141,11 +141,11 @@ def slack_send(channel: AlertChannel, facts: AlertFacts, *, sleep: Sleep = time.
         with_retries(post_bot, sleep=sleep)
         return
     url = _secret(channel, "webhook_url", "webhook_url_env", "Slack webhook URL")
-    client = WebhookClient(url=url, timeout=TIMEOUT)
+    hook = WebhookClient(url=url, timeout=TIMEOUT)
 
     def post_webhook() -> Attempt:
         try:
-            response = client.send(text=text, blocks=blocks)
+            response = hook.send(text=text, blocks=blocks)
         except OSError as exc:
             return _connection_attempt(exc)
         return _http_attempt(response.status_code, response.body or "", response.headers)

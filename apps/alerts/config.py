@@ -1,6 +1,8 @@
 """The config file's `alerts` section (docs/alerts.md), applied inside `config_apply`'s
 transaction (registered with apps.organization.sections)."""
 
+from typing import Any
+
 from apps.alerts.models import AlertChannel, AlertRule
 from apps.alerts.selectors import latest_complete_start
 from apps.organization.rows import ApplyResult, rows_delete, rows_sync
@@ -31,9 +33,9 @@ def alerts_apply(*, config: OrgConfig, result: ApplyResult, prune: bool) -> None
         result=result,
         prune=False,
     ).objects
-    rows = {}
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
     for rule in section.rules:
-        values = {
+        values: dict[str, Any] = {
             "metric": rule.metric,
             "scope": rule.scope,
             "scope_key": rule.scope_key or "",
@@ -51,10 +53,10 @@ def alerts_apply(*, config: OrgConfig, result: ApplyResult, prune: bool) -> None
         queryset=AlertRule.objects.all(), key=("name",), rows=rows, result=result, prune=prune
     )
     for key in synced.created:
-        rule = synced.objects[key]
-        if rule.since is None:
-            rule.since = latest_complete_start(rule.granularity)
-            rule.save(update_fields=["since"])
+        created = synced.objects[key]
+        if created.since is None:
+            created.since = latest_complete_start(created.granularity)
+            created.save(update_fields=["since"])
     if prune:
         wanted = [c.name for c in section.channels]
         stale = AlertChannel.objects.exclude(name__in=wanted).filter(rules__isnull=True)

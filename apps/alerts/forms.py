@@ -44,7 +44,7 @@ class AlertChannelForm(forms.ModelForm):
         exclude = list(SECRETS)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         kind = cleaned.get("kind")
         for key, wanted in schema.CHANNEL_KEYS.items():
             if cleaned.get(key) and kind and kind != wanted:
@@ -101,7 +101,7 @@ class AlertRuleForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         channel = cleaned.get("channel")
         data = {
             "name": cleaned.get("name"),

@@ -253,13 +253,13 @@ def alerts_evaluate(
             rule=rule, status__in=[Status.PENDING, Status.FAILED]
         ).order_by("period_start", "scope_key", "kind")
         for message in unsent:
-            verdict = by_key.get((message.scope_key, message.period_start, message.kind))
-            if verdict is None:
+            due = by_key.get((message.scope_key, message.period_start, message.kind))
+            if due is None:
                 continue  # no longer owed (the data behind it changed): kept, not sent
             outcome = message_deliver(
                 message=message,
                 rule=rule,
-                facts=message_facts(rule, verdict, ctx),
+                facts=message_facts(rule, due, ctx),
                 sleep=sleep,
                 before_send=before_send,
             )

@@ -3,18 +3,20 @@ read goes through `apps.metrics.selectors.metric_rows_visible`, so engineer rows
 superusers and the managers of the engineer's team (docs/metrics.md#engineers_at_risk, privacy)."""
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.access import engineer_emails_visible, teams_with_engineers_visible
 from apps.costs.models import CostImport
 from apps.ingestion.models import SyncRun
 from apps.metrics.goals import GOAL_SCOPES, ScopeGoal, goals_judge
 from apps.metrics.registry import MetricDefinition
 from apps.metrics.selectors import User, metric_rows_visible
-from apps.organization.models import Source
+from apps.organization.models import Person, Source, Team
 from apps.organization.selectors import organization_get
 from apps.quality.bug_load_metrics import AT_RISK
 
@@ -93,14 +95,35 @@ def _tile_view(
     today: date,
     view: str,
     comparison: Comparison | None,
+    links: tuple[tuple[str, str], ...] = (),
 ) -> TileView:
     tile = tile_summarise(frame, today=today)
     headline = headline_build(metric, tile, view=view, comparison=comparison)
     threshold = THRESHOLDS.get(metric.name, "")
     if frame.empty or (view == "month" and tile.period_start is None):
-        return TileView(metric, tile, headline, status.empty_reason(), "", threshold)
+        return TileView(metric, tile, headline, status.empty_reason(), "", threshold, links)
     why = (headline.note or NO_DATA) if headline.value is None else ""
-    return TileView(metric, tile, headline, why, status.failed, threshold)
+    return TileView(metric, tile, headline, why, status.failed, threshold, links)
+
+
+def _at_risk_links(
+    user: User, scope: str, scope_key: str
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """From the engineers_at_risk tile to the engineers behind it, for those who may see them
+    (apps.accounts.access): a team's members table, or each such team's from the org page."""
+    teams = teams_with_engineers_visible(user=user).order_by("name")
+    if scope == "team":
+        teams = teams.filter(slug=scope_key)
+    elif scope != "org":
+        return {}
+    links = tuple(
+        (
+            "Which engineers" if scope == "team" else f"{team.name}'s engineers",
+            reverse("dashboard:team", args=[team.slug]) + "#members",
+        )
+        for team in teams
+    )
+    return {"engineers_at_risk": links} if links else {}
 
 
 def tiles_get(
@@ -111,6 +134,7 @@ def tiles_get(
     each compared with the same length before it."""
     frames = _month_frames(user, scope, scope_key)
     statuses, today = family_statuses(scope=scope, scope_key=scope_key), today_local()
+    links = _at_risk_links(user, scope, scope_key)
     comparison = None
     if scope in WINDOW_SCOPES:
         key = "t30" if view == "t30" else "mtd"
@@ -125,6 +149,7 @@ def tiles_get(
                 today,
                 view,
                 comparison,
+                links.get(metric.name, ()),
             )
             for family in families
             for metric in family.metrics
@@ -196,3 +221,56 @@ def engineer_history(
         }
         for p in newest
     ]
+
+
+@dataclass(frozen=True)
+class Member:
+    """One team member on the team page: `visible` whether `user` may see their numbers (then
+    `churn_risk` with its components `note`, `bug_fix_share`, and `at_risk` at or above the
+    threshold, for `month`)."""
+
+    person: Person
+    visible: bool
+    churn_risk: float | None = None
+    note: str = ""
+    bug_fix_share: float | None = None
+    at_risk: bool = False
+
+
+def team_members(*, user: User, team: Team, month: date | None) -> list[Member]:
+    """The team's members, those `user` may see with their numbers of `month` (the latest
+    complete month), most at risk first; the rest by name, without numbers."""
+    people = list(team.members.order_by("name", "email"))
+    allowed = engineer_emails_visible(user=user)
+    seen = (
+        {p.email for p in people}
+        if allowed is None
+        else set(
+            allowed.filter(email__in=[p.email for p in people]).values_list("email", flat=True)
+        )
+    )
+    values: dict[tuple[str, str], tuple[float | None, str]] = {}
+    if month is not None and seen:
+        rows = metric_rows_visible(user=user).filter(
+            scope="engineer",
+            scope_key__in=seen,
+            granularity="month",
+            period_start=month,
+            metric__in=["churn_risk", "bug_fix_share"],
+        )
+        for metric, email, value, note in rows.values_list("metric", "scope_key", "value", "note"):
+            values[(metric, email)] = (value, note)
+    out = []
+    for p in people:
+        if p.email not in seen:
+            out.append(Member(p, False))
+            continue
+        risk, note = values.get(("churn_risk", p.email), (None, NO_DATA))
+        share = values.get(("bug_fix_share", p.email), (None, ""))[0]
+        at_risk = risk is not None and risk >= AT_RISK
+        out.append(Member(p, True, risk, note or "", share, at_risk))
+    return sorted(out, key=lambda m: (not m.visible, -(m.churn_risk or -1.0)))
+
+
+def latest_complete_month(today: date) -> date:
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)

@@ -14,6 +14,7 @@ from apps.core.audit import engineers_viewed
 from apps.metrics.registry import definition, family_of
 from apps.metrics.selectors import organization_currency
 from apps.organization.models import Person, Source, Team
+from apps.quality.bug_load_metrics import AT_RISK
 
 from . import selectors
 from .data_quality import data_quality
@@ -81,10 +82,15 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_object_or_404(Team, slug=slug)
     view = _view(request)
     stages = selectors.tiles_get(user=request.user, scope="team", scope_key=slug, view=view)
-    members = [
-        (p, engineer_visible(user=request.user, email=p.email))
-        for p in team.members.order_by("name", "email")
-    ]
+    today = selectors.today_local()
+    month = selectors.latest_complete_month(today)
+    members = selectors.team_members(user=request.user, team=team, month=month)
+    if any(m.visible for m in members):
+        engineers_viewed(
+            user=request.user,
+            emails=[m.person.email for m in members if m.visible],
+            via=request.get_full_path(),
+        )
     return _page(
         request,
         "team.html",
@@ -92,6 +98,9 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
         team=team,
         stages=stages,
         members=members,
+        members_month=month,
+        at_risk_threshold=AT_RISK,
+        numbers_shown=any(m.visible for m in members),
         scope="team",
         scope_key=slug,
         view=view,

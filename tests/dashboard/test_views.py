@@ -162,6 +162,45 @@ def test_team_page_links_own_engineers_for_their_manager(manager_client) -> None
     )
 
 
+def test_team_members_with_their_numbers_for_their_manager_only(world, manager_client) -> None:
+    from tests.dashboard.conftest import OCT, month_row
+
+    month_row(
+        "churn_risk",
+        OCT,
+        0.62,
+        scope="engineer",
+        scope_key="a1@acme.test",
+        unit="score",
+        note="bug share 0.42; score = 0.4·bug + 0.2·rise + 0.2·others + 0.2·slow",
+    )
+    month_row("churn_risk", OCT, 0.7, scope="engineer", scope_key="b1@acme.test", unit="score")
+    page = manager_client.get("/teams/alpha/").content.decode()
+    members = text(page[page.index('id="members"') :])
+    # Ann's October score, flagged at risk (0.62 ≥ 0.50), with its components.
+    assert "Ann One 0.62 ⚠ at risk bug share 0.42; score = 0.4·bug" in members
+    assert '<tr class="is-at-risk" data-at-risk>' in page
+    # Another team's members: names only, no numbers.
+    beta = manager_client.get("/teams/beta/").content.decode()
+    assert "0.70" not in beta and "Bob One" in beta
+    assert "Engineer numbers are shown only to the managers of the team." in beta
+
+
+def test_engineers_at_risk_tile_leads_to_the_engineers_for_those_allowed(
+    world, manager_client, plain_client, monkeypatch
+) -> None:
+    from apps.dashboard import selectors as dash
+
+    links = dash._at_risk_links(world["manager"], "org", "")
+    assert links == {"engineers_at_risk": (("Alpha's engineers", "/teams/alpha/#members"),)}
+    assert dash._at_risk_links(world["manager"], "team", "alpha") == {
+        "engineers_at_risk": (("Which engineers", "/teams/alpha/#members"),)
+    }
+    assert dash._at_risk_links(world["manager"], "team", "beta") == {}
+    plain = world["manager"].__class__.objects.get(username="plain")
+    assert dash._at_risk_links(plain, "org", "") == {}
+
+
 def test_sources_page_shows_runs_errors_and_waits_never_secrets(plain_client) -> None:
     html = plain_client.get("/sources/").content.decode()
     assert GH_ERROR.replace("'", "&#x27;") in html

@@ -5,7 +5,7 @@ path a real organisation takes, with the simulator standing in for api.github.co
 import os
 import secrets
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
 
@@ -13,7 +13,7 @@ import yaml
 from django.contrib.auth import get_user_model
 
 from apps.accounts.tokens import api_token_create
-from apps.demo import costs, economics, jira, pagerduty
+from apps.demo import alerts, costs, economics, jira, pagerduty
 from apps.digests.services import digests_send
 from apps.ingestion.models import SyncRun
 from apps.ingestion.services import Progress, sources_sync
@@ -28,7 +28,7 @@ DEMO_TEAMS = (("platform", "Platform"), ("payments", "Payments"))
 #   extend_config(*, config: dict, base_url: str) -> None   add its part of the config
 #   environment() -> dict[str, str]                         secrets its sources name
 #   after_sync(*, echo) -> None                             e.g. import a generated cost export
-DEMO_EXTENSIONS: tuple[ModuleType, ...] = (jira, pagerduty, costs, economics)
+DEMO_EXTENSIONS: tuple[ModuleType, ...] = (jira, pagerduty, costs, economics, alerts)
 # Each demo repo shows one release source (docs/metrics.md#release_frequency).
 RELEASE_SOURCES = ("releases", "tags", "deployments", "releases")
 
@@ -42,6 +42,7 @@ class DemoResult:
     runs: list[SyncRun]
     metric_rows: int
     digests: dict[str, int]
+    alerts: dict[str, int] = field(default_factory=dict)
 
 
 def demo_world(*, seed: int = 7, today: datetime | None = None) -> GitHubWorld:
@@ -169,9 +170,14 @@ def demo_build(*, echo: Progress | None = None, seed: int = 7) -> DemoResult:
             ext.after_sync(echo=echo)
     written = metrics_compute()
     username, password, api_token = demo_admin()
+    sent: dict[str, int] = {}
+    for ext in extensions:
+        if hasattr(ext, "after_compute"):
+            sent.update(ext.after_compute())
     digests = demo_digests_send(today=today)
     return DemoResult(
         digests=digests,
+        alerts=sent,
         simulator=simulator,
         username=username,
         password=password,

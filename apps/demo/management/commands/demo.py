@@ -39,6 +39,10 @@ class Command(BaseCommand):
             )
             + "); preview at /digests/preview/"
         )
+        self.stdout.write(
+            f"Alerts: {result.alerts.get('sent', 0)} sent of {result.alerts.get('owed', 0)} due "
+            "(rules and channels in the admin; docs/alerts.md)"
+        )
         host = options["addr"]
         self.stdout.write(
             f"\nKeel: http://{host}/   admin: http://{host}/admin/   "

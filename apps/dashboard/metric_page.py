@@ -130,6 +130,11 @@ def metric_context(*, request: HttpRequest, metric: MetricDefinition, family: Me
         return {"metric": metric, "form": form, "errors": _errors(form), "rows": []}
     q = form.cleaned_data
     scope, key, granularity = q["scope"], q["scope_key"] or "", q["granularity"]
+    if scope == "org" and "org" not in metric.scopes and "service" in metric.scopes:
+        # A per-service metric (error budget): its first service rather than a 404.
+        first = _services().first()
+        if first is not None:
+            scope, key = "service", first.service_id
     subject = _check_scope(request, metric, scope, key)
     today, currency = selectors.today_local(), organization_currency()
     start = q.get("start") or form.default_start(today)
@@ -200,7 +205,20 @@ def _scope_links(
             )
             for t in Team.objects.order_by("name")
         ]
+    if "service" in metric.scopes:
+        links += [
+            (
+                s.name or s.service_id,
+                metric_url(metric.name, scope="service", scope_key=s.service_id, **keep),
+                scope == "service" and key == s.service_id,
+            )
+            for s in _services()
+        ]
     return links
+
+
+def _services():
+    return PagerDutyService.objects.filter(enabled=True).order_by("name", "service_id")
 
 
 def _records(request, metric, family, q, scope, key, currency) -> dict | None:

@@ -13,10 +13,11 @@ from apps.alerts.selectors import rules_failing
 from apps.core.audit import engineers_viewed
 from apps.metrics.registry import definition, family_of
 from apps.metrics.selectors import organization_currency
-from apps.organization.models import Person, Source, Team
+from apps.organization.models import PagerDutyService, Person, Source, Team
 from apps.quality.bug_load_metrics import AT_RISK
 
 from . import selectors
+from .compare import DEFAULT_METRIC, compare_context, team_metrics
 from .data_quality import data_quality
 from .economics import PageError, customers_context, economics_context
 from .metric_page import metric_context
@@ -64,12 +65,14 @@ def organization_page(request: HttpRequest) -> HttpResponse:
     view = _view(request)
     stages = selectors.tiles_get(user=request.user, scope="org", view=view)
     teams = Team.objects.order_by("name")
+    services = PagerDutyService.objects.filter(enabled=True).order_by("name", "service_id")
     return _page(
         request,
         "organization.html",
         **_with_badge(request, {}),
         stages=stages,
         teams=teams,
+        services=services,
         scope="org",
         scope_key="",
         view=view,
@@ -101,6 +104,7 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
         members_month=month,
         at_risk_threshold=AT_RISK,
         numbers_shown=any(m.visible for m in members),
+        services=team.pagerduty_services.filter(enabled=True).order_by("name", "service_id"),
         scope="team",
         scope_key=slug,
         view=view,
@@ -204,3 +208,54 @@ def data_quality_page(request: HttpRequest) -> HttpResponse:
     """Unmatched accounts, unallocated cost, failing or stale sources, unscored engineers."""
     found = data_quality(user=request.user, today=selectors.today_local())
     return _page(request, "data_quality.html", dq=found, user_is_admin=is_admin(request.user))
+
+
+@login_required(login_url=LOGIN_URL)
+def service_page(request: HttpRequest, service_id: str) -> HttpResponse:
+    """One PagerDuty service: its uptime, downtime, incidents, time to restore and error
+    budget, by its PagerDuty name."""
+    service = (
+        PagerDutyService.objects.filter(service_id=service_id, enabled=True)
+        .select_related("team")
+        .first()
+    )
+    if service is None:
+        raise Http404("no such service")
+    view = _view(request)
+    stages = selectors.tiles_get(
+        user=request.user, scope="service", scope_key=service_id, view=view
+    )
+    return _page(
+        request,
+        "service.html",
+        **_with_badge(request, {}),
+        service=service,
+        stages=stages,
+        scope="service",
+        scope_key=service_id,
+        view=view,
+        views=_views(request, "dashboard:service", service_id),
+    )
+
+
+@login_required(login_url=LOGIN_URL)
+def compare_page(request: HttpRequest) -> HttpResponse:
+    """Every team side by side for one metric with a team scope (`?metric=`)."""
+    name = request.GET.get("metric") or DEFAULT_METRIC
+    metric = definition(name)
+    if metric is None or "team" not in metric.scopes:
+        response = _page(
+            request,
+            "compare.html",
+            metrics=team_metrics(),
+            errors=f"{name!r} is no metric with a team scope: pick one from the list.",
+        )
+        response.status_code = 400
+        return response
+    context = compare_context(
+        user=request.user,
+        metric=metric,
+        currency=organization_currency(),
+        today=selectors.today_local(),
+    )
+    return _page(request, "compare.html", **context)

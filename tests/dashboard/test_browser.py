@@ -167,6 +167,17 @@ def test_manager_journey(demo, live_server, browser, shots) -> None:
     page.wait_for_url(re.compile(r"/admin/organization/identity/add/"))
     assert page.locator("#id_external_id").input_value()
 
+    # A service by its PagerDuty name; the teams side by side.
+    page.goto(f"{base}/")
+    page.locator('nav[aria-label="Services"] a').first.click()
+    page.wait_for_url(re.compile(r"/services/P"))
+    assert page.locator('[data-metric="error_budget_remaining"]').count() == 1
+    page.screenshot(path=shots / "service.png", full_page=True)
+    page.goto(f"{base}/compare/?metric=bug_fix_share")
+    page.wait_for_selector('[data-figure][data-ready="true"]')
+    assert page.locator("table.compare tbody tr").count() == Team.objects.count()
+    page.screenshot(path=shots / "compare.png", full_page=True)
+
     page.goto(f"{base}/sources/")
     assert page.locator("button", has_text="Sync now").count() >= 3
     page.screenshot(path=shots / "sources.png", full_page=True)

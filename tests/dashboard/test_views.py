@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from apps.organization.models import JiraProject
-from tests.dashboard.conftest import GH_ERROR
+from tests.dashboard.conftest import GH_ERROR, OCT, SEP, month_row
 from tests.metrics.factories import SourceFactory, SyncRunFactory, UserFactory
 
 
@@ -163,8 +163,6 @@ def test_team_page_links_own_engineers_for_their_manager(manager_client) -> None
 
 
 def test_team_members_with_their_numbers_for_their_manager_only(world, manager_client) -> None:
-    from tests.dashboard.conftest import OCT, month_row
-
     month_row(
         "churn_risk",
         OCT,
@@ -271,3 +269,36 @@ def test_assets_are_served_locally_with_gzip(db) -> None:
     assert "max-age=31536000" in plain["Cache-Control"]
     assert Client().get("/assets/1/secret.py").status_code == 404
     assert "max-age=60" in Client().get("/assets/old/keel.css")["Cache-Control"]
+
+
+def test_service_page_by_its_pagerduty_name(world, plain_client) -> None:
+    from apps.organization.models import PagerDutyService, Source
+
+    pd = Source.objects.create(name="pd", kind="pagerduty", base_url="https://api.pagerduty.com")
+    PagerDutyService.objects.create(
+        source=pd, service_id="PAPI001", name="Payments API", team=world["alpha"], slo=0.999
+    )
+    PagerDutyService.objects.create(source=pd, service_id="POFF", name="Off", enabled=False)
+    page = plain_client.get("/services/PAPI001/").content.decode()
+    assert "<h1>Payments API <span" in page and "SLO 99.90%." in page
+    assert plain_client.get("/services/POFF/").status_code == 404
+    assert plain_client.get("/services/NOPE/").status_code == 404
+    # Linked by name from the organisation and the team page.
+    for url in ("/", "/teams/alpha/"):
+        assert (
+            '<a href="/services/PAPI001/">Payments API</a>'
+            in plain_client.get(url).content.decode()
+        )
+
+
+def test_compare_teams_side_by_side(world, plain_client) -> None:
+    month_row("t_releases", SEP, 5.0, scope="team", scope_key="alpha")
+    page = plain_client.get("/compare/?metric=t_releases").content.decode()
+    alpha = text(page[page.index('data-team="alpha"') :].split("</tr>")[0])
+    # October (3) against September (5): fewer releases, and more is better.
+    assert "October 2026 3 releases ▼ −2 releases (−40%) worse" in alpha
+    beta = text(page[page.index('data-team="beta"') :].split("</tr>")[0])
+    assert "—" in beta
+    assert 'data-figure="' in page and "Payments" not in page
+    bad = plain_client.get("/compare/?metric=t_uptime")  # an org-only metric
+    assert bad.status_code == 400 and "no metric with a team scope" in bad.content.decode()

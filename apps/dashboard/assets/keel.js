@@ -16,6 +16,7 @@
       var point = event.points && event.points[0];
       if (!point || !point.customdata) return;
       var base = el.getAttribute("data-records-base");
+      if (!base) return;
       var sep = base.indexOf("?") >= 0 ? "&" : "?";
       window.location.href = base + sep + "period_start=" + encodeURIComponent(point.customdata) + "#records";
     });

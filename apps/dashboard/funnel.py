@@ -1,4 +1,4 @@
-"""The organisation page as a funnel that follows the system: delivery → quality →
+"""The organisation page as a funnel that follows the system: delivery → DORA → quality →
 people → reliability → cost. Each stage groups metric families; a family not named here (a
 future one) lands in a last "other" stage, so every registered metric gets a tile."""
 
@@ -22,6 +22,13 @@ STAGES: tuple[Stage, ...] = (
         "Do we ship often, and how fast do customers go live?",
         ("delivery", "customers"),
     ),
+    Stage(
+        "dora",
+        "DORA",
+        "How fast does a change reach production, how often does it break it, and where does a "
+        "pull request wait? (DORA's deployment frequency is the release frequency above.)",
+        ("dora", "flow"),
+    ),
     Stage("quality", "Quality", "Are customers hurt by bugs nobody planned for?", ("quality",)),
     Stage("people", "People", "Is anyone drowning in bug fixing?", ("bug_load",)),
     Stage("reliability", "Reliability", "Are we up?", ("reliability",)),
@@ -39,6 +46,8 @@ OTHER = Stage("other", "Other", "Metrics of families added later.", ())
 # cost exports (config `costs.exports`). Used to say "no source configured" on an empty tile.
 FAMILY_SOURCES: dict[str, tuple[str, ...]] = {
     "delivery": ("github",),
+    "dora": ("github",),
+    "flow": ("github",),
     "customers": ("github", "jira"),
     "quality": ("github", "jira"),
     "bug_load": ("github", "jira"),

@@ -14,7 +14,7 @@ from apps.accounts.access import engineer_emails_visible, teams_with_engineers_v
 from apps.costs.models import CostImport
 from apps.ingestion.models import SyncRun
 from apps.metrics.goals import GOAL_SCOPES, ScopeGoal, goals_judge
-from apps.metrics.registry import MetricDefinition
+from apps.metrics.registry import MetricDefinition, band_of
 from apps.metrics.selectors import User, metric_rows_visible
 from apps.organization.models import Person, Source, Team
 from apps.organization.selectors import organization_get
@@ -86,6 +86,20 @@ class TileView:
     threshold: str = ""
     links: tuple[tuple[str, str], ...] = ()
     goal: ScopeGoal | None = None  # its goal on the latest complete month (docs/metrics.md#goals)
+    band: str = ""
+
+
+def band_text(metric: MetricDefinition, tile: Tile) -> str:
+    """The DORA performance band of the tile's latest complete month, e.g. "DORA 2024 band,
+    November 2026: high (between one day and one week)"; "" for a metric without bands
+    (docs/metrics.md#dora-performance-bands)."""
+    if not metric.bands or tile.value is None or tile.period_start is None:
+        return ""
+    start = tile.period_start
+    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    name = band_of(metric, tile.value, (end - start).days)
+    words = next((b.text for b in metric.bands if b.name == name), "")
+    return f"DORA 2024 band, {start:%B %Y}: {name} ({words})"
 
 
 def _tile_view(
@@ -103,7 +117,8 @@ def _tile_view(
     if frame.empty or (view == "month" and tile.period_start is None):
         return TileView(metric, tile, headline, status.empty_reason(), "", threshold, links)
     why = (headline.note or NO_DATA) if headline.value is None else ""
-    return TileView(metric, tile, headline, why, status.failed, threshold, links)
+    band = band_text(metric, tile)
+    return TileView(metric, tile, headline, why, status.failed, threshold, links, band=band)
 
 
 def _at_risk_links(

@@ -16,7 +16,8 @@ DAY_HOURS, WEEK_HOURS, MONTH_DAYS = 24.0, 168.0, 365.25 / 12
 DEPLOYMENT_FREQUENCY = (
     Band("elite", 1.0, "on demand (multiple deploys per day)"),
     Band("high", 1.0 / 7.0, "between once per day and once per week"),
-    Band("medium", 1.0 / MONTH_DAYS, "between once per week and once per month"),
+    # Once in a month of 31 days still is once a month.
+    Band("medium", 1.0 / 31.0, "between once per week and once per month"),
     Band("low", 0.0, "between once per month and once every six months"),
 )
 # Change lead time, in hours.

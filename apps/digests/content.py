@@ -7,14 +7,24 @@ money in the billing currency, durations as the metric name says), read by
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from apps.metrics.display import value_text
-from apps.metrics.registry import MetricDefinition
+from apps.metrics.registry import MetricDefinition, band_of
 
 # Headline metrics in the order a digest shows them, grouped by the family that computes them.
 HEADLINES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("delivery", "Delivery", ("release_frequency", "delivery_points")),
+    (
+        "dora",
+        "DORA",
+        (
+            "lead_time_for_changes_hours",
+            "change_failure_rate",
+            "failed_deployment_recovery_hours",
+            "deployment_rework_rate",
+        ),
+    ),
     ("customers", "New customers", ("time_to_new_customer_days", "customers_onboarding")),
     ("quality", "Unanticipated bugs", ("bugs_new", "bug_impact_days")),
     ("bug_load", "Bug-fix load", ("bug_fix_share", "engineers_at_risk")),
@@ -55,6 +65,9 @@ class MetricLine:
     link: str
     target: float | None = None  # the goal that applies (docs/metrics.md#goals), if any
     met: bool | None = None  # whether the month met it (None: no goal or a null value)
+    # The DORA performance band of the month's value ("high"), "" for a metric without bands
+    # (docs/metrics.md#dora-performance-bands).
+    band: str = ""
 
     @property
     def change(self) -> float | None:
@@ -139,6 +152,7 @@ def metric_line(
     A missing row reads as null with the note "no row computed"."""
     current = points.get(month, Point(None, None, note="no row computed for this month"))
     previous = points.get(previous_month(month))
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     return MetricLine(
         metric=metric.name,
         label=metric.title_long,
@@ -150,6 +164,7 @@ def metric_line(
         anomaly=current.anomaly,
         note=current.note,
         link=link,
+        band=band_of(metric, current.value, (following - month).days),
     )
 
 

@@ -83,6 +83,7 @@ def _context(digest: Digest, image_src: dict[str, str]) -> dict:
                         "note": line.note if line.value is None else "",
                         "goal": _goal_text(line, cur),
                         "met": line.met,
+                        "band": line.band,
                     }
                     for line in s.lines
                 ],

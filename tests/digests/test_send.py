@@ -43,7 +43,7 @@ def test_each_recipient_gets_one_digest_with_both_parts_and_inline_charts(org, s
     assert "chart-team-alpha-delivery" in images
     # release_frequency alpha: Oct 9 vs Sep 3 → +6; vs trend 5 → +4; flagged anomalous.
     assert (
-        "Release frequency: 9 releases (previous month 3 releases, +6 releases; "
+        "Release frequency: 9 releases [DORA high] (previous month 3 releases, +6 releases; "
         "trend 5 releases, +4 releases) ANOMALY"
     ) in text
     assert (

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.core.periods import period_of
 from apps.delivery.links import jira_keys
 from apps.demo import services as demo
 from apps.ingestion.selectors import runs_changed_from
@@ -52,6 +53,14 @@ def an_hour_of_changes(simulator, now) -> None:
     repo.merge_pull(pull["number"], at=at + timedelta(minutes=5))
     repo.add_release(
         "v999.0.0", created_at=at + timedelta(minutes=10), published_at=at + timedelta(minutes=10)
+    )
+    # A revert of that change, released: v999.0.0 failed, v999.0.1 is rework (DORA).
+    revert = repo.add_pull(
+        f'Revert "{named["title"]}"', author=repo.pulls[0]["user"]["login"], created_at=at
+    )
+    repo.merge_pull(revert["number"], at=at + timedelta(minutes=15))
+    repo.add_release(
+        "v999.0.1", created_at=at + timedelta(minutes=20), published_at=at + timedelta(minutes=20)
     )
     old_open = next(i for i in repo.issues if i["state"] == "open" and "pull_request" not in i)
     repo.close_issue(old_open["number"], at=at)
@@ -118,10 +127,22 @@ def test_since_recompute_equals_full_recompute():
         "cost_elasticity_customers",
         "cost_of_poor_quality",
         "time_to_new_customer_km_days",
+        "change_failure_rate",
+        "failed_deployment_recovery_hours",
+        "deployment_rework_rate",
+        "lead_time_for_changes_hours",
+        "coding_hours",
+        "pickup_hours",
+        "review_hours",
+        "deploy_hours",
+        "reviews_given",
     } <= recent
     # The same demo build shows each unit economics model giving a number (one build serves
     # both checks: the demo is the suite's slowest fixture).
     last_month = (since.replace(day=1) - timedelta(days=1)).replace(day=1)
+    month = period_of(now - timedelta(minutes=30), "month", "UTC")  # the demo's zone
+    assert full[("change_failure_rate", "org", "", "month", month)][0] > 0
+    assert full[("deployment_rework_rate", "org", "", "month", month)][0] > 0
     for metric in (
         "cost_elasticity_customers",
         "cost_marginal_per_customer",

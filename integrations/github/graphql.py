@@ -54,7 +54,10 @@ QUERIES = Path(__file__).with_name("queries")
 #: costs 1 point (docs/performance.md, "GitHub GraphQL").
 PAGE_SIZE = 24
 #: Nested pages read by one query (one alias each, one point for up to 149 of them).
-BATCH_SIZE = 50
+BATCH_SIZE = 100
+#: Pages of pull requests held back (at most) while their nested pages are gathered, so that
+#: one query reads the further pages of several pages' big PRs.
+HOLD_PAGES = 8
 TOO_BIG = frozenset({"RESOURCE_LIMITS_EXCEEDED", "MAX_NODE_LIMIT_EXCEEDED"})
 TOLERATED = frozenset({"FORBIDDEN", "NOT_FOUND"})
 
@@ -183,14 +186,21 @@ class GitHubGraphQLClient(BaseClient):
         before it are dropped and no page after the first holding one is requested."""
         owner, name = _split(full_name)
         after: str | None = None
+        held: list[list[PullAssembly]] = []  # pages waiting for their nested pages
         while True:
             connection = self._pull_page(owner, name, after)
             nodes = [n for n in connection["nodes"] if n is not None]
             pulls = [self._assemble(node, full_name, i) for i, node in enumerate(nodes)]
             kept = [p for p in pulls if stop_before is None or p.pull.updated_at >= stop_before]
-            self._read_nested(owner, name, kept)
-            yield Page(url=self.endpoint, etag=None, items=[p.record() for p in kept])
-            if len(kept) < len(pulls) or not connection["pageInfo"]["hasNextPage"]:
+            held.append(kept)
+            last = len(kept) < len(pulls) or not connection["pageInfo"]["hasNextPage"]
+            pending = sum(len(p.pending) for page in held for p in page)
+            if last or pending == 0 or pending >= BATCH_SIZE or len(held) >= HOLD_PAGES:
+                self._read_nested(owner, name, [p for page in held for p in page])
+                for page in held:
+                    yield Page(url=self.endpoint, etag=None, items=[p.record() for p in page])
+                held = []
+            if last:
                 return
             after = str(connection["pageInfo"]["endCursor"])
 
@@ -222,34 +232,34 @@ class GitHubGraphQLClient(BaseClient):
 
     def _read_nested(self, owner: str, name: str, pulls: list[PullAssembly]) -> None:
         """Read the further pages of every nested connection, BATCH_SIZE per query."""
-        by_number = {p.number: p for p in pulls}
         batch = BATCH_SIZE
-        while wanted := [(p.number, c, cursor) for p in pulls for c, cursor in p.pending.items()]:
+        while wanted := [(p, c, cursor) for p in pulls for c, cursor in p.pending.items()]:
             chunk = wanted[:batch]
+            document = pages_document([(p.number, c, cursor) for p, c, cursor in chunk])
             try:
-                data = self.query(pages_document(chunk), {"owner": owner, "name": name})
+                data = self.query(document, {"owner": owner, "name": name})
             except QueryTooBig:
                 if batch == 1:
                     raise
                 batch //= 2
                 continue
             repository = data.get("repository") or {}
-            for index, (number, connection, _) in enumerate(chunk):
+            for index, (pull, connection, _) in enumerate(chunk):
                 page = (repository.get(f"p{index}") or {}).get(connection)
                 if page is None:
                     raise MalformedResponseError(
-                        f"GitHub: no {connection} page for pull request #{number} of "
+                        f"GitHub: no {connection} page for pull request #{pull.number} of "
                         f"{owner}/{name} from {self.endpoint}",
                         url=self.endpoint,
                     )
                 try:
-                    by_number[number].add_page(connection, page)
+                    pull.add_page(connection, page)
                 except PARSE_ERRORS as exc:
                     raise item_error(
                         "GitHub",
                         url=self.endpoint,
                         index=None,
-                        item={"number": number},
+                        item={"number": pull.number},
                         detail=f"{connection}: {exc}",
                         what="pull request",
                     ) from exc

@@ -1,10 +1,12 @@
 """apps.core.periods: the vectorised `periods_of` places instants exactly as `period_of`."""
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from apps.core.periods import period_of, periods_of
+from apps.core.periods import as_granularity, next_period_start, period_of, periods_of
 
 
 @pytest.mark.parametrize("tz", ["UTC", "America/New_York", "Asia/Kolkata", "Pacific/Auckland"])
@@ -33,3 +35,16 @@ def test_periods_of_uses_the_local_date():
 def test_periods_of_refuses_naive_instants():
     with pytest.raises(ValueError, match="naive"):
         periods_of(pd.Series(pd.to_datetime(["2026-01-01"])), "week")
+
+
+def test_a_granularity_read_as_text_is_checked():
+    assert as_granularity("week") == "week" and as_granularity("month") == "month"
+    with pytest.raises(ValueError, match="unknown granularity 'weeks'"):
+        as_granularity("weeks")
+
+
+def test_the_next_period_refuses_an_unknown_granularity():
+    """It once treated anything but "week" as a month."""
+    assert next_period_start(date(2026, 12, 1), "month") == date(2027, 1, 1)
+    with pytest.raises(ValueError, match="unknown granularity"):
+        next_period_start(date(2026, 12, 1), "day")  # type: ignore[arg-type]

@@ -16,21 +16,31 @@ The REST API, the dashboard, the digest preview, the records behind a number and
 metric rows all ask these functions; no view decides on its own.
 """
 
-from typing import TypeAlias
+from typing import TypeAlias, TypeGuard
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as AuthUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from apps.accounts.models import Role, UserRole
 from apps.organization.models import Person, Source, Team
 
-User: TypeAlias = AbstractBaseUser | AnonymousUser | None
+User: TypeAlias = AuthUser | AnonymousUser | None
 
 
-def _active(user: User) -> bool:
+def _active(user: User) -> TypeGuard[AuthUser]:
     return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def signed_in(user: User) -> AuthUser:
+    """`user` when signed in and active; else PermissionDenied (a 403). Views behind
+    login_required or IsAuthenticated only ever see a signed-in user; this says so to the
+    type checker and refuses anyone else should a view lose its guard."""
+    if not _active(user):
+        raise PermissionDenied
+    return user
 
 
 def role_of(user: User) -> Role | None:
@@ -63,7 +73,7 @@ def is_admin(user: User) -> bool:
 def _teams(user: User, role: Role | None) -> QuerySet[Team]:
     if role == Role.ADMIN:
         return Team.objects.all()
-    if role == Role.MANAGER:
+    if role == Role.MANAGER and isinstance(user, AuthUser):
         return Team.objects.filter(managers=user)
     return Team.objects.none()
 
@@ -92,7 +102,7 @@ def engineer_visible(*, user: User, email: str) -> bool:
     return emails is None or emails.filter(email=email).exists()
 
 
-def digest_preview_allowed(*, user: User, recipient: AbstractBaseUser) -> bool:
+def digest_preview_allowed(*, user: User, recipient: AuthUser) -> bool:
     """Admins may preview anyone's digest; everyone else only their own (matched by user, never
     by e-mail address)."""
     role = role_of(user)

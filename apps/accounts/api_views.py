@@ -12,7 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.access import signed_in
 from apps.accounts.api import ApiTokenAuthentication
+from apps.accounts.models import ApiToken
 from apps.accounts.tokens import api_token_create, api_token_revoke
 from apps.core.errors import KeelError
 
@@ -24,14 +26,16 @@ class TokenRequestSerializer(serializers.Serializer):
     expires_in_days = serializers.IntegerField(
         min_value=1, max_value=settings.KEEL_API_TOKEN_MAX_DAYS, required=False
     )
-    read_only = serializers.BooleanField(default=True)
+    # DRF's metaclass takes declared fields off the class, so this does not shadow
+    # Field.read_only; the stubs cannot know that.
+    read_only = serializers.BooleanField(default=True)  # type: ignore[assignment]
 
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="shown once: Keel stores only its hash")
     name = serializers.CharField()
     expiry = serializers.DateTimeField(allow_null=True)
-    read_only = serializers.BooleanField()
+    read_only = serializers.BooleanField()  # type: ignore[assignment]
 
 
 class TokenCreateView(APIView):
@@ -95,5 +99,8 @@ class TokenRevokeView(APIView):
 
     @extend_schema(request=None, responses={204: None, 401: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        api_token_revoke(user=request.user, token_key=request.auth.token_key)
+        token = request.auth  # ApiTokenAuthentication's, the only scheme here
+        if not isinstance(token, ApiToken):
+            raise exceptions.NotAuthenticated()
+        api_token_revoke(user=signed_in(request.user), token_key=token.token_key)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -4,7 +4,7 @@ claim."""
 from typing import Any, Literal
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User as AuthUser
 from django.db import transaction
 
 from apps.accounts.access import role_of
@@ -41,7 +41,7 @@ def role_from_groups(claims: dict[str, Any]) -> Role | None | Literal[False]:
     return False if settings.KEEL_OIDC_REQUIRE_GROUP else None
 
 
-def user_role_set(*, user: AbstractBaseUser, role: Role, by: str) -> bool:
+def user_role_set(*, user: AuthUser, role: Role, by: str) -> bool:
     """Give `user` the role `role`: an admin is a superuser (and staff, for the admin site);
     a manager or viewer is neither, with the role stored. Records an audit event when the role
     changed; returns whether it did."""

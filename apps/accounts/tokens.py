@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User as AuthUser
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -35,7 +35,7 @@ def token_days_check(days: int | None) -> int:
 
 
 def api_token_create(
-    *, user: AbstractBaseUser, name: str = "", days: int | None = None, read_only: bool = True
+    *, user: AuthUser, name: str = "", days: int | None = None, read_only: bool = True
 ) -> NewToken:
     """Make a token for `user` that expires in `days` (see `token_days_check`); read-only unless
     `read_only` is False. Raises KeelError for a bad life or an inactive user."""
@@ -55,13 +55,13 @@ def api_token_create(
     return NewToken(token=token, record=record)
 
 
-def api_tokens_of(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
+def api_tokens_of(*, user: AuthUser) -> QuerySet[ApiToken]:
     """The tokens of `user` that still work, newest first."""
     now = timezone.now()
     return ApiToken.objects.filter(user=user).exclude(expiry__lte=now).order_by("-created")
 
 
-def api_token_revoke(*, user: AbstractBaseUser, token_key: str) -> bool:
+def api_token_revoke(*, user: AuthUser, token_key: str) -> bool:
     """Revoke (delete) the token of `user` whose `token_key` is given; False when none."""
     deleted, _ = ApiToken.objects.filter(user=user, token_key=token_key).delete()
     if deleted:

@@ -9,17 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
+from apps.accounts.access import signed_in
 from apps.accounts.forms import TokenCreateForm
 from apps.accounts.oidc import provider_logout_url, sso_enabled
 from apps.accounts.tokens import api_token_create, api_token_revoke, api_tokens_of
 
 
 def _page(request: HttpRequest, form: TokenCreateForm, new_token: str = "") -> HttpResponse:
-    tokens = api_tokens_of(user=request.user)
+    tokens = api_tokens_of(user=signed_in(request.user))
     response = render(
         request, "accounts/tokens.html", {"form": form, "tokens": tokens, "new_token": new_token}
     )
@@ -35,7 +35,7 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form)
     new = api_token_create(
-        user=request.user,
+        user=signed_in(request.user),
         name=form.cleaned_data["name"],
         days=form.cleaned_data["days"],
         read_only=not form.cleaned_data["read_write"],
@@ -46,7 +46,7 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_key: str) -> HttpResponse:
-    if api_token_revoke(user=request.user, token_key=token_key):
+    if api_token_revoke(user=signed_in(request.user), token_key=token_key):
         messages.success(request, f"Token {token_key}… revoked: it no longer works.")
     else:
         messages.error(request, "No such token of yours.")
@@ -57,7 +57,7 @@ class SignOutView(LogoutView):
     """`POST /logout/`: ends the Keel session and, after a single sign-on, the provider's
     session too (`apps.accounts.oidc.provider_logout_url`), then the login page."""
 
-    next_page = reverse_lazy("dashboard:login")
+    next_page = "dashboard:login"  # a URL name: LogoutView resolves it
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         after = provider_logout_url(request) if request.session.get("oidc_id_token") else ""

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as AuthUser
 from django.utils import timezone
 
 from apps.core.models import AuditEvent
@@ -23,7 +23,7 @@ TARGET_MAX = 1000
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: AuthUser | AnonymousUser | None,
     action: str,
     target: str = "",
     detail: dict[str, Any] | None = None,
@@ -48,7 +48,7 @@ def _joined(emails: list[str]) -> str:
 
 
 def engineers_viewed(
-    *, user: AbstractBaseUser | AnonymousUser, emails: Iterable[str], via: str, **detail: Any
+    *, user: AuthUser | AnonymousUser, emails: Iterable[str], via: str, **detail: Any
 ) -> AuditEvent | None:
     """Record that `user` was shown the numbers of the engineers `emails` through `via` (a
     path); nothing when `emails` is empty."""

@@ -49,6 +49,14 @@ def validate_in_range(day: date) -> None:
         raise ValidationError(error)
 
 
+def as_granularity(value: object) -> Granularity:
+    """`value` as a Granularity (a string read from a row, a form or a URL); ValueError naming
+    it when it is neither `week` nor `month`."""
+    if value == "week" or value == "month":
+        return value
+    raise ValueError(f"unknown granularity {value!r}")
+
+
 def period_start_of(day: date, granularity: Granularity) -> date:
     """The first local date of the period containing local date `day`."""
     if granularity == "week":
@@ -62,6 +70,8 @@ def next_period_start(start: date, granularity: Granularity) -> date:
     """The start of the period after the one starting at `start`."""
     if granularity == "week":
         return start + timedelta(days=7)
+    if granularity != "month":
+        raise ValueError(f"unknown granularity {granularity!r}")
     if start.month == 12:
         return date(start.year + 1, 1, 1)
     return date(start.year, start.month + 1, 1)

@@ -4,12 +4,14 @@
 from rest_framework import permissions, serializers, viewsets
 
 from apps.accounts.api import IsKeelAdmin
-from apps.costs.models import CostImport
+from apps.costs.models import CostExport, CostImport
 from apps.costs.selectors import cost_imports_list
 
 
 class CostImportSerializer(serializers.ModelSerializer):
-    export = serializers.SlugRelatedField(read_only=True, slug_field="name", allow_null=True)
+    export: "serializers.SlugRelatedField[CostExport]" = serializers.SlugRelatedField(
+        read_only=True, slug_field="name", allow_null=True
+    )
     # A plain string: an enum here collides with SyncRun's "status" enum in the OpenAPI schema.
     status = serializers.CharField(read_only=True, help_text="running, succeeded, failed, replaced")
 

@@ -93,7 +93,7 @@ def _spread(spanning: pd.DataFrame, granularity: Granularity, tz: str) -> pd.Dat
 def cost_series(
     split: pd.DataFrame,
     *,
-    granularity: str,
+    granularity: Granularity,
     firsts: Mapping[tuple[str, str], date | None] | None = None,
 ) -> pd.DataFrame:
     """Registry-format rows of the five cost sums for the org and every team of `split`, each
@@ -132,7 +132,7 @@ def cost_series(
 
 
 def _span_grid(
-    scoped: pd.DataFrame, granularity: str, firsts: Mapping[tuple[str, str], date | None]
+    scoped: pd.DataFrame, granularity: Granularity, firsts: Mapping[tuple[str, str], date | None]
 ) -> pd.DataFrame:
     """Every (metric, scope, scope_key, period_start) of each scope's span, for SUM_METRICS."""
     spans = scoped.groupby(["scope", "scope_key"])["period_start"].agg(["min", "max"])

@@ -5,7 +5,7 @@ cost_per_release (team, org), cost_per_customer and cost_to_revenue (org), weekl
 import pandas as pd
 from django.db.models import Q
 
-from apps.core.periods import GRANULARITIES
+from apps.core.periods import GRANULARITIES, Granularity
 from apps.costs import computations as c
 from apps.costs import selectors
 from apps.costs.window import costs_window
@@ -92,14 +92,13 @@ def costs_compute(ctx: ComputeContext) -> pd.DataFrame:
     (docs/metrics.md#any-subset-of-sources). Every row of a period the cost lines do not cover
     to its end carries `cost data through YYYY-MM-DD` (docs/metrics.md#cost-coverage)."""
     groups = selectors.cost_groups_frame(ends_since=ctx.since_at)
-    inputs = {
-        "releases": releases_frame() if repos_configured() else None,
-        "live": selectors.customers_live_frame(),
-        "revenue": selectors.revenue_by_month(),
-    }
+    releases = releases_frame() if repos_configured() else None
+    live, revenue = selectors.customers_live_frame(), selectors.revenue_by_month()
     parts = []
     for granularity in GRANULARITIES:
-        rows = _granularity_rows(groups, granularity, ctx, **inputs)
+        rows = _granularity_rows(
+            groups, granularity, ctx, releases=releases, live=live, revenue=revenue
+        )
         if rows:
             frame = pd.concat(rows, ignore_index=True)
             starts = sorted(set(frame["period_start"]))
@@ -109,7 +108,7 @@ def costs_compute(ctx: ComputeContext) -> pd.DataFrame:
 
 def _granularity_rows(
     groups: pd.DataFrame,
-    granularity: str,
+    granularity: Granularity,
     ctx: ComputeContext,
     *,
     releases: pd.DataFrame | None,

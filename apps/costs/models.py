@@ -22,6 +22,9 @@ from apps.organization.models import CostExport, Team
 class CostImport(models.Model):
     """One cost export file, imported all or nothing."""
 
+    # Not a field: set on a succeeded import found again by its hash (nothing to recompute).
+    unchanged: bool = False
+
     class Status(models.TextChoices):
         RUNNING = "running"
         SUCCEEDED = "succeeded"

@@ -123,6 +123,8 @@ def _import_lines(record: CostImport, path: Path) -> None:
         "cost": summary.cost,
         "billing_currency": settings.currency,
     }
+    if summary.start is None or summary.end is None:  # the readers refuse a file without lines
+        raise CostExportError("no cost rows", file=str(path))
     record.period_start = summary.start.to_pydatetime()
     record.period_end = summary.end.to_pydatetime()
     record.months = billing_months(summary.start, summary.end)
@@ -249,12 +251,12 @@ def cost_metrics_refresh(*, imports: list[CostImport]) -> dict[str, int]:
     from apps.costs.metrics import METRICS
     from apps.metrics.services import metrics_compute
 
-    fresh = [
-        r
+    starts = [
+        r.period_start
         for r in imports
-        if r.status == CostImport.Status.SUCCEEDED and not getattr(r, "unchanged", False)
+        if r.status == CostImport.Status.SUCCEEDED and not r.unchanged and r.period_start
     ]
-    if not fresh:
+    if not starts:
         return {}
-    since = min(r.period_start for r in fresh).date() - timedelta(days=1)
+    since = min(starts).date() - timedelta(days=1)
     return metrics_compute(since=since, metrics=[m.name for m in METRICS])

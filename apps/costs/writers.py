@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 from psycopg import Copy
+from psycopg.abc import Buffer
 from psycopg.copy import QueuedLibpqWriter
 
 from apps.costs.models import CostLine
@@ -57,7 +58,8 @@ class BoundedQueuedWriter(QueuedLibpqWriter):
 
     def __init__(self, cursor) -> None:
         super().__init__(cursor)
-        self._queue = Queue(maxsize=QUEUE_PIECES)
+        # psycopg's own Queue is this queue.Queue (psycopg._acompat); its stub names it apart.
+        self._queue = Queue[Buffer](maxsize=QUEUE_PIECES)  # type: ignore[assignment]
 
 
 @contextmanager

@@ -42,7 +42,8 @@ class RangeForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         data["granularity"] = data.get("granularity") or "month"
         start, end = data.get("start"), data.get("end")
         if start and end and end <= start:
@@ -68,7 +69,8 @@ class MetricQueryForm(RangeForm):
     period_start = forms.DateField(required=False, label="Period", validators=DAY_RANGE)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         data["scope"] = data.get("scope") or "org"
         point = data.get("period_start")
         if point and period_start_of(point, data["granularity"]) != point:

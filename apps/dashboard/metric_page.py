@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from apps.accounts.access import engineer_visible
 from apps.core.audit import engineers_viewed
-from apps.core.periods import GRANULARITIES
+from apps.core.periods import GRANULARITIES, Granularity
 from apps.metrics.display import value_text
 from apps.metrics.registry import MetricDefinition, MetricFamily
 from apps.metrics.selectors import metric_doc_link, metric_records_get, organization_currency
@@ -100,7 +100,9 @@ def _errors(form: MetricQueryForm) -> list[str]:
     return out
 
 
-def _to_date(metric, family, scope: str, key: str, granularity: str, frame, today) -> dict | None:
+def _to_date(
+    metric, family, scope: str, key: str, granularity: Granularity, frame, today
+) -> dict | None:
     """The running period to date against the same days of the period before."""
     if scope not in WINDOW_SCOPES or family.window is None or frame.empty:
         return None

@@ -44,7 +44,7 @@ def _kinds_configured(scope: str, scope_key: str) -> set[str]:
             k
             for k in kinds
             if k not in _TEAM_SCOPED
-            or _TEAM_SCOPED[k].objects.filter(team__slug=scope_key).exists()
+            or _TEAM_SCOPED[k]._default_manager.filter(team__slug=scope_key).exists()
         }
     if CostExport.objects.exists() or CostImport.objects.exists():
         kinds.add("cost_export")

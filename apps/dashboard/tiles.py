@@ -129,7 +129,10 @@ def sparkline(
         frac = (value - low) / (high - low) if high > low else 0.5
         return round(SPARK_PAD + i * step, 1), round(SPARK_PAD + span * (1 - frac), 1)
 
-    lines, current, dots, anomalies = [], [], [], []
+    lines: list[str] = []
+    current: list[str] = []
+    dots: list[tuple[float, float]] = []
+    anomalies: list[tuple[float, float]] = []
     for i, (_, value, anomaly) in enumerate(spark):
         if value is None:
             lines, current = lines + ([" ".join(current)] if current else []), []
@@ -221,7 +224,9 @@ def headline_build(
     window against the one before; a metric without windows shows its running month to date)."""
     windowed = _windowed(metric, comparison) if comparison is not None else None
     stored_partial = tile.partial[1] if tile.partial else None
-    spark_partial = windowed.value if windowed and comparison.key == "mtd" else stored_partial
+    spark_partial = (
+        windowed.value if windowed and comparison and comparison.key == "mtd" else stored_partial
+    )
     if view == "month":
         deltas = []
         if tile.period_start is not None:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from apps.core.periods import (
     GRANULARITIES,
+    Granularity,
     local_midnight,
     period_bounds,
     period_of,
@@ -66,7 +67,7 @@ def deployment_go_live(*, environment: str, after: datetime | None = None) -> da
     if after is not None:
         deployments = deployments.filter(first_success_at__gte=after)
     rows = deployments.values_list("environment", "first_success_at")
-    times = [at for env, at in rows if pattern.search(env)]
+    times = [at for env, at in rows if at is not None and pattern.search(env)]
     return min(times, default=None)
 
 
@@ -131,7 +132,7 @@ def customer_rows(
     scope: str,
     key: str,
     tz: str,
-    starts: Mapping[str, list[date]],
+    starts: Mapping[Granularity, list[date]],
 ) -> pd.DataFrame:
     """Rows of time_to_new_customer_days (median days of customers live in the period, null
     with a note when none) and customers_onboarding (started < end, not live by end) for one

@@ -2,10 +2,11 @@
 for the org and each team, weekly and monthly, and the records behind each number."""
 
 from datetime import datetime
+from functools import partial
 
 import pandas as pd
 
-from apps.core.periods import GRANULARITIES
+from apps.core.periods import GRANULARITIES, Granularity
 from apps.delivery.bands import DEPLOYMENT_FREQUENCY, DORA_2024
 from apps.delivery.computations import (
     changes_shipped,
@@ -107,7 +108,9 @@ def _scopes(frame: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
     return scopes
 
 
-def _unsized_notes(rows: pd.DataFrame, scoped: pd.DataFrame, ctx: ComputeContext, granularity: str):
+def _unsized_notes(
+    rows: pd.DataFrame, scoped: pd.DataFrame, ctx: ComputeContext, granularity: Granularity
+):
     if scoped.empty or not scoped["unsized"].any():
         return rows
     missing = scoped.groupby(periods_column(scoped["released_at"], granularity, ctx.tz))[
@@ -141,7 +144,9 @@ def delivery_compute(ctx: ComputeContext) -> pd.DataFrame:
         )
         for (scope, key), starts in grid.items():
             scoped = scopes[(scope, key)]
-            common = dict(
+            series = partial(
+                count_series,
+                scoped,
                 time_column="released_at",
                 scope=scope,
                 scope_key=key,
@@ -149,15 +154,9 @@ def delivery_compute(ctx: ComputeContext) -> pd.DataFrame:
                 tz=ctx.tz,
                 starts=starts,
             )
-            parts.append(
-                count_series(scoped, value_column=None, metric="release_frequency", **common)
-            )
-            points = count_series(
-                scoped,
-                value_column="points",
-                sample_column="changes",
-                metric="delivery_points",
-                **common,
+            parts.append(series(value_column=None, metric="release_frequency"))
+            points = series(
+                value_column="points", sample_column="changes", metric="delivery_points"
             )
             parts.append(_unsized_notes(points, scoped, ctx, granularity))
     parts = [p for p in parts if not p.empty]

@@ -4,6 +4,7 @@ of apps.delivery.computations."""
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 
 import pandas as pd
 from django.db import connection
@@ -57,7 +58,7 @@ def _releases_by_repo(repos: list[Repo]) -> dict[int, list[tuple[str, object, st
         Repo.ReleaseSource.TAGS: _tagged,
     }
     for kind, of_kind in by_kind.items():
-        for repo_id, release in readers[kind](of_kind):
+        for repo_id, release in readers[Repo.ReleaseSource(kind)](of_kind):
             out[repo_id].append(release)
     return out
 
@@ -90,7 +91,7 @@ def _tagged(repos: dict[int, Repo]) -> Iterator[tuple[int, tuple[str, object, st
     patterns = {pk: re.compile(r.tag_pattern) for pk, r in repos.items()}
     webs = {pk: _web(r) for pk, r in repos.items()}
     rows = Tag.objects.filter(repo_id__in=list(repos), committed_at__isnull=False)
-    commits: dict[tuple[int, str], tuple[list[str], object]] = {}
+    commits: dict[tuple[int, str], tuple[list[str], datetime | None]] = {}
     for repo_id, name, sha, at in rows.values_list("repo_id", "name", "sha", "committed_at"):
         if patterns[repo_id].search(name):
             commits.setdefault((repo_id, sha), ([], at))[0].append(name)

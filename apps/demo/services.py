@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
+from typing import Any
 
 import yaml
 from django.contrib.auth import get_user_model
@@ -85,7 +86,8 @@ def demo_config(*, world: GitHubWorld, base_url: str, today: datetime | None = N
         {"slug": slug, "name": name, "managers": [f"{slug}-lead@acme.test"]}
         for slug, name in DEMO_TEAMS
     ]
-    repos, people = [], []
+    repos: list[dict[str, Any]] = []
+    people: list[dict[str, Any]] = []
     for index, full_name in enumerate(names):
         team = DEMO_TEAMS[index % len(DEMO_TEAMS)][0]
         repos.append(

@@ -26,15 +26,18 @@ def _zoom(ax, values: list[float]) -> None:
         ax.set_ylim(max(0.0, low - margin), high + 0.25 * margin)
 
 
+def _bar(point: Point | None) -> float:
+    """A month's bar height: its value, 0 when it has none."""
+    return 0.0 if point is None or point.value is None else float(point.value)
+
+
 def chart_png(*, title: str, months: list[date], points: dict[date, Point]) -> bytes:
     """A 480×150 px PNG: one bar per month (red when anomalous, missing when null) and the
     smoothed trend as a line. `months` are the x axis, oldest first."""
     fig = Figure(figsize=(4.8, 1.5), dpi=100)
     ax = fig.add_subplot()
     labels = [f"{m:%b}" for m in months]
-    values = [
-        points[m].value if m in points and points[m].value is not None else 0.0 for m in months
-    ]
+    values = [_bar(points.get(m)) for m in months]
     colors = [ALERT if m in points and points[m].anomaly else BAR for m in months]
     ax.bar(range(len(months)), values, color=colors, width=0.7)
     trend = [points[m].smoothed if m in points else None for m in months]

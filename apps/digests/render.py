@@ -156,7 +156,8 @@ def digest_message(
     message.attach_alternative(
         digest_html(digest, image_src={cid: f"cid:{cid}" for cid in charts}), "text/html"
     )
-    message.mixed_subtype = "related"
+    # EmailMessage.mixed_subtype (Django's own attribute; the stubs lack it).
+    message.mixed_subtype = "related"  # type: ignore[attr-defined]
     for cid, png in charts.items():
         image = MIMEImage(png, "png")
         image.add_header("Content-ID", f"<{cid}>")

@@ -206,6 +206,7 @@ def at_risk_list(*, team_slug: str, month: date) -> list[AtRisk]:
             dashboard_url(f"/engineers/{quote(r.scope_key)}/"),
         )
         for r in rows
+        if r.value is not None  # value__gte leaves out nulls already
     ]
 
 

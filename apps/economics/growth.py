@@ -182,7 +182,9 @@ def _fit(a: _Arrays, month: date) -> GrowthFit | NoFit:
     if np.ptp(a.customers[rows]) == 0:
         return NoFit(month, "customers live did not change over the months fitted", len(rows))
     kept, left_out = _drivers_kept(a, rows)
-    x = np.column_stack([a.customers[rows], a.values[np.ix_(rows, kept)]])
+    x = np.column_stack(
+        [a.customers[rows], a.values[np.ix_(rows, np.asarray(kept, dtype=np.intp))]]
+    )
     result = OLS(np.log(a.cost[rows]), np.column_stack([np.ones(len(rows)), np.log(x)])).fit()
     bounds = result.conf_int(alpha=1 - LEVEL)
     names = ["const", CUSTOMERS, *(a.candidates[j].removeprefix(USAGE_PREFIX) for j in kept)]

@@ -78,9 +78,9 @@ def growth_inputs(ctx: ComputeContext) -> GrowthInputs:
     cutoff = ctx.cutoff("month")
     first_read = None
     if cutoff is not None:
-        covered = selectors.cost_covered_until()
+        covered_until = selectors.cost_covered_until()
         cutoff_end = local_midnight(next_period_start(cutoff, "month"), ctx.tz)
-        fits = covered is not None and cutoff_end <= min(covered, ctx.now)
+        fits = covered_until is not None and cutoff_end <= min(covered_until, ctx.now)
         first_read = months_before(cutoff, MAX_MONTHS) if fits else cutoff
     since = None if first_read is None else local_midnight(first_read, ctx.tz)
     monthly, covered = selectors.cost_monthly_frame(tz=ctx.tz, since=since)

@@ -21,7 +21,9 @@ DAY = pd.Timedelta(days=1)
 INTERVAL_CHUNK = 100
 
 
-def cost_monthly_frame(*, tz: str, since: datetime | None = None) -> tuple[pd.DataFrame, object]:
+def cost_monthly_frame(
+    *, tz: str, since: datetime | None = None
+) -> tuple[pd.DataFrame, pd.Timestamp | None]:
     """Cost per month and team (lines spanning months split by time, docs/metrics.md#cost),
     and the instant the cost data covers to (the latest charge period end; None without cost).
 

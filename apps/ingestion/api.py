@@ -14,7 +14,11 @@ from apps.organization.validators import url_without_credentials
 
 
 class SyncRunSerializer(serializers.ModelSerializer):
-    source = serializers.SlugRelatedField(read_only=True, slug_field="name")
+    # DRF's metaclass takes declared fields off the class, so `source` does not shadow
+    # Field.source; the stubs cannot know that.
+    source: "serializers.SlugRelatedField[Source]" = serializers.SlugRelatedField(  # type: ignore[assignment]
+        read_only=True, slug_field="name"
+    )
 
     class Meta:
         model = SyncRun

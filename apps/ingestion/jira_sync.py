@@ -10,6 +10,7 @@ returns (deleted upstream, or moved to a project that is not configured).
 # Jira: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/
 """
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -54,14 +55,13 @@ def jira_client_build(
 ) -> JiraClient:
     """A JiraClient for `source` with its e-mail and token. Raises KeelError without them."""
     credentials = source_credentials(source=source)
-    extra = {"sleep": sleep} if sleep is not None else {}
     return JiraClient(
         source.base_url,
         credentials.email,
         credentials.token,
         timeout=settings.KEEL_HTTP_TIMEOUT_SECONDS,
         max_wait=settings.KEEL_MAX_RATE_LIMIT_WAIT_SECONDS,
-        **extra,
+        sleep=time.sleep if sleep is None else sleep,
     )
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from apps.ingestion.models import SyncRun
 from apps.organization.models import Source
 from integrations.errors import NotFoundError
+from integrations.http.types import ClientStats
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -28,7 +29,7 @@ class RunTally:
 
     counts: dict[str, int] = field(default_factory=dict)
     scope_errors: dict[str, str] = field(default_factory=dict)
-    stats: object | None = None  # the client's ClientStats, shared live with the client
+    stats: ClientStats | None = None  # the client's ClientStats, shared live with the client
 
     def add(self, scope: str, endpoint: str, rows: int) -> None:
         key = f"{scope}/{endpoint}"
@@ -94,7 +95,7 @@ def sync_run_progress(*, run: SyncRun, message: str) -> None:
 
 
 def sync_run_finish(
-    *, run: SyncRun, tally: RunTally, stats: object | None, error: str = ""
+    *, run: SyncRun, tally: RunTally, stats: ClientStats | None, error: str = ""
 ) -> SyncRun:
     """Close the run: `failed` with `error`, `partial` when some scopes failed, else
     `succeeded`. `stats` is the client's ClientStats (requests, 304s, rate-limit waits).

@@ -29,7 +29,7 @@ def sync_all_sources() -> list[int]:
     """Beat entry point: enqueue one sync per enabled source (expiring before the next hour)."""
     ids = list(Source.objects.filter(enabled=True).values_list("pk", flat=True))
     for source_id in ids:
-        sync_source_task.apply_async(args=[source_id], expires=50 * 60)
+        sync_source_task.apply_async(args=(source_id,), expires=50 * 60)
     return ids
 
 

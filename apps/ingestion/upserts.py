@@ -60,7 +60,7 @@ def rows_upsert(
         window.rows_note(
             model=model, rows=rows, unique_fields=unique_fields, update_fields=update_fields
         )
-    model.objects.bulk_create(
+    model._default_manager.bulk_create(
         rows,
         batch_size=batch_size,
         update_conflicts=True,
@@ -99,6 +99,14 @@ def _state_reason_meaning(value: object) -> object:
 
 # Fields compared by what they mean to metrics rather than by value.
 COMPARED_AS = {"state_reason": _state_reason_meaning}
+
+
+def _attname(model: type[models.Model], name: str) -> str:
+    """The column attribute of field `name` of `model` (`team_id` for `team`)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise ValueError(f"{model._meta.label}.{name} is a reverse relation, not a column")
+    return field.attname
 
 
 def _differs(name: str, old: object, new: object) -> bool:
@@ -143,18 +151,16 @@ class ChangeWindow:
         update_fields: list[str],
     ) -> None:
         """Compare `rows` with the stored rows of the same keys (one query) and note changes."""
-        keys = [model._meta.get_field(name).attname for name in unique_fields]
+        keys = [_attname(model, name) for name in unique_fields]
         times = [
             f.attname for f in model._meta.concrete_fields if isinstance(f, models.DateTimeField)
         ]
-        compared = [
-            model._meta.get_field(n).attname for n in update_fields if n not in UNTRACKED_FIELDS
-        ]
+        compared = [_attname(model, n) for n in update_fields if n not in UNTRACKED_FIELDS]
         stored = {
             tuple(values[: len(keys)]): dict(
                 zip(times + compared, values[len(keys) :], strict=True)
             )
-            for values in model.objects.filter(
+            for values in model._default_manager.filter(
                 **{f"{k}__in": {getattr(r, k) for r in rows} for k in keys}
             ).values_list(*keys, *times, *compared)
         }

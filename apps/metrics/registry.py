@@ -25,7 +25,7 @@ from typing import Literal, NamedTuple, get_args
 
 import pandas as pd
 
-from apps.core.periods import GRANULARITIES, local_midnight, period_start_of
+from apps.core.periods import GRANULARITIES, Granularity, local_midnight, period_start_of
 
 Kind = Literal["count", "sum", "ratio", "median", "mean", "score"]
 # Whether a higher value is better (`up`), worse (`down`), or neither (`none`): what colours a
@@ -199,7 +199,7 @@ class ComputeContext:
     since: date | None = None
     first_stored: Mapping[SeriesKey, date] = field(default_factory=dict)
 
-    def cutoff(self, granularity: str) -> date | None:
+    def cutoff(self, granularity: Granularity) -> date | None:
         """The first replaced period_start of `granularity` (None without `since`)."""
         return None if self.since is None else period_start_of(self.since, granularity)
 
@@ -212,7 +212,7 @@ class ComputeContext:
         return local_midnight(min(period_start_of(self.since, g) for g in GRANULARITIES), self.tz)
 
     def first_period(
-        self, metric: str, scope: str, key: str, granularity: str, data_first: date | None
+        self, metric: str, scope: str, key: str, granularity: Granularity, data_first: date | None
     ) -> date | None:
         """Where the series starts: its first period in the data read, or earlier if stored;
         with `since`, never before the first replaced period (earlier ones are not written)."""

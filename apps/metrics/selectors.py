@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any, TypeAlias, cast
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -25,7 +26,7 @@ from apps.metrics.registry import (
 )
 from apps.organization.selectors import organization_get
 
-User: TypeAlias = AbstractBaseUser | AnonymousUser
+User: TypeAlias = AuthUser | AnonymousUser
 DEFAULT_CURRENCY = "USD"
 NO_ROW_NOTE = "no row computed for this period"
 

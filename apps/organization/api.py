@@ -1,6 +1,7 @@
 """Organisation objects of the v1 API (read-only): teams, people with their identities,
 customers. Routed in config/api_router.py; no secret is ever a field (docs/api.md)."""
 
+from django.contrib.auth.models import User
 from rest_framework import serializers, viewsets
 
 from apps.organization import selectors
@@ -11,7 +12,9 @@ SLUG_PATTERN = "[-a-zA-Z0-9_]+"
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    managers = serializers.SlugRelatedField(many=True, read_only=True, slug_field="email")
+    managers: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="email"
+    )
 
     class Meta:
         model = Team
@@ -29,7 +32,9 @@ class IdentitySerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    team = serializers.SlugRelatedField(read_only=True, slug_field="slug", allow_null=True)
+    team: "serializers.SlugRelatedField[Team]" = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug", allow_null=True
+    )
     identities = IdentitySerializer(many=True, read_only=True)
 
     class Meta:
@@ -38,7 +43,9 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    team = serializers.SlugRelatedField(read_only=True, slug_field="slug", allow_null=True)
+    team: "serializers.SlugRelatedField[Team]" = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug", allow_null=True
+    )
 
     class Meta:
         model = Customer

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, get_args
 
 from django import forms
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 from pydantic import BaseModel, ValidationError
 
@@ -39,7 +40,8 @@ class _CheckedForm(forms.ModelForm):
     checks: dict[str, Callable[[Any], Any]] = {}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name, check in self.checks.items():
             value = cleaned.get(name)
             if value in (None, ""):
@@ -186,12 +188,13 @@ class SourceChildFormSet(BaseInlineFormSet):
     """Inline repos / projects / services only on a source of the matching kind (the parent's
     kind as posted on the same page)."""
 
+    form: type[_SourceChildForm]
+
     def clean(self) -> None:
         super().clean()
-        kind_key = self.form.kind_key
-        message = _kind_error(source=self.instance, key=kind_key)
+        message = _kind_error(source=self.instance, key=self.form.kind_key)
         kept = [f for f in self.forms if f.has_changed() or f.instance.pk]
-        if message and any(not self._should_delete_form(f) for f in kept):
+        if message and any(not f.cleaned_data.get(DELETION_FIELD_NAME) for f in kept):
             raise forms.ValidationError(message)
 
 

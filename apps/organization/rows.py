@@ -104,7 +104,9 @@ def rows_sync(
     for natural_key, values in rows.items():
         obj = existing.get(natural_key)
         if obj is None:
-            obj = model.objects.create(**dict(zip(key, natural_key, strict=True)), **values)
+            obj = model._default_manager.create(
+                **dict(zip(key, natural_key, strict=True)), **values
+            )
             result.add(label, created=1)
             out.created.add(natural_key)
         else:
@@ -119,5 +121,5 @@ def rows_sync(
     if prune:
         stale = [obj.pk for natural_key, obj in existing.items() if natural_key not in rows]
         if stale:
-            rows_delete(queryset=model.objects.filter(pk__in=stale), result=result)
+            rows_delete(queryset=model._default_manager.filter(pk__in=stale), result=result)
     return out

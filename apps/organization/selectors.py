@@ -5,8 +5,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as AuthUser
 from django.db.models import QuerySet
 from pydantic import BaseModel, ValidationError
 
@@ -153,14 +153,14 @@ def services_counted() -> QuerySet[PagerDutyService]:
     )
 
 
-def teams_managed_by(*, user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Team]:
+def teams_managed_by(*, user: AuthUser | AnonymousUser | None) -> QuerySet[Team]:
     """The teams whose managers include `user` (none for anonymous users), by slug."""
     if user is None or not user.is_authenticated:
         return Team.objects.none()
     return Team.objects.filter(managers=user).order_by("slug")
 
 
-def team_of_manager(user: AbstractBaseUser | AnonymousUser | None) -> Team | None:
+def team_of_manager(user: AuthUser | AnonymousUser | None) -> Team | None:
     """The first team (by slug) `user` manages, or None."""
     return teams_managed_by(user=user).first()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User as AuthUser
 from django.db import transaction
 from pydantic import ValidationError
 
@@ -148,7 +148,7 @@ def _apply_organization(*, config: schema.OrgConfig, result: ApplyResult, prune:
     # The organisation is a singleton: its key is whichever row exists first.
     key = first.pk if first else None
     rows_sync(
-        queryset=Organization.objects.filter(pk=key),
+        queryset=Organization.objects.filter(pk=first.pk) if first else Organization.objects.none(),
         key=("pk",),
         rows={(key,): values},
         result=result,
@@ -170,7 +170,7 @@ def _apply_teams(*, config: schema.OrgConfig, result: ApplyResult, prune: bool) 
         result=result,
         prune=prune,
     )
-    users: dict[str, AbstractBaseUser] = {}
+    users: dict[str, AuthUser] = {}
     for index, team_config in enumerate(config.teams):
         key = (team_config.slug,)
         wanted = []
@@ -188,7 +188,7 @@ def _apply_teams(*, config: schema.OrgConfig, result: ApplyResult, prune: bool) 
     return synced.objects
 
 
-def _manager_user(*, email: str, path: str, result: ApplyResult) -> AbstractBaseUser:
+def _manager_user(*, email: str, path: str, result: ApplyResult) -> AuthUser:
     """The Django user for a manager's e-mail: username == email, else the one user with that
     e-mail, else a new user with an unusable password (they sign in once one is set)."""
     user_model = get_user_model()

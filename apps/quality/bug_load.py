@@ -268,12 +268,13 @@ def _churn_at(
 ) -> Churn:
     """The Churn of one window from `_window_sums` (the arithmetic of `churn_of`)."""
     if sums is None:
-        n = bugs = known = others = slow = prev_n = prev_bugs = 0
+        n = bugs = known = slow = prev_n = prev_bugs = 0
+        others = 0.0
     else:
-        n, bugs, known, others, slow, prev_n, prev_bugs = (
-            int(sums[k][i]) if k != "others" else float(sums[k][i])
-            for k in ("n", "bugs", "known", "others", "slow", "prev_n", "prev_bugs")
+        n, bugs, known, slow, prev_n, prev_bugs = (
+            int(sums[k][i]) for k in ("n", "bugs", "known", "slow", "prev_n", "prev_bugs")
         )
+        others = float(sums["others"][i])
     previous = prev_bugs / prev_n if prev_n else None
     share = bugs / n if n else 0.0
     by_others = others / known if known else 0.0

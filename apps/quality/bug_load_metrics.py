@@ -249,11 +249,12 @@ def load_compute(ctx: ComputeContext) -> pd.DataFrame:
     """With `ctx.since`, only items completed since the first replaced period, or two churn
     windows before the end of the first replaced period (its churn reads back that far) when
     that is earlier, are read."""
-    since = None
-    if ctx.since_at is not None:
-        ends = [min(period_bounds(ctx.cutoff(g), g, ctx.tz)[1], ctx.now) for g in GRANULARITIES]
+    since, since_at = None, ctx.since_at
+    cutoffs = [(c, g) for g in GRANULARITIES if (c := ctx.cutoff(g)) is not None]
+    if since_at is not None and cutoffs:
+        ends = [min(period_bounds(c, g, ctx.tz)[1], ctx.now) for c, g in cutoffs]
         window = timedelta(days=2 * org_settings().churn.window_days)
-        since = min(ctx.since_at, min(ends) - window)
+        since = min(since_at, min(ends) - window)
     return load_compute_frame(*load_items(since=since), ctx)
 
 

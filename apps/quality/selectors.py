@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Case, DateTimeField, F, Q, When
 from django.db.models.functions import Coalesce
 
-from apps.core.frames import queryset_frame, run_cached
+from apps.core.frames import Kind, queryset_frame, run_cached
 from apps.delivery.models import PullRequest
 from apps.delivery.selectors import repo_columns, repos_configured
 from apps.delivery.story_points import pulls_with_issue_points
@@ -64,7 +64,7 @@ def _utc(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 # JIRA_COLUMNS read from JiraIssue: (lookup, queryset_frame kind); project, team and url are
 # derived from project_id.
-_JIRA_FIELDS: dict[str, tuple[str, str]] = {
+_JIRA_FIELDS: dict[str, tuple[str, Kind]] = {
     "key": ("key", "str"),
     "issue_type": ("issue_type", "str"),
     "subtask": ("subtask", "bool"),
@@ -204,7 +204,8 @@ def jira_points_map(candidates: Iterable[str]) -> dict[str, float | None]:
     instead of every issue), read in chunks of POINTS_CHUNK keys."""
     projects = [p.pk for p in projects_configured()]
     issues = JiraIssue.objects.filter(project_id__in=projects)
-    wanted, out = sorted(set(candidates)), {}
+    wanted = sorted(set(candidates))
+    out: dict[str, float | None] = {}
     for i in range(0, len(wanted), POINTS_CHUNK):
         out |= _points(issues.filter(key__in=wanted[i : i + POINTS_CHUNK]))
     return out
@@ -290,7 +291,12 @@ def github_bug_issues(labels: tuple[str, ...]) -> dict[tuple[str, int], str]:
     else:
         by_id = {r.pk: r.full_name for r in repos_configured()}
         issues = GitHubIssue.objects.filter(repo_id__in=list(by_id), labels__has_any_keys=labels)
-        columns = {"repo_id": "int", "number": "int", "state_reason": "str", "labels": "json"}
+        columns: dict[str, Kind] = {
+            "repo_id": "int",
+            "number": "int",
+            "state_reason": "str",
+            "labels": "json",
+        }
         frame = queryset_frame(issues, columns | {"user_login": "str"})
         frame["repo"] = frame["repo_id"].map(by_id).astype(object)
     kept = frame[~github_not_a_bug(frame)]

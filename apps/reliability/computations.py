@@ -8,6 +8,7 @@ Frames (from apps.reliability.selectors):
 Output: registry rows (apps.metrics.registry FRAME_COLUMNS).
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -65,7 +66,7 @@ class ServiceArrays:
     outage: np.ndarray
 
     @classmethod
-    def of(cls, incidents: pd.DataFrame, outage_urgencies: list[str]) -> "ServiceArrays":
+    def of(cls, incidents: pd.DataFrame, outage_urgencies: Collection[str]) -> "ServiceArrays":
         epoch = pd.Timestamp(0, tz="UTC")
         return cls(
             created=(incidents["created_at"] - epoch).dt.total_seconds().to_numpy(float),
@@ -189,7 +190,7 @@ def reliability_rows(
     *,
     tz: str,
     now: datetime,
-    outage_urgencies: list[str],
+    outage_urgencies: Collection[str],
     granularities: tuple[Granularity, ...] = GRANULARITIES,
     first: date | None = None,
     cutoff: date | None = None,
@@ -237,7 +238,7 @@ def window_rows(
     key: str,
     windows: tuple[tuple[datetime, datetime], ...],
     now: datetime,
-    outage_urgencies: list[str],
+    outage_urgencies: Collection[str],
 ) -> list[list[tuple]]:
     """Rows (registry tuples, granularity "" and period_start None) of `scope`/`key` for each
     aware window `[start, end)`, by the same rules as a period: `services` are those of the

@@ -132,7 +132,7 @@ def rest_review(item: dict[str, Any]) -> PullReviewRecord | None:
     """A ``/pulls/{n}/reviews`` item → PullReviewRecord; None for a pending review."""
     if item.get("state") == "PENDING" or item.get("submitted_at") is None:
         return None
-    user = item.get("user") if isinstance(item.get("user"), dict) else {}
+    user = item["user"] if isinstance(item.get("user"), dict) else {}
     login, kind = actor(user.get("login"), user.get("type"))
     return PullReviewRecord(
         id=_count(item, "id"),
@@ -170,7 +170,7 @@ def rest_pull_detail(
     """``GET /pulls/{n}`` plus its lists → PullDetailRecord (REST's ``merge_commit_sha`` is
     a test merge while the PR is open; only a merged PR's is kept)."""
     pull = parse_pull(item)
-    user = item.get("user") if isinstance(item.get("user"), dict) else {}
+    user = item["user"] if isinstance(item.get("user"), dict) else {}
     login, kind = actor(user.get("login"), user.get("type"))
     pull = replace(pull, user_login=login, user_type=kind)
     merged = pull.merged_at is not None

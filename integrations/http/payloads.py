@@ -122,7 +122,7 @@ def item_error(
     """``<provider>: malformed <what> #<index> (<id>) from <url>: <detail>``. ``index`` is the
     0-based position in the page (None for a single object); the detail is cut to 300
     characters so a huge value is never echoed whole."""
-    ident = "?"
+    ident: object = "?"
     if isinstance(item, dict):
         ident = item.get("number", item.get("key", item.get("id", item.get("name", "?"))))
     if not isinstance(ident, int | None):

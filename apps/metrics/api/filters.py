@@ -1,6 +1,7 @@
 """django-filter FilterSet of the metric rows. Invalid values are a 400 naming the parameter."""
 
 import copy
+from typing import Any, Self
 
 from django import forms
 from django_filters import fields as df_fields
@@ -15,12 +16,14 @@ def metric_choices() -> list[tuple[str, str]]:
     return [(m.name, m.name) for m in all_definitions()]
 
 
-class SharedChoicesMixin:
+class SharedChoicesMixin(forms.ChoiceField):
     """A choice field whose choices are shared, not deep-copied, by each form instance: they are
     immutable (name, label) pairs, and Django's copy of them was a third of a metric API
     request's time in its filters (benchmarks/bench_api_load.py)."""
 
-    def __deepcopy__(self, memo: dict) -> forms.Field:
+    _choices: Any  # ChoiceField's normalised choices (behind its `choices` property)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
         result = forms.Field.__deepcopy__(self, memo)  # widget, messages, validators
         result._choices = self._choices
         return result
@@ -37,6 +40,8 @@ class SharedChoiceField(SharedChoicesMixin, df_fields.ChoiceField):
 class ShallowCopyMixin:
     """A filter copied per request (FilterSet deep-copies its filters) without deep-copying its
     settings: only `parent` and `model` change per request, and `extra` is copied."""
+
+    extra: dict[str, Any]  # django-filter's Filter: the form field's keyword arguments
 
     def __deepcopy__(self, memo: dict) -> "ShallowCopyMixin":
         result = copy.copy(self)
@@ -62,7 +67,8 @@ class DayFilter(ShallowCopyMixin, filters.DateFilter):
 
 class MetricRowFilterForm(forms.Form):
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end and end <= start:
             self.add_error("end", "end must be after start (start inclusive, end exclusive)")

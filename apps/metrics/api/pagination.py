@@ -17,7 +17,7 @@ class FirstPageCountPaginator(Paginator):
         rows = list(self.object_list[: self.per_page + 1])
         if len(rows) <= self.per_page:
             self.count = len(rows)  # sets the cached_property: Paginator.count is not queried
-        return self._get_page(rows[: self.per_page], 1, self)
+        return Page(rows[: self.per_page], 1, self)
 
 
 class MetricRowPagination(PageNumberPagination):

@@ -10,7 +10,7 @@ Documented per operation, unless the view documents that code itself:
 - 400 (`ValidationError`): views with query parameters (a filter value that is not valid).
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -36,10 +36,17 @@ VALIDATION_ERROR: dict[str, Any] = {
 }
 
 
+def _allows_any(permission: object) -> bool:
+    """Whether a view's permission class is AllowAny (a composed one, `A & B`, is not)."""
+    return isinstance(permission, type) and issubclass(permission, AllowAny)
+
+
 class KeelAutoSchema(AutoSchema):
     """AutoSchema that documents the 400 / 401 / 403 / 404 answers (see the module docs)."""
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         responses = super()._get_response_bodies(direction=direction)
         for code, response in self._error_responses().items():
             if code not in responses:
@@ -50,7 +57,7 @@ class KeelAutoSchema(AutoSchema):
         errors: dict[str, OpenApiResponse] = {}
         if self._query_parameters():
             errors["400"] = OpenApiResponse(VALIDATION_ERROR, description="invalid parameter")
-        if not all(issubclass(p, AllowAny) for p in self.view.permission_classes):
+        if not all(_allows_any(p) for p in self.view.permission_classes):
             errors["401"] = OpenApiResponse(ErrorSerializer, description="no valid credentials")
             errors["403"] = OpenApiResponse(ErrorSerializer, description="not allowed")
         if self._has_path_parameters() or self._is_paginated_list():

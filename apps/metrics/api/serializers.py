@@ -65,7 +65,9 @@ class CatalogEntrySerializer(serializers.Serializer):
     higher is better (`up`), worse (`down`) or neither (`none`)."""
 
     name = serializers.CharField()
-    label = serializers.CharField(source="title")
+    # DRF's metaclass takes declared fields off the class, so this does not shadow
+    # Field.label; the stubs cannot know that.
+    label = serializers.CharField(source="title")  # type: ignore[assignment]
     short_label = serializers.CharField(allow_blank=True)
     better = serializers.ChoiceField(choices=BETTER)
     unit = serializers.SerializerMethodField()

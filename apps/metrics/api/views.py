@@ -64,7 +64,11 @@ class MetricRowViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.metric_rows_visible(user=self.request.user)
 
-    def list(self, request: Request, *args, **kwargs) -> Response | StreamingHttpResponse:
+    # A CSV list streams (StreamingHttpResponse), which ListModelMixin's Response type does not
+    # allow for; DRF sends either.
+    def list(  # type: ignore[override]
+        self, request: Request, *args, **kwargs
+    ) -> Response | StreamingHttpResponse:
         rows = self.filter_queryset(self.get_queryset())
         if request.accepted_renderer.format != CSVRenderer.format:
             # The page as plain dicts of MetricRowSerializer's shape: a ModelSerializer per row
@@ -73,12 +77,10 @@ class MetricRowViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             engineers = [row[2] for row in page or () if row[1] == MetricRow.Scope.ENGINEER]
             engineers_viewed(user=request.user, emails=engineers, via=request.get_full_path())
             return self.get_paginated_response(
-                selectors.metric_row_dicts(values=page, fields=s.METRIC_ROW_FIELDS)
+                selectors.metric_row_dicts(values=page or [], fields=s.METRIC_ROW_FIELDS)
             )
-        engineers = rows.filter(scope=MetricRow.Scope.ENGINEER).values_list("scope_key", flat=True)
-        engineers_viewed(
-            user=request.user, emails=engineers.distinct(), via=request.get_full_path()
-        )
+        keys = rows.filter(scope=MetricRow.Scope.ENGINEER).values_list("scope_key", flat=True)
+        engineers_viewed(user=request.user, emails=keys.distinct(), via=request.get_full_path())
         values = selectors.metric_row_values(
             rows=rows, fields=s.METRIC_ROW_FIELDS, currency=selectors.organization_currency()
         )

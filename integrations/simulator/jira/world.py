@@ -135,8 +135,8 @@ def generate_jira_world(
         people = pools[project]
         kind = _pick_type(rng)
         created = start + timedelta(seconds=span * index / max(issues, 1))
-        resolved = created + timedelta(hours=rng.uniform(1, 480))
-        resolved = resolved if rng.random() < resolved_share and resolved < end else None
+        closing = created + timedelta(hours=rng.uniform(1, 480))
+        resolved = closing if rng.random() < resolved_share and closing < end else None
         is_bug = kind[1] == "Bug"
         out.append(
             make_issue(

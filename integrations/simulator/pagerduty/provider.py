@@ -99,17 +99,10 @@ class PagerDutyProvider(Provider):
         return generic_fault(rule)
 
     def _incidents(self, request: Request) -> Response:
+        until_text, since_text = request.param("until"), request.param("since")
         try:
-            until = (
-                parse(request.param("until"))
-                if request.param("until")
-                else (datetime.fromtimestamp(self._clock(), UTC))
-            )
-            since = (
-                parse(request.param("since"))
-                if request.param("since")
-                else (until - timedelta(days=30))
-            )
+            until = parse(until_text) if until_text else datetime.fromtimestamp(self._clock(), UTC)
+            since = parse(since_text) if since_text else until - timedelta(days=30)
         except ValueError:
             return _error(400, "Invalid Input Provided", 2001, ["since/until: invalid date"])
         if until - since > MAX_RANGE:

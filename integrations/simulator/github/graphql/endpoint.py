@@ -12,6 +12,7 @@ sends them, and carries ``x-ratelimit-*`` headers of the ``graphql`` resource.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -21,7 +22,7 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
     OperationDefinitionNode,
-    execute,
+    execute_sync,
     parse,
     validate,
 )
@@ -67,7 +68,7 @@ class GraphQLEndpoint:
                 [{"message": "A query attribute must be specified and must be a string."}]
             )
         document, invalid = _checked(query)
-        if invalid:
+        if document is None:
             return _errors(invalid)
         schema = github_schema()
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
@@ -89,7 +90,9 @@ class GraphQLEndpoint:
             "nodeCount": limits.nodes,
         }
         with self.world.lock:
-            result = execute(schema, document, self.views.root(rate), variable_values=variables)
+            result = execute_sync(
+                schema, document, self.views.root(rate), variable_values=variables
+            )
         answer: dict[str, Any] = {}
         if result.errors:
             answer["errors"] = [_github_error(e) for e in result.errors]
@@ -111,7 +114,7 @@ class GraphQLEndpoint:
 
 
 @lru_cache(maxsize=256)
-def _checked(query: str) -> tuple[DocumentNode | None, list[dict[str, Any]]]:
+def _checked(query: str) -> tuple[DocumentNode | None, list[Mapping[str, Any]]]:
     """(document, []) for a valid query, else (None, GitHub-shaped errors); cached per text
     (a sync sends the same few queries thousands of times)."""
     try:
@@ -122,7 +125,7 @@ def _checked(query: str) -> tuple[DocumentNode | None, list[dict[str, Any]]]:
     return (None, [e.formatted for e in invalid]) if invalid else (document, [])
 
 
-def _errors(errors: list[dict[str, Any]]) -> Response:
+def _errors(errors: Sequence[Mapping[str, Any]]) -> Response:
     return json_response(200, {"errors": errors})
 
 

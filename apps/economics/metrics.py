@@ -61,6 +61,7 @@ METRICS = (
         doc_anchor="cost_projected_2x",
         label="Projected cost at 2× customers",
         better="down",
+        when_empty="null",  # a model's projection: without a fit there is none
     ),
     MetricDefinition(
         name="cost_of_poor_quality",

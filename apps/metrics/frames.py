@@ -6,7 +6,7 @@ has one rule for every family: `period_starts` gives the periods of one series, 
 those of each scope key of a family, and `frame_fill_gaps` fills a sparse frame over them. No I/O.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 import numpy as np
@@ -247,6 +247,50 @@ def scope_periods(
         if starts:
             grid[key] = starts
     return grid
+
+
+NO_TEAM_DATA = "nothing of this team's in the period"
+
+
+def teams_filled(
+    frame: pd.DataFrame,
+    *,
+    teams: Sequence[str],
+    definitions: Mapping[str, MetricDefinition],
+) -> pd.DataFrame:
+    """Every configured team has rows (docs/metrics.md#every-configured-team-has-rows): each
+    team-scope metric of `frame` gets, for every slug of `teams`, a row for each period the
+    organisation's series of it has and the team's has not: 0 with sample_size 0 where the
+    metric's `when_empty` is "zero" (counts and sums), else null with the note NO_TEAM_DATA.
+    The rows a family computed are kept as they are; `frame` is registry-format."""
+    team_metrics = [name for name, d in definitions.items() if "team" in d.scopes]
+    if frame.empty or not teams or not team_metrics:
+        return frame
+    keys = ["metric", "granularity", "period_start"]
+    text = {c: object for c in ("metric", "scope", "scope_key", "granularity")}
+    rows = frame.astype(text)
+    org = rows[(rows["scope"] == "org") & rows["metric"].isin(team_metrics)]
+    if org.empty:
+        return frame
+    wanted = (
+        org[keys]
+        .drop_duplicates()
+        .merge(pd.DataFrame({"scope_key": list(teams)}, dtype=object), how="cross")
+    )
+    have = rows.loc[rows["scope"] == "team", [*keys, "scope_key"]].drop_duplicates()
+    found = wanted.merge(have, how="left", on=[*keys, "scope_key"], indicator=True)
+    missing = found[found["_merge"] == "left_only"].drop(columns="_merge")
+    if missing.empty:
+        return frame
+    zero = missing["metric"].map({n: d.when_empty == "zero" for n, d in definitions.items()})
+    zero = zero.astype(bool).to_numpy()
+    filled = missing.assign(
+        scope="team",
+        value=np.where(zero, 0.0, np.nan),
+        sample_size=0,
+        note=np.where(zero, "", NO_TEAM_DATA).astype(object),
+    )
+    return pd.concat([rows, filled[list(FRAME_COLUMNS)]], ignore_index=True)
 
 
 def frame_fill_gaps(

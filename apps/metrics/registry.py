@@ -28,6 +28,7 @@ import pandas as pd
 from apps.core.periods import GRANULARITIES, Granularity, local_midnight, period_start_of
 
 Kind = Literal["count", "sum", "ratio", "median", "mean", "score"]
+WhenEmpty = Literal["zero", "null"]
 # Whether a higher value is better (`up`), worse (`down`), or neither (`none`): what colours a
 # change good or bad on every face (docs/metrics.md#catalog).
 Better = Literal["up", "down", "none"]
@@ -99,7 +100,12 @@ class MetricDefinition:
     and `unit` by `default_anomaly_model` and `default_smoothing_weight` (the table is in
     docs/metrics.md#which-model-judges-which-metric). Set them when the derivation does not
     fit: a count of things present at the period's end (not events in it) is "poisson", a
-    value that can be zero or negative is "normal"."""
+    value that can be zero or negative is "normal".
+
+    `when_empty` is what a configured team's row says for a period in which it has nothing to
+    count (docs/metrics.md#every-configured-team-has-rows): "zero" (counts and sums) or "null"
+    (with a note: ratios, medians, levels, and a count that needs someone to score, such as
+    engineers_at_risk). Left out, it is "zero" for counts and sums, else "null"."""
 
     name: str
     unit: str
@@ -117,8 +123,12 @@ class MetricDefinition:
     bands: tuple[Band, ...] = ()
     bands_source: str = ""
     bands_per_day: bool = False
+    when_empty: WhenEmpty | None = None
 
     def __post_init__(self) -> None:
+        if self.when_empty is None:
+            empty = "zero" if self.kind in ("count", "sum") else "null"
+            object.__setattr__(self, "when_empty", empty)
         if self.anomaly_model is None:
             object.__setattr__(self, "anomaly_model", default_anomaly_model(self.kind, self.unit))
         if self.smoothing_weight is None:

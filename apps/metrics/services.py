@@ -22,6 +22,7 @@ from apps.metrics.frames import (
     frame_decorate,
     frame_normalize,
     frame_since,
+    teams_filled,
 )
 from apps.metrics.models import MetricRow
 from apps.metrics.registry import (
@@ -33,7 +34,7 @@ from apps.metrics.registry import (
     definition,
     families,
 )
-from apps.organization.selectors import organization_get
+from apps.organization.selectors import organization_get, team_slugs
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
@@ -288,6 +289,11 @@ def _family_compute(
     frame = family.compute(ctx)
     if "metric" in frame.columns:  # a family with no data at all may return a bare frame
         frame = frame[frame["metric"].isin(family.metric_names)]
+        frame = teams_filled(
+            frame,
+            teams=team_slugs(),
+            definitions={m.name: m for m in family.metrics},
+        )
     counts = _rows_write(
         frame=frame,
         metrics=targets,

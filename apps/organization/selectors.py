@@ -165,6 +165,11 @@ def team_of_manager(user: AuthUser | AnonymousUser | None) -> Team | None:
     return teams_managed_by(user=user).first()
 
 
+def team_slugs() -> list[str]:
+    """The slug of every configured team, sorted."""
+    return list(Team.objects.order_by("slug").values_list("slug", flat=True))
+
+
 def teams_list() -> QuerySet[Team]:
     """Teams with their managers (the teams API)."""
     return Team.objects.prefetch_related("managers")

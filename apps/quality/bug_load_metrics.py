@@ -77,6 +77,7 @@ ENGINEERS_AT_RISK = MetricDefinition(
     label="Engineers at risk",
     better="down",
     anomaly_model="poisson",  # engineers at risk at the period's end, not events in it
+    when_empty="null",  # nobody scored is not nobody at risk
 )
 AT_RISK = 0.5
 NO_ENGINEERS = "no engineers configured"

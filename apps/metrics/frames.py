@@ -3,7 +3,8 @@
 `frame_normalize` checks a compute function's output, `frame_decorate` adds what the store
 needs (period_end, unit, smoothed, anomaly, partial-period note). Gap-filling (docs/metrics.md#rows)
 has one rule for every family: `period_starts` gives the periods of one series, `scope_periods`
-those of each scope key of a family, and `frame_fill_gaps` fills a sparse frame over them. No I/O.
+those of each scope key of a family, and `teams_filled` gives every configured team the
+organisation's periods. No I/O.
 """
 
 from collections.abc import Mapping, Sequence
@@ -291,24 +292,3 @@ def teams_filled(
         note=np.where(zero, "", NO_TEAM_DATA).astype(object),
     )
     return pd.concat([rows, filled[list(FRAME_COLUMNS)]], ignore_index=True)
-
-
-def frame_fill_gaps(
-    frame: pd.DataFrame, *, value: float = 0.0, note: str = "", until: date | None = None
-) -> pd.DataFrame:
-    """Gap-filling (docs/metrics.md#rows) of a sparse metric frame: add every missing period of each
-    series (`period_starts` from its first period to its last, or through the period containing
-    `until`), with `value`, sample_size 0 and `note`. Use value 0.0 for counts and sums; value
-    NaN needs a `note`."""
-    if frame.empty:
-        return frame
-    filler = []
-    for key, series in frame.groupby(SERIES_KEY, sort=False):
-        present = set(series["period_start"])
-        ends = [d for d in (max(present), until) if d is not None]
-        starts = period_starts(key[3], first=min(present), now=None, last=max(ends))
-        filler += [(*key, start, value, 0, note) for start in starts if start not in present]
-    if not filler:
-        return frame
-    gaps = pd.DataFrame(filler, columns=list(FRAME_COLUMNS))
-    return pd.concat([frame, gaps], ignore_index=True).sort_values(ROW_KEY, ignore_index=True)

@@ -1,10 +1,7 @@
-from datetime import date
-
 import pandas as pd
 import pytest
 
 from apps.metrics import registry
-from apps.metrics.frames import frame_fill_gaps
 from apps.metrics.registry import MetricDefinition, MetricFamily, families_override
 from tests.metrics.conftest import FAKE_COST, FAKE_COUNT, FAKE_FAMILY
 
@@ -34,24 +31,6 @@ def test_unknown_scope_is_rejected(fake_registry):
     bad = MetricDefinition("x", "things", "", ("planet",), "count", "x")
     with pytest.raises(ValueError, match="unknown scopes"):
         registry.register_family(MetricFamily("x", (bad,), lambda ctx: pd.DataFrame()))
-
-
-def test_fill_gaps_with_zero_through_until():
-    columns = list(registry.FRAME_COLUMNS)
-    frame = pd.DataFrame(
-        [
-            ("m", "team", "a", "week", date(2026, 1, 5), 3.0, 3, ""),
-            ("m", "team", "a", "week", date(2026, 1, 19), 1.0, 1, ""),
-        ],
-        columns=columns,
-    )
-    filled = frame_fill_gaps(frame, until=date(2026, 1, 28))
-    assert filled[["period_start", "value", "sample_size"]].values.tolist() == [
-        [date(2026, 1, 5), 3.0, 3],
-        [date(2026, 1, 12), 0.0, 0],
-        [date(2026, 1, 19), 1.0, 1],
-        [date(2026, 1, 26), 0.0, 0],
-    ]
 
 
 def test_every_registered_metric_has_a_label_and_a_direction() -> None:

@@ -189,7 +189,9 @@ def _seen_dropped(
     """`records` without the PRs updated exactly at the cursor and stored as of then: the list
     is read down to the cursor inclusive (another PR may share its second), and the one the
     last run stored is the same row again."""
-    at_cursor = {r.pull.id for r in records if since is not None and r.updated_at == since}
+    if since is None:
+        return records
+    at_cursor = {r.pull.id for r in records if r.updated_at == since}
     if not at_cursor:
         return records
     stored = set(

@@ -1,6 +1,6 @@
 """Mapping of GitHub client records (integrations.github.records) to Keel's models."""
 
-from django.db import transaction
+from django.db import models, transaction
 
 from apps.delivery.links import pull_refs
 from apps.delivery.models import (
@@ -12,7 +12,7 @@ from apps.delivery.models import (
     PullRequestReview,
     Tag,
 )
-from apps.ingestion.upserts import change_note, rows_upsert
+from apps.ingestion.upserts import change_note, column_attname, rows_upsert
 from apps.organization.models import Repo
 from apps.quality.models import GitHubIssue
 
@@ -180,21 +180,25 @@ def _unique(items, *, key) -> list:
     return list(seen.values())
 
 
-def _children_prune(model: type, pulls: list[int], rows: list, keys: list[str]) -> None:
+def _children_prune(
+    model: type[models.Model], pulls: list[int], rows: list, keys: list[str]
+) -> None:
     """Delete the children of `pulls` that are not among `rows` (by `keys`), noting each
     deleted row's times as a change."""
-    attnames = [model._meta.get_field(k).attname for k in keys]
+    attnames = [column_attname(model, k) for k in keys]
     kept = {tuple(getattr(r, a) for a in attnames) for r in rows}
     times = [
         f.attname for f in model._meta.concrete_fields if f.get_internal_type() == "DateTimeField"
     ]
     stale = [
         values
-        for values in model.objects.filter(pull_id__in=pulls).values_list("pk", *attnames, *times)
+        for values in model._default_manager.filter(pull_id__in=pulls).values_list(
+            "pk", *attnames, *times
+        )
         if tuple(values[1 : 1 + len(attnames)]) not in kept
     ]
     if stale:
-        model.objects.filter(pk__in=[v[0] for v in stale]).delete()
+        model._default_manager.filter(pk__in=[v[0] for v in stale]).delete()
         for values in stale:
             change_note(list(values[1 + len(attnames) :]))
 

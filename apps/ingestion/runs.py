@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from django.conf import settings
 from django.db import connection
@@ -17,10 +17,20 @@ from django.utils import timezone
 from apps.ingestion.models import SyncRun
 from apps.organization.models import Source
 from integrations.errors import NotFoundError
-from integrations.http.types import ClientStats
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class RunStats(Protocol):
+    """What a run records of its clients' work: one client's ClientStats
+    (integrations.http.types), or several summed (apps.ingestion.services.StatsSum)."""
+
+    requests: int
+    not_modified: int
+    rate_limit_waits: int
+    rate_limit_wait_seconds: float
+    points: int
 
 
 @dataclass
@@ -29,7 +39,7 @@ class RunTally:
 
     counts: dict[str, int] = field(default_factory=dict)
     scope_errors: dict[str, str] = field(default_factory=dict)
-    stats: ClientStats | None = None  # the client's ClientStats, shared live with the client
+    stats: RunStats | None = None  # the client's ClientStats, shared live with the client
 
     def add(self, scope: str, endpoint: str, rows: int) -> None:
         key = f"{scope}/{endpoint}"
@@ -95,7 +105,7 @@ def sync_run_progress(*, run: SyncRun, message: str) -> None:
 
 
 def sync_run_finish(
-    *, run: SyncRun, tally: RunTally, stats: ClientStats | None, error: str = ""
+    *, run: SyncRun, tally: RunTally, stats: RunStats | None, error: str = ""
 ) -> SyncRun:
     """Close the run: `failed` with `error`, `partial` when some scopes failed, else
     `succeeded`. `stats` is the client's ClientStats (requests, 304s, rate-limit waits).

@@ -101,7 +101,7 @@ def _state_reason_meaning(value: object) -> object:
 COMPARED_AS = {"state_reason": _state_reason_meaning}
 
 
-def _attname(model: type[models.Model], name: str) -> str:
+def column_attname(model: type[models.Model], name: str) -> str:
     """The column attribute of field `name` of `model` (`team_id` for `team`)."""
     field = model._meta.get_field(name)
     if not isinstance(field, models.Field):
@@ -151,11 +151,11 @@ class ChangeWindow:
         update_fields: list[str],
     ) -> None:
         """Compare `rows` with the stored rows of the same keys (one query) and note changes."""
-        keys = [_attname(model, name) for name in unique_fields]
+        keys = [column_attname(model, name) for name in unique_fields]
         times = [
             f.attname for f in model._meta.concrete_fields if isinstance(f, models.DateTimeField)
         ]
-        compared = [_attname(model, n) for n in update_fields if n not in UNTRACKED_FIELDS]
+        compared = [column_attname(model, n) for n in update_fields if n not in UNTRACKED_FIELDS]
         stored = {
             tuple(values[: len(keys)]): dict(
                 zip(times + compared, values[len(keys) :], strict=True)

@@ -332,8 +332,8 @@ def work_links(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[s
         match = Q()
         for repo, numbers in by_repo.items():
             match |= Q(repo__full_name=repo, number__in=numbers)
-        for repo, number, title, url in model.objects.filter(match).values_list(
+        for full_name, n, title, url in model.objects.filter(match).values_list(
             "repo__full_name", "number", "title", "html_url"
         ):
-            out[(kind, f"{repo}#{number}")] = (title, url)
+            out[(kind, f"{full_name}#{n}")] = (title, url)
     return out

@@ -150,7 +150,7 @@ class MetricRecordsView(APIView):
             404: OpenApiResponse(OpenApiTypes.OBJECT, description="unknown metric"),
         },
     )
-    def get(self, request: Request, metric: str) -> Response:
+    def get(self, request: Request, metric: str) -> Response | StreamingHttpResponse:
         if definition(metric) is None:
             raise NotFound(f"unknown metric {metric!r}")
         query = s.RecordsQuerySerializer(data=request.query_params)

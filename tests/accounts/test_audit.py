@@ -81,6 +81,7 @@ def test_config_tokens_and_admin_secret_changes_are_recorded(org, tmp_path) -> N
         "name": "gh",
         "kind": "github",
         "base_url": "https://api.github.com",
+        "api": "graphql",
         "enabled": "on",
         "new_token": "ghp_AuditedButNeverStored",
         **{

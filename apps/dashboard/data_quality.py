@@ -138,11 +138,11 @@ def unmatched_accounts(*, admin_links: bool) -> list[Unmatched]:
         .values("assignee_id")
         .annotate(n=Count("id"), name=Max("assignee_name"))
     )
-    for row in assignees:
-        if row["assignee_id"] not in jira:
-            url = _add_identity_url("jira", row["assignee_id"]) if admin_links else ""
-            display = row["name"] or row["assignee_id"]
-            out.append(Unmatched("jira", row["assignee_id"], display, row["n"], url))
+    for assignee in assignees:
+        if assignee["assignee_id"] not in jira:
+            url = _add_identity_url("jira", assignee["assignee_id"]) if admin_links else ""
+            display = assignee["name"] or assignee["assignee_id"]
+            out.append(Unmatched("jira", assignee["assignee_id"], display, assignee["n"], url))
     return sorted(out, key=lambda u: (-u.items, u.provider, u.external_id))
 
 

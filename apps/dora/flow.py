@@ -213,7 +213,7 @@ def reviews_given_rows(
     tz: str,
     now: datetime,
     extra_keys: Iterable[tuple[str, str]] = (),
-    first_of: Callable[[str, str, str, date | None], date | None] | None = None,
+    first_of: Callable[[str, str, Granularity, date | None], date | None] | None = None,
     granularities: tuple[Granularity, ...] = GRANULARITIES,
 ) -> pd.DataFrame:
     """Registry rows of reviews_given per engineer, team (sum over its members) and org (sum

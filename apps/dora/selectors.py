@@ -7,7 +7,7 @@ from datetime import datetime
 import pandas as pd
 from django.db.models import Min, Q
 
-from apps.core.frames import queryset_frame
+from apps.core.frames import Kind, queryset_frame
 from apps.delivery.models import PullRequest, PullRequestCommit, PullRequestReview
 from apps.delivery.selectors import repo_columns, repos_configured
 from apps.organization.selectors import repos_counted, services_counted
@@ -80,7 +80,7 @@ def jira_bug_keys(keys: set[str], jira_types: list[str], ignored: list[str]) -> 
     return out
 
 
-FLOW_PULL_COLUMNS = {
+FLOW_PULL_COLUMNS: dict[str, Kind] = {
     "id": "int",
     "repo_id": "int",
     "number": "int",

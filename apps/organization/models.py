@@ -305,4 +305,5 @@ class Goal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.metric} {'for ' + self.team.slug if self.team_id else 'org'}: {self.target}"
+        scope = f"for {self.team.slug}" if self.team is not None else "org"
+        return f"{self.metric} {scope}: {self.target}"

@@ -172,7 +172,8 @@ class GoalSerializer(serializers.Serializer):
     """A configured goal (docs/metrics.md#goals) and, per scope it applies to, whether it is met."""
 
     metric = serializers.CharField()
-    label = serializers.CharField()
+    # Declared fields are taken off the class: this does not shadow Field.label (stubs can't tell).
+    label = serializers.CharField()  # type: ignore[assignment]
     better = serializers.ChoiceField(choices=BETTER)
     unit = serializers.CharField()
     team = serializers.CharField(allow_null=True, help_text="null: the organisation's goal")

@@ -76,9 +76,7 @@ def main() -> None:
     repos = len(world.repos) if args.repos is None else min(args.repos, len(world.repos))
     generated = time.perf_counter() - began
     conn, child_conn = multiprocessing.Pipe()
-    child = multiprocessing.get_context("fork").Process(
-        target=serve, args=(world, child_conn)
-    )
+    child = multiprocessing.get_context("fork").Process(target=serve, args=(world, child_conn))
     child.start()
     base_url = conn.recv()
     points = requests = pulls = nested = 0

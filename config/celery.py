@@ -68,4 +68,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=15),
         "options": {"expires": 50 * 60},
     },
+    # Hourly at :17, like the monthly digests: the task sends last week's weekly digests only
+    # from Monday 08:00 to the end of Tuesday in the organisation's zone.
+    "send-weekly-digests": {
+        "task": "apps.digests.tasks.send_weekly_digests",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 50 * 60},
+    },
 }

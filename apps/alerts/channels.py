@@ -109,9 +109,16 @@ def _connection_attempt(exc: Exception) -> Attempt:
 
 
 def slack_send(channel: AlertChannel, facts: AlertFacts, *, sleep: Sleep = time.sleep) -> None:
-    """Post to Slack: an incoming webhook (https://api.slack.com/messaging/webhooks) or, with a
-    bot token, chat.postMessage (https://api.slack.com/methods/chat.postMessage)."""
-    text, blocks = facts.summary, slack_blocks(facts)
+    """Post one alert to Slack (docs/alerts.md#messages)."""
+    slack_post(channel, text=facts.summary, blocks=slack_blocks(facts), sleep=sleep)
+
+
+def slack_post(
+    channel: AlertChannel, *, text: str, blocks: list[dict], sleep: Sleep = time.sleep
+) -> None:
+    """Post `text` and Block Kit `blocks` to Slack: an incoming webhook
+    (https://api.slack.com/messaging/webhooks) or, with a bot token, chat.postMessage
+    (https://api.slack.com/methods/chat.postMessage). Raises SendError."""
     token = channel.token or (os.environ.get(channel.token_env, "") if channel.token_env else "")
     if token or secret_unreadable(channel.token):
         token = _secret(channel, "token", "token_env", "Slack bot token")

@@ -30,7 +30,13 @@ from apps.alerts.content import AlertFacts, facts_build
 from apps.alerts.evaluation import RuleSpec, Verdict, verdicts
 from apps.alerts.models import AlertMessage, AlertRule
 from apps.alerts.selectors import rule_series, service_slos
-from apps.metrics.goals import GoalIndex, goal_target, goals_index, today_local
+from apps.metrics.goals import (
+    GoalIndex,
+    goal_judged_at,
+    goal_target,
+    goals_index,
+    today_local,
+)
 from apps.metrics.registry import definition
 from apps.metrics.selectors import organization_currency
 from apps.organization.models import Customer, PagerDutyService, Team
@@ -73,6 +79,9 @@ def _threshold(rule: AlertRule, scope_key: str, ctx: Context) -> float | None:
     if rule.when == AlertRule.When.BELOW_SLO:
         return ctx.slos.get(scope_key)
     if rule.when == AlertRule.When.GOAL_MISSED:
+        metric = definition(rule.metric)
+        if metric is None or not goal_judged_at(metric, rule.granularity):
+            return None
         found = goal_target(ctx.goals, metric=rule.metric, scope=rule.scope, scope_key=scope_key)
         return found[0] if found else None
     return None

@@ -164,3 +164,40 @@ def digest_message(
         image.add_header("Content-Disposition", "inline", filename=f"{cid}.png")
         message.attach(image)
     return message
+
+
+def _slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def digest_slack(digest: Digest) -> tuple[str, list[dict]]:
+    """The digest as a Slack message (docs/digests.md#slack): `text` (the subject) and Block
+    Kit `blocks` — a section per headline group with each number, its change on the month
+    before and its goal, the anomalies, and a link to the dashboard."""
+    cur = digest.currency
+    subject = digest_subject(digest)
+    blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": subject[:150]}}]
+    for scope in digest.scopes:
+        for section in scope.sections:
+            lines = []
+            for line in section.lines:
+                value = value_text(line.value, unit=line.unit, currency=cur)
+                change = change_text(line.change, unit=line.unit, currency=cur)
+                text = f"• {line.label}: *{value}* ({change} on the month before)"
+                if line.target is not None:
+                    text += f"; {_goal_text(line, cur)}"
+                if line.anomaly:
+                    text += " — anomaly"
+                lines.append(_slack_escape(text))
+            body = f"*{_slack_escape(section.title)}*\n" + "\n".join(lines)
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": body[:3000]}})
+        if scope.anomalies:
+            text = "*Anomalies*\n" + "\n".join(f"• {_slack_escape(a)}" for a in scope.anomalies)
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}})
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": f"<{digest.link}|Open the dashboard>"}],
+        }
+    )
+    return subject, blocks[:50]  # Slack takes at most 50 blocks per message

@@ -4,7 +4,8 @@ complete periods by the metric's direction (`better` in the catalog).
 A goal without a team is the organisation's: it applies to the org row and to every team that
 has no goal of its own for that metric; a team's goal applies to that team only. A goal is met
 in a period when the value is at least the target (`better: up`) or at most the target
-(`better: down`); a null value is neither met nor missed.
+(`better: down`); a null value is neither met nor missed. The target of a count or a sum is per
+month: such goals are judged on months only.
 """
 
 from collections import defaultdict
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from apps.core.periods import Granularity, next_period_start
 from apps.metrics.models import MetricRow
-from apps.metrics.registry import definition
+from apps.metrics.registry import MetricDefinition, definition
 from apps.organization.models import Goal, Team
 from apps.organization.selectors import organization_get
 
@@ -60,6 +61,13 @@ def goal_target(
     if scope in GOAL_SCOPES and (metric, None) in index:
         return index[(metric, None)], False
     return None
+
+
+def goal_judged_at(metric: MetricDefinition, granularity: str) -> bool:
+    """Whether a goal of `metric` is judged at `granularity`: a count's or a sum's target is per
+    month (8 releases a month is not 8 a week), so those are judged on months only; ratios,
+    medians and means at both granularities."""
+    return granularity == "month" or metric.kind not in ("count", "sum")
 
 
 def goal_met(value: float | None, *, target: float, better: str) -> bool | None:
@@ -111,7 +119,7 @@ def goals_judge(
     teams = list(Team.objects.values_list("slug", flat=True))
     for metric in names:
         known = definition(metric)
-        if known is None:
+        if known is None or not goal_judged_at(known, granularity):
             continue
         for sc in GOAL_SCOPES:
             if sc not in known.scopes or (scope and sc != scope):

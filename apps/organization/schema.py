@@ -365,6 +365,14 @@ class AlertsConfig(_Section):
     rules: list[AlertRuleConfig] = []
 
 
+class DigestsConfig(_Section):
+    """The `digests` section (docs/digests.md#weekly-digest): who also gets a weekly digest,
+    and the Slack channel (of `alerts.channels`) the monthly digest is posted to."""
+
+    weekly: list[Email] = []
+    slack_channel: LongSlug | None = None
+
+
 class OrgConfig(_Section):
     """The whole file: docs/configuration.md, and examples/keel.yaml for an example."""
 
@@ -382,6 +390,7 @@ class OrgConfig(_Section):
     usage: list[UsageConfig] = []
     goals: list[GoalConfig] = []
     alerts: AlertsConfig = AlertsConfig()
+    digests: DigestsConfig = DigestsConfig()
 
     @model_validator(mode="after")
     def _consistent(self) -> "OrgConfig":
@@ -444,6 +453,13 @@ def _duplicates(config: OrgConfig) -> Iterator[Problem]:
     alerts = config.alerts
     yield from _first_seen(alerts.channels, "name", ("alerts", "channels"), "channel name")
     yield from _first_seen(alerts.rules, "name", ("alerts", "rules"), "rule name")
+    for index, address in enumerate(config.digests.weekly):
+        if config.digests.weekly.index(address) != index:
+            first = config.digests.weekly.index(address)
+            yield (
+                ("digests", "weekly", index),
+                (f"duplicate address '{address}' (first at digests.weekly[{first}])"),
+            )
 
 
 def _unknown_teams(config: OrgConfig) -> Iterator[Problem]:
@@ -491,6 +507,11 @@ def _alert_references(config: OrgConfig) -> Iterator[Problem]:
     channels = {channel.name for channel in config.alerts.channels}
     services = {svc.id for source in config.sources for svc in source.services}
     customers = {customer.key for customer in config.customers}
+    slack = config.digests.slack_channel
+    kinds = {channel.name: channel.kind for channel in config.alerts.channels}
+    if slack is not None and kinds.get(slack) != "slack":
+        what = "not a slack channel" if slack in kinds else "unknown channel"
+        yield ("digests", "slack_channel"), f"{what} '{slack}' (declare it in alerts.channels)"
     for i, rule in enumerate(config.alerts.rules):
         if rule.channel not in channels:
             yield ("alerts", "rules", i, "channel"), f"unknown channel '{rule.channel}'"

@@ -76,7 +76,7 @@ def test_the_example_applies_then_changes_nothing() -> None:
     again = StringIO()
     call_command("apply_config", str(EXAMPLE), stdout=again)
 
-    assert out.getvalue().endswith("48 created, 0 updated, 0 deleted\n")
+    assert out.getvalue().endswith("49 created, 0 updated, 0 deleted\n")
     assert again.getvalue() == f"applied {EXAMPLE}: no changes\n"
     counts = {label.split(".")[-1]: n for label, n in db_counts().items()}
     assert counts == {

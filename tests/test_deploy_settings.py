@@ -27,6 +27,7 @@ def test_check_deploy_is_clean() -> None:
             "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-key-0123456789",
             "KEEL_ENCRYPTION_KEY": "another-long-random-key-for-encrypting-secrets",
             "ALLOWED_HOSTS": "keel.example.com",
+            "KEEL_BASE_URL": "https://keel.example.com",
         }
     )
     assert result.returncode == 0, result.stdout + result.stderr

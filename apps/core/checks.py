@@ -2,7 +2,13 @@
 
 keel.W001: KEEL_ENCRYPTION_KEY is weak. It is the key material of every secret stored in the
 database (apps.core.crypto), so it must be long and random, and not SECRET_KEY (a leaked session
-signing key must not also open the stored tokens)."""
+signing key must not also open the stored tokens).
+
+keel.W002: KEEL_BASE_URL is not the site's address. Digests and alerts link into the dashboard
+with it; left at the default (http://127.0.0.1:8000) or another loopback address, every link a
+manager clicks in an e-mail opens their own machine."""
+
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Tags, Warning, register
@@ -37,5 +43,35 @@ def encryption_key_check(app_configs=None, **kwargs) -> list[CheckMessage]:
                 "makes stored secrets unreadable, so re-enter them in the admin afterwards."
             ),
             id="keel.W001",
+        )
+    ]
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the address people open Keel at, or None."""
+    parts = urlparse(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is no http(s) address"
+    host = parts.hostname
+    if host in LOOPBACK_HOSTS or host.startswith("127.") or host.endswith(".localhost"):
+        return f"{url!r} points at this machine, not at the site"
+    return None
+
+
+@register(Tags.security, deploy=True)
+def base_url_check(app_configs=None, **kwargs) -> list[CheckMessage]:
+    url = str(getattr(settings, "KEEL_BASE_URL", ""))
+    problem = base_url_problem(url)
+    if problem is None:
+        return []
+    return [
+        Warning(
+            f"KEEL_BASE_URL is not the site's address: {problem}.",
+            hint="Set KEEL_BASE_URL to the address managers open Keel at, e.g. "
+            "https://keel.example.com: digests and alerts link into the dashboard with it.",
+            id="keel.W002",
         )
     ]

@@ -8,22 +8,29 @@ import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from apps.digests.content import Point  # noqa: E402
+from apps.metrics.display import CURRENCY_SYMBOLS  # noqa: E402
+from apps.metrics.registry import CURRENCY_UNIT  # noqa: E402
 
 BAR, TREND, ALERT = "#4c78a8", "#f58518", "#d62728"
 
 
-def _zoom(ax, values: list[float]) -> None:
-    """Bars start at zero, except for a series that barely moves far from zero (uptime at
-    97–99 %): then the axis starts below its lowest value, so the months can be told apart."""
-    positive = [v for v in values if v > 0]
-    if len(positive) < 2 or len(positive) < len(values):
-        return
-    low, high = min(positive), max(positive)
-    if high - low < 0.2 * high:
-        margin = max(high - low, 0.01 * high)
-        ax.set_ylim(max(0.0, low - margin), high + 0.25 * margin)
+def _ticks(unit: str, currency: str):
+    """A y-axis tick formatter reading like the digest's numbers ("98%", "$20k", "40")."""
+
+    def label(value: float, _pos: object) -> str:
+        if unit == "ratio":
+            return f"{value * 100:.0f}%"
+        if unit == CURRENCY_UNIT:
+            symbol = CURRENCY_SYMBOLS.get(currency, "")
+            return (
+                f"{symbol}{value / 1000:,.0f}k" if abs(value) >= 1000 else f"{symbol}{value:,.0f}"
+            )
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+    return FuncFormatter(label)
 
 
 def _bar(point: Point | None) -> float:
@@ -31,9 +38,18 @@ def _bar(point: Point | None) -> float:
     return 0.0 if point is None or point.value is None else float(point.value)
 
 
-def chart_png(*, title: str, months: list[date], points: dict[date, Point]) -> bytes:
-    """A 480×150 px PNG: one bar per month (red when anomalous, missing when null) and the
-    smoothed trend as a line. `months` are the x axis, oldest first."""
+def chart_figure(
+    *,
+    title: str,
+    months: list[date],
+    points: dict[date, Point],
+    unit: str = "",
+    currency: str = "USD",
+) -> Figure:
+    """A 480×150 px chart: one bar per month (red when anomalous, missing when null) and the
+    smoothed trend as a line. `months` are the x axis, oldest first. Bars start at zero, so a
+    bar's height is its value (an axis from 96% would make a 1-point dip look like a collapse),
+    and the y axis reads in the metric's unit."""
     fig = Figure(figsize=(4.8, 1.5), dpi=100)
     ax = fig.add_subplot()
     labels = [f"{m:%b}" for m in months]
@@ -47,13 +63,21 @@ def chart_png(*, title: str, months: list[date], points: dict[date, Point]) -> b
         color=TREND,
         linewidth=1.5,
     )
-    _zoom(ax, [v for m, v in zip(months, values, strict=True) if m in points])
+    low = min([0.0, *values])
+    ax.set_ylim(bottom=low)
+    ax.yaxis.set_major_formatter(_ticks(unit, currency))
     ax.set_xticks(range(len(months)), labels, fontsize=7)
     ax.tick_params(axis="y", labelsize=7)
     ax.set_title(title, fontsize=8, loc="left")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout(pad=0.4)
+    return fig
+
+
+def chart_png(**kwargs) -> bytes:
+    """`chart_figure(**kwargs)` as PNG bytes."""
+    fig = chart_figure(**kwargs)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from apps.digests.charts import chart_png
 from apps.digests.content import recent_months
 from apps.digests.selectors import Digest
-from apps.metrics.display import change_text, value_text
+from apps.metrics.display import change_text, change_verdict, value_text
 from apps.metrics.registry import definition
 
 
@@ -37,6 +37,11 @@ def _title(metric: str) -> str:
     return found.title_long if found else metric
 
 
+def _unit(metric: str) -> str:
+    found = definition(metric)
+    return found.unit if found else ""
+
+
 def digest_charts(digest: Digest) -> dict[str, bytes]:
     """{content id: PNG bytes}, one chart per section (its first metric, last 12 months)."""
     months = recent_months(digest.month)
@@ -45,6 +50,8 @@ def digest_charts(digest: Digest) -> dict[str, bytes]:
             title=f"{_title(section.chart_metric)} (bars) and trend (line), monthly",
             months=months,
             points=scope.series.get(section.chart_metric, {}),
+            unit=_unit(section.chart_metric),
+            currency=digest.currency,
         )
         for scope in digest.scopes
         for section in scope.sections
@@ -80,6 +87,13 @@ def _context(digest: Digest, image_src: dict[str, str]) -> dict:
                         "change": change_text(line.change, unit=line.unit, currency=cur),
                         "trend": value_text(line.smoothed, unit=line.unit, currency=cur),
                         "vs_trend": change_text(line.vs_trend, unit=line.unit, currency=cur),
+                        # better / worse / unchanged by the metric's direction (docs/metrics.md)
+                        "change_verdict": change_verdict(
+                            line.change, better=line.better, unit=line.unit
+                        ),
+                        "trend_verdict": change_verdict(
+                            line.vs_trend, better=line.better, unit=line.unit
+                        ),
                         "note": line.note if line.value is None else "",
                         "goal": _goal_text(line, cur),
                         "met": line.met,

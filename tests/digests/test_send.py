@@ -41,11 +41,13 @@ def test_each_recipient_gets_one_digest_with_both_parts_and_inline_charts(org, s
     assert images and all(png.startswith(b"\x89PNG") for png in images.values())
     assert set(re.findall(r'src="cid:([^"]+)"', html)) == set(images)
     assert "chart-team-alpha-delivery" in images
-    # release_frequency alpha: Oct 9 vs Sep 3 → +6; vs trend 5 → +4; flagged anomalous.
+    # release_frequency alpha: Oct 9 vs Sep 3 → +6; vs trend 5 → +4; flagged anomalous. More
+    # releases is better, said in words (and in green in the HTML), never by colour alone.
     assert (
-        "Release frequency: 9 releases [DORA high] (previous month 3 releases, +6 releases; "
-        "trend 5 releases, +4 releases) ANOMALY"
+        "Release frequency: 9 releases [DORA high] (previous month 3 releases, +6 releases better; "
+        "trend 5 releases, +4 releases better) ANOMALY"
     ) in text
+    assert '<span style="color:#16692f;">+6 releases <strong>better</strong></span>' in html
     assert (
         "Release frequency for team Alpha was 9 releases in October 2026, above its trend "
         "of 5 releases (previous month: 3 releases)."
@@ -78,7 +80,7 @@ def test_manager_digest_never_mentions_another_teams_engineers(org, smtp):
     assert "Ada One" not in root_text and "Bea Secret" not in root_text
     assert "beta-web: 98.00% (SLO 99.00%, missed)" in root_text
     # org cost Oct 12,500 EUR vs trend 12,000 → +€500; no September row → "—".
-    assert "Cost: €12,500 (previous month —, —; trend €12,000, +€500)" in root_text
+    assert "Cost: €12,500 (previous month —, —; trend €12,000, +€500 worse)" in root_text
 
 
 def test_smtp_failure_mid_run_is_retried_without_a_duplicate(org, smtp):

@@ -9,6 +9,7 @@ SECRETS = {
     "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-key-0123456789",
     "KEEL_ENCRYPTION_KEY": "another-long-random-key-for-encrypting-secrets",
     "ALLOWED_HOSTS": "keel.example.com",
+    "KEEL_BASE_URL": "https://keel.example.com",
 }
 
 
@@ -21,6 +22,9 @@ SECRETS = {
         ({"KEEL_ENCRYPTION_KEY": "a" * 64}, "keel.W001"),  # long, but one character
         ({"KEEL_ENCRYPTION_KEY": SECRETS["SECRET_KEY"]}, "keel.W001"),
         ({"KEEL_ENCRYPTION_KEY": "change-me-to-another-long-random-string"}, "keel.W001"),
+        # Digest and alert links would open the reader's own machine.
+        ({"KEEL_BASE_URL": "http://127.0.0.1:8000"}, "keel.W002"),
+        ({"KEEL_BASE_URL": "http://localhost:8080"}, "keel.W002"),
     ],
 )
 def test_a_weakened_production_setting_fails_the_check(extra_env, warning) -> None:

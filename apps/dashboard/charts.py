@@ -19,6 +19,7 @@ from apps.metrics.display import plotly_number, unit_title
 from apps.metrics.registry import MetricDefinition
 
 VALUE_COLOR, SMOOTH_COLOR, ANOMALY_COLOR, SELECT_COLOR = "#2457d6", "#6b7280", "#a4231b", "#a4231b"
+GOAL_COLOR = "#16692f"  # the goal line: the dashboard's "good" green
 # Distinct hues (and dashes) for side-by-side series, e.g. teams on the comparison page.
 PALETTE = ("#2457d6", "#c2410c", "#0f766e", "#7c3aed", "#b45309", "#be185d", "#15803d", "#334155")
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
@@ -186,12 +187,33 @@ def _layout(spec: ChartSpec, *, selected: str, legend: bool = True) -> dict:
     }
 
 
-def figure_build(series: pd.DataFrame, *, spec: ChartSpec, today: date, selected: str = "") -> dict:
+def _goal_trace(x: list[str], goal: float, spec: ChartSpec, label: str) -> dict:
+    """The goal as a flat dotted line across the chart (docs/dashboard.md#goals)."""
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": label,
+        "x": [x[0], x[-1]],
+        "y": [goal, goal],
+        "hovertemplate": f"{label}<extra></extra>",
+        "line": {"color": GOAL_COLOR, "dash": "dot", "width": 2},
+    }
+
+
+def figure_build(
+    series: pd.DataFrame,
+    *,
+    spec: ChartSpec,
+    today: date,
+    selected: str = "",
+    goal: tuple[float, str] | None = None,
+) -> dict:
     """One metric: the finished periods' values (line + markers; a null leaves a gap), the
     smoothed trend (dashed), the anomalies (ringed diamonds) and the running period to date
     (dotted, hollow, labelled). Each value point carries its period_start in `customdata`,
     which the page uses to open the records behind it. `selected`: an ISO date marked with a
-    vertical line (the point whose records are shown)."""
+    vertical line (the point whose records are shown). `goal`: (target, legend label) drawn as
+    a flat dotted line."""
     done, running = _split(series, today)
     x = [d.isoformat() for d in done["period_start"]]
     data = [
@@ -208,6 +230,8 @@ def figure_build(series: pd.DataFrame, *, spec: ChartSpec, today: date, selected
         _anomaly_trace(done, spec),
         *_to_date_traces(done, running, spec, spec.title, VALUE_COLOR),
     ]
+    if goal is not None and x:
+        data.append(_goal_trace(x, goal[0], spec, goal[1]))
     return {"data": data, "layout": _layout(spec, selected=selected)}
 
 

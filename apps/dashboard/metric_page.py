@@ -13,6 +13,7 @@ from apps.accounts.access import engineer_visible
 from apps.core.audit import engineers_viewed
 from apps.core.periods import GRANULARITIES, Granularity
 from apps.metrics.display import value_text
+from apps.metrics.goals import goal_judged_at, goal_target, goals_index
 from apps.metrics.registry import MetricDefinition, MetricFamily
 from apps.metrics.selectors import metric_doc_link, metric_records_get, organization_currency
 from apps.organization.models import PagerDutyService, Person, Team
@@ -126,6 +127,20 @@ def _to_date(
     }
 
 
+def _goal(
+    metric: MetricDefinition, scope: str, key: str, granularity: str, currency: str
+) -> tuple[float, str] | None:
+    """The goal that applies to this series, with its legend label ("goal ≥ 8 releases"), or
+    None (docs/metrics.md#goals)."""
+    if not goal_judged_at(metric, granularity):
+        return None
+    found = goal_target(goals_index(), metric=metric.name, scope=scope, scope_key=key)
+    if found is None:
+        return None
+    sign = "≥" if metric.better == "up" else "≤"
+    return found[0], f"goal {sign} {value_text(found[0], unit=metric.unit, currency=currency)}"
+
+
 def metric_context(*, request: HttpRequest, metric: MetricDefinition, family: MetricFamily) -> dict:
     form = MetricQueryForm(request.GET)
     if not form.is_valid():
@@ -174,7 +189,15 @@ def metric_context(*, request: HttpRequest, metric: MetricDefinition, family: Me
         "start": start,
         "end": q.get("end"),
         "axis_title": spec.axis_title,
-        "figure": json.dumps(figure_build(frame, spec=spec, today=today, selected=selected)),
+        "figure": json.dumps(
+            figure_build(
+                frame,
+                spec=spec,
+                today=today,
+                selected=selected,
+                goal=_goal(metric, scope, key, granularity, currency),
+            )
+        ),
         "doc_url": metric_doc_link(metric),
         "rows": _rows(frame, metric, currency, NO_DATA, link, today),
         "to_date": _to_date(metric, family, scope, key, granularity, frame, today),

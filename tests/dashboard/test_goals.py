@@ -22,3 +22,19 @@ def test_team_tile_uses_the_team_goal(plain_client, world) -> None:
 def test_no_goal_no_line(plain_client, world) -> None:
     html = plain_client.get("/").content.decode()
     assert "data-goal" not in tile(html, "t_releases")
+
+
+def test_metric_chart_draws_the_goal_line(plain_client, world) -> None:
+    import html as html_lib
+    import json
+    import re
+
+    Goal.objects.create(metric="t_releases", target=8.0)
+    page = plain_client.get("/metrics/t_releases/").content.decode()
+    figure = json.loads(html_lib.unescape(re.search(r'data-figure="([^"]*)"', page).group(1)))
+    (goal,) = [t for t in figure["data"] if t.get("name", "").startswith("goal")]
+    assert goal["name"] == "goal ≥ 8 releases"
+    assert goal["y"] == [8.0, 8.0] and goal["x"] == ["2026-09-01", "2026-10-01"]
+    # Weekly, a monthly count's goal is not drawn (8 releases a month is not 8 a week).
+    weekly = plain_client.get("/metrics/t_releases/?granularity=week").content.decode()
+    assert "goal ≥" not in weekly

@@ -1,5 +1,5 @@
-"""Benchmark: build a three-year organisation at scale through the simulator and the real sync
-and import code, and measure it (Keel issue #8).
+"""Benchmark: build a three-year organisation at scale through the simulator and the real sync and
+import code, and measure it (docs/performance.md#a-three-year-organisation).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/keel_scale_tenth \\
         .venv/bin/python benchmarks/scale_org.py --fraction 0.1 --fresh

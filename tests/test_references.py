@@ -22,6 +22,9 @@ UNOPENABLE = re.compile(
             r"\bPRODUCT\.md\b",
             r"\bCONVENTIONS\b",  # the house-style file: CONTRIBUTING.md holds what applies
             r"\bissue [0-9]+\b",  # a tracker issue; GitHub numbers in data (#123) are fine
+            # ... also as "(issue #N", "Keel issue #N", "the report of issue #N"; an issue of
+            # the data ("open bug issue #2", "malformed issue #0") is fine
+            r"\(issue #[0-9]+|\bKeel issue #?[0-9]+|\breport of issue #?[0-9]+",
             SECTION + r"\s*[0-9]",  # a bare section number
         ]
     ),
@@ -46,6 +49,9 @@ def test_no_reference_a_reader_cannot_open() -> None:
         "The example of PRODU" + "CT.md " + SECTION + "2",
         "Errors are mapped once (CONVEN" + "TIONS " + SECTION + "6)",
         "Re-measured for iss" + "ue 8 (SQLite)",
+        "Hostile config files (iss" + "ue #8, Faults)",
+        "measure it (Keel iss" + "ue #8).",
+        "per page (see the report of iss" + "ue #8), which",
         "the currency rule (" + SECTION + "1)",
     ],
 )
@@ -55,6 +61,7 @@ def test_the_pattern_catches(line: str) -> None:
 
 def test_the_pattern_lets_through_data_and_public_standards() -> None:
     assert UNOPENABLE.search("closes #123; the issue tracker; issues 4–44") is None
+    assert UNOPENABLE.search("open bug issue #2; Jira: malformed issue #0 ('API-3')") is None
     assert cites_a_public_standard("JSON is UTF-8 (RFC 8259 " + SECTION + "8.1)")
 
 

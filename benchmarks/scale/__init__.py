@@ -1,4 +1,5 @@
-"""The scale benchmark's organisation (Keel issue #8), used by `benchmarks/scale_org.py`.
+"""The scale benchmark's organisation (docs/performance.md#a-three-year-organisation), used by
+`benchmarks/scale_org.py`.
 
 - `plan`: who and what the organisation holds at a given fraction (teams, people and their
   identities, repos, Jira projects, PagerDuty services, record counts, simulator ports);

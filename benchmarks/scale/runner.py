@@ -119,8 +119,8 @@ def autoanalyze() -> Iterator[list[str]]:
     """When the server runs without autovacuum (this one does), analyze the tables it would
     have analyzed, every `autovacuum_naptime`, while the block runs; yields the list of tables
     analyzed. Without statistics the planner misjudges the sync's lookups by (source, id) and
-    scans the whole source per page (see the report of issue #8), which production, where
-    autovacuum is on, does not see."""
+    scans the whole source per page (docs/performance.md#a-three-year-organisation), which
+    production, where autovacuum is on, does not see."""
     from django.db import connection, connections
 
     with connection.cursor() as cursor:

@@ -1,6 +1,6 @@
-"""Shared by the fault tests (issue #8, Faults): tiny simulated upstreams, a two-step sync
-scenario, a snapshot of every synced table, endpoint templates from a simulator request log,
-and a database that a child process can share with the test.
+"""Shared by the fault tests (docs/operations.md#syncs-and-failures): tiny simulated upstreams, a
+two-step sync scenario, a snapshot of every synced table, endpoint templates from a simulator
+request log, and a database that a child process can share with the test.
 
 The scenario is the same for every provider: a first sync, an upstream change, an incremental
 sync. The second step is what reaches the detail endpoints an incremental run needs (PagerDuty

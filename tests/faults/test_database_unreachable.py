@@ -1,6 +1,6 @@
-"""The database goes away during a sync: the run is failed with a clear error naming the
-database, nothing committed is lost, no cursor or ETag gets ahead of the data, and the next run
-completes with the rows of a clean sync (issue #8).
+"""The database goes away during a sync: the run is failed with a clear error naming the database,
+nothing committed is lost, no cursor or ETag gets ahead of the data, and the next run completes with
+the rows of a clean sync (docs/operations.md#syncs-and-failures).
 
 PostgreSQL: the sync's own server backend is terminated (`pg_terminate_backend`) from another
 connection just before it writes the second page of pull requests, like a server restart or a

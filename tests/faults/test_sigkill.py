@@ -1,5 +1,6 @@
-"""A sync process killed with SIGKILL in the middle of a page's writes, then run again: exactly
-the rows of a clean sync, no duplicates, cursors and ETags never ahead of the data (issue #8).
+"""A sync process killed with SIGKILL in the middle of a page's writes, then run again: exactly the
+rows of a clean sync, no duplicates, cursors and ETags never ahead of the data
+(docs/operations.md#syncs-and-failures).
 
 The sync runs in a child process (tests/faults/child.py) that shares the test's database; it
 kills itself after writing part of the second page of the first repo's pull requests, inside

@@ -1,5 +1,5 @@
-"""Every upstream endpoint fails once — 429 with and without Retry-After, 502, a timeout — and
-the syncs still end with exactly the rows of a clean sync (issue #8, Faults).
+"""Every upstream endpoint fails once — 429 with and without Retry-After, 502, a timeout — and the
+syncs still end with exactly the rows of a clean sync (docs/operations.md#syncs-and-failures).
 
 The endpoints are not listed here: they are read from a clean run's simulator request log
 (GitHub, Jira and PagerDuty, first and incremental sync), and one fault rule per endpoint is

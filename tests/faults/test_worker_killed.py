@@ -1,7 +1,7 @@
 """A Celery worker killed (SIGKILL) while it runs a sync task: the task, acknowledged late, is
-handed to the next worker once Redis's visibility timeout has passed, runs again and stores
-exactly the rows of a clean sync (issue #8). Needs Redis and PostgreSQL (CI); skipped without.
-"""
+handed to the next worker once Redis's visibility timeout has passed, runs again and stores exactly
+the rows of a clean sync (docs/operations.md#syncs-and-failures). Needs Redis and PostgreSQL (CI);
+skipped without."""
 
 import subprocess
 import sys

@@ -1,5 +1,5 @@
-"""Hostile config files (issue #8, "Hostile and broken input"): each malformed file is refused
-with an error naming the key path (or the line), by `config_load` and by `manage.py
+"""Hostile config files (docs/operations.md#malformed-input-what-keel-says): each malformed file is
+refused with an error naming the key path (or the line), by `config_load` and by `manage.py
 apply_config` (exit status 1), and the organisation applied before is left exactly as it was."""
 
 from collections.abc import Callable

@@ -1,9 +1,9 @@
-"""Hostile cost exports (issue #8, "Hostile and broken input"): every format (FOCUS, AWS CUR
-legacy and 2.0, GCP CSV and JSON Lines, Azure EA and MCA) in every container (CSV, CSV.gz,
-Parquet, JSON Lines). Each malformed file fails its import with an error naming the file and,
-where it applies, the row and column; `manage.py import_costs` exits non-zero; no line of it is
-stored and the good import made before is untouched. On PostgreSQL the FOCUS CSV cases run
-twice: through the COPY fast path and through the reference reader, with the same message."""
+"""Hostile cost exports (docs/operations.md#malformed-input-what-keel-says): every format (FOCUS,
+AWS CUR legacy and 2.0, GCP CSV and JSON Lines, Azure EA and MCA) in every container (CSV, CSV.gz,
+Parquet, JSON Lines). Each malformed file fails its import with an error naming the file and, where
+it applies, the row and column; `manage.py import_costs` exits non-zero; no line of it is stored and
+the good import made before is untouched. On PostgreSQL the FOCUS CSV cases run twice: through the
+COPY fast path and through the reference reader, with the same message."""
 
 import gzip
 import json

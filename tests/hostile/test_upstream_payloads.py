@@ -1,8 +1,8 @@
-"""Hostile upstream payloads (issue #8, "Hostile and broken input"): GitHub, Jira and PagerDuty
-pages served by `responses` (raw bytes and headers, so any shape can be sent) through the real
-sync (`source_sync`). After a good sync, each broken payload fails the run with an error naming
-the provider, the URL and, for an item, its position and field; nothing of the bad page is
-stored, the rows of the good sync keep their values, and no cursor or ETag moves."""
+"""Hostile upstream payloads (docs/operations.md#malformed-input-what-keel-says): GitHub, Jira and
+PagerDuty pages served by `responses` (raw bytes and headers, so any shape can be sent) through the
+real sync (`source_sync`). After a good sync, each broken payload fails the run with an error naming
+the provider, the URL and, for an item, its position and field; nothing of the bad page is stored,
+the rows of the good sync keep their values, and no cursor or ETag moves."""
 
 import json
 import re

@@ -1,1 +1,2 @@
-"""Hostile and broken input: API fuzzing, secrets, authentication, throttling (issue #8)."""
+"""Hostile and broken input: API fuzzing, secrets, authentication, throttling
+(docs/operations.md)."""

@@ -131,7 +131,10 @@ def measure(args) -> dict:
     results = []
     for name, metric, purpose, columns in kinds(rng, args.series):
         frame = series_frame(metric, columns)
-        models = {metric: definition(metric).anomaly_model}
+        known = definition(metric)
+        if known is None:
+            raise SystemExit(f"unknown metric {metric!r}")
+        models = {metric: str(known.anomaly_model)}
         for window, dispersion in args.settings:
             started = time.perf_counter()
             tests = anomalies.anomaly_tests(

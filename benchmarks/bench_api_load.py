@@ -41,12 +41,21 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from itertools import islice
 from multiprocessing import get_context
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from common import ROOT, setup_django  # noqa: E402 - sets up the path first
 from http_load import figures, load_run, request_headers
 
+if TYPE_CHECKING:
+    from apps.core.periods import Granularity
+
 USERNAME = "bench-api-load"
+# The periods seeded: about three years of weeks and of months back from today.
+SPANS: "tuple[tuple[Granularity, timedelta], ...]" = (
+    ("week", timedelta(weeks=155)),
+    ("month", timedelta(days=35 * 30.5)),
+)
 SCOPE_KEYS = {
     "org": [""],
     "team": [f"team-{i:02}" for i in range(1, 13)],
@@ -105,7 +114,7 @@ def metric_rows(today: date) -> Iterator:
     rng = random.Random(8)
     periods = [
         (g, start, next_period_start(start, g))
-        for g, back in (("week", timedelta(weeks=155)), ("month", timedelta(days=35 * 30.5)))
+        for g, back in SPANS
         for start in iter_periods(period_start_of(today - back, g), period_start_of(today, g), g)
     ]
     for metric in all_definitions():
@@ -154,7 +163,8 @@ def query_mix(count: int = 240) -> list[str]:
     if not series:
         raise SystemExit("no metric rows in the database: run with --seed")
     metrics = sorted({m for m, _, _ in series})
-    last, rng, paths = span["last"], random.Random(8), []
+    last, rng = span["last"], random.Random(8)
+    paths: list[str] = []
     year_ago, quarter_ago = last - timedelta(days=364), last - timedelta(days=91)
     while len(paths) < count:
         metric, scope, key = rng.choice(series)

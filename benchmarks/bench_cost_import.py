@@ -104,9 +104,14 @@ def import_once(path: Path, plain: bool) -> tuple[float | None, float, str]:
     from apps.costs import services
     from apps.costs.models import CostImport
 
-    taken = []
+    taken: list[str] = []
     fast = services.lines_copy_focus
-    services.lines_copy_focus = lambda **kw: taken.append("fast COPY") or fast(**kw)
+
+    def fast_noted(**kw):
+        taken.append("fast COPY")
+        return fast(**kw)
+
+    services.lines_copy_focus = fast_noted
     plain_s = plain_copy(path) if plain else None
     began = time.perf_counter()
     record = services.cost_file_import(path=path, format="focus")

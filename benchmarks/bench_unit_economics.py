@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from common import ROOT
 
-from apps.economics.growth import growth_fit
+from apps.economics.growth import NoFit, growth_fit
 from apps.economics.survival import Observations, km_median
 from apps.economics.synthetic import TRUE_ELASTICITY, synthetic_drivers, weibull_onboarding
 
@@ -41,7 +41,10 @@ def coverage(runs: int) -> dict:
     fits = []
     for seed in range(runs):
         drivers = synthetic_drivers(seed=seed)
-        fits.append(growth_fit(drivers, drivers["period_start"].iloc[-1]))
+        fit = growth_fit(drivers, drivers["period_start"].iloc[-1])
+        if isinstance(fit, NoFit):
+            raise SystemExit(f"synthetic organisation {seed}: no fit: {fit.reason}")
+        fits.append(fit)
     seconds = time.perf_counter() - started
     hits = sum(f.interval[0] <= TRUE_ELASTICITY <= f.interval[1] for f in fits)
     estimates = np.array([f.elasticity for f in fits])
@@ -64,13 +67,13 @@ def kaplan_meier(runs: int, customers: int) -> dict:
         frame, truth = weibull_onboarding(seed=seed, customers=customers)
         median = km_median(Observations.at(frame, CENSOR_AT))
         errors.append(abs(median - truth) / truth if not math.isnan(median) else math.inf)
-    errors = np.array(errors)
+    relative = np.array(errors)
     return {
         "runs": runs,
         "customers": customers,
-        "within_10_percent": float((errors <= 0.10).mean()),
-        "median_relative_error": float(np.median(errors)),
-        "p90_relative_error": float(np.quantile(errors, 0.9)),
+        "within_10_percent": float((relative <= 0.10).mean()),
+        "median_relative_error": float(np.median(relative)),
+        "p90_relative_error": float(np.quantile(relative, 0.9)),
     }
 
 

@@ -66,7 +66,7 @@ def figures(runs: list[dict]) -> dict:
     """The figures of one endpoint over its turns: latencies in ms, requests per second of
     measured time, errors = answers other than 2xx plus exceptions."""
     latencies = [s for run in runs for s in run["latencies"]]
-    statuses = Counter()
+    statuses: Counter[str] = Counter()
     for run in runs:
         statuses.update(run["statuses"])
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")

@@ -40,6 +40,7 @@ import os
 import sys
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from common import ROOT, setup_django  # noqa: E402 - sets up the path first
@@ -112,8 +113,14 @@ def costs_phase(plan: p.Plan) -> dict:
     began = time.perf_counter()
     export_write_in_child(plan, cost_dir(plan))
     written = time.perf_counter() - began
-    fast, copy = [], services.lines_copy_focus
-    services.lines_copy_focus = lambda **kw: fast.append(1) or copy(**kw)
+    fast: list[int] = []
+    copy = services.lines_copy_focus
+
+    def copy_noted(**kw):
+        fast.append(1)
+        return copy(**kw)
+
+    services.lines_copy_focus = copy_noted
     began = time.perf_counter()
     with runner.autoanalyze():
         imports = cost_exports_scan()
@@ -197,7 +204,7 @@ def hourly_run(plan: p.Plan) -> dict:
     for kind in p.KINDS:
         print(f"{datetime.now(UTC):%H:%M:%S} phase hourly {kind} ...", flush=True)
         began = time.perf_counter()
-        result = runner.in_child(lambda k=kind: sync_phase(k, plan, window=window))
+        result = runner.in_child(partial(sync_phase, kind, plan, window=window))
         result["wall_s"] = round(time.perf_counter() - began, 1)
         _report(f"hourly {kind}", result)
         out[f"hourly-{kind}"] = result

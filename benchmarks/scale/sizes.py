@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 #: (label, "app_label.Model") of the main tables
@@ -80,7 +81,7 @@ def results_path(fraction: float) -> Path:
 def results_update(fraction: float, **parts: object) -> Path:
     """Merge `parts` (e.g. phases={...}, sizes={...}) into the fraction's results file."""
     path = results_path(fraction)
-    data = json.loads(path.read_text()) if path.exists() else {"fraction": fraction}
+    data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {"fraction": fraction}
     for key, value in parts.items():
         if isinstance(value, dict) and isinstance(data.get(key), dict):
             data[key].update(value)

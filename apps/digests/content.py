@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from apps.metrics.display import value_text
-from apps.metrics.registry import MetricDefinition, band_of
+from apps.metrics.registry import Better, MetricDefinition, band_of
 
 # Headline metrics in the order a digest shows them, grouped by the family that computes them.
 HEADLINES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -55,7 +55,7 @@ class MetricLine:
 
     metric: str
     label: str
-    better: str
+    better: Better
     unit: str
     value: float | None
     previous: float | None

@@ -37,7 +37,7 @@ LABELS = {
     "impact_days": "Impact-days",
     "bug": "Bug",
     "completed_at": "Completed (UTC)",
-    "reported_by_other": "Reported by someone else",
+    "repairs_others_code": "Repairs others' code",
     "small_fix_that_took_long": "Small fix that took long",
     "id": "Incident",
     "service_name": "Service",

@@ -7,11 +7,11 @@ issue_key), `bug_issues` ({(repo lower-case, number): reporter login} of GitHub 
 issues), `people` ({(provider, external id): email}), `teams` ({email: team slug}).
 
 Work items (`ITEM_COLUMNS`): person (e-mail), team, kind (jira|pull), ref, completed_at,
-bug (bool), by_other (1.0 / 0.0, NaN when not a bug or the reporter is unknown),
-small_slow (bool: a bug fix under 20 changed lines open more than 5 days).
+bug (bool), by_other (1.0 / 0.0: a bug fix repairing other people's code; NaN when not a bug or
+unknown) and small_slow (1.0 / 0.0: a bug fix under 20 changed lines whose first commit is more
+than 5 days before its merge; NaN idem), both set by `fix_components`.
 """
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,7 +32,6 @@ def jira_items(
 ) -> pd.DataFrame:
     """Resolved Jira issues (not sub-tasks) whose assignee is a configured person, as
     `ITEM_COLUMNS` (column operations over the whole frame; no loop per issue)."""
-    lines = (pulls["additions"] + pulls["deletions"]).groupby(pulls["issue_key"]).sum()
     accounts = {
         external: email for (provider, external), email in people.items() if provider == "jira"
     }
@@ -40,10 +39,6 @@ def jira_items(
     person = rows["assignee_id"].map(accounts)
     rows, person = rows[person.notna()], person[person.notna()]
     bug = rows["issue_type"].isin(jira_types)
-    reported = rows["reporter_id"].fillna("").astype(str) != ""
-    by_other = (rows["reporter_id"] != rows["assignee_id"]).astype(float).where(bug & reported)
-    changed = rows["key"].map(lines).astype(float)
-    slow = (rows["resolved_at"] - rows["created_at"]) > timedelta(days=SLOW_DAYS)
     return pd.DataFrame(
         {
             "person": person,
@@ -52,8 +47,8 @@ def jira_items(
             "ref": rows["key"],
             "completed_at": rows["resolved_at"],
             "bug": bug,
-            "by_other": by_other,
-            "small_slow": bug & changed.notna() & (changed < SMALL_LINES) & slow,
+            "by_other": np.nan,
+            "small_slow": np.nan,
         },
         columns=ITEM_COLUMNS,
     )
@@ -84,16 +79,6 @@ def pull_items(
         index=rows.index,
         dtype=bool,
     )
-    by_other = pd.Series(
-        [
-            float(any(c.lower() != me.lower() for c in closed)) if closed else math.nan
-            for closed, me in zip(closers, login.tolist(), strict=True)
-        ],
-        index=rows.index,
-        dtype="float64",
-    )
-    lines = rows["additions"] + rows["deletions"]
-    slow = (rows["merged_at"] - rows["created_at"]) > timedelta(days=SLOW_DAYS)
     return pd.DataFrame(
         {
             "person": person,
@@ -102,8 +87,8 @@ def pull_items(
             "ref": rows["repo"] + "#" + rows["number"].astype(str),
             "completed_at": rows["merged_at"],
             "bug": bug,
-            "by_other": by_other,
-            "small_slow": bug & lines.notna() & (lines < SMALL_LINES) & slow,
+            "by_other": np.nan,
+            "small_slow": np.nan,
         },
         columns=ITEM_COLUMNS,
     )
@@ -147,8 +132,8 @@ class Churn:
     bug_share: float
     previous_share: float | None
     rise: float
-    by_others: float
-    small_slow: float
+    by_others: float | None  # None: unknown (no bug fix with a PR and its files)
+    small_slow: float | None  # None: unknown (no bug fix with a PR)
     score: float | None
 
     def note(self, min_items: int) -> str:
@@ -157,12 +142,41 @@ class Churn:
                 f"{self.items} work item(s) in the window, fewer than churn.min_items ({min_items})"
             )
         previous = "none" if self.previous_share is None else f"{self.previous_share:.2f}"
+        others = "unknown" if self.by_others is None else f"{self.by_others:.2f}"
+        slow = "unknown" if self.small_slow is None else f"{self.small_slow:.2f}"
+        terms = ["0.4·bug", "0.2·rise"]
+        terms += [] if self.by_others is None else ["0.2·others"]
+        terms += [] if self.small_slow is None else ["0.2·slow"]
+        weight = 0.6 + 0.2 * ((self.by_others is not None) + (self.small_slow is not None))
+        formula = " + ".join(terms)
+        if weight < 1.0:
+            formula = f"({formula}) / {weight:.1f}"
+        unknown = [
+            name
+            for name, value in (
+                ("repairs of others' code", self.by_others),
+                ("small fixes that took long", self.small_slow),
+            )
+            if value is None
+        ]
+        left_out = (
+            f"; unknown, left out and the other weights rescaled: {', '.join(unknown)}"
+            if unknown
+            else ""
+        )
         return (
             f"bug share {self.bug_share:.2f} (previous window {previous}, rise "
-            f"{self.rise:.2f}), bugs reported by others {self.by_others:.2f}, small fixes "
-            f"that took long {self.small_slow:.2f}; score = 0.4·bug + 0.2·rise + "
-            f"0.2·others + 0.2·slow"
+            f"{self.rise:.2f}), repairs of others' code {others}, small fixes that took long "
+            f"{slow}; score = {formula}{left_out}"
         )
+
+
+def churn_score(parts: dict[str, float | None]) -> float:
+    """Σ weight × component over the known components, divided by their weights' sum (an
+    unknown component is left out and the others rescaled, docs/metrics.md#churn_risk)."""
+    known = {k: v for k, v in parts.items() if v is not None}
+    total = sum(WEIGHTS[k] for k in known)
+    return sum(WEIGHTS[k] * v for k, v in known.items()) / total
 
 
 def _share(frame: pd.DataFrame) -> float | None:
@@ -182,8 +196,8 @@ def churn_of(
     previous = _share(in_window(items, end - 2 * window, end - window))
     share = _share(now) or 0.0
     bugs = now[now["bug"]]
-    others = float(bugs["by_other"].mean()) if bugs["by_other"].notna().any() else 0.0
-    slow = float(bugs["small_slow"].mean()) if len(bugs) else 0.0
+    others = _component(bugs["by_other"])
+    slow = _component(bugs["small_slow"])
     rise = 0.0 if previous is None else min(max((share - previous) / threshold, 0.0), 1.0)
     parts = {
         "bug_share": min(share / threshold, 1.0),
@@ -191,10 +205,19 @@ def churn_of(
         "by_others": others,
         "small_slow": slow,
     }
-    score = sum(WEIGHTS[k] * v for k, v in parts.items()) if len(now) >= min_items else None
+    score = churn_score(parts) if len(now) >= min_items else None
     return Churn(
         len(now), share, previous, rise, others, slow, None if score is None else round(score, 12)
     )
+
+
+def _component(values: pd.Series) -> float | None:
+    """The mean over the bug items whose value is known; 0 without bug items, None when there
+    are bug items but none is known."""
+    if not len(values):
+        return 0.0
+    known = values.dropna()
+    return float(known.astype(float).mean()) if len(known) else None
 
 
 def churn_grid(
@@ -242,12 +265,15 @@ def _cumulative_columns(ordered: pd.DataFrame) -> dict[str, np.ndarray]:
     """Running sums (with a leading 0) of the window counts over `ordered` items."""
     bug = ordered["bug"].to_numpy(bool)
     known = bug & ordered["by_other"].notna().to_numpy(bool)
+    slow = pd.to_numeric(ordered["small_slow"], errors="coerce").astype(float)
+    known_slow = bug & slow.notna().to_numpy(bool)
     columns = {
         "n": np.ones(len(ordered)),
         "bugs": bug,
         "known": known,
         "others": np.where(known, ordered["by_other"].fillna(0.0).to_numpy(float), 0.0),
-        "slow": bug & ordered["small_slow"].to_numpy(bool),
+        "known_slow": known_slow,
+        "slow": np.where(known_slow, slow.fillna(0.0).to_numpy(float), 0.0),
     }
     return {
         name: np.concatenate([[0.0], np.cumsum(values, dtype=float)])
@@ -268,17 +294,18 @@ def _churn_at(
 ) -> Churn:
     """The Churn of one window from `_window_sums` (the arithmetic of `churn_of`)."""
     if sums is None:
-        n = bugs = known = slow = prev_n = prev_bugs = 0
-        others = 0.0
+        n = bugs = known = known_slow = prev_n = prev_bugs = 0
+        others = slow = 0.0
     else:
-        n, bugs, known, slow, prev_n, prev_bugs = (
-            int(sums[k][i]) for k in ("n", "bugs", "known", "slow", "prev_n", "prev_bugs")
+        n, bugs, known, known_slow, prev_n, prev_bugs = (
+            int(round(sums[k][i]))
+            for k in ("n", "bugs", "known", "known_slow", "prev_n", "prev_bugs")
         )
-        others = float(sums["others"][i])
+        others, slow = float(sums["others"][i]), float(sums["slow"][i])
     previous = prev_bugs / prev_n if prev_n else None
     share = bugs / n if n else 0.0
-    by_others = others / known if known else 0.0
-    small_slow = slow / bugs if bugs else 0.0
+    by_others = others / known if known else (None if bugs else 0.0)
+    small_slow = slow / known_slow if known_slow else (None if bugs else 0.0)
     rise = 0.0 if previous is None else min(max((share - previous) / threshold, 0.0), 1.0)
     parts = {
         "bug_share": min(share / threshold, 1.0),
@@ -286,7 +313,61 @@ def _churn_at(
         "by_others": by_others,
         "small_slow": small_slow,
     }
-    score = sum(WEIGHTS[k] * v for k, v in parts.items()) if n >= min_items else None
+    score = churn_score(parts) if n >= min_items else None
     return Churn(
         n, share, previous, rise, by_others, small_slow, None if score is None else round(score, 12)
     )
+
+
+HISTORY_COLUMNS = ["repo", "number", "first_commit_at", "others_lines", "file_lines"]
+
+
+def fix_components(
+    items: pd.DataFrame, pulls: pd.DataFrame, history: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """`items` with the two bug-fix components of each bug item
+    (docs/metrics.md#churn_risk), 1.0 / 0.0, or NaN when unknown:
+
+    - by_other ("repairs other people's code"): more than half of the lines its PRs change are
+      in files whose previous change (the latest earlier merged PR touching the file) was
+      authored by another person (not a bot); unknown without a PR or without the PRs' files;
+    - small_slow ("small fix that took long"): its PRs change fewer than 20 lines and their
+      first commit is more than 5 days before the (last) merge; unknown without a PR.
+
+    A PR item is its own PR; a Jira bug counts through the merged PRs that reference it.
+    `pulls`: repo, number, issue_key, additions, deletions, created_at, merged_at of the merged
+    PRs (those of the Jira bugs included). `history` (HISTORY_COLUMNS, per PR): first_commit_at
+    (earliest commit author date, NaT when none is stored: the PR's creation is used),
+    others_lines and file_lines (NaN when its files are not stored)."""
+    out = items.copy()
+    out["by_other"] = np.nan
+    out["small_slow"] = np.nan
+    if out.empty or pulls.empty:
+        return out
+    pr = pulls[["repo", "number", "issue_key", "created_at", "merged_at"]].copy()
+    pr["lines"] = pulls["additions"] + pulls["deletions"]
+    if history is not None and not history.empty:
+        pr = pr.merge(history[HISTORY_COLUMNS], on=["repo", "number"], how="left")
+    else:
+        pr = pr.assign(first_commit_at=pd.NaT, others_lines=np.nan, file_lines=np.nan)
+    first = pd.to_datetime(pr["first_commit_at"], utc=True)
+    believed = first.notna() & (first <= pr["merged_at"])
+    pr["start"] = first.where(believed, pr["created_at"])
+    pr["ref"] = pr["repo"] + "#" + pr["number"].astype(str)
+    key = pr["ref"].where(pr["issue_key"] == "", pr["issue_key"])
+    grouped = pr.groupby(key).agg(
+        lines=("lines", lambda s: s.sum(min_count=len(s))),
+        start=("start", "min"),
+        end=("merged_at", "max"),
+        others=("others_lines", lambda s: s.sum(min_count=len(s))),
+        files=("file_lines", lambda s: s.sum(min_count=len(s))),
+    )
+    bug = out["bug"].to_numpy(bool)
+    found = out["ref"].isin(grouped.index).to_numpy() & bug
+    rows = grouped.reindex(out.loc[found, "ref"])
+    slow = (rows["end"] - rows["start"]) > pd.Timedelta(days=SLOW_DAYS)
+    small = (rows["lines"] < SMALL_LINES) & slow
+    out.loc[found, "small_slow"] = small.astype(float).where(rows["lines"].notna()).to_numpy()
+    share = rows["others"] / rows["files"].where(rows["files"] > 0)
+    out.loc[found, "by_other"] = (share > 0.5).astype(float).where(share.notna()).to_numpy()
+    return out

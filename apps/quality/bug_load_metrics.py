@@ -34,9 +34,16 @@ from apps.metrics.registry import (
     register_family,
 )
 from apps.organization.selectors import org_settings
-from apps.quality.bug_load import NO_ITEMS_NOTE, churn_grid, in_window, work_items
+from apps.quality.bug_load import (
+    NO_ITEMS_NOTE,
+    churn_grid,
+    fix_components,
+    in_window,
+    work_items,
+)
 from apps.quality.bugs import jira_not_a_bug
 from apps.quality.selectors import (
+    fix_history,
     github_bug_issues,
     identities_map,
     jira_issues_frame,
@@ -120,7 +127,22 @@ def load_items(*, since: datetime | None = None) -> tuple[pd.DataFrame, dict[str
         since=since,
         lines_from=lines,
     )
-    return items, teams
+    return fix_components(items, *_fix_pulls(items, pulls, lines)), teams
+
+
+def _fix_pulls(
+    items: pd.DataFrame, pulls: pd.DataFrame, lines: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The merged PRs behind the bug items (a PR item's own PR, a Jira bug's PRs) and their
+    commit and file history (apps.quality.selectors.fix_history)."""
+    frames = [pulls] if lines is None else [pulls, lines[pulls.columns.intersection(lines.columns)]]
+    every = pd.concat(frames, ignore_index=True).drop_duplicates(["repo_id", "number"])
+    bugs = items[items["bug"]]
+    refs = set(bugs.loc[bugs["kind"] == "pull", "ref"])
+    keys = set(bugs.loc[bugs["kind"] == "jira", "ref"])
+    ref = every["repo"] + "#" + every["number"].astype(str)
+    behind = every[ref.isin(refs).to_numpy() | every["issue_key"].isin(keys).to_numpy()]
+    return behind, fix_history(behind)
 
 
 def _share_row(
@@ -283,8 +305,8 @@ def load_records(query: RecordsQuery) -> list[dict]:
             "title": links.get((r.kind, r.ref), ("", ""))[0],
             "bug": bool(r.bug),
             "completed_at": r.completed_at.isoformat(),
-            "reported_by_other": None if pd.isna(r.by_other) else bool(r.by_other),
-            "small_fix_that_took_long": bool(r.small_slow),
+            "repairs_others_code": None if pd.isna(r.by_other) else bool(r.by_other),
+            "small_fix_that_took_long": None if pd.isna(r.small_slow) else bool(r.small_slow),
             "url": links.get((r.kind, r.ref), ("", ""))[1],
         }
         for r in rows.itertuples()

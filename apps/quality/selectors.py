@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Case, DateTimeField, F, Q, When
+from django.db.models import Case, DateTimeField, F, Min, Q, When
 from django.db.models.functions import Coalesce
 
 from apps.core.frames import Kind, queryset_frame, run_cached
@@ -337,3 +337,111 @@ def work_links(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[s
         ):
             out[(kind, f"{full_name}#{n}")] = (title, url)
     return out
+
+
+HISTORY_CHUNK = 5_000
+
+
+def fix_history(pulls: pd.DataFrame) -> pd.DataFrame:
+    """Per PR of `pulls` (repo_id, repo, number, merged_at): first_commit_at (the earliest author
+    date of its stored commits, NaT when none), file_lines (lines it changes in its stored files;
+    NaN when none is stored) and others_lines (of those, the lines in files whose previous change,
+    the latest earlier merged PR of the repo touching the file, was authored by someone else and
+    not a bot). apps.quality.bug_load.HISTORY_COLUMNS; docs/metrics.md#churn_risk."""
+    from apps.delivery.links import bot_mask
+    from apps.delivery.models import PullRequest, PullRequestCommit, PullRequestFile
+    from apps.quality.bug_load import HISTORY_COLUMNS
+
+    empty = pd.DataFrame(columns=HISTORY_COLUMNS)
+    if pulls.empty:
+        return empty
+    ids: list[tuple[int, int, str]] = []  # pull id, repo id, repo
+    for (repo_id, repo), numbers in pulls.groupby(["repo_id", "repo"])["number"]:
+        wanted = sorted({int(n) for n in numbers})
+        for i in range(0, len(wanted), HISTORY_CHUNK):
+            found = PullRequest.objects.filter(
+                repo_id=int(repo_id), number__in=wanted[i : i + HISTORY_CHUNK]
+            ).values_list("id", "number")
+            ids += [(pk, int(repo_id), f"{repo}#{number}") for pk, number in found]
+    if not ids:
+        return empty
+    pull_ids = [pk for pk, _, _ in ids]
+    meta = pd.DataFrame(ids, columns=["pull_id", "repo_id", "ref"])
+    firsts: dict[int, object] = {}
+    files = []
+    for i in range(0, len(pull_ids), HISTORY_CHUNK):
+        chunk = pull_ids[i : i + HISTORY_CHUNK]
+        firsts |= dict(
+            PullRequestCommit.objects.filter(pull_id__in=chunk)
+            .values("pull_id")
+            .annotate(first=Min("authored_at"))
+            .values_list("pull_id", "first")
+        )
+        files.append(
+            queryset_frame(
+                PullRequestFile.objects.filter(pull_id__in=chunk),
+                {
+                    "pull_id": "int",
+                    "pull__repo_id": "int",
+                    "path": "str",
+                    "additions": "int",
+                    "deletions": "int",
+                    "pull__merged_at": "datetime",
+                    "pull__user_login": "str",
+                },
+            )
+        )
+    mine = pd.concat(files, ignore_index=True)
+    mine.columns = ["pull_id", "repo_id", "path", "additions", "deletions", "merged_at", "author"]
+    mine = mine[mine["merged_at"].notna()]
+    earlier = []
+    for repo_id, paths in mine.groupby("repo_id")["path"]:
+        wanted = sorted(set(paths))
+        for i in range(0, len(wanted), HISTORY_CHUNK):
+            earlier.append(
+                queryset_frame(
+                    PullRequestFile.objects.filter(
+                        pull__repo_id=int(repo_id),
+                        pull__merged_at__isnull=False,
+                        path__in=wanted[i : i + HISTORY_CHUNK],
+                    ),
+                    {
+                        "pull__repo_id": "int",
+                        "path": "str",
+                        "pull__merged_at": "datetime",
+                        "pull__user_login": "str",
+                        "pull__user_type": "str",
+                    },
+                ).set_axis(["repo_id", "path", "prev_at", "prev_author", "prev_type"], axis=1)
+            )
+    lines = mine.assign(lines=mine["additions"] + mine["deletions"])
+    if earlier and not lines.empty:
+        before = pd.concat(earlier, ignore_index=True).sort_values("prev_at", kind="stable")
+        before["repo_id"] = before["repo_id"].astype("int64")
+        lines = lines.sort_values("merged_at", kind="stable")
+        lines["repo_id"] = lines["repo_id"].astype("int64")
+        lines = pd.merge_asof(
+            lines,
+            before,
+            left_on="merged_at",
+            right_on="prev_at",
+            by=["repo_id", "path"],
+            direction="backward",
+            allow_exact_matches=False,
+        )
+        other = lines["prev_author"].notna() & (
+            lines["prev_author"].fillna("").str.lower() != lines["author"].fillna("").str.lower()
+        )
+        other &= ~bot_mask(lines["prev_author"], lines["prev_type"])
+    else:
+        other = pd.Series(False, index=lines.index)
+    lines["others"] = lines["lines"].where(other.to_numpy(bool), 0)
+    per_pull = lines.groupby("pull_id").agg(
+        file_lines=("lines", "sum"), others_lines=("others", "sum")
+    )
+    meta = meta.join(per_pull, on="pull_id")
+    meta["first_commit_at"] = pd.to_datetime(meta["pull_id"].map(firsts), utc=True)
+    repo_number = meta["ref"].str.rsplit("#", n=1, expand=True)
+    meta["repo"] = repo_number[0]
+    meta["number"] = repo_number[1].astype("int64")
+    return meta[HISTORY_COLUMNS].astype({"others_lines": float, "file_lines": float})

@@ -7,10 +7,12 @@ Defaults: churn window 90 days, bug_share_threshold 0.5, min_items 5. NOW is Wed
 import math
 from datetime import date
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from apps.metrics.registry import ComputeContext
-from apps.quality.bug_load import NO_ITEMS_NOTE, churn_of, work_items
+from apps.quality.bug_load import NO_ITEMS_NOTE, churn_of, fix_components, work_items
 from tests.quality.frames import at, jira, pulls
 
 NOW = at("2026-03-18T12:00:00+00:00")
@@ -31,10 +33,26 @@ def story(key, resolved, **kw):
     }
 
 
-def items():
+# The PRs' commit and file history (apps.quality.selectors.fix_history): #10 changes 10 lines,
+# 8 of them in files someone else last changed; #20's first commit is 11 days before its merge
+# and its files were last changed by ann herself; #11's files are not stored.
+HISTORY = pd.DataFrame(
+    {
+        "repo": ["acme/api", "acme/api", "acme/api"],
+        "number": [10, 11, 20],
+        "first_commit_at": pd.to_datetime(
+            ["2026-03-01T00:00Z", None, "2026-02-20T00:00Z"], utc=True
+        ),
+        "others_lines": [8.0, np.nan, 0.0],
+        "file_lines": [10.0, np.nan, 10.0],
+    }
+)
+
+
+def items(history=HISTORY):
     issues = jira(
         story("API-1", "2026-03-03T00:00:00Z", issue_type="Bug", reporter_id="acc-zed"),
-        # reported by bob himself; open 20 Feb → 3 Mar (11 days), 10 lines in PR #20: small+slow
+        # fixed by PR #20: 10 lines, first commit 20 Feb, merged 3 Mar: small and slow
         story("API-2", "2026-03-03T00:00:00Z", issue_type="Bug", created_at="2026-02-20T00:00Z"),
         story("API-3", "2026-03-03T00:00:00Z", issue_type="Sub-task", subtask=True),  # excluded
         story("API-4", "2026-03-04T00:00:00Z"),
@@ -76,7 +94,7 @@ def items():
             "merged_at": "2026-03-03T00:00Z",
         },
     )
-    return work_items(
+    found = work_items(
         issues,
         prs,
         {("acme/api", 3): "zed"},
@@ -85,6 +103,7 @@ def items():
         people=PEOPLE,
         teams=TEAMS,
     )
+    return fix_components(found, prs, history)
 
 
 def test_work_items() -> None:
@@ -110,9 +129,13 @@ def test_work_items() -> None:
         "acme/api#10": True,
         "acme/api#11": True,
     }
-    assert got.loc["API-2", "small_slow"] and not got.loc["API-1", "small_slow"]
-    assert got.loc["acme/api#10", "by_other"] == 1.0  # issue #3 was reported by zed
-    assert math.isnan(got.loc["acme/api#11", "by_other"])  # bug label only: reporter unknown
+    assert got.loc["API-2", "small_slow"] == 1.0 and got.loc["API-2", "by_other"] == 0.0
+    # API-1 and API-5 have no PR: both components unknown.
+    assert math.isnan(got.loc["API-1", "small_slow"]) and math.isnan(got.loc["API-1", "by_other"])
+    assert got.loc["acme/api#10", "by_other"] == 1.0  # 8 of its 10 lines: others' files
+    assert got.loc["acme/api#10", "small_slow"] == 0.0  # first commit 2 days before the merge
+    assert math.isnan(got.loc["acme/api#11", "by_other"])  # its files are not stored
+    assert math.isnan(got.loc["API-4", "by_other"])  # not a bug
 
 
 def test_churn_risk_components() -> None:
@@ -120,11 +143,23 @@ def test_churn_risk_components() -> None:
     risk = churn_of(bob, end=NOW, window_days=90, threshold=0.5, min_items=5)
     # Window (18 Dec 12:00, 18 Mar 12:00]: API-1, 2, 4, 5, 6 → 3 bugs / 5 = 0.6.
     # Previous window: API-7 only → 0. rise = (0.6 - 0) / 0.5 = 1.2 → 1.
-    # Reported by others: API-1 yes, API-2 no, API-5 yes → 2/3. Small and slow: API-2 → 1/3.
-    # score = 0.4·min(1, 0.6/0.5) + 0.2·1 + 0.2·2/3 + 0.2·1/3 = 0.4 + 0.2 + 0.2 = 0.8
+    # Only API-2 has a PR (API-1 and API-5 are unknown, left out): repairs of others' code 0/1,
+    # small and slow 1/1. score = 0.4·min(1, 0.6/0.5) + 0.2·1 + 0.2·0 + 0.2·1 = 0.8
     assert (risk.items, risk.bug_share, risk.previous_share, risk.rise) == (5, 0.6, 0.0, 1.0)
-    assert (risk.by_others, risk.small_slow) == (2 / 3, 1 / 3)
+    assert (risk.by_others, risk.small_slow) == (0.0, 1.0)
     assert risk.score == 0.8
+
+
+def test_unknown_components_are_left_out_and_the_weights_rescaled() -> None:
+    bob = items(history=None)[lambda f: f["person"] == "bob@acme.test"]
+    bob = bob[bob["ref"] != "API-2"]  # no bug of bob's with a PR: both components unknown
+    risk = churn_of(bob, end=NOW, window_days=90, threshold=0.5, min_items=3)
+    # share 2/4 = 0.5 → bug 1, rise 1: (0.4·1 + 0.2·1) / 0.6 = 1.0
+    assert (risk.by_others, risk.small_slow, risk.score) == (None, None, 1.0)
+    assert risk.note(3).endswith(
+        "score = (0.4·bug + 0.2·rise) / 0.6; unknown, left out and the other weights "
+        "rescaled: repairs of others' code, small fixes that took long"
+    )
 
 
 @pytest.mark.django_db

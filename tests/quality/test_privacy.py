@@ -135,7 +135,7 @@ def test_work_item_records_have_title_and_link(manager) -> None:
     assert "attachment" in response["Content-Disposition"]
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert lines[0] == (
-        "kind,ref,title,bug,completed_at,reported_by_other,small_fix_that_took_long,url"
+        "kind,ref,title,bug,completed_at,repairs_others_code,small_fix_that_took_long,url"
     )
     assert len(lines) == 3
     assert any(line.startswith("pull,acme/api#1,\"'=HYPERLINK(") for line in lines)

@@ -70,6 +70,27 @@ def shots(tmp_path) -> Path:
     return folder
 
 
+AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
+# The WCAG 2.1 A and AA rules and axe's best practices (https://github.com/dequelabs/axe-core/
+# blob/develop/doc/API.md#options-parameter); a page passes with no serious or critical finding.
+AXE_RUN = (
+    "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})"
+)
+
+
+def axe_findings(page) -> list[str]:
+    """The serious and critical axe-core findings of the page as it is now (axe-core is loaded
+    from tests/vendor, never from a CDN): "rule: selector (impact)" each."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(AXE_RUN)
+    return [
+        f"{v['id']}: {node['target']} ({v['impact']})"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+        for node in v["nodes"]
+    ]
+
+
 def login(page, base: str, username: str, password: str) -> None:
     page.goto(f"{base}/teams/platform/")  # redirected to the login page, then back
     page.fill("#id_username", username)
@@ -245,3 +266,45 @@ def test_manager_sees_own_engineers_only(demo, live_server, browser, shots) -> N
     assert page.locator('[data-metric="churn_risk"]').count() == 1
     page.screenshot(path=shots / "engineer.png", full_page=True)
     page.close()
+
+
+PAGES = (
+    "/",
+    "/?view=mtd",
+    "/?view=t30",
+    "/teams/platform/",
+    "/metrics/uptime/",
+    "/metrics/incidents/?period_start={month}#records",
+    "/metrics/cost/?period_start={month}#records",
+    "/metrics/error_budget_remaining/",
+    "/services/PAPI001/",
+    "/compare/?metric=bug_fix_share",
+    "/data-quality/",
+    "/sources/",
+    "/economics/",
+    "/customers/",
+    "/engineers/{engineer}/",
+    "/metrics/uptime/?start=2026-05-01&end=2026-01-01",
+)
+
+
+def test_every_page_passes_axe_and_fits_a_phone(demo, live_server, browser) -> None:
+    """No page has a serious or critical axe-core finding, on a desktop or on a 390 px phone,
+    and no page scrolls sideways on the phone (tables scroll inside their own box)."""
+    base = live_server.url
+    month = latest_complete("uptime").period_start.isoformat()
+    engineer = Person.objects.filter(team__slug="platform").order_by("email").first().email
+    for width in (1366, 390):
+        page = browser.new_page(viewport={"width": width, "height": 844})
+        login(page, base, demo.username, demo.password)
+        for path in PAGES:
+            page.goto(base + path.format(month=month, engineer=engineer))
+            page.wait_for_load_state("networkidle")
+            for chart in page.locator("[data-figure]").all():
+                page.wait_for_function(
+                    "el => el.getAttribute('data-ready') === 'true'", arg=chart.element_handle()
+                )
+            assert axe_findings(page) == [], (width, path)
+            if width == 390:
+                assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        page.close()

@@ -62,8 +62,13 @@ def test_organisation_tile_compares_with_previous_month_and_trend(plain_client) 
     # The running month is apart, "to date", never compared with a whole month.
     assert "November 2026 to date 1 release" in releases
     assert "Anomaly" in releases
-    # The newest GitHub run failed: the number stays, with the failure next to it.
-    assert f"last sync of gh failed: {GH_ERROR}" in releases
+    # The newest GitHub run failed: the number stays, and the failure is said once, above the
+    # stage's tiles, not repeated on each of them.
+    assert "last sync of gh failed" not in releases
+    delivery = html[html.index('id="stage-delivery"') : html.index('<div class="tiles">')]
+    assert f"last sync of gh failed: {GH_ERROR}: the numbers below may be stale." in text(delivery)
+    # People: its only tile has no number, and says why itself; reliability has no GitHub.
+    assert html.count("data-stage-warning") == 1
 
 
 def test_funnel_order_and_empty_tiles_say_why(plain_client) -> None:

@@ -93,3 +93,14 @@ def unit_small(text: str, unit: str) -> str:
     if unit and text.endswith(suffix):
         return format_html('{}<span class="unit">{}</span>', text[: -len(unit)], unit)
     return text
+
+
+@register.filter
+def stage_warnings(views) -> list[str]:
+    """The distinct failed-sync warnings of a stage's tiles, each said once above them (a failed
+    source would otherwise repeat one error on every tile of its family)."""
+    seen: list[str] = []
+    for view in views:
+        if view.warning and view.warning not in seen:
+            seen.append(view.warning)
+    return seen

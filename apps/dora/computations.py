@@ -238,9 +238,12 @@ def release_verdicts(
     jira_bugs: set[str] = frozenset(),  # type: ignore[assignment]
     commits: pd.DataFrame | None = None,
     repo_teams: dict[int, str] | None = None,
+    with_evidence: bool = True,
 ) -> Verdicts:
     """Judge every release (docs/metrics.md#change_failure_rate,
-    #failed_deployment_recovery_hours, #deployment_rework_rate)."""
+    #failed_deployment_recovery_hours, #deployment_rework_rate). Without `with_evidence` (a
+    recompute, which needs the verdicts only) the shipped PRs that make a release rework are not
+    listed in `evidence`."""
     rel = releases.reset_index(drop=True).copy()
     rel["rid"] = np.arange(len(rel), dtype="int64")
     rel["next_at"] = rel.groupby("repo_id")["released_at"].shift(-1)
@@ -331,16 +334,20 @@ def release_verdicts(
         },
         index=pulls.index,
     )
-    rework: set[int] = set()
-    hotfix_release: set[int] = set()
-    for idx in pulls.index[flags.any(axis=1)]:
-        p = pulls.loc[idx]
-        rid = shipped_rid.get((p["repo_id"], p["number"]))
-        if rid is None:
-            continue
-        rework.add(int(rid))
-        if flags.at[idx, "hotfix"]:
-            hotfix_release.add(int(rid))
+    flagged = pulls[flags.any(axis=1).to_numpy()]
+    rids = pd.Series(
+        [
+            shipped_rid.get((r, n))
+            for r, n in zip(flagged["repo_id"].tolist(), flagged["number"].tolist(), strict=True)
+        ],
+        index=flagged.index,
+        dtype="float64",
+    )
+    flagged, rids = flagged[rids.notna().to_numpy()], rids.dropna().astype("int64")
+    rework = set(rids.tolist())
+    hotfix_release = set(rids[flags.loc[flags.index.isin(rids.index), "hotfix"]].tolist())
+    for idx in flagged.index if with_evidence else []:
+        p, rid = pulls.loc[idx], int(rids[idx])
         for rule in ("revert", "hotfix", "bug_fix"):
             if flags.at[idx, rule]:
                 cite(

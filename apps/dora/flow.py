@@ -115,13 +115,16 @@ class _Flow:
 
 
 def _per_period(stages: pd.DataFrame, periods: pd.Series) -> _Flow:
+    """Per period: (median, number of values) of lead time and of each stage, the changes, and
+    those merged without review."""
+    periods = pd.Series(periods.to_numpy(), index=stages.index)
     lead: dict = {}
     per_stage: dict = {s: {} for s in STAGES}
     for column, target in [("lead_time_hours", lead)] + [(s, per_stage[s]) for s in STAGES]:
-        values = stages[column].to_numpy(float)
-        for p, v in zip(periods, values, strict=True):
-            if not np.isnan(v):
-                target.setdefault(p, []).append(v)
+        grouped = stages[column].astype(float).groupby(periods).agg(["median", "count"])
+        for p, median, n in zip(grouped.index, grouped["median"], grouped["count"], strict=True):
+            if n:
+                target[p] = (float(median), int(n))
     count = periods.value_counts().to_dict()
     unreviewed = periods[~stages["reviewed"].to_numpy(bool)].value_counts().to_dict()
     return _Flow(lead, per_stage, count, unreviewed)
@@ -175,12 +178,12 @@ def _period_rows(flow: _Flow, scope: str, key: str, g: str, start: date) -> list
     n = int(flow.count.get(start, 0))
     unreviewed = _unreviewed_note(n, int(flow.unreviewed.get(start, 0)))
     rows = []
-    for metric, values in [("lead_time_for_changes_hours", flow.lead.get(start, []))] + [
-        (s, flow.stages[s].get(start, [])) for s in STAGES
+    for metric, values in [("lead_time_for_changes_hours", flow.lead.get(start))] + [
+        (s, flow.stages[s].get(start)) for s in STAGES
     ]:
         note = unreviewed if metric in ("lead_time_for_changes_hours", *STAGES[1:3]) else ""
         if values:
-            rows.append((metric, scope, key, g, start, float(np.median(values)), len(values), note))
+            rows.append((metric, scope, key, g, start, values[0], values[1], note))
         elif not n:
             rows.append((metric, scope, key, g, start, np.nan, 0, NO_CHANGES))
         else:  # pickup and review of a period whose changes all merged without review

@@ -81,7 +81,7 @@ DEPLOYMENT_REWORK_RATE = MetricDefinition(
 METRICS = (CHANGE_FAILURE_RATE, FAILED_DEPLOYMENT_RECOVERY_HOURS, DEPLOYMENT_REWORK_RATE)
 
 
-def verdicts(since_at: datetime | None = None) -> Verdicts:
+def verdicts(since_at: datetime | None = None, *, with_evidence: bool = True) -> Verdicts:
     """Every release judged. With `since_at`, only the PRs releases from it on ship (and later
     ones) and the outages open or started since are read: the verdicts of those releases are
     exact, earlier ones are not written (docs/metrics.md#dora-metrics, "Since-recomputes")."""
@@ -112,6 +112,7 @@ def verdicts(since_at: datetime | None = None) -> Verdicts:
         ),
         repo_teams={r.pk: r.team.slug if r.team else "" for r in repos_configured()},
         commits=commits,
+        with_evidence=with_evidence,
     )
 
 
@@ -147,7 +148,12 @@ def _service_teams() -> dict[str, str]:
 
 def dora_compute(ctx: ComputeContext) -> pd.DataFrame:
     """Registry-format rows of the family (apps.metrics.registry)."""
-    return dora_rows(verdicts(ctx.since_at), tz=ctx.tz, now=ctx.now, service_teams=_service_teams())
+    return dora_rows(
+        verdicts(ctx.since_at, with_evidence=False),
+        tz=ctx.tz,
+        now=ctx.now,
+        service_teams=_service_teams(),
+    )
 
 
 def dora_records(query: RecordsQuery) -> list[dict]:

@@ -247,7 +247,8 @@ def release_verdicts(
     rel = releases.reset_index(drop=True).copy()
     rel["rid"] = np.arange(len(rel), dtype="int64")
     rel["next_at"] = rel.groupby("repo_id")["released_at"].shift(-1)
-    pulls = pulls.reset_index(drop=True)
+    # Keys as integers: a frame concatenated with an empty one read by COPY has float keys.
+    pulls = pulls.reset_index(drop=True).astype({"repo_id": "int64", "number": "int64"})
     shipped = changes_shipped(rel, pulls)
     rid_of = dict(zip(zip(rel["repo_id"], rel["release"], strict=True), rel["rid"], strict=True))
     shipped_rid = {

@@ -42,8 +42,14 @@ def first_reviews(changes: pd.DataFrame, reviews: pd.DataFrame) -> pd.DataFrame:
     than the PR's author and not a bot: first_review_at, first_reviewer."""
     columns = ["pull_id", "first_review_at", "first_reviewer"]
     if reviews.empty or changes.empty:
-        return pd.DataFrame(columns=columns)
-    r = reviews[reviews["state"].isin(REVIEW_STATES)]
+        return pd.DataFrame(
+            {
+                "pull_id": pd.Series(dtype="int64"),
+                "first_review_at": pd.Series(dtype="datetime64[us, UTC]"),
+                "first_reviewer": pd.Series(dtype=object),
+            }
+        )
+    r = reviews[reviews["state"].isin(REVIEW_STATES)].astype({"pull_id": "int64"})
     r = r[~bot_mask(r["author_login"], r["author_type"]).to_numpy()]
     r = r.merge(changes[["pull_id", "user_login", "merged_at"]], on="pull_id", how="inner")
     other = r["author_login"].fillna("").str.lower() != r["user_login"].fillna("").str.lower()
@@ -68,7 +74,8 @@ def change_stages(
       the merge) → first review; a review before that instant gives 0;
     - review = first review → merge; deploy = merge → release.
     """
-    out = changes.copy()
+    # Keys as integers: an empty frame read by COPY has float columns.
+    out = changes.astype({"pull_id": "int64"})
     commits = out["pull_id"].map(first_commits)
     out["first_commit_at"] = pd.to_datetime(commits, utc=True).astype(out["created_at"].dtype)
     after_merge = out["first_commit_at"] > out["merged_at"]

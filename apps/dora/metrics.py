@@ -138,6 +138,8 @@ def _with_reverted(
     if not titles and commits.empty and not prefixes:
         return pulls
     earlier = merged_pulls(~where & named)
+    if earlier.empty:
+        return pulls
     return pd.concat([pulls, earlier], ignore_index=True)
 
 

@@ -130,8 +130,24 @@ def pagerduty_upstream(now: datetime) -> Upstream:
     )
 
 
+def github_rest_upstream(now: datetime) -> Upstream:
+    """The GitHub upstream, synced by a source that reads pull requests over REST."""
+    upstream = github_upstream(now)
+    make = upstream.make_source
+
+    def make_rest() -> Source:
+        source = make()
+        source.api = Source.Api.REST
+        source.save(update_fields=["api"])
+        return source
+
+    upstream.make_source = make_rest
+    return upstream
+
+
 UPSTREAMS: dict[str, Callable[[datetime], Upstream]] = {
     "github": github_upstream,
+    "github-rest": github_rest_upstream,
     "jira": jira_upstream,
     "pagerduty": pagerduty_upstream,
 }

@@ -70,9 +70,9 @@ WHERE = {
 def test_database_lost_mid_sync_fails_the_run_and_the_next_run_completes(where: str) -> None:
     (verb, table, nth), pulls_kept = WHERE[where]
     now = now_seconds()
-    want = clean_rows("github", now)
+    want = clean_rows("github-rest", now)  # page-sized pulls: REST pages of 5
 
-    with serving("github", now) as upstream:
+    with serving("github-rest", now) as upstream:
         source = upstream.make_source()
         lost = DatabaseLost(verb, table, nth)
         with connection.execute_wrapper(lost):

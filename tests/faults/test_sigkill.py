@@ -58,9 +58,9 @@ def sync_killed(shared: SharedDatabase, source: Source, label: str, page: int, r
 
 def test_killed_mid_page_then_run_again_gives_the_clean_rows(tmp_path, settings) -> None:
     now = now_seconds()
-    want = clean_rows("github", now)
+    want = clean_rows("github-rest", now)  # page-sized pulls: REST pages of 5
 
-    with serving("github", now) as upstream:
+    with serving("github-rest", now) as upstream:
         source = upstream.make_source()
         sync_killed(SharedDatabase(tmp_path), source, "delivery.PullRequest", page=2, rows=3)
         first = upstream.world.repos[0].full_name

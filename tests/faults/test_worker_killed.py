@@ -79,9 +79,9 @@ def output_of(worker: subprocess.Popen) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_mid_task_runs_the_task_again_with_the_clean_result() -> None:
     now = now_seconds()
-    want = clean_rows("github", now)
+    want = clean_rows("github-rest", now)  # page-sized pulls: REST pages of 5
 
-    with serving("github", now) as upstream:
+    with serving("github-rest", now) as upstream:
         source = upstream.make_source()
         slow = upstream.simulator.faults.add(FaultRule(path=r"/pulls\?", delay=SLOW, times=1))
         queue = f"keel-test-{uuid.uuid4().hex[:8]}"

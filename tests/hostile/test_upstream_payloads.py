@@ -115,6 +115,20 @@ GH_ROUTES = {
     f"{REPO}/deployments": ok([]),
     f"{REPO}/pulls": ok([gh_pull(1), gh_pull(2)]),
     f"{REPO}/issues": ok([gh_issue(5)]),
+    # Each pull request's detail, read over REST (the source's api): empty lists, no size.
+    **{
+        path: reply
+        for n in (1, 2, 3)
+        for path, reply in {
+            f"{REPO}/pulls/{n}": ok(
+                gh_pull(n, additions=1, deletions=0, changed_files=1, commits=0)
+            ),
+            f"{REPO}/pulls/{n}/commits": ok([]),
+            f"{REPO}/pulls/{n}/reviews": ok([]),
+            f"{REPO}/pulls/{n}/files": ok([]),
+            f"{REPO}/issues/{n}/timeline": ok([]),
+        }.items()
+    },
 }
 # A later page of pulls: PR 1 changed, so a stored "changed" title would show a leak.
 NEW_PULLS = [gh_pull(1, T2, title="changed"), gh_pull(3, T2)]
@@ -444,7 +458,9 @@ CASES: dict[str, Case] = {
 
 
 def make_sources() -> dict[str, Source]:
-    gh = Source.objects.create(name="gh", kind="github", base_url=GH, token="gh-token")
+    gh = Source.objects.create(
+        name="gh", kind="github", base_url=GH, token="gh-token", api=Source.Api.REST
+    )  # the hostile pages are REST payloads
     Repo.objects.create(source=gh, full_name="acme/api")
     jira = Source.objects.create(
         name="jira",

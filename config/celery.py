@@ -18,6 +18,7 @@ app.conf.task_routes = {
     "apps.metrics.tasks.*": {"queue": "metrics"},
     "apps.costs.tasks.*": {"queue": "sync"},
     "apps.digests.tasks.*": {"queue": "metrics"},
+    "apps.alerts.tasks.*": {"queue": "metrics"},
     "apps.reliability.tasks.*": {"queue": "sync"},
     "apps.accounts.tasks.*": {"queue": "metrics"},
 }

@@ -15,7 +15,15 @@ from apps.accounts.tokens import api_token_create
 from apps.costs.services import cost_file_import
 from apps.ingestion.services import source_sync
 from apps.metrics.services import metrics_compute
-from apps.organization.models import Customer, Identity, Organization, Person, Team
+from apps.organization.models import (
+    Customer,
+    Identity,
+    Organization,
+    PagerDutyService,
+    Person,
+    Source,
+    Team,
+)
 from integrations.simulator import Simulator, generate_github_world
 from tests.fixtures import FIXTURES
 from tests.ingestion.conftest import TOKEN, make_source
@@ -73,6 +81,11 @@ def seed(tmp_path: Path) -> Seeded:
     Organization.objects.create(name="Acme", timezone="UTC", cost_settings={"currency": "USD"})
     name = _synced_source()
     team = Team.objects.get(slug="platform")
+    # A service of the team (its page is one of the routes); never synced, so no incidents.
+    pagerduty = Source.objects.create(name="pd", kind="pagerduty", base_url="https://pd.test")
+    PagerDutyService.objects.create(
+        source=pagerduty, service_id="PSVC1", name="Payments", team=team, slo=0.999
+    )
     Customer.objects.create(
         key="globex", name="Globex", team=team, onboarding_start=datetime(2026, 2, 2).date()
     )

@@ -42,6 +42,7 @@ def _values(seeded) -> dict[str, str]:
         "metric": "release_frequency",
         "token_key": "keel_0123456789",
         "id": str(SyncRun.objects.order_by("id").first().pk),
+        "service_id": PagerDutyService.objects.order_by("id").first().service_id,
     }
 
 

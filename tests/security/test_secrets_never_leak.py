@@ -283,6 +283,7 @@ def _fill(template: str) -> str:
         "token_key": "keel_0123456789",
         "version": "x",
         "path": "",
+        "service_id": PagerDutyService.objects.order_by("id").first().service_id,
     }
     url = template.format(**values)
     if "{metric}/records" in template:

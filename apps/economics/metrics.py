@@ -30,8 +30,8 @@ from apps.metrics.registry import (
 METRICS = (
     MetricDefinition(
         name=ELASTICITY,
-        unit="ratio",
-        kind="ratio",
+        unit="elasticity",  # % change in cost per % change in customers: a bare number
+        kind="score",
         scopes=("org", "team"),
         description="How monthly cost grows with customers: the % change in cost for 1 % more "
         "customers live, from a log-log regression on the customers, releases and usage of "

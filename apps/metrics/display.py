@@ -39,6 +39,8 @@ UNIT_WORDS: dict[str, tuple[str, str]] = {
 }
 # Whole things: shown without decimals when whole (a sum of points may be fractional).
 WHOLE_UNITS = {"releases", "bugs", "engineers", "incidents", "customers"}
+# Bare numbers, two decimals, no unit word: a score, an elasticity (% per %).
+BARE_UNITS = {"score", "elasticity"}
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 Verdict = Literal["better", "worse", "unchanged", ""]
 
@@ -50,7 +52,7 @@ def _is_ratio(unit: str) -> bool:
 def _decimals(unit: str, magnitude: float) -> int:
     if unit == CURRENCY_UNIT:
         return 0 if magnitude >= 100 else 2
-    if unit == "score" or _is_ratio(unit):
+    if unit in BARE_UNITS or _is_ratio(unit):
         return 2
     if unit in WHOLE_UNITS and float(magnitude).is_integer():
         return 0
@@ -71,7 +73,7 @@ def _unsigned(magnitude: float, *, unit: str, currency: str, words: bool) -> str
     if unit == CURRENCY_UNIT:
         return _money(magnitude, currency, decimals)
     number = f"{magnitude:,.{decimals}f}"
-    if unit == "score" or not words or not unit:
+    if unit in BARE_UNITS or not words or not unit:
         return number
     singular, plural = UNIT_WORDS.get(unit, (unit, unit))
     return f"{number} {singular if number == '1' else plural}"
@@ -164,7 +166,7 @@ def plotly_number(unit: str, *, currency: str) -> PlotlyNumber:
     if unit == CURRENCY_UNIT:
         symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
         return PlotlyNumber(",.0f", symbol, symbol + "%{y:,.2~f}")
-    if unit == "score":
+    if unit in BARE_UNITS:
         return PlotlyNumber(".2f", "", "%{y:.2f}")
     plural = UNIT_WORDS.get(unit, (unit, unit))[1]
     return PlotlyNumber(",.1~f", "", "%{y:,.1~f} " + plural)

@@ -24,6 +24,7 @@ def test_values_with_their_units() -> None:
     assert value_text(13.615, unit="days", currency="USD") == "13.6 days"
     assert value_text(7350.44, unit="impact-days", currency="USD") == "7,350.4 impact-days"
     assert value_text(0.786666, unit="score", currency="USD") == "0.79"
+    assert value_text(0.4405, unit="elasticity", currency="USD") == "0.44"  # not 44.05%
     assert value_text(-0.4531, unit="ratio", currency="USD") == "−45.31%"
     assert value_text(None, unit="ratio", currency="USD") == "—"
     assert value_text(math.nan, unit="days", currency="USD") == "—"
@@ -66,3 +67,16 @@ def test_chart_formats_match_the_text() -> None:
     assert plotly_number("hours", currency="USD").hover == "%{y:,.1~f} hours"
     assert unit_title("currency", currency="EUR") == "EUR"
     assert unit_title("ratio", currency="EUR") == "%"
+
+
+def test_an_elasticity_is_a_bare_number_everywhere() -> None:
+    """Cost elasticity to customers (0.44: 1% more customers, 0.44% more cost) is no share."""
+    import apps.economics.metrics  # noqa: F401 - registers the family
+    from apps.metrics.registry import definition
+
+    metric = definition("cost_elasticity_customers")
+    assert metric is not None
+    assert metric.unit == "elasticity"
+    assert metric.anomaly_model == "normal"  # not binomial on a sample size it does not have
+    assert change_text(-0.05, unit="elasticity", currency="USD") == "−0.05"
+    assert plotly_number("elasticity", currency="USD").hover == "%{y:.2f}"

@@ -40,7 +40,6 @@ def _values(seeded) -> dict[str, str]:
         "name": seeded.source_name,
         "key": "globex",
         "metric": "release_frequency",
-        "service_id": "PSVC1",
         "token_key": "keel_0123456789",
         "id": str(SyncRun.objects.order_by("id").first().pk),
         "service_id": PagerDutyService.objects.order_by("id").first().service_id,

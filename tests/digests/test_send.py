@@ -8,7 +8,9 @@ from django.core.management import call_command
 
 from apps.digests.models import DigestDelivery
 from apps.digests.services import digests_send
+from apps.organization.models import PagerDutyService, Source
 from tests.digests.conftest import OCT
+from tests.metrics.factories import MetricRowFactory
 
 
 def parts(message) -> tuple[str, str, dict[str, bytes]]:
@@ -166,3 +168,36 @@ def test_command_dry_run_and_preview_record_nothing(org, smtp, capsys):
 
     call_command("send_digests", "--month", "2026-10")
     assert DigestDelivery.objects.filter(status="sent").count() == 3
+
+
+def test_a_service_without_an_slo_is_said_grey_not_green(org, smtp):
+    alpha_api = PagerDutyService.objects.get(service_id="PA")
+    PagerDutyService.objects.create(
+        source=Source.objects.get(name="pd"),
+        service_id="PC",
+        team=alpha_api.team,
+        slo=None,
+        name="alpha-batch",
+    )
+    MetricRowFactory(
+        metric="uptime",
+        scope="service",
+        scope_key="PC",
+        granularity="month",
+        period_start=OCT,
+        value=0.995,
+        smoothed=0.995,
+        anomaly=False,
+        unit="ratio",
+    )
+
+    digests_send(month=OCT)
+
+    text, html, _ = parts(smtp.to("ann@acme.test")[0])
+    assert "alpha-batch: 99.50% (SLO —, no SLO)" in text
+    # Met is green and bold; a service without an SLO met nothing, so it reads in plain grey.
+    row = re.search(r"alpha-batch</a>.*?</tr>", html, re.S).group(0)
+    assert '<strong style="color:#616e7c;font-weight:400;">no SLO</strong>' in row
+    assert "#16692f" not in row
+    met_row = re.search(r"alpha-api</a>.*?</tr>", html, re.S).group(0)
+    assert '<strong style="color:#16692f;">met</strong>' in met_row

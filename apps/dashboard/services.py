@@ -25,9 +25,11 @@ def _minutes(seconds: float) -> str:
     return f"{minutes} minute" + ("" if minutes == 1 else "s")
 
 
-def source_sync_enqueue(*, user: User, source: Source) -> None:
+def source_sync_enqueue(*, user: User, source: Source) -> int:
     """Queue `sync_source_task` for `source` on behalf of `user` (run in-process when Celery is
     eager; the task records failures in its SyncRun and never raises for an upstream problem).
+    Returns the id of the source's newest run before this one (0 when it has none): any newer
+    run is the one queued here or a later one, and its state replaces "queued".
 
     Raises SyncRefused when `user` may not sync this source (`apps.accounts.access`), when a run
     of it is queued or running, or when its newest run started less than
@@ -47,3 +49,4 @@ def source_sync_enqueue(*, user: User, source: Source) -> None:
             f"try again in {_minutes(wait.total_seconds())}"
         )
     sync_source_task.delay(source.pk)
+    return latest.pk if latest is not None else 0

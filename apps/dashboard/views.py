@@ -1,10 +1,13 @@
 """Pages of the managers' dashboard (docs/dashboard.md). Thin: parse, call selectors, render."""
 
+from datetime import datetime, timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.access import engineer_visible, is_admin, sources_sync_allowed
@@ -173,15 +176,45 @@ def customers_page(request: HttpRequest) -> HttpResponse:
     return _page(request, "customers.html", **context)
 
 
+# Session key of the user's "sync now" requests: {source name: [newest run id before the
+# request, when requested (ISO 8601)]}. A request is "queued" until the source has a newer run,
+# whose own state (running, failed, ...) is then shown instead; forgotten after an hour (a
+# worker that never took it).
+SYNC_REQUESTS = "sync_requests"
+SYNC_REQUEST_FORGOTTEN = timedelta(hours=1)
+
+
+def _sync_requests_queued(request: HttpRequest, sources: list) -> set[str]:
+    """Names of the sources whose "sync now" by this user has no run yet; requests overtaken
+    by a newer run (or too old) are dropped from the session."""
+    requested: dict[str, list] = request.session.get(SYNC_REQUESTS, {})
+    newest = {source.name: (runs[0].pk if runs else 0) for source, runs in sources}
+    now = timezone.now()
+    kept = {
+        name: (before, at)
+        for name, (before, at) in requested.items()
+        if newest.get(name, 0) <= before
+        and name in newest
+        and now - datetime.fromisoformat(at) < SYNC_REQUEST_FORGOTTEN
+    }
+    if kept != {name: tuple(v) for name, v in requested.items()}:
+        request.session[SYNC_REQUESTS] = {name: list(v) for name, v in kept.items()}
+    return set(kept)
+
+
 @login_required(login_url=LOGIN_URL)
 def sources_page(request: HttpRequest) -> HttpResponse:
     sources = selectors.sources_overview()
-    running = any(run.status in ("queued", "running") for _, runs in sources for run in runs)
+    queued = _sync_requests_queued(request, sources)
+    running = bool(queued) or any(
+        run.status in ("queued", "running") for _, runs in sources for run in runs
+    )
     return _page(
         request,
         "sources.html",
         sources=sources,
         running=running,
+        queued=queued,
         imports=selectors.cost_imports_recent(),
         failing_rules=list(rules_failing()),
         can_sync=set(sources_sync_allowed(user=request.user).values_list("pk", flat=True)),
@@ -191,15 +224,20 @@ def sources_page(request: HttpRequest) -> HttpResponse:
 @login_required(login_url=LOGIN_URL)
 @require_POST
 def source_sync_now(request: HttpRequest, name: str) -> HttpResponse:
+    """Queue a sync; the Sources page says "queued" until a newer run of the source exists and
+    then shows that run's state (a flash message would still say "queued" after it failed)."""
     source = get_object_or_404(Source, name=name)
     try:
-        source_sync_enqueue(user=request.user, source=source)
+        before = source_sync_enqueue(user=request.user, source=source)
     except SyncForbidden as exc:
         return HttpResponseForbidden(str(exc))
     except SyncRefused as exc:
         messages.error(request, f"Not synced: {exc}.")
         return redirect("dashboard:sources")
-    messages.success(request, f"Sync of {source.name} queued.")
+    request.session[SYNC_REQUESTS] = {
+        **request.session.get(SYNC_REQUESTS, {}),
+        source.name: [before, timezone.now().isoformat()],
+    }
     return redirect("dashboard:sources")
 
 

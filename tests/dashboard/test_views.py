@@ -248,6 +248,41 @@ def test_sync_now_refuses_while_running_and_right_after_a_sync(world, manager_cl
         assert task.delay.call_count == 1
 
 
+def test_sync_now_is_not_said_queued_once_its_run_failed(world, manager_client) -> None:
+    """The newest state wins: a run that failed before the page was drawn (a worker fails a
+    source without a token in milliseconds) is shown failed, and "queued" is said nowhere."""
+    SyncRunFactory(
+        source=world["gh"], status="succeeded", started_at=timezone.now() - timedelta(hours=2)
+    )
+    with mock.patch("apps.dashboard.services.sync_source_task") as task:
+        assert manager_client.post("/sources/gh/sync/").status_code == 302
+        assert task.delay.call_count == 1
+    SyncRunFactory(
+        source=world["gh"],
+        status="failed",
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        error="GITHUB_TOKEN is not set",
+    )
+    for _ in range(2):  # and stays so on a reload
+        page = manager_client.get("/sources/").content.decode()
+        assert "queued" not in page
+        assert "GITHUB_TOKEN is not set" in page and "status-failed" in page
+        assert 'http-equiv="refresh"' not in page
+
+
+def test_sync_now_is_said_queued_until_its_run_starts(world, manager_client) -> None:
+    with mock.patch("apps.dashboard.services.sync_source_task"):
+        manager_client.post("/sources/gh/sync/")
+    for _ in range(2):  # said on every view while no newer run exists, watched by a refresh
+        page = manager_client.get("/sources/").content.decode()
+        assert "Sync of gh queued" in page
+        assert '<meta http-equiv="refresh" content="5">' in page
+    SyncRunFactory(source=world["gh"], status="running", started_at=timezone.now())
+    page = manager_client.get("/sources/").content.decode()
+    assert "queued" not in page and "status-running" in page
+
+
 def test_sync_now_needs_the_csrf_token(world) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(world["manager"])

@@ -255,6 +255,10 @@ class RecordsQuery:
     tz: str
     start_at: datetime
     end_at: datetime
+    # Whether the viewer may see every engineer of the scope (set by the records selector from
+    # apps.accounts.access): a family may then name them (engineers_at_risk lists the engineers
+    # at risk); otherwise team and org records name no engineer.
+    engineers_named: bool = False
 
 
 class WindowValue(NamedTuple):

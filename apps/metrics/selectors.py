@@ -4,6 +4,7 @@ engineer's team.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any, TypeAlias, cast
 
@@ -14,7 +15,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from apps.accounts.access import engineer_emails_visible, engineer_visible
+from apps.accounts.access import (
+    engineer_emails_visible,
+    engineer_visible,
+    teams_with_engineers_visible,
+)
 from apps.core.periods import Granularity, next_period_start, period_bounds, period_start_of
 from apps.metrics.models import MetricRow
 from apps.metrics.registry import (
@@ -80,7 +85,10 @@ def metric_records_get(
         raise ValueError(f"{period_start} does not start a {granularity}")
     if scope == MetricRow.Scope.ENGINEER and not engineer_visible(user=user, email=scope_key):
         raise PermissionDenied("engineer numbers are shown only to the managers of their team")
-    query = _records_query(metric, scope, scope_key, granularity, period_start)
+    query = replace(
+        _records_query(metric, scope, scope_key, granularity, period_start),
+        engineers_named=_engineers_named(user=user, scope=scope, scope_key=scope_key),
+    )
     row = MetricRow.objects.filter(
         metric=metric,
         scope=scope,
@@ -99,6 +107,14 @@ def metric_records_get(
         "note": row.note if row else NO_ROW_NOTE,
         "records": family.records(query),
     }
+
+
+def _engineers_named(*, user: User, scope: str, scope_key: str) -> bool:
+    """Whether `user` may see every engineer of a team or org number: an admin always, a
+    manager for the teams they manage (apps.accounts.access)."""
+    if scope == MetricRow.Scope.TEAM:
+        return teams_with_engineers_visible(user=user).filter(slug=scope_key).exists()
+    return scope == MetricRow.Scope.ORG and engineer_emails_visible(user=user) is None
 
 
 def _records_query(

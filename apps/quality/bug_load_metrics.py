@@ -33,6 +33,7 @@ from apps.metrics.registry import (
     frame_empty,
     register_family,
 )
+from apps.organization.models import Person
 from apps.organization.selectors import org_settings
 from apps.quality.bug_load import (
     NO_ITEMS_NOTE,
@@ -285,7 +286,9 @@ def load_records(query: RecordsQuery) -> list[dict]:
     """The work items behind a number: completed in the period (bug_fix_share, and for
     engineers_at_risk the items of every engineer of the scope) or in the churn window ending at
     the period end (churn_risk). The API checks engineer visibility before calling this."""
-    items, _ = load_items()
+    items, teams = load_items()
+    if query.metric == "engineers_at_risk" and query.engineers_named:
+        return _at_risk_records(items, teams, query)
     start = query.start_at
     if query.metric in ("churn_risk", "engineers_at_risk"):
         end = min(query.end_at, timezone.now())
@@ -310,6 +313,51 @@ def load_records(query: RecordsQuery) -> list[dict]:
             "url": links.get((r.kind, r.ref), ("", ""))[1],
         }
         for r in rows.itertuples()
+    ]
+
+
+def _at_risk_records(items: pd.DataFrame, teams: dict[str, str], query: RecordsQuery) -> list[dict]:
+    """The engineers behind an engineers_at_risk number, for a viewer who may see them all
+    (`query.engineers_named`): one record per engineer of the scope whose churn risk at the
+    period end is at or above AT_RISK, most at risk first, with the score's components
+    (docs/metrics.md#churn_risk), computed as the number was."""
+    churn = org_settings().churn
+    people = sorted(
+        p for p, slug in teams.items() if query.scope == "org" or slug == query.scope_key
+    )
+    end = min(query.end_at, timezone.now())
+    risks = churn_grid(
+        items[items["person"].isin(people)],
+        people=people,
+        ends=[end],
+        window_days=churn.window_days,
+        threshold=churn.bug_share_threshold,
+        min_items=churn.min_items,
+    )
+    at_risk = sorted(
+        ((p, risks[(p, 0)]) for p in people),
+        key=lambda pr: (-(pr[1].score or 0.0), pr[0]),
+    )
+    names = dict(Person.objects.filter(email__in=people).values_list("email", "name"))
+    return [
+        {
+            "person": email,
+            "name": names.get(email, ""),
+            "team": teams[email],
+            "churn_risk": round(risk.score, 4),
+            "items": risk.items,
+            "bug_share": round(risk.bug_share, 4),
+            "previous_bug_share": (
+                None if risk.previous_share is None else round(risk.previous_share, 4)
+            ),
+            "rise": round(risk.rise, 4),
+            "repairs_others_code": None if risk.by_others is None else round(risk.by_others, 4),
+            "small_fixes_that_took_long": (
+                None if risk.small_slow is None else round(risk.small_slow, 4)
+            ),
+        }
+        for email, risk in at_risk
+        if risk.score is not None and risk.score >= AT_RISK
     ]
 
 

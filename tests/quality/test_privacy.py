@@ -166,3 +166,53 @@ def test_work_links_of_issues_pulls_and_jira(manager) -> None:
         ("pull", "acme/api#1"): ("fix", ""),
         ("jira", "WEB-1"): ("", "https://acme.atlassian.net/browse/WEB-1"),
     }
+
+
+def test_engineers_at_risk_records_name_the_engineers_to_those_allowed(manager) -> None:
+    """From the number to the names: the team's managers and admins get one record per engineer
+    at risk (name, score, components); everyone else keeps records that name nobody."""
+    from apps.organization.selectors import organization_get
+
+    org = organization_get()
+    org.churn_settings = {"min_items": 1}
+    org.save()
+    Person.objects.filter(email="ann@acme.test").update(name="Ann Lee")
+    metrics_compute(metrics=["engineers_at_risk"], now=NOW)
+    params = {"granularity": "month", "period_start": "2026-03-01"}
+    records = f"{URL}engineers_at_risk/records/"
+    team_a = {**params, "scope": "team", "scope_key": "a"}
+    # ann: 1 item in the 90 days to the end of March, a bug fix (share 1.0, no window before:
+    # rise 0); small and fast (slow 0); no file history, so "others' code" is unknown, left out
+    # and the weights rescaled → score (0.4·1 + 0.2·0 + 0.2·0) / 0.8 = 0.5, at risk (≥ 0.5).
+    answer = client_for(manager).get(records, team_a).json()
+    assert answer["value"] == 1.0
+    assert answer["records"] == [
+        {
+            "person": "ann@acme.test",
+            "name": "Ann Lee",
+            "team": "a",
+            "churn_risk": 0.5,
+            "items": 1,
+            "bug_share": 1.0,
+            "previous_bug_share": None,
+            "rise": 0.0,
+            "repairs_others_code": None,
+            "small_fixes_that_took_long": 0.0,
+        }
+    ]
+    root = get_user_model().objects.create_superuser("root", "root@acme.test", "pw")
+    org_answer = client_for(root).get(records, {**params, "scope": "org", "scope_key": ""})
+    assert [r["person"] for r in org_answer.json()["records"]] == ["ann@acme.test"]
+    # The manager of team a does not see every engineer: the org's records stay anonymous, as
+    # do team a's for a user managing no team.
+    anonymous = [
+        client_for(manager).get(records, {**params, "scope": "org", "scope_key": ""}),
+        client_for(get_user_model().objects.create_user("plain", "p@acme.test", "pw")).get(
+            records, team_a
+        ),
+    ]
+    for response in anonymous:
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "ann@acme.test" not in body and "Ann Lee" not in body
+        assert "acme/api#1" in body

@@ -10,6 +10,7 @@ Numbers read as everywhere else (`apps.metrics.display.plotly_number`).
 """
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -235,13 +236,25 @@ def figure_build(
     return {"data": data, "layout": _layout(spec, selected=selected)}
 
 
-def comparison_figure(series: dict[str, pd.DataFrame], *, spec: ChartSpec, today: date) -> dict:
+def comparison_figure(
+    series: dict[str, pd.DataFrame],
+    *,
+    spec: ChartSpec,
+    today: date,
+    goals: Sequence[tuple[float, str]] = (),
+) -> dict:
     """Several series of one metric side by side (e.g. one per team): each its own hue and
-    dash, its running period dotted and hollow like on every chart."""
+    dash, its running period dotted and hollow like on every chart. `goals`: (target, legend
+    label) pairs, each drawn as a flat dotted line across the finished periods."""
     data = []
+    x: set[str] = set()
     for i, (name, frame) in enumerate(series.items()):
         color, dash = PALETTE[i % len(PALETTE)], DASHES[i % len(DASHES)]
         done, running = _split(frame, today)
+        x.update(d.isoformat() for d in done["period_start"])
         data.append(_values_trace(done, spec, name, color, dash))
         data += _to_date_traces(done, running, spec, name, color)
+    if x:
+        span = sorted(x)
+        data += [_goal_trace(span, target, spec, label) for target, label in goals]
     return {"data": data, "layout": _layout(spec, selected="")}

@@ -38,3 +38,45 @@ def test_metric_chart_draws_the_goal_line(plain_client, world) -> None:
     # Weekly, a monthly count's goal is not drawn (8 releases a month is not 8 a week).
     weekly = plain_client.get("/metrics/t_releases/?granularity=week").content.decode()
     assert "goal ≥" not in weekly
+
+
+def compare_figure(page: str) -> dict:
+    import html as html_lib
+    import json
+    import re
+
+    return json.loads(html_lib.unescape(re.search(r'data-figure="([^"]*)"', page).group(1)))
+
+
+def test_compare_page_judges_each_team_against_its_goal(plain_client, world) -> None:
+    from tests.dashboard.conftest import SEP, month_row
+
+    month_row("t_releases", SEP, 5.0, scope="team", scope_key="alpha")
+    page = plain_client.get("/compare/?metric=t_releases").content.decode()
+    assert '<th scope="col">Goal</th>' not in page  # no goal, no column
+    assert not [t for t in compare_figure(page)["data"] if "goal" in t.get("name", "")]
+
+    Goal.objects.create(metric="t_releases", target=2.0)
+    Goal.objects.create(metric="t_releases", team=world["beta"], target=4.0)
+    page = plain_client.get("/compare/?metric=t_releases").content.decode()
+    row = {
+        team: text(page[page.index(f'data-team="{team}"') :].split("</tr>")[0])
+        for team in ("alpha", "beta")
+    }
+    # Alpha: October's 3 releases against the organisation's goal of at least 2.
+    assert row["alpha"].endswith("Goal ≥ 2 releases: met")
+    # Beta has no October row: its own goal of 4 is not judged.
+    assert row["beta"].endswith("Goal ≥ 4 releases: not judged (the team's own)")
+    lines = {t["name"]: t for t in compare_figure(page)["data"] if "goal" in t["name"]}
+    assert set(lines) == {"goal ≥ 2 releases", "Beta goal ≥ 4 releases"}
+    assert lines["goal ≥ 2 releases"]["y"] == [2.0, 2.0]
+    assert lines["goal ≥ 2 releases"]["x"] == ["2026-09-01", "2026-10-01"]
+    assert lines["Beta goal ≥ 4 releases"]["line"]["dash"] == "dot"
+
+
+def test_compare_page_says_missed(plain_client, world) -> None:
+    Goal.objects.create(metric="t_releases", target=8.0)
+    page = plain_client.get("/compare/?metric=t_releases").content.decode()
+    alpha = text(page[page.index('data-team="alpha"') :].split("</tr>")[0])
+    assert alpha.endswith("Goal ≥ 8 releases: missed")
+    assert 'class="goal is-missed"' in page

@@ -10,11 +10,13 @@ import math
 from collections.abc import Callable
 from typing import Any, get_args
 
+import yaml
 from django import forms
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 from pydantic import BaseModel, ValidationError
 
+from apps.core.errors import ConfigError
 from apps.organization import schema
 from apps.organization import validators as v
 from apps.organization.catalog import metric_error
@@ -31,6 +33,7 @@ from apps.organization.models import (
     Source,
     UsageMonth,
 )
+from apps.organization.yaml_loader import yaml_parse
 
 
 class _CheckedForm(forms.ModelForm):
@@ -57,6 +60,49 @@ def _kind_error(*, source: Source | None, key: str) -> str | None:
     return v.kind_key_error(kind=source.kind, key=key) if source and source.kind else None
 
 
+class SettingsYamlField(forms.Field):
+    """One settings section as the YAML of its config file section (docs/configuration.md):
+    shown with every default filled in, parsed strictly (apps.organization.yaml_loader) into a
+    mapping that OrganizationForm.clean validates with the same schema as `apply_config`."""
+
+    def __init__(self, model: type[BaseModel], section: str, **kwargs: Any) -> None:
+        self.model = model
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget",
+            forms.Textarea(attrs={"rows": 8, "cols": 70, "style": "font-family: monospace"}),
+        )
+        kwargs.setdefault(
+            "help_text",
+            f"YAML: the keys of <code>{section}:</code> in the configuration file, each "
+            f"described in docs/configuration.md#{section}. A key left out takes its default.",
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            try:
+                value = self.model.model_validate(value).model_dump(mode="json")
+            except ValidationError:
+                pass  # shown as stored; saving it names the bad key
+            return yaml.safe_dump(value, sort_keys=False, allow_unicode=True) if value else ""
+        return value
+
+    def to_python(self, value: Any) -> dict[str, Any]:
+        text = "" if value is None else str(value)
+        if not text.strip():
+            return {}
+        try:
+            parsed = yaml_parse(text)
+        except ConfigError as exc:
+            raise forms.ValidationError(exc.message) from None
+        if parsed is None:
+            return {}
+        if not isinstance(parsed, dict):
+            raise forms.ValidationError("expected keys and values (a YAML mapping)")
+        return parsed
+
+
 class OrganizationForm(_CheckedForm):
     checks = {"timezone": v.check_timezone, "name": v.check_one_line}
     settings_schemas: dict[str, type[BaseModel]] = {
@@ -66,6 +112,11 @@ class OrganizationForm(_CheckedForm):
         "dora_settings": schema.DoraSettings,
         "cost_settings": schema.CostSettings,
     }
+    bug_settings = SettingsYamlField(schema.BugSettings, "bugs", label="Bugs")
+    incident_settings = SettingsYamlField(schema.IncidentSettings, "incidents", label="Incidents")
+    churn_settings = SettingsYamlField(schema.ChurnSettings, "churn", label="Churn")
+    dora_settings = SettingsYamlField(schema.DoraSettings, "dora", label="DORA")
+    cost_settings = SettingsYamlField(schema.CostSettings, "costs", label="Costs")
 
     class Meta:
         model = Organization

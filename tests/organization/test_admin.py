@@ -269,3 +269,34 @@ def test_organization_bug_settings_reject_a_resolution_both_known_and_ignored(ad
     html = admin_client.post(url, data).content.decode()
 
     assert "ignored_resolutions[1]: &#x27;Won&#x27;t Fix&#x27; is also in known_resolutions" in html
+
+
+def test_organization_settings_read_and_edit_as_the_config_files_yaml(admin_client):
+    """Each settings section is the YAML of its config file section (docs/configuration.md),
+    not a JSON blob; a bad value names its key and nothing is stored."""
+    org = Organization.objects.create(name="Acme")
+    url = reverse("admin:organization_organization_change", args=[org.pk])
+    page = admin_client.get(url).content.decode()
+    assert "window_days: 90\n" in page and "min_items: 5\n" in page
+    assert "&quot;window_days&quot;" not in page  # no JSON
+    assert "docs/configuration.md#churn" in page
+    data = {
+        "name": "Acme",
+        "timezone": "UTC",
+        "bug_settings": "",
+        "incident_settings": "",
+        "churn_settings": "window_days: 30\nmin_items: 0\n",
+        "dora_settings": "",
+        "cost_settings": "currency: EUR\n",
+    }
+    bad = admin_client.post(url, data).content.decode()
+    assert "min_items: Input should be greater than or equal to 1" in bad
+    org.refresh_from_db()
+    assert org.churn_settings == {}
+    broken = admin_client.post(url, data | {"churn_settings": "window_days: [30\n"})
+    assert "invalid YAML at line" in broken.content.decode()
+    good = admin_client.post(url, data | {"churn_settings": "window_days: 30\n"})
+    assert good.status_code == 302
+    org.refresh_from_db()
+    assert org.churn_settings == {"window_days": 30, "bug_share_threshold": 0.5, "min_items": 5}
+    assert org.cost_settings["currency"] == "EUR"

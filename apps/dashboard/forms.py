@@ -7,19 +7,14 @@ from datetime import date, timedelta
 
 from django import forms
 
-from apps.core.periods import date_range_error, period_start_of
+from apps.core.periods import period_start_of, validate_in_range
 
 DEFAULT_SPAN = {"month": timedelta(days=548), "week": timedelta(weeks=26)}
 
 
-def _day_in_range(day: date) -> None:
-    """Dates a page can place in a period (year 1 or 9999 would overflow period arithmetic):
-    the range of apps.core.periods, as in the API."""
-    if error := date_range_error(day):
-        raise forms.ValidationError(error)
-
-
-DAY_RANGE = [_day_in_range]
+# Dates a page can place in a period (year 1 or 9999 would overflow period arithmetic): the
+# range of apps.core.periods, with the validator the API's date fields use.
+DAY_RANGE = [validate_in_range]
 
 
 class RangeForm(forms.Form):

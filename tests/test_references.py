@@ -37,8 +37,16 @@ def cites_a_public_standard(line: str) -> bool:
     return re.search(r"\b(RFC|ISO|ECMA)[ -]?[0-9]+", line) is not None
 
 
+def recorded_data(found: str) -> bool:
+    """A line of a recorded payload in tests/fixtures (third-party data kept byte for byte,
+    e.g. a merge request titled after the issue it closes), not Keel's own prose."""
+    path = found.split(":", 1)[0]
+    return path.startswith("tests/fixtures/") and not path.endswith(".md")
+
+
 def test_no_reference_a_reader_cannot_open() -> None:
-    assert offending_lines(UNOPENABLE, cites_a_public_standard) == []
+    found = offending_lines(UNOPENABLE, cites_a_public_standard)
+    assert [line for line in found if not recorded_data(line)] == []
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,10 @@ def rows_upsert(
 
 # Fields whose change alone affects no stored metric: upstream bookkeeping, and what only the
 # records behind a number show (computed when asked, never stored). State and status follow
-# the timestamps metrics do use (closed_at, merged_at, resolved_at, resolution_date).
+# the timestamps metrics do use (closed_at, merged_at, resolved_at, resolution_date); so does a
+# PR's merge_commit_sha, which GitHub sets when it merges (merged_at) and which, before that,
+# names a test merge that changes with every push
+# (https://docs.github.com/en/rest/pulls/pulls#get-a-pull-request).
 UNTRACKED_FIELDS = frozenset(
     {
         "updated_at",
@@ -84,6 +87,7 @@ UNTRACKED_FIELDS = frozenset(
         "state",
         "status",
         "status_category",
+        "merge_commit_sha",
     }
 )
 

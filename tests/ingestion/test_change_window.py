@@ -61,6 +61,20 @@ def test_closing_an_old_issue_changes_from_the_close_only(source, world):
     assert run.changed_from == closed  # ...whose closing changes nothing before it
 
 
+def test_merging_an_old_pull_changes_from_the_merge_only(source, world):
+    source_sync(source=source)
+    repo = world.repos[0]
+    pull = next(p for p in repo.pulls if p["state"] == "open" and not p["draft"])
+    approved = datetime(2026, 11, 21, 7, 50, tzinfo=UTC)
+    repo.add_review(pull["number"], reviewer="hubot", at=approved)  # earlier reviews kept
+    repo.merge_pull(pull["number"], at=approved + timedelta(minutes=10), merged_by="hubot")
+    run = source_sync(source=source)
+    stored = PullRequest.objects.get(repo__full_name=repo.full_name, number=pull["number"])
+    assert stored.created_at < approved - timedelta(days=30)  # an old PR...
+    assert stored.merge_commit_sha  # ...merged, with the merge commit GitHub gives it...
+    assert run.changed_from == approved  # ...changes nothing before its approval and merge
+
+
 def test_relabelling_an_old_issue_changes_from_its_creation(source, world):
     source_sync(source=source)
     repo = world.repos[0]

@@ -25,6 +25,7 @@ from apps.dora.selectors import (
     outages_frame,
     pull_links,
     service_repos,
+    sha_q,
 )
 from apps.metrics.registry import (
     ComputeContext,
@@ -133,8 +134,8 @@ def _with_reverted(
     named = Q(title__in=sorted(titles)) if titles else Q(pk__in=[])
     if not commits.empty:
         named |= _keys_q(commits)
-    for prefix in sorted(prefixes):
-        named |= Q(merge_commit_sha__startswith=prefix)
+    if prefixes:
+        named |= sha_q("merge_commit_sha", prefixes)
     if not titles and commits.empty and not prefixes:
         return pulls
     earlier = merged_pulls(~where & named)

@@ -196,15 +196,28 @@ def pull_links(where: Q | None = None) -> pd.DataFrame:
     )
 
 
+FULL_SHA = 40  # hex digits of a SHA-1 commit id, as `git revert` writes it
+
+
+def sha_q(field: str, prefixes: set[str]) -> Q:
+    """`field` equal to one of the full shas among `prefixes` (one `IN`, a hash lookup however
+    many) or starting with one of the shorter ones (a `LIKE` each; revert messages written by
+    git name full shas, https://git-scm.com/docs/git-revert). Matches nothing for no prefixes."""
+    full = sorted(p for p in prefixes if len(p) >= FULL_SHA)
+    match = Q(**{f"{field}__in": full}) if full else Q(pk__in=[])
+    for prefix in sorted(p for p in prefixes if len(p) < FULL_SHA):
+        match |= Q(**{f"{field}__startswith": prefix})
+    return match
+
+
 def commits_citing(prefixes: set[str]) -> pd.DataFrame:
     """repo_id, number, sha of stored PR commits whose sha starts with one of `prefixes` (the
     shas revert bodies name), of the configured repos."""
     if not prefixes:
         return pd.DataFrame(columns=["repo_id", "number", "sha"])
-    match = Q(pk__in=[])
-    for prefix in sorted(prefixes):
-        match |= Q(sha__startswith=prefix)
-    commits = PullRequestCommit.objects.filter(match, pull__repo__in=repos_counted())
+    commits = PullRequestCommit.objects.filter(
+        sha_q("sha", prefixes), pull__repo__in=repos_counted()
+    )
     return queryset_frame(
         commits, {"pull__repo_id": "int", "pull__number": "int", "sha": "str"}
     ).set_axis(["repo_id", "number", "sha"], axis=1)

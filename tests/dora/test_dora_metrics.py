@@ -190,3 +190,37 @@ def test_since_recompute_equals_full(world):
     april = rows(full, "deployment_rework_rate", "month")[date(2026, 4, 1)]
     assert april == (1.0, 1, "")
     assert rows(full, "change_failure_rate", "month")[date(2026, 4, 1)] == (0.0, 1, "")
+
+
+def test_reverts_found_by_full_and_short_shas(world):
+    """A revert naming a commit of an earlier change by its full sha (as `git revert` writes)
+    or by a short prefix of its merge commit fails the release that shipped it; found alike by
+    a full recompute and a since-recompute (apps.dora.selectors.sha_q)."""
+    from apps.delivery.models import PullRequestCommit
+    from apps.dora.selectors import commits_citing
+
+    full_sha, merge_sha = "ab" * 20, "cd" * 20
+    pull(world, 10, "Build cache", at(2026, 3, 24))
+    pull(world, 11, "Speed up search", at(2026, 3, 24, 1))
+    PullRequest.objects.filter(repo=world, number=11).update(merge_commit_sha=merge_sha)
+    PullRequestCommit.objects.create(
+        pull=PullRequest.objects.get(repo=world, number=10),
+        position=0,
+        sha=full_sha,
+        message="Build cache",
+        author_login="bob-gh",
+        authored_at=at(2026, 3, 23),
+        committed_at=at(2026, 3, 23),
+    )
+    Tag.objects.create(repo=world, name="v8", sha="v8", committed_at=at(2026, 3, 26))
+    pull(world, 12, "Undo cache", at(2026, 4, 2), body=f"This reverts commit {full_sha}.")
+    pull(world, 13, "Undo search", at(2026, 4, 2, 1), body=f"This reverts commit {merge_sha[:10]}.")
+    Tag.objects.create(repo=world, name="v7", sha="v7", committed_at=at(2026, 4, 3))
+    cited = commits_citing({full_sha, merge_sha[:10], "ef" * 20})
+    assert cited.to_dict("records") == [{"repo_id": world.pk, "number": 10, "sha": full_sha}]
+    full = frame_normalize(dora_compute(ComputeContext(tz="UTC", now=NOW)))
+    assert rows(full, "change_failure_rate", "week")[date(2026, 3, 23)][:2] == (1.0, 1)
+    assert rows(full, "deployment_rework_rate", "week")[date(2026, 3, 30)][:2] == (1.0, 1)
+    for since in (date(2026, 3, 23), date(2026, 3, 30)):  # the latter reads no cited change
+        part = frame_normalize(dora_compute(ComputeContext(tz="UTC", now=NOW, since=since)))
+        pd.testing.assert_frame_equal(frame_since(full, since), frame_since(part, since))

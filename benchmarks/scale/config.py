@@ -71,8 +71,14 @@ def _sources(plan: p.Plan) -> list[dict]:
         for i, name in enumerate(p.repo_names())
     ]
     projects = [{"key": p.project_key(i), "team": slug} for i, (slug, _) in enumerate(p.TEAMS)]
-    services = [
-        {"id": sid, "team": team, "name": name, **({"slo": slo} if slo else {})}
+    services = [  # outages blamed on the repo a service is named after (DORA)
+        {
+            "id": sid,
+            "team": team,
+            "name": name,
+            "repos": [f"{p.OWNER}/{name.removesuffix('-worker')}"],
+            **({"slo": slo} if slo else {}),
+        }
         for sid, name, team, slo in p.services()
     ]
     return [

@@ -119,17 +119,32 @@ def _github_delivery(rng: random.Random, repos: list, window: Window, tally: Tal
         tally.add("tags", at=at, created=at)
 
 
+def _reviewer(pull: dict) -> str:
+    """Who approves and merges an old PR: someone of its repo's team other than its author."""
+    author = pull["user"]["login"]
+    name = pull["base"]["repo"]["name"]
+    pool = p.author_pools()[p.repo_names().index(name)]
+    return next(login for login in pool if login != author)
+
+
 def _github_updates(rng: random.Random, repos: list, window: Window, tally: Tally) -> None:
     floor = iso(window.start)
     open_pulls = [
         (r, x) for r in repos for x in r.pulls if x["state"] == "open" and x["created_at"] < floor
     ]
     for repo, pull in rng.sample(open_pulls, min(20, len(open_pulls))):
-        at = window.moment(rng)
+        at, number = window.moment(rng), pull["number"]
+        # The simulator derives a PR's reviews from its current state (their times spread
+        # between opening and merge): keep those submitted while it was open, as GitHub does.
+        repo.pull_reviews.setdefault(number, list(repo.reviews_of(number)))
         if rng.random() < 0.75:
-            repo.merge_pull(pull["number"], at=at)
+            merger = _reviewer(pull)
+            repo.add_review(number, reviewer=merger, at=at - timedelta(minutes=2))
+            if pull["draft"]:
+                repo.mark_ready(number, at=at - timedelta(minutes=5))
+            repo.merge_pull(number, at=at, merged_by=merger)
         else:
-            repo.close_pull(pull["number"], at=at)
+            repo.close_pull(number, at=at)
         tally.add("pulls", at=at, created=parse(pull["created_at"]), update=True)
     open_issues = [
         (r, x)

@@ -23,6 +23,7 @@ from integrations.simulator.jira import JiraProvider, generate_jira_world
 from integrations.simulator.pagerduty import PagerDutyProvider, generate_pagerduty_world
 from scale import hourly
 from scale import plan as p
+from scale.dora import dora_shape
 
 READY_TIMEOUT_S = 3600  # generating the whole organisation's Jira takes a while
 
@@ -39,7 +40,8 @@ def cpu_s() -> float:
 
 
 def github_world(plan: p.Plan):
-    return generate_github_world(
+    """The GitHub world, with the reverts and hotfixes of scale.dora."""
+    world = generate_github_world(
         seed=plan.seed,
         repos=p.REPOS,
         pulls=plan.count("pulls"),
@@ -52,6 +54,8 @@ def github_world(plan: p.Plan):
         tags_per_repo=round(plan.count("tags") / p.REPOS),
         logins=p.author_pools(),
     )
+    dora_shape(world, plan.seed)
+    return world
 
 
 def jira_world(plan: p.Plan):

@@ -109,14 +109,14 @@ def rows_snapshot() -> dict[str, list]:
     repo by its name, a pull request by its GitHub id."""
     from apps.delivery.models import (
         Deployment,
-        GitHubRelease,
         PullRequest,
         PullRequestCommit,
         PullRequestFile,
         PullRequestReview,
+        Release,
         Tag,
     )
-    from apps.quality.models import GitHubIssue
+    from apps.quality.models import Issue
 
     out = {}
     for model in (
@@ -124,12 +124,12 @@ def rows_snapshot() -> dict[str, list]:
         PullRequestCommit,
         PullRequestReview,
         PullRequestFile,
-        GitHubRelease,
+        Release,
         Tag,
         Deployment,
-        GitHubIssue,
+        Issue,
     ):
-        renamed = {"pull": "pull__github_id", "repo": "repo__full_name"}  # ids differ per run
+        renamed = {"pull": "pull__external_id", "repo": "repo__full_name"}  # ids differ per run
         names = [
             renamed.get(f.name, f.attname)
             for f in model._meta.concrete_fields

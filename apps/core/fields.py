@@ -47,3 +47,10 @@ class EncryptedTextField(models.TextField):
             return value.ciphertext
         value = super().get_prep_value(value)
         return crypto.encrypt(value or "")
+
+
+def provider_field() -> models.CharField:
+    """The source kind that wrote a synced record (`Source.kind`, e.g. "github"): records of
+    every code host share one table. Rows stored before the column existed are GitHub's (their
+    migration filled it)."""
+    return models.CharField(max_length=32, help_text="The source kind that wrote the row.")

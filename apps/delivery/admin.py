@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from apps.core.admin_base import ReadOnlyAdmin
-from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
+from apps.delivery.models import Deployment, PullRequest, Release, Tag
 
 
 @admin.register(PullRequest)
@@ -22,8 +22,8 @@ class PullRequestAdmin(ReadOnlyAdmin):
     date_hierarchy = "merged_at"
 
 
-@admin.register(GitHubRelease)
-class GitHubReleaseAdmin(ReadOnlyAdmin):
+@admin.register(Release)
+class ReleaseAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "name", "draft", "prerelease", "published_at")
     list_filter = ("repo", "draft", "prerelease")
 

@@ -1,4 +1,6 @@
-"""Delivery records as GitHub gives them: pull requests, releases, tags, deployments.
+"""Delivery records of a code host (GitHub, GitLab...): pull requests (GitLab's merge requests),
+releases, tags, deployments. Records are provider-neutral: `provider` names the source kind that
+wrote the row and `external_id` is the host's own id, unique within the row's repo.
 
 What counts as a *release* depends on the repo's `release_source` and regexes
 (docs/metrics.md#release_frequency) and is derived at compute time (apps.delivery.selectors), so
@@ -7,12 +9,15 @@ changing the config needs no re-sync. All timestamps are aware UTC.
 
 from django.db import models
 
+from apps.core.fields import provider_field
 from apps.organization.models import Repo
 
 
 class PullRequest(models.Model):
     repo = models.ForeignKey(Repo, on_delete=models.CASCADE, related_name="pull_requests")
-    github_id = models.BigIntegerField(unique=True)
+    provider = provider_field()
+    # The host's id of the pull / merge request (not its number), unique within the repo.
+    external_id = models.BigIntegerField()
     number = models.PositiveIntegerField()
     title = models.TextField(blank=True)
     body = models.TextField(blank=True)
@@ -50,7 +55,8 @@ class PullRequest(models.Model):
     class Meta:
         ordering = ["repo", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["repo", "number"], name="pr_unique_per_repo")
+            models.UniqueConstraint(fields=["repo", "number"], name="pr_unique_per_repo"),
+            models.UniqueConstraint(fields=["repo", "external_id"], name="pr_external_id_unique"),
         ]
         indexes = [models.Index(fields=["repo", "merged_at"])]
 
@@ -85,14 +91,20 @@ class PullRequestReview(models.Model):
     """A submitted review (pending ones are visible only to their author and never stored)."""
 
     pull = models.ForeignKey(PullRequest, on_delete=models.CASCADE, related_name="reviews")
-    github_id = models.BigIntegerField(unique=True)
+    # The host's id of the review (GitHub review, GitLab approval or note), unique within the pull.
+    external_id = models.BigIntegerField()
     state = models.CharField(max_length=32)
     author_login = models.CharField(max_length=200, blank=True)
     author_type = models.CharField(max_length=32, blank=True)
     submitted_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["pull", "submitted_at", "github_id"]
+        ordering = ["pull", "submitted_at", "external_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pull", "external_id"], name="pr_review_external_id_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.pull} {self.state} by {self.author_login}"
@@ -116,9 +128,12 @@ class PullRequestFile(models.Model):
         return f"{self.pull}:{self.path}"
 
 
-class GitHubRelease(models.Model):
-    repo = models.ForeignKey(Repo, on_delete=models.CASCADE, related_name="github_releases")
-    github_id = models.BigIntegerField(unique=True)
+class Release(models.Model):
+    """A release the code host lists (GitHub releases, GitLab project releases)."""
+
+    repo = models.ForeignKey(Repo, on_delete=models.CASCADE, related_name="releases")
+    provider = provider_field()
+    external_id = models.BigIntegerField()
     tag_name = models.CharField(max_length=300)
     name = models.CharField(max_length=500, blank=True)
     draft = models.BooleanField(default=False)
@@ -128,8 +143,12 @@ class GitHubRelease(models.Model):
     html_url = models.URLField(max_length=500, blank=True)
 
     class Meta:
-        verbose_name = "GitHub release"
         ordering = ["repo", "published_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["repo", "external_id"], name="release_external_id_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.repo}@{self.tag_name}"
@@ -137,6 +156,7 @@ class GitHubRelease(models.Model):
 
 class Tag(models.Model):
     repo = models.ForeignKey(Repo, on_delete=models.CASCADE, related_name="tags")
+    provider = provider_field()
     name = models.CharField(max_length=300)
     sha = models.CharField(max_length=64)
     # Committer date of the tagged commit, from GET /commits/{sha} (fetched once per sha).
@@ -152,7 +172,8 @@ class Tag(models.Model):
 
 class Deployment(models.Model):
     repo = models.ForeignKey(Repo, on_delete=models.CASCADE, related_name="deployments")
-    github_id = models.BigIntegerField(unique=True)
+    provider = provider_field()
+    external_id = models.BigIntegerField()
     environment = models.CharField(max_length=300)
     sha = models.CharField(max_length=64, blank=True)
     ref = models.CharField(max_length=300, blank=True)
@@ -165,6 +186,11 @@ class Deployment(models.Model):
     class Meta:
         ordering = ["repo", "created_at"]
         indexes = [models.Index(fields=["repo", "environment"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["repo", "external_id"], name="deployment_external_id_unique"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.repo}:{self.environment}#{self.github_id}"
+        return f"{self.repo}:{self.environment}#{self.external_id}"

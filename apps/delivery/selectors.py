@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from apps.core.frames import queryset_frame, run_cached
-from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
+from apps.delivery.models import Deployment, PullRequest, Release, Tag
 from apps.organization.models import Repo
 from apps.organization.selectors import repos_counted
 
@@ -64,7 +64,7 @@ def _releases_by_repo(repos: list[Repo]) -> dict[int, list[tuple[str, object, st
 
 
 def _published(repos: dict[int, Repo]) -> Iterator[tuple[int, tuple[str, object, str]]]:
-    rows = GitHubRelease.objects.filter(
+    rows = Release.objects.filter(
         repo_id__in=list(repos), draft=False, prerelease=False, published_at__isnull=False
     )
     for repo_id, name, at, url in rows.values_list(
@@ -78,11 +78,11 @@ def _deployed(repos: dict[int, Repo]) -> Iterator[tuple[int, tuple[str, object, 
     patterns = {pk: re.compile(r.production_environment) for pk, r in repos.items()}
     webs = {pk: _web(r) for pk, r in repos.items()}
     rows = Deployment.objects.filter(repo_id__in=list(repos), first_success_at__isnull=False)
-    for repo_id, env, github_id, at in rows.values_list(
-        "repo_id", "environment", "github_id", "first_success_at"
+    for repo_id, env, external_id, at in rows.values_list(
+        "repo_id", "environment", "external_id", "first_success_at"
     ):
         if patterns[repo_id].search(env):
-            yield repo_id, (f"{env}#{github_id}", at, f"{webs[repo_id]}/deployments/{env}")
+            yield repo_id, (f"{env}#{external_id}", at, f"{webs[repo_id]}/deployments/{env}")
 
 
 def _tagged(repos: dict[int, Repo]) -> Iterator[tuple[int, tuple[str, object, str]]]:

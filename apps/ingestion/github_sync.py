@@ -17,13 +17,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
+from apps.delivery.models import Deployment, PullRequest, Release, Tag
 from apps.ingestion import mapping_github as m
 from apps.ingestion.cursors import cursor_get, cursor_set, validator_set
 from apps.ingestion.runs import RunTally
 from apps.ingestion.upserts import change_note, rows_upsert
 from apps.organization.models import Repo
-from apps.quality.models import GitHubIssue
+from apps.quality.models import Issue
 from integrations.github import GitHubClient
 from integrations.github.detail import PullDetailRecord
 from integrations.http import Page
@@ -64,14 +64,12 @@ def _list_sync(
             cursor_set(source=repo.source, scope=repo.full_name, endpoint=endpoint, value=newest)
 
 
-def _upsert_by_github_id(repo: Repo, model: type, to_row: Callable, fields: list[str]):
-    """A page saver that upserts `to_row(repo, record)` rows by `github_id`."""
+def _upsert_by_external_id(repo: Repo, model: type, to_row: Callable, fields: list[str]):
+    """A page saver that upserts `to_row(repo, record)` rows by (repo, `external_id`)."""
 
     def save(items: list) -> int:
         rows = [to_row(repo, item) for item in items]
-        return rows_upsert(
-            model=model, rows=rows, unique_fields=["github_id"], update_fields=fields
-        )
+        return rows_upsert(model=model, rows=rows, unique_fields=m.REPO_KEY, update_fields=fields)
 
     return save
 
@@ -79,14 +77,14 @@ def _upsert_by_github_id(repo: Repo, model: type, to_row: Callable, fields: list
 def repo_info_sync(*, client: GitHubClient, repo: Repo) -> None:
     """GET /repos/{owner}/{repo}: GitHub id and default branch. NotFoundError for a bad name."""
     record = client.get_repo(repo.full_name)
-    if (repo.github_id, repo.default_branch) != (record.id, record.default_branch):
-        repo.github_id, repo.default_branch = record.id, record.default_branch
-        repo.save(update_fields=["github_id", "default_branch"])
+    if (repo.external_id, repo.default_branch) != (record.id, record.default_branch):
+        repo.external_id, repo.default_branch = record.id, record.default_branch
+        repo.save(update_fields=["external_id", "default_branch"])
 
 
 def releases_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
     """All releases (the list is short and has no `since`; its ETag makes a re-read free)."""
-    save = _upsert_by_github_id(repo, GitHubRelease, m.release_row, m.RELEASE_FIELDS)
+    save = _upsert_by_external_id(repo, Release, m.release_row, m.RELEASE_FIELDS)
     _list_sync(
         repo=repo,
         endpoint="releases",
@@ -139,7 +137,7 @@ def deployments_sync(
     stale = Q(statuses_synced_at__isnull=True) | Q(updated_at__gt=F("statuses_synced_at"))
     pending = list(Deployment.objects.filter(stale, repo=repo, first_success_at__isnull=True))
     for deployment in pending:
-        statuses = client.list_deployment_statuses(repo.full_name, deployment.github_id)
+        statuses = client.list_deployment_statuses(repo.full_name, deployment.external_id)
         successes = [s.created_at for s in statuses if s.state == "success"]
         Deployment.objects.filter(pk=deployment.pk).update(
             first_success_at=min(successes) if successes else None,
@@ -196,8 +194,8 @@ def _seen_dropped(
         return records
     stored = set(
         PullRequest.objects.filter(
-            repo=repo, github_id__in=at_cursor, updated_at=since
-        ).values_list("github_id", flat=True)
+            repo=repo, external_id__in=at_cursor, updated_at=since
+        ).values_list("external_id", flat=True)
     )
     return [r for r in records if r.pull.id not in stored]
 
@@ -210,7 +208,7 @@ def issues_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: 
         repo=repo,
         endpoint="issues",
         pages=client.list_issues(repo.full_name, stop_before=since),
-        save=_upsert_by_github_id(repo, GitHubIssue, m.issue_row, m.ISSUE_FIELDS),
+        save=_upsert_by_external_id(repo, Issue, m.issue_row, m.ISSUE_FIELDS),
         tally=tally,
         progress=progress,
         cursor=True,
@@ -231,7 +229,7 @@ def github_repo_sync(
     one request per list endpoint when nothing changed. Pull requests are read with
     `pulls_client` (the source's `api`), everything else over REST, where ETags make an
     unchanged list one free 304 (docs/performance.md#github-graphql)."""
-    if full or repo.github_id is None:
+    if full or repo.external_id is None:
         repo_info_sync(client=client, repo=repo)
     for step in (releases_sync, tags_sync, deployments_sync):
         step(client=client, repo=repo, tally=tally, progress=progress)

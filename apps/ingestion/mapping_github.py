@@ -5,16 +5,22 @@ from django.db import models, transaction
 from apps.delivery.links import pull_refs
 from apps.delivery.models import (
     Deployment,
-    GitHubRelease,
     PullRequest,
     PullRequestCommit,
     PullRequestFile,
     PullRequestReview,
+    Release,
     Tag,
 )
 from apps.ingestion.upserts import change_note, column_attname, rows_upsert
 from apps.organization.models import Repo
-from apps.quality.models import GitHubIssue
+from apps.quality.models import Issue
+
+# The `provider` of every row this module writes (Source.kind of GitHub sources).
+PROVIDER = "github"
+# Rows are upserted by the host's id within their repo (pull requests, releases, issues,
+# deployments) or pull (reviews).
+REPO_KEY = ["repo", "external_id"]
 
 PULL_FIELDS = [
     "repo",
@@ -46,7 +52,7 @@ PULL_DETAIL_FIELDS = [
     "merge_commit_sha",
 ]
 COMMIT_FIELDS = ["position", "message", "author_login", "authored_at", "committed_at"]
-REVIEW_FIELDS = ["pull", "state", "author_login", "author_type", "submitted_at"]
+REVIEW_FIELDS = ["state", "author_login", "author_type", "submitted_at"]
 FILE_FIELDS = ["additions", "deletions"]
 RELEASE_FIELDS = [
     "repo",
@@ -78,7 +84,8 @@ def pull_row(repo: Repo, r) -> PullRequest:
     """A PullRequest from a PullRequestRecord (list item: size fields are filled separately)."""
     return PullRequest(
         repo=repo,
-        github_id=r.id,
+        provider=PROVIDER,
+        external_id=r.id,
         number=r.number,
         title=r.title,
         body=r.body or "",
@@ -122,13 +129,13 @@ def pull_details_save(repo: Repo, records: list) -> dict[str, int]:
     sent["pulls"] = rows_upsert(
         model=PullRequest,
         rows=[pull_detail_row(repo, d) for d in records],
-        unique_fields=["github_id"],
+        unique_fields=REPO_KEY,
         update_fields=PULL_DETAIL_FIELDS,
     )
     pks = dict(
-        PullRequest.objects.filter(github_id__in=[d.pull.id for d in records]).values_list(
-            "github_id", "pk"
-        )
+        PullRequest.objects.filter(
+            repo=repo, external_id__in=[d.pull.id for d in records]
+        ).values_list("external_id", "pk")
     )
     commits, reviews, files = [], [], []
     for d in records:
@@ -148,7 +155,7 @@ def pull_details_save(repo: Repo, records: list) -> dict[str, int]:
         reviews += [
             PullRequestReview(
                 pull_id=pk,
-                github_id=r.id,
+                external_id=r.id,
                 state=r.state,
                 author_login=r.author_login,
                 author_type=r.author_type,
@@ -163,7 +170,7 @@ def pull_details_save(repo: Repo, records: list) -> dict[str, int]:
     pulls = list(pks.values())
     for kind, model, rows, keys, fields in (
         ("pull_commits", PullRequestCommit, commits, ["pull", "sha"], COMMIT_FIELDS),
-        ("pull_reviews", PullRequestReview, reviews, ["github_id"], REVIEW_FIELDS),
+        ("pull_reviews", PullRequestReview, reviews, ["pull", "external_id"], REVIEW_FIELDS),
         ("pull_files", PullRequestFile, files, ["pull", "path"], FILE_FIELDS),
     ):
         sent[kind] = rows_upsert(model=model, rows=rows, unique_fields=keys, update_fields=fields)
@@ -203,10 +210,11 @@ def _children_prune(
             change_note(list(values[1 + len(attnames) :]))
 
 
-def release_row(repo: Repo, r) -> GitHubRelease:
-    return GitHubRelease(
+def release_row(repo: Repo, r) -> Release:
+    return Release(
         repo=repo,
-        github_id=r.id,
+        provider=PROVIDER,
+        external_id=r.id,
         tag_name=r.tag_name,
         name=r.name or "",
         draft=r.draft,
@@ -217,10 +225,11 @@ def release_row(repo: Repo, r) -> GitHubRelease:
     )
 
 
-def issue_row(repo: Repo, r) -> GitHubIssue:
-    return GitHubIssue(
+def issue_row(repo: Repo, r) -> Issue:
+    return Issue(
         repo=repo,
-        github_id=r.id,
+        provider=PROVIDER,
+        external_id=r.id,
         number=r.number,
         title=r.title or "",
         state=r.state,
@@ -244,16 +253,21 @@ def tags_save(repo: Repo, records: list) -> int:
     moved = [r.name for r in records if r.name in known and known[r.name] != r.sha]
     if moved:
         Tag.objects.filter(repo=repo, name__in=moved).update(committed_at=None)
-    new = [Tag(repo=repo, name=r.name, sha=r.sha) for r in records if known.get(r.name) != r.sha]
+    new = [
+        Tag(repo=repo, provider=PROVIDER, name=r.name, sha=r.sha)
+        for r in records
+        if known.get(r.name) != r.sha
+    ]
     return rows_upsert(model=Tag, rows=new, unique_fields=["repo", "name"], update_fields=["sha"])
 
 
 def deployments_save(repo: Repo, records: list) -> int:
-    """Upsert deployments by GitHub id, keeping the statuses already learned."""
+    """Upsert deployments by GitHub id within the repo, keeping the statuses already learned."""
     rows = [
         Deployment(
             repo=repo,
-            github_id=r.id,
+            provider=PROVIDER,
+            external_id=r.id,
             environment=r.environment,
             sha=r.sha or "",
             ref=r.ref or "",
@@ -266,6 +280,6 @@ def deployments_save(repo: Repo, records: list) -> int:
         return rows_upsert(
             model=Deployment,
             rows=rows,
-            unique_fields=["github_id"],
+            unique_fields=REPO_KEY,
             update_fields=["environment", "sha", "ref", "created_at", "updated_at"],
         )

@@ -154,7 +154,7 @@ class RepoAdmin(admin.ModelAdmin):
     list_display = ("full_name", "source", "team", "enabled", "release_source", "default_branch")
     list_filter = ("source", "team", "enabled", "release_source")
     search_fields = ("full_name",)
-    readonly_fields = ("github_id", "default_branch")
+    readonly_fields = ("external_id", "default_branch")
 
 
 @admin.register(JiraProject)

@@ -133,8 +133,8 @@ class Repo(models.Model):
     production_environment = models.CharField(max_length=300, default="^production$")
     tag_pattern = models.CharField(max_length=300, default="^v[0-9]")
     enabled = models.BooleanField(default=True, help_text="Off: not synced and counted nowhere.")
-    # Filled by sync from GET /repos/{owner}/{repo}.
-    github_id = models.BigIntegerField(null=True, blank=True)
+    # The code host's id of the repo (GitLab: the project id), filled by the first sync.
+    external_id = models.BigIntegerField(null=True, blank=True)
     default_branch = models.CharField(max_length=300, blank=True)
 
     class Meta:

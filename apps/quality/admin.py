@@ -1,4 +1,4 @@
-"""Admin: synced Jira and GitHub issues (read-only; the sync writes them), and above the Jira
+"""Admin: synced Jira issues and repo issues (read-only; the sync writes them), and above the Jira
 issue list the identities seen in the data that match no person, to map under People."""
 
 from django.contrib import admin
@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 
 from apps.core.admin_base import ReadOnlyAdmin
 from apps.quality.identities import identities_unmatched, jira_names_unmapped
-from apps.quality.models import GitHubIssue, JiraIssue
+from apps.quality.models import Issue, JiraIssue
 
 
 @admin.register(JiraIssue)
@@ -32,8 +32,8 @@ class JiraIssueAdmin(ReadOnlyAdmin):
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 
 
-@admin.register(GitHubIssue)
-class GitHubIssueAdmin(ReadOnlyAdmin):
+@admin.register(Issue)
+class IssueAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "title", "state", "user_login", "created_at", "closed_at")
     list_filter = ("repo", "state")
     search_fields = ("title", "user_login")

@@ -9,7 +9,7 @@ from apps.delivery.links import is_bot
 from apps.delivery.models import PullRequest
 from apps.delivery.selectors import repos_configured
 from apps.organization.selectors import org_settings
-from apps.quality.models import GitHubIssue, JiraIssue
+from apps.quality.models import Issue, JiraIssue
 from apps.quality.selectors import identities_map, projects_configured
 
 
@@ -19,7 +19,7 @@ def _github_seen(seen: dict) -> None:
     for login, user_type in pulls:
         if login and not is_bot(login, user_type):
             seen[("github", login.lower())].append(("pull request", login))
-    issues = GitHubIssue.objects.filter(repo_id__in=repos)
+    issues = Issue.objects.filter(repo_id__in=repos)
     for author, assignee in issues.values_list("user_login", "assignee_login"):
         for login in (author, assignee):
             if login and not is_bot(login):

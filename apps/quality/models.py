@@ -1,15 +1,20 @@
-"""Quality records: GitHub issues (never pull requests) and Jira issues. Which of them are bugs,
+"""Quality records: issues of a code host's repos (GitHub, GitLab; never pull requests) and Jira
+issues. Which of them are bugs,
 known or not, and of what impact is decided at compute time from the config
 (docs/metrics.md#unanticipated-bugs), so a config change needs no re-sync."""
 
 from django.db import models
 
+from apps.core.fields import provider_field
 from apps.organization.models import JiraProject, Repo, Source
 
 
-class GitHubIssue(models.Model):
+class Issue(models.Model):
+    """An issue of a repo on its code host (`provider`), keyed by the host's id within the repo."""
+
     repo = models.ForeignKey(Repo, on_delete=models.CASCADE, related_name="issues")
-    github_id = models.BigIntegerField(unique=True)
+    provider = provider_field()
+    external_id = models.BigIntegerField()
     number = models.PositiveIntegerField()
     title = models.TextField(blank=True)
     state = models.CharField(max_length=16)
@@ -24,10 +29,12 @@ class GitHubIssue(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "GitHub issue"
         ordering = ["repo", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["repo", "number"], name="issue_unique_per_repo")
+            models.UniqueConstraint(fields=["repo", "number"], name="issue_unique_per_repo"),
+            models.UniqueConstraint(
+                fields=["repo", "external_id"], name="issue_external_id_unique"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from apps.delivery.selectors import repo_columns, repos_configured
 from apps.delivery.story_points import pulls_with_issue_points
 from apps.organization.models import Identity, JiraProject
 from apps.organization.selectors import jira_projects_counted
-from apps.quality.models import GitHubIssue, JiraIssue
+from apps.quality.models import Issue, JiraIssue
 
 JIRA_COLUMNS = [
     "key",
@@ -159,7 +159,7 @@ def github_issues_frame(*, open_since: datetime | None = None) -> pd.DataFrame:
     """One row per GitHub issue (never a PR) of a configured repo; `GITHUB_COLUMNS`. Only
     those created, open or closed at or after `open_since` when given."""
     by_id = {r.pk: r for r in repos_configured()}
-    issues = GitHubIssue.objects.filter(repo_id__in=list(by_id))
+    issues = Issue.objects.filter(repo_id__in=list(by_id))
     if open_since is not None:
         issues = issues.filter(_open_since("closed_at", open_since))
     frame = queryset_frame(
@@ -290,7 +290,7 @@ def github_bug_issues(labels: tuple[str, ...]) -> dict[tuple[str, int], str]:
         frame = frame[frame["labels"].map(lambda ls: bool(set(ls) & wanted)).astype(bool)]
     else:
         by_id = {r.pk: r.full_name for r in repos_configured()}
-        issues = GitHubIssue.objects.filter(repo_id__in=list(by_id), labels__has_any_keys=labels)
+        issues = Issue.objects.filter(repo_id__in=list(by_id), labels__has_any_keys=labels)
         columns: dict[str, Kind] = {
             "repo_id": "int",
             "number": "int",
@@ -321,7 +321,7 @@ def work_links(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[s
         issues = JiraIssue.objects.filter(key__in=keys).select_related("source")
         for key, summary, base in issues.values_list("key", "summary", "source__base_url"):
             out[("jira", key)] = (summary, f"{base.rstrip('/')}/browse/{key}" if base else "")
-    for kind, model in (("github", GitHubIssue), ("pull", PullRequest)):
+    for kind, model in (("github", Issue), ("pull", PullRequest)):
         numbered = [r.rsplit("#", 1) for r in wanted.get(kind, ()) if "#" in r]
         by_repo: dict[str, set[int]] = {}
         for repo, number in numbered:

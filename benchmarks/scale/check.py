@@ -41,9 +41,9 @@ def check_measure() -> dict:
     from django.db.models import Q
 
     from apps.costs.models import CostLine
-    from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
+    from apps.delivery.models import Deployment, PullRequest, Release, Tag
     from apps.organization.models import Customer, RevenueMonth
-    from apps.quality.models import GitHubIssue, JiraIssue
+    from apps.quality.models import Issue, JiraIssue
     from apps.reliability.models import Incident
 
     lines = CostLine.objects.count()
@@ -58,11 +58,11 @@ def check_measure() -> dict:
         "pull_requests": PullRequest.objects.count(),
         "merged_prs": PullRequest.objects.filter(merged_at__isnull=False).count(),
         "merged_prs_with_size": PullRequest.objects.filter(additions__isnull=False).count(),
-        "github_issues": GitHubIssue.objects.count(),
-        "github_bugs": GitHubIssue.objects.filter(labels__contains=["bug"]).count(),
+        "github_issues": Issue.objects.count(),
+        "github_bugs": Issue.objects.filter(labels__contains=["bug"]).count(),
         "jira_issues": JiraIssue.objects.count(),
         "jira_bugs": JiraIssue.objects.filter(issue_type="Bug").count(),
-        "releases": GitHubRelease.objects.count(),
+        "releases": Release.objects.count(),
         "tags": Tag.objects.count(),
         "deployments": Deployment.objects.count(),
         "production_deployments": Deployment.objects.filter(

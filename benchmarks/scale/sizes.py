@@ -16,10 +16,10 @@ RESULTS = Path(__file__).resolve().parents[1] / "results"
 #: (label, "app_label.Model") of the main tables
 TABLES = (
     ("pull requests", "delivery.PullRequest"),
-    ("releases", "delivery.GitHubRelease"),
+    ("releases", "delivery.Release"),
     ("tags", "delivery.Tag"),
     ("deployments", "delivery.Deployment"),
-    ("github issues", "quality.GitHubIssue"),
+    ("github issues", "quality.Issue"),
     ("jira issues", "quality.JiraIssue"),
     ("incidents", "reliability.Incident"),
     ("cost lines", "costs.CostLine"),

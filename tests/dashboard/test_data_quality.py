@@ -19,7 +19,7 @@ NOW = datetime(2026, 11, 22, tzinfo=UTC)
 def _pull(repo, number: int, login: str, user_type: str = "User") -> None:
     PullRequest.objects.create(
         repo=repo,
-        github_id=number,
+        external_id=number,
         number=number,
         title=f"PR {number}",
         state="closed",

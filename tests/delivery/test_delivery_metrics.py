@@ -7,7 +7,7 @@ import pytest
 
 from apps.delivery.computations import size_points
 from apps.delivery.metrics import delivery_compute, delivery_records
-from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
+from apps.delivery.models import Deployment, PullRequest, Release, Tag
 from apps.metrics.registry import ComputeContext, RecordsQuery
 from apps.organization.models import Repo, Source, Team
 
@@ -42,7 +42,7 @@ def repo(db) -> Repo:
 def pr(repo: Repo, number: int, merged_at: datetime | None, lines: int | None) -> PullRequest:
     return PullRequest.objects.create(
         repo=repo,
-        github_id=1000 + number,
+        external_id=1000 + number,
         number=number,
         title=f"PR {number}",
         state="closed",
@@ -129,9 +129,9 @@ def test_releases_source_skips_drafts_and_prereleases(repo: Repo) -> None:
     repo.release_source = "releases"
     repo.save()
     for gid, draft, pre in [(1, False, False), (2, True, False), (3, False, True)]:
-        GitHubRelease.objects.create(
+        Release.objects.create(
             repo=repo,
-            github_id=gid,
+            external_id=gid,
             tag_name=f"v{gid}",
             draft=draft,
             prerelease=pre,
@@ -147,21 +147,21 @@ def test_deployments_source_uses_earliest_success_in_matching_environment(repo: 
     repo.save()
     Deployment.objects.create(
         repo=repo,
-        github_id=1,
+        external_id=1,
         environment="production",
         created_at=at(2026, 2, 27),
         first_success_at=at(2026, 3, 1, 1),
     )
     Deployment.objects.create(
         repo=repo,
-        github_id=2,
+        external_id=2,
         environment="staging",
         created_at=at(2026, 3, 2),
         first_success_at=at(2026, 3, 2, 1),
     )
     Deployment.objects.create(
         repo=repo,
-        github_id=3,
+        external_id=3,
         environment="production",
         created_at=at(2026, 3, 4),
         first_success_at=None,

@@ -6,7 +6,7 @@ import pytest
 
 from apps.delivery.links import closing_refs, jira_keys, pull_issue_key
 from apps.delivery.metrics import delivery_compute, delivery_records
-from apps.delivery.models import GitHubRelease, PullRequest
+from apps.delivery.models import PullRequest, Release
 from apps.metrics.registry import ComputeContext, RecordsQuery
 from apps.organization.models import JiraProject, Repo, Source, Team
 from apps.quality.models import JiraIssue
@@ -54,8 +54,8 @@ def linked(db) -> Repo:
             story_points=points,
         )
     for gid, tag, when in ((1, "v1", at(2026, 3, 2, 10)), (2, "v2", at(2026, 3, 10, 12))):
-        GitHubRelease.objects.create(
-            repo=repo, github_id=gid, tag_name=tag, published_at=when, html_url=f"https://x/{tag}"
+        Release.objects.create(
+            repo=repo, external_id=gid, tag_name=tag, published_at=when, html_url=f"https://x/{tag}"
         )
     prs = (  # number, title, branch, merged, lines
         (1, "API-1 first part", "main", at(2026, 3, 1), 300),  # v1: story points 5
@@ -67,7 +67,7 @@ def linked(db) -> Repo:
     for number, title, head, merged, lines in prs:
         PullRequest.objects.create(
             repo=repo,
-            github_id=number,
+            external_id=number,
             number=number,
             title=title,
             head_ref=head,

@@ -23,7 +23,7 @@ def at(*args: int) -> datetime:
 def pull(repo: Repo, number: int, title: str, merged_at: datetime, labels=(), body="") -> None:
     PullRequest.objects.create(
         repo=repo,
-        github_id=repo.pk * 1000 + number,
+        external_id=repo.pk * 1000 + number,
         number=number,
         title=title,
         body=body,

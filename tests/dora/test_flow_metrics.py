@@ -24,7 +24,7 @@ def at(day: int, hour: int = 0, month: int = 3) -> datetime:
 def change(repo, number, *, commits, created, merged, reviews=(), ready=None, author="bob-gh"):
     pull = PullRequest.objects.create(
         repo=repo,
-        github_id=next(IDS),
+        external_id=next(IDS),
         number=number,
         title=f"Change {number}",
         state="closed",
@@ -49,7 +49,7 @@ def change(repo, number, *, commits, created, merged, reviews=(), ready=None, au
     for login, state, submitted in reviews:
         PullRequestReview.objects.create(
             pull=pull,
-            github_id=next(IDS),
+            external_id=next(IDS),
             state=state,
             author_login=login,
             author_type="Bot" if login.endswith("[bot]") else "User",

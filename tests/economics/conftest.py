@@ -64,7 +64,7 @@ def growth_org(db, tmp_path):
         if live < GROWTH_NOW:
             Deployment.objects.create(
                 repo=repo,
-                github_id=1000 + i,
+                external_id=1000 + i,
                 environment=f"prod-c{i:02d}",
                 created_at=live,
                 first_success_at=live,

@@ -7,28 +7,28 @@ from urllib.parse import urlsplit
 
 from django.db import models
 
-from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
+from apps.delivery.models import Deployment, PullRequest, Release, Tag
 from apps.ingestion.models import HttpValidator, SyncCursor
 from apps.organization.models import Source
-from apps.quality.models import GitHubIssue
+from apps.quality.models import Issue
 
 _GITHUB_LISTS: dict[str, tuple[Callable[[Any], set], Callable[[str], set]]] = {
     "releases": (
         lambda r: {i["id"] for i in r.releases},
-        lambda name: _ids(GitHubRelease, name, "github_id"),
+        lambda name: _ids(Release, name, "external_id"),
     ),
     "tags": (lambda r: {t["name"] for t in r.tags}, lambda name: _ids(Tag, name, "name")),
     "deployments": (
         lambda r: {d["id"] for d in r.deployments},
-        lambda name: _ids(Deployment, name, "github_id"),
+        lambda name: _ids(Deployment, name, "external_id"),
     ),
     "pulls": (
         lambda r: {p["id"] for p in r.pulls},
-        lambda name: _ids(PullRequest, name, "github_id"),
+        lambda name: _ids(PullRequest, name, "external_id"),
     ),
     "issues": (
         lambda r: {i["id"] for i in r.issues if "pull_request" not in i},
-        lambda name: _ids(GitHubIssue, name, "github_id"),
+        lambda name: _ids(Issue, name, "external_id"),
     ),
 }
 

@@ -20,11 +20,11 @@ from typing import Any
 
 from django.db import connection, models
 
-from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
+from apps.delivery.models import Deployment, PullRequest, Release, Tag
 from apps.ingestion.models import SyncRun
 from apps.ingestion.services import source_sync
 from apps.organization.models import JiraProject, PagerDutyService, Repo, Source, Team
-from apps.quality.models import GitHubIssue, JiraIssue
+from apps.quality.models import Issue, JiraIssue
 from apps.reliability.models import Incident
 from integrations.simulator import FaultRule, RequestRecord, Simulator, generate_github_world
 from integrations.simulator.jira import JiraProvider, generate_jira_world, jira_time
@@ -244,10 +244,10 @@ SYNCED: list[type[models.Model]] = [
     PagerDutyService,
     JiraProject,
     PullRequest,
-    GitHubRelease,
+    Release,
     Tag,
     Deployment,
-    GitHubIssue,
+    Issue,
     JiraIssue,
     Incident,
 ]

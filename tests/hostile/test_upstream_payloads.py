@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 import responses
 
-from apps.delivery.models import GitHubRelease, PullRequest
+from apps.delivery.models import PullRequest, Release
 from apps.ingestion.models import HttpValidator, SyncCursor
 from apps.ingestion.services import source_sync
 from apps.organization.models import JiraProject, PagerDutyService, Repo, Source
-from apps.quality.models import GitHubIssue, JiraIssue
+from apps.quality.models import Issue, JiraIssue
 from apps.reliability.models import Incident
 
 pytestmark = pytest.mark.django_db
@@ -498,12 +498,12 @@ def stored() -> dict[str, list]:
     """Every synced row (with the values a bad page could change), cursors and ETags."""
     return {
         "pulls": list(
-            PullRequest.objects.order_by("github_id").values_list(
-                "github_id", "title", "updated_at"
+            PullRequest.objects.order_by("external_id").values_list(
+                "external_id", "title", "updated_at"
             )
         ),
-        "issues": list(GitHubIssue.objects.order_by("github_id").values_list("github_id", "title")),
-        "releases": list(GitHubRelease.objects.values_list("github_id", "name")),
+        "issues": list(Issue.objects.order_by("external_id").values_list("external_id", "title")),
+        "releases": list(Release.objects.values_list("external_id", "name")),
         "jira": list(
             JiraIssue.objects.order_by("jira_id").values_list("jira_id", "summary", "updated_at")
         ),

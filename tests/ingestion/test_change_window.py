@@ -9,7 +9,7 @@ from apps.delivery.models import PullRequest
 from apps.ingestion.selectors import runs_changed_from
 from apps.ingestion.services import source_sync
 from apps.organization.models import Organization
-from apps.quality.models import GitHubIssue
+from apps.quality.models import Issue
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +20,7 @@ def org(db):
 def earliest_stored() -> datetime:
     return min(
         PullRequest.objects.order_by("created_at").first().created_at,
-        GitHubIssue.objects.order_by("created_at").first().created_at,
+        Issue.objects.order_by("created_at").first().created_at,
     )
 
 
@@ -56,7 +56,7 @@ def test_closing_an_old_issue_changes_from_the_close_only(source, world):
     closed = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
     repo.close_issue(issue["number"], at=closed)
     run = source_sync(source=source)
-    stored = GitHubIssue.objects.get(repo__full_name=repo.full_name, number=issue["number"])
+    stored = Issue.objects.get(repo__full_name=repo.full_name, number=issue["number"])
     assert stored.created_at < closed - timedelta(days=30)  # an old issue...
     assert run.changed_from == closed  # ...whose closing changes nothing before it
 
@@ -81,7 +81,7 @@ def test_relabelling_an_old_issue_changes_from_its_creation(source, world):
     issue = next(i for i in repo.issues if "pull_request" not in i)
     repo.edit_issue(issue["number"], labels=["bug"], at=datetime(2026, 11, 21, tzinfo=UTC))
     run = source_sync(source=source)
-    stored = GitHubIssue.objects.get(repo__full_name=repo.full_name, number=issue["number"])
+    stored = Issue.objects.get(repo__full_name=repo.full_name, number=issue["number"])
     assert run.changed_from == stored.created_at
 
 
@@ -113,5 +113,5 @@ def test_closing_an_old_bug_as_not_planned_changes_from_its_creation(source, wor
         issue["number"], at=datetime(2026, 11, 21, tzinfo=UTC), state_reason="not_planned"
     )
     run = source_sync(source=source)
-    stored = GitHubIssue.objects.get(repo__full_name=repo.full_name, number=issue["number"])
+    stored = Issue.objects.get(repo__full_name=repo.full_name, number=issue["number"])
     assert run.changed_from == stored.created_at  # it is no bug at all, over its whole life

@@ -7,16 +7,16 @@ from django.db import models
 
 from apps.delivery.models import (
     Deployment,
-    GitHubRelease,
     PullRequest,
     PullRequestCommit,
     PullRequestFile,
     PullRequestReview,
+    Release,
     Tag,
 )
 from apps.ingestion.models import HttpValidator, SyncCursor
 from apps.ingestion.services import source_sync
-from apps.quality.models import GitHubIssue
+from apps.quality.models import Issue
 from integrations.simulator import GitHubWorld
 from integrations.simulator.github.detail import commit_item, file_item
 from integrations.simulator.github.objects import user_obj
@@ -26,10 +26,10 @@ STORED = [
     PullRequestCommit,
     PullRequestReview,
     PullRequestFile,
-    GitHubRelease,
+    Release,
     Tag,
     Deployment,
-    GitHubIssue,
+    Issue,
 ]
 AT = datetime(2026, 5, 20, tzinfo=UTC)
 BOOKKEEPING = {"statuses_synced_at"}  # when Keel last read a list, not what GitHub said
@@ -39,7 +39,7 @@ def rows(model: type[models.Model]) -> list[tuple]:
     """Every stored row of `model` without its own id and Keel's bookkeeping; a pull request
     is named by its GitHub id (database ids differ between two syncs)."""
     names = [
-        "pull__github_id" if f.name == "pull" else f.attname
+        "pull__external_id" if f.name == "pull" else f.attname
         for f in model._meta.concrete_fields
         if not f.primary_key and f.name not in BOOKKEEPING
     ]
@@ -167,7 +167,7 @@ def test_a_second_sync_keeps_the_rows_and_follows_removed_commits(source, world)
     repo.set_pull_detail(big["number"], commits=kept)  # a force-push, now
     run = source_sync(source=source)
     assert run.status == "succeeded", run.error
-    pull = PullRequest.objects.get(github_id=big["id"])
+    pull = PullRequest.objects.get(external_id=big["id"])
     assert (pull.commits_count, pull.commits.count()) == (10, 10)
     # The earliest dropped commit was authored at 2026-05-19 00:00: the recompute starts there.
     assert run.changed_from == datetime(2026, 5, 19, 0, 0, tzinfo=UTC)

@@ -2,10 +2,10 @@
 
 from datetime import UTC, datetime
 
-from apps.delivery.models import Deployment, GitHubRelease, PullRequest, Tag
+from apps.delivery.models import Deployment, PullRequest, Release, Tag
 from apps.ingestion.models import SyncCursor
 from apps.ingestion.services import source_sync
-from apps.quality.models import GitHubIssue
+from apps.quality.models import Issue
 from integrations.simulator import GitHubWorld
 
 
@@ -36,13 +36,13 @@ def stored() -> dict[str, set]:
 
     return {
         "pulls": {
-            (p.github_id, iso(p.updated_at), iso(p.merged_at), p.additions, p.deletions)
+            (p.external_id, iso(p.updated_at), iso(p.merged_at), p.additions, p.deletions)
             for p in PullRequest.objects.all()
         },
-        "issues": set(GitHubIssue.objects.values_list("github_id", "state")),
-        "releases": set(GitHubRelease.objects.values_list("github_id", flat=True)),
+        "issues": set(Issue.objects.values_list("external_id", "state")),
+        "releases": set(Release.objects.values_list("external_id", flat=True)),
         "tags": set(Tag.objects.values_list("repo__full_name", "name", "sha")),
-        "deployments": set(Deployment.objects.values_list("github_id", flat=True)),
+        "deployments": set(Deployment.objects.values_list("external_id", flat=True)),
     }
 
 
@@ -101,8 +101,8 @@ def test_incremental_sync_reads_only_what_changed(source, simulator, world) -> N
     run = source_sync(source=source)
     assert run.status == "succeeded", run.error
     assert stored() == expected(world)
-    assert GitHubIssue.objects.get(github_id=open_issue["id"]).state == "closed"
-    new_pr = PullRequest.objects.get(github_id=added["id"])
+    assert Issue.objects.get(external_id=open_issue["id"]).state == "closed"
+    new_pr = PullRequest.objects.get(external_id=added["id"])
     assert new_pr.merged_at == datetime(2026, 6, 2, tzinfo=UTC) and new_pr.additions is not None
     assert new_pr.commits.count() == new_pr.commits_count > 0
     # One GraphQL page per repo brings the new PR with its detail; no REST request per PR.
@@ -125,7 +125,7 @@ def test_nul_characters_are_dropped_on_ingest(source, world) -> None:
     repo = world.repos[0]
     repo.edit_pull(repo.pulls[0]["number"], title="fix\x00 crash", body="a\x00b")
     source_sync(source=source)
-    stored_pr = PullRequest.objects.get(github_id=repo.pulls[0]["id"])
+    stored_pr = PullRequest.objects.get(external_id=repo.pulls[0]["id"])
     assert (stored_pr.title, stored_pr.body) == ("fix crash", "ab")
 
 
@@ -161,5 +161,5 @@ def test_issues_keep_how_they_were_closed(source, world) -> None:
         for i in repo.issues
         if "pull_request" not in i
     }
-    assert dict(GitHubIssue.objects.values_list("github_id", "state_reason")) == want
+    assert dict(Issue.objects.values_list("external_id", "state_reason")) == want
     assert {"completed", "not_planned"} <= set(want.values())

@@ -13,7 +13,7 @@ from apps.delivery.models import PullRequest, Tag
 from apps.delivery.selectors import merged_pulls_frame, releases_frame
 from apps.ingestion.services import source_sync
 from apps.metrics.registry import ComputeContext
-from apps.quality.models import GitHubIssue
+from apps.quality.models import Issue
 from integrations.simulator import Simulator, load_recorded_github
 from tests.fixtures import FIXTURES
 from tests.ingestion.conftest import TOKEN
@@ -40,7 +40,7 @@ def ants(db):
 def test_counts_stored(ants) -> None:
     assert PullRequest.objects.count() == 49
     assert PullRequest.objects.filter(merged_at__isnull=False).count() == 26
-    assert GitHubIssue.objects.count() == 26  # 41 items in /issues, 15 of them PRs
+    assert Issue.objects.count() == 26  # 41 items in /issues, 15 of them PRs
     assert Tag.objects.count() == 48
     v1 = Tag.objects.get(name="v1.0.0")
     assert v1.committed_at == datetime(2019, 4, 14, 3, 30, 19, tzinfo=UTC)

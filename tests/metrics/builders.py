@@ -14,7 +14,7 @@ from apps.organization.models import (
     Source,
     Team,
 )
-from apps.quality.models import GitHubIssue, JiraIssue
+from apps.quality.models import Issue, JiraIssue
 from apps.reliability.models import Incident
 from tests.integrations.cost_exports.builders import focus_frame, write_csv
 
@@ -40,7 +40,7 @@ def github_world(
         Identity.objects.create(person=person, provider="github", external_id="bob-gh")
     PullRequest.objects.create(
         repo=repo,
-        github_id=n * 100 + 1,
+        external_id=n * 100 + 1,
         number=1,
         title="Fix the login",
         state="closed",
@@ -52,9 +52,9 @@ def github_world(
         deletions=1,
     )
     Tag.objects.create(repo=repo, name="v1", sha="a1", committed_at=T0 + timedelta(days=1))
-    GitHubIssue.objects.create(
+    Issue.objects.create(
         repo=repo,
-        github_id=n * 100 + 2,
+        external_id=n * 100 + 2,
         number=2,
         state="open",
         labels=["bug"],

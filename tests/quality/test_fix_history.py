@@ -18,7 +18,7 @@ def at(month: int, day: int) -> datetime:
 def pull(repo, number, author, merged, files, user_type="User"):
     pr = PullRequest.objects.create(
         repo=repo,
-        github_id=number,
+        external_id=number,
         number=number,
         state="closed",
         user_login=author,

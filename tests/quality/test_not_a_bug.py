@@ -10,7 +10,7 @@ from apps.delivery.models import PullRequest
 from apps.metrics.models import MetricRow
 from apps.metrics.services import metrics_compute
 from apps.organization.models import Identity, Organization, Person, Team
-from apps.quality.models import GitHubIssue, JiraIssue
+from apps.quality.models import Issue, JiraIssue
 from tests.metrics.builders import T0, github_world, jira_world
 
 NOW = datetime(2026, 3, 20, tzinfo=UTC)
@@ -52,9 +52,9 @@ def jira_issue(project, n: int, kind: str, **fields) -> JiraIssue:
 
 
 def github_issue(repo, n: int, labels: list[str], reason: str = "", closed=True) -> None:
-    GitHubIssue.objects.create(
+    Issue.objects.create(
         repo=repo,
-        github_id=5000 + n,
+        external_id=5000 + n,
         number=n,
         state="closed" if closed else "open",
         state_reason=reason,
@@ -69,7 +69,7 @@ def github_issue(repo, n: int, labels: list[str], reason: str = "", closed=True)
 def pull(repo, n: int, body: str) -> None:
     PullRequest.objects.create(
         repo=repo,
-        github_id=7000 + n,
+        external_id=7000 + n,
         number=n,
         title=f"PR {n}",
         body=body,

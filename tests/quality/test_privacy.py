@@ -29,7 +29,7 @@ def manager(db):
     repo = Repo.objects.create(source=gh, full_name="acme/api", team=a)
     PullRequest.objects.create(
         repo=repo,
-        github_id=1,
+        external_id=1,
         number=1,
         title="fix",
         state="closed",
@@ -145,12 +145,12 @@ def test_work_item_records_have_title_and_link(manager) -> None:
 
 
 def test_work_links_of_issues_pulls_and_jira(manager) -> None:
-    from apps.quality.models import GitHubIssue
+    from apps.quality.models import Issue
     from apps.quality.selectors import work_links
 
-    GitHubIssue.objects.create(
+    Issue.objects.create(
         repo=Repo.objects.get(full_name="acme/api"),
-        github_id=7,
+        external_id=7,
         number=7,
         title="Login fails on Safari",
         state="open",

@@ -9,7 +9,7 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from apps.delivery.models import PullRequest
 from apps.organization.models import Identity, JiraProject, Person, Repo, Source, Team
 from apps.quality.api import UnmappedView
-from apps.quality.models import GitHubIssue, JiraIssue
+from apps.quality.models import Issue, JiraIssue
 
 T = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -30,7 +30,7 @@ def data(db):
     ):
         PullRequest.objects.create(
             repo=repo,
-            github_id=n,
+            external_id=n,
             number=n,
             state="open",
             user_login=login,
@@ -38,8 +38,14 @@ def data(db):
             created_at=T,
             updated_at=T,
         )
-    GitHubIssue.objects.create(
-        repo=repo, github_id=9, number=9, state="open", user_login="zed", created_at=T, updated_at=T
+    Issue.objects.create(
+        repo=repo,
+        external_id=9,
+        number=9,
+        state="open",
+        user_login="zed",
+        created_at=T,
+        updated_at=T,
     )
     jira = Source.objects.create(name="jira", kind="jira", base_url="https://acme.atlassian.net")
     project = JiraProject.objects.create(source=jira, key="EE", team=team)

@@ -53,7 +53,7 @@ def setup() -> None:
     ):
         Deployment.objects.create(
             repo=repo,
-            github_id=gid,
+            external_id=gid,
             environment=env,
             created_at=datetime(2026, 1, 1, tzinfo=UTC),
             first_success_at=success,

@@ -17,6 +17,7 @@ from django.db import InterfaceError, OperationalError
 from apps.core.errors import KeelError
 from apps.ingestion.cursors import source_sync_state_reset, validators_get
 from apps.ingestion.github_sync import github_repo_sync
+from apps.ingestion.gitlab_sync import gitlab_source_sync
 from apps.ingestion.jira_sync import jira_source_sync
 from apps.ingestion.models import SyncRun
 from apps.ingestion.pagerduty_sync import pagerduty_source_sync
@@ -121,6 +122,7 @@ def _github_source_sync(
 # per-scope failures in `tally.scope_errors`.
 SYNCERS: dict[str, Callable[..., None]] = {
     Source.Kind.GITHUB: _github_source_sync,
+    "gitlab": gitlab_source_sync,
     Source.Kind.JIRA: jira_source_sync,
     Source.Kind.PAGERDUTY: pagerduty_source_sync,
 }

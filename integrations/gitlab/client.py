@@ -35,6 +35,7 @@ from integrations.gitlab.detail import (
     parse_commit,
     parse_diff,
     parse_note,
+    ready_at,
 )
 from integrations.gitlab.limits import GitLabRateLimits
 from integrations.gitlab.records import (
@@ -203,6 +204,7 @@ class GitLabClient(BaseClient):
             approvals=approvals_from_notes(notes),
             comments=tuple(note for note in notes if not note.system),
             files=tuple(self.list_diffs(project, merge_request.iid)),
+            ready_at=ready_at(notes),
         )
 
     def list_commits(self, project: str | int, iid: int) -> list[MergeRequestCommitRecord]:

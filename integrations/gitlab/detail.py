@@ -17,6 +17,7 @@ as one record per merge request.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,19 @@ from integrations.gitlab.records import (
 
 APPROVED_NOTE = "approved this merge request"
 UNAPPROVED_NOTE = "unapproved this merge request"
+#: The system note of a draft marked ready ("marked this merge request as **ready**"; older
+#: GitLab wrote "marked as **Ready**" or "unmarked as a **Work In Progress**").
+READY_NOTE = re.compile(
+    r"^(marked (this merge request )?as \*\*ready\*\*|unmarked as a \*\*work in progress\*\*)",
+    re.IGNORECASE,
+)
+#: GitLab's default issue closing pattern: a keyword, then `#N` or `group/project#N`.
+# GitLab: https://docs.gitlab.com/ee/user/project/issues/managing_issues.html#default-closing-pattern
+CLOSING = re.compile(
+    r"\b(?:clos(?:e[sd]?|ing)|fix(?:e[sd]|ing)?|resolv(?:e[sd]?|ing)|implement(?:s|ing|ed)?)"
+    r"\b:?\s+(?:issues?\s+)?(?P<project>[\w.-]+(?:/[\w.-]+)+)?#(?P<iid>[1-9][0-9]*)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,8 @@ class MergeRequestDetailRecord:
     approvals: tuple[ApprovalRecord, ...]
     comments: tuple[NoteRecord, ...]
     files: tuple[DiffFileRecord, ...]
+
+    ready_at: datetime | None = None
 
     @property
     def updated_at(self) -> datetime:
@@ -145,6 +161,21 @@ def approvals_from_notes(notes: list[NoteRecord]) -> tuple[ApprovalRecord, ...]:
                     )
                     break
     return tuple(approvals)
+
+
+def ready_at(notes: list[NoteRecord]) -> datetime | None:
+    """When a draft was first marked ready (its system note), or None."""
+    times = [n.created_at for n in notes if n.system and READY_NOTE.match(n.body.strip())]
+    return min(times) if times else None
+
+
+def closing_refs(description: str, project: str) -> tuple[str, ...]:
+    """``group/project#N`` for each closing reference in ``description`` (``#N`` is in
+    ``project``), in order, without repeats."""
+    refs: dict[str, None] = {}
+    for match in CLOSING.finditer(description or ""):
+        refs[f"{match['project'] or project}#{match['iid']}"] = None
+    return tuple(refs)
 
 
 def diff_line_counts(diff: str) -> tuple[int, int]:

@@ -1,0 +1,237 @@
+"""GitLab → Keel: one project's releases, tags, deployments, merge requests and issues, and the
+projects of a group.
+
+As the GitHub sync (apps.ingestion.github_sync): every list is read page by page, each page is
+upserted in its own transaction (idempotent, keyed by GitLab ids within the repo), and a list's
+cursor (the newest `updated_at` seen) and first-page ETag are stored only after its last page is
+committed. Merge requests, deployments and issues are read from the cursor on
+(`updated_after`, which GitLab includes): what is stored as of the cursor is dropped before any
+detail is requested, so a sync with nothing new costs one request per list. Releases and tags
+have no `updated_after`; their first page is asked with `If-None-Match`.
+Endpoints: https://docs.gitlab.com/ee/api/ (projects, merge_requests, notes, tags, releases,
+deployments, issues, groups).
+"""
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+
+from apps.delivery.models import Deployment, PullRequest, Release
+from apps.ingestion import mapping_gitlab as m
+from apps.ingestion.cursors import cursor_get, validators_get
+from apps.ingestion.github_sync import _list_sync
+from apps.ingestion.runs import RunTally, scopes_sync
+from apps.organization.models import Repo, Source, Team
+from apps.organization.selectors import source_credentials
+from apps.quality.models import Issue
+from integrations.gitlab import GitLabClient, MergeRequestDetailRecord, MergeRequestRecord
+from integrations.http import Page
+
+Progress = Callable[[str], None]
+
+
+def gitlab_client_build(
+    *, source: Source, sleep: Callable[[float], None] = time.sleep
+) -> GitLabClient:
+    """A GitLabClient for `source` (its token sent as `PRIVATE-TOKEN`), with its stored ETags
+    and the configured limits. Raises KeelError when the source has no token."""
+    credentials = source_credentials(source=source)
+    return GitLabClient(
+        source.base_url,
+        credentials.token,
+        validators=validators_get(source=source),
+        timeout=settings.KEEL_HTTP_TIMEOUT_SECONDS,
+        max_wait=settings.KEEL_MAX_RATE_LIMIT_WAIT_SECONDS,
+        sleep=sleep,
+    )
+
+
+def gitlab_source_sync(
+    *,
+    source: Source,
+    tally: RunTally,
+    progress: Progress,
+    full: bool,
+    scopes: list[str] | None = None,
+) -> None:
+    """Every enabled project of a GitLab source (or those named in `scopes`), one after the
+    other; a project GitLab does not know fails alone (the run ends partial)."""
+    client = gitlab_client_build(source=source)
+    tally.stats = client.stats  # kept even when the run fails part-way
+    repos = list(source.repos.filter(enabled=True).select_related("source"))
+    if scopes is not None:
+        wanted = {s.lower() for s in scopes}
+        repos = [r for r in repos if r.full_name.lower() in wanted]
+    scopes_sync(
+        items=repos,
+        key=lambda r: r.full_name,
+        noun="project",
+        tally=tally,
+        progress=progress,
+        step=lambda r: gitlab_project_sync(
+            client=client, repo=r, tally=tally, progress=progress, full=full
+        ),
+    )
+
+
+def project_info_sync(*, client: GitLabClient, repo: Repo) -> None:
+    """GET /projects/:id: the project id and default branch. NotFoundError for a bad path."""
+    record = client.get_project(repo.full_name)
+    if (repo.external_id, repo.default_branch) != (record.id, record.default_branch):
+        repo.external_id, repo.default_branch = record.id, record.default_branch
+        repo.save(update_fields=["external_id", "default_branch"])
+
+
+def _unseen(model: type[models.Model], repo: Repo, records: list, since: datetime | None) -> list:
+    """`records` without those updated exactly at the cursor and stored as of then (the list is
+    read from the cursor inclusive: the rows the last run ended with come back)."""
+    if since is None:
+        return records
+    at_cursor = {r.id for r in records if r.updated_at == since}
+    if not at_cursor:
+        return records
+    stored = set(
+        model._default_manager.filter(
+            repo=repo, external_id__in=at_cursor, updated_at=since
+        ).values_list("external_id", flat=True)
+    )
+    return [r for r in records if r.id not in stored]
+
+
+def releases_sync(*, client: GitLabClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
+    """All releases (a short list without `updated_after`; its ETag makes a re-read free)."""
+    _list_sync(
+        repo=repo,
+        endpoint="releases",
+        pages=client.list_releases(repo.full_name),
+        save=lambda items: m.rows_save(repo, Release, m.release_row, m.RELEASE_FIELDS, items),
+        tally=tally,
+        progress=progress,
+    )
+
+
+def tags_sync(*, client: GitLabClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
+    """All tags with their commit dates (in the list: no request per tag)."""
+    _list_sync(
+        repo=repo,
+        endpoint="tags",
+        pages=client.list_tags(repo.full_name),
+        save=lambda items: m.tags_save(repo, items),
+        tally=tally,
+        progress=progress,
+    )
+
+
+def deployments_sync(
+    *, client: GitLabClient, repo: Repo, tally: RunTally, progress: Progress
+) -> None:
+    """Deployments of every environment updated from the cursor on, with their success time."""
+    since = cursor_get(source=repo.source, scope=repo.full_name, endpoint="deployments")
+
+    def save(items: list) -> int:
+        fresh = _unseen(Deployment, repo, items, since)
+        return m.rows_save(repo, Deployment, m.deployment_row, m.DEPLOYMENT_FIELDS, fresh)
+
+    _list_sync(
+        repo=repo,
+        endpoint="deployments",
+        pages=client.list_deployments(repo.full_name, updated_after=since),
+        save=save,
+        tally=tally,
+        progress=progress,
+        cursor=True,
+    )
+
+
+def _details(
+    client: GitLabClient,
+    repo: Repo,
+    pages: Iterator[Page[MergeRequestRecord]],
+    since: datetime | None,
+) -> Iterator[Page[MergeRequestDetailRecord]]:
+    """Each page of merge requests with the detail of those not already stored as of `since`
+    (their commits, notes and diffs are requested only for them)."""
+    for page in pages:
+        fresh = _unseen(PullRequest, repo, page.items, since)
+        details = [client.get_merge_request_detail(repo.full_name, mr) for mr in fresh]
+        yield Page(url=page.url, etag=page.etag, items=details, not_modified=page.not_modified)
+
+
+def merge_requests_sync(
+    *, client: GitLabClient, repo: Repo, tally: RunTally, progress: Progress
+) -> None:
+    """Merge requests of every state updated from the cursor on, oldest update first, each with
+    its commits, approvals and files; a page is stored with its detail in one transaction."""
+    since = cursor_get(source=repo.source, scope=repo.full_name, endpoint="merge_requests")
+
+    def save(records: list[MergeRequestDetailRecord]) -> int:
+        sent = m.merge_requests_save(repo, records)
+        for kind in ("pull_commits", "pull_reviews", "pull_files"):
+            tally.add(repo.full_name, kind, sent[kind])
+        return sent["pulls"]
+
+    pages = client.list_merge_requests(repo.full_name, updated_after=since)
+    _list_sync(
+        repo=repo,
+        endpoint="merge_requests",
+        pages=_details(client, repo, pages, since),
+        save=save,
+        tally=tally,
+        progress=progress,
+        cursor=True,
+    )
+
+
+def issues_sync(*, client: GitLabClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
+    """Issues of every state and type updated from the cursor on."""
+    since = cursor_get(source=repo.source, scope=repo.full_name, endpoint="issues")
+
+    def save(items: list) -> int:
+        fresh = _unseen(Issue, repo, items, since)
+        return m.rows_save(repo, Issue, m.issue_row, m.ISSUE_FIELDS, fresh)
+
+    _list_sync(
+        repo=repo,
+        endpoint="issues",
+        pages=client.list_issues(repo.full_name, updated_after=since),
+        save=save,
+        tally=tally,
+        progress=progress,
+        cursor=True,
+    )
+
+
+def gitlab_project_sync(
+    *, client: GitLabClient, repo: Repo, tally: RunTally, progress: Progress, full: bool = False
+) -> None:
+    """Every list of one project (`repo.full_name` is its path). The project itself is read
+    when its id is not known yet (or on a full sync)."""
+    if full or repo.external_id is None:
+        project_info_sync(client=client, repo=repo)
+    for step in (releases_sync, tags_sync, deployments_sync, merge_requests_sync, issues_sync):
+        step(client=client, repo=repo, tally=tally, progress=progress)
+
+
+def group_projects_sync(
+    *, client: GitLabClient, source: Source, group: str, team: Team | None
+) -> list[Repo]:
+    """The projects of `group` and its subgroups as repos of `source` (new ones with `team`;
+    a project configured by path keeps its own settings). Returns them, by path."""
+    projects = [p for page in client.list_group_projects(group) for p in page.items]
+    known = {r.full_name.lower(): r for r in source.repos.all()}
+    repos = []
+    for project in projects:
+        repo = known.get(project.path.lower())
+        if repo is None:
+            repo = Repo.objects.create(
+                source=source,
+                full_name=project.path,
+                team=team,
+                external_id=project.id,
+                default_branch=project.default_branch,
+            )
+        repos.append(repo)
+    return sorted(repos, key=lambda r: r.full_name)

@@ -282,3 +282,19 @@ def test_webhook_token_and_project() -> None:
     assert event_project(body) == "acme/api"
     with pytest.raises(ValueError, match="path_with_namespace"):
         event_project(b'{"project": {}}')
+
+
+def test_closing_references_and_ready_time() -> None:
+    from integrations.gitlab.detail import NoteRecord, closing_refs, ready_at
+
+    text = "Closes #12, fixes acme/web#3 and Implements #12. See #9."
+    assert closing_refs(text, "acme/api") == ("acme/api#12", "acme/web#3")
+    assert closing_refs("Resolving issue #4", "a/b") == ("a/b#4",)
+    t = datetime(2024, 1, 1, tzinfo=UTC)
+    notes = [
+        NoteRecord(1, "marked this merge request as **draft**", True, "ana", t),
+        NoteRecord(2, "marked this merge request as **ready**", True, "ana", t.replace(hour=3)),
+        NoteRecord(3, "marked this merge request as **ready**", False, "ana", t.replace(hour=1)),
+    ]
+    assert ready_at(notes) == t.replace(hour=3)  # a comment quoting it is no system note
+    assert ready_at(notes[:1]) is None

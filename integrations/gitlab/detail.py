@@ -3,9 +3,10 @@ as one record per merge request.
 
 - Commits: ``GET /projects/:id/merge_requests/:iid/commits`` (the list has no ``stats``).
 - Approvals and comments: ``GET /projects/:id/merge_requests/:iid/notes``. An approval is the
-  system note ``approved this merge request`` (with its time, which ``/approvals`` gave on no
-  GitLab before 17.x); ``unapproved this merge request`` dismisses that user's latest approval
-  (as a dismissed GitHub review). A note that is not a system note is a comment.
+  system note ``approved this merge request``, with its time (``/approvals`` names who
+  approves now, with ``approved_at`` only on recent GitLab versions); ``unapproved this merge
+  request`` dismisses that user's latest approval (as a dismissed GitHub review). A note that
+  is not a system note is a comment.
   # GitLab: https://docs.gitlab.com/ee/api/notes.html#list-all-merge-request-notes
   # GitLab: https://docs.gitlab.com/ee/api/merge_request_approvals.html
 - Files: ``GET /projects/:id/merge_requests/:iid/diffs`` (GitLab 15.7 and later; older servers

@@ -163,9 +163,9 @@ def test_change_is_read_from_the_cursor(group) -> None:
     sim.reset_requests()
     run = source_sync(source=source)
     stored = PullRequest.objects.get(repo__full_name="acme/api", number=opened["iid"])
-    assert stored.merged_at == at and run.changed_from == datetime.fromisoformat(
-        opened["created_at"]
-    )
+    (approval,) = PullRequestReview.objects.filter(pull=stored)  # approved before the merge
+    assert stored.merged_at == at and approval.submitted_at < at
+    assert run.changed_from == approval.submitted_at  # the earliest new instant
     details = [r.path for r in sim.requests if "/merge_requests/" in r.path]
     assert sorted(p.rsplit("/", 1)[-1] for p in details) == ["commits", "diffs", "notes"]
     cursor = SyncCursor.objects.get(scope="acme/api", endpoint="merge_requests")

@@ -1,4 +1,4 @@
-"""Query parameters of the metric and comparison pages, validated.
+"""Query parameters of the metric, comparison and flow pages, validated.
 
 Dates bound the periods shown by their first day, as the API's do (docs/api.md): `start` is
 inclusive and `end` exclusive, so a page and its API link select the same rows."""
@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django import forms
 
 from apps.core.periods import period_start_of, validate_in_range
+from apps.organization.models import Team
 
 DEFAULT_SPAN = {"month": timedelta(days=548), "week": timedelta(weeks=26)}
 
@@ -71,3 +72,19 @@ class MetricQueryForm(RangeForm):
         if point and period_start_of(point, data["granularity"]) != point:
             self.add_error("period_start", f"{point} does not start a {data['granularity']}")
         return data
+
+
+class FlowQueryForm(RangeForm):
+    """`?team=&granularity=&start=&end=` of the flow page: the organisation, or the team whose
+    slug is `team` (an unknown one is a form error, not a 404: the address is what is wrong)."""
+
+    team = forms.SlugField(required=False, max_length=100, label="Team")
+
+    def clean_team(self) -> Team | None:
+        slug = self.cleaned_data.get("team") or ""
+        if not slug:
+            return None
+        team = Team.objects.filter(slug=slug).first()
+        if team is None:
+            raise forms.ValidationError(f"no team {slug!r}: pick one from the list")
+        return team

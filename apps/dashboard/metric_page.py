@@ -12,6 +12,7 @@ from django.urls import reverse
 from apps.accounts.access import engineer_visible
 from apps.core.audit import engineers_viewed
 from apps.core.periods import GRANULARITIES, Granularity
+from apps.dora.flow import STAGES
 from apps.metrics.display import value_text
 from apps.metrics.goals import goal_judged_at, goal_target, goals_index
 from apps.metrics.registry import MetricDefinition, MetricFamily
@@ -20,7 +21,7 @@ from apps.organization.models import PagerDutyService, Person, Team
 
 from . import selectors
 from .charts import ChartSpec, figure_build
-from .forms import MetricQueryForm
+from .forms import MetricQueryForm, RangeForm
 from .records import records_table
 from .status import NO_DATA, family_statuses
 from .tiles import delta_of
@@ -92,7 +93,7 @@ def _rows(frame, metric: MetricDefinition, currency: str, empty_why: str, link, 
     return out
 
 
-def _errors(form: MetricQueryForm) -> list[str]:
+def form_errors(form: RangeForm) -> list[str]:
     """Form errors as sentences naming the field ("From: Enter a valid date.")."""
     out = []
     for field, messages in form.errors.items():
@@ -144,7 +145,7 @@ def _goal(
 def metric_context(*, request: HttpRequest, metric: MetricDefinition, family: MetricFamily) -> dict:
     form = MetricQueryForm(request.GET)
     if not form.is_valid():
-        return {"metric": metric, "form": form, "errors": _errors(form), "rows": []}
+        return {"metric": metric, "form": form, "errors": form_errors(form), "rows": []}
     q = form.cleaned_data
     scope, key, granularity = q["scope"], q["scope_key"] or "", q["granularity"]
     if scope == "org" and "org" not in metric.scopes and "service" in metric.scopes:
@@ -207,7 +208,21 @@ def metric_context(*, request: HttpRequest, metric: MetricDefinition, family: Me
         "scopes": _scope_links(metric, base, scope, key),
         "records": _records(request, metric, family, q, scope, key, currency),
         "records_base": metric_url(metric.name, **base),
+        "flow_url": _flow_url(metric, scope, key, granularity),
     }
+
+
+# The pull-request flow metrics, whose pages link to the flow page (docs/dashboard.md#flow-page).
+FLOW_LINKED = ("lead_time_for_changes_hours", *STAGES)
+
+
+def _flow_url(metric: MetricDefinition, scope: str, key: str, granularity: str) -> str:
+    """The flow page of the same scope and granularity, from a flow metric's page; ""
+    for other metrics and scopes."""
+    if metric.name not in FLOW_LINKED or scope not in ("org", "team"):
+        return ""
+    params = {"team": key} if scope == "team" else {}
+    return reverse("dashboard:flow") + "?" + urlencode({**params, "granularity": granularity})
 
 
 def _scope_links(

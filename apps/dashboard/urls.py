@@ -19,6 +19,7 @@ urlpatterns = [
     path("sources/", views.sources_page, name="sources"),
     path("data-quality/", views.data_quality_page, name="data-quality"),
     path("compare/", views.compare_page, name="compare"),
+    path("flow/", views.flow_page, name="flow"),
     path("sources/<slug:name>/sync/", views.source_sync_now, name="source-sync"),
     path("assets/<str:version>/<str:name>", assets.asset_serve, name="asset"),
 ]

@@ -23,6 +23,7 @@ from . import selectors
 from .compare import DEFAULT_METRIC, compare_context, team_metrics
 from .data_quality import data_quality
 from .economics import PageError, customers_context, economics_context
+from .flow_page import flow_context
 from .metric_page import metric_context
 from .navigation import nav_url
 from .services import SyncForbidden, SyncRefused, source_sync_enqueue
@@ -297,3 +298,15 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         today=selectors.today_local(),
     )
     return _page(request, "compare.html", **context)
+
+
+@login_required(login_url=LOGIN_URL)
+def flow_page(request: HttpRequest) -> HttpResponse:
+    """Where a pull request waits: the four stage medians per period stacked, with the lead
+    time, for the organisation or `?team=` (aggregates: every role); a query it cannot use is
+    a 400 naming the field."""
+    context = flow_context(request=request)
+    response = _page(request, "flow.html", **context)
+    if context.get("errors"):
+        response.status_code = 400
+    return response

@@ -199,6 +199,18 @@ def test_manager_journey(demo, live_server, browser, shots) -> None:
     assert page.locator("table.compare tbody tr").count() == Team.objects.count()
     page.screenshot(path=shots / "compare.png", full_page=True)
 
+    # Where changes wait: from the DORA group, the stage medians of each month stacked, one
+    # sentence on the latest complete month, each median linked to its records.
+    page.goto(f"{base}/")
+    page.click("[data-flow-link]")
+    page.wait_for_url(f"{base}/flow/")
+    page.wait_for_selector('[data-figure][data-ready="true"]')
+    lead = latest_complete("lead_time_for_changes_hours")
+    row = page.locator(f'tr[data-period="{lead.period_start.isoformat()}"]')
+    assert row.locator("[data-changes]").inner_text() == str(lead.sample_size)
+    assert "the longest stage was" in page.locator("[data-flow-sentence]").inner_text()
+    page.screenshot(path=shots / "flow.png", full_page=True)
+
     page.goto(f"{base}/sources/")
     assert page.locator("button", has_text="Sync now").count() >= 3
     page.screenshot(path=shots / "sources.png", full_page=True)
@@ -223,6 +235,10 @@ def test_manager_journey(demo, live_server, browser, shots) -> None:
     page.wait_for_selector('[data-figure][data-ready="true"]')
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing overflows
     page.screenshot(path=shots / "economics-phone.png", full_page=True)
+    page.goto(f"{base}/flow/")
+    page.wait_for_selector('[data-figure][data-ready="true"]')
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=shots / "flow-phone.png", full_page=True)
     page.goto(f"{base}/")
     page.screenshot(path=shots / "organisation-phone.png")
     page.keyboard.press("Tab")
@@ -279,6 +295,8 @@ PAGES = (
     "/metrics/error_budget_remaining/",
     "/services/PAPI001/",
     "/compare/?metric=bug_fix_share",
+    "/flow/",
+    "/flow/?team=platform&granularity=week",
     "/data-quality/",
     "/sources/",
     "/economics/",

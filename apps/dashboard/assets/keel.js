@@ -15,6 +15,11 @@
     el.on("plotly_click", function (event) {
       var point = event.points && event.points[0];
       if (!point || !point.customdata) return;
+      // A point that carries its own records address (the flow page's bar segments).
+      if (String(point.customdata).charAt(0) === "/") {
+        window.location.href = point.customdata;
+        return;
+      }
       var base = el.getAttribute("data-records-base");
       if (!base) return;
       var sep = base.indexOf("?") >= 0 ? "&" : "?";

@@ -91,7 +91,8 @@ def flow_periods(frames: dict[str, pd.DataFrame], *, today: date) -> list[FlowPe
 
 
 def flow_unit(periods: list[FlowPeriod]) -> Unit:
-    """ "days" when the longest median shown reaches DAYS_FROM_HOURS, else "hours"."""
+    """The chart's unit: "days" when the longest median shown reaches DAYS_FROM_HOURS, else
+    "hours"."""
     values = [
         cell.hours
         for p in periods
@@ -108,9 +109,12 @@ def in_unit(hours: float | None, unit: Unit) -> float | None:
     return hours / 24.0 if unit == "days" else hours
 
 
-def duration_text(hours: float | None, unit: Unit, *, words: bool = True) -> str:
-    """A median as the catalog formats `unit` ("2.5 days", "14.0 hours"; "—" when null)."""
-    return value_text(in_unit(hours, unit), unit=unit, words=words)
+def duration_text(hours: float | None) -> str:
+    """A median as the catalog formats durations, in hours up to DAYS_FROM_HOURS and in days
+    beyond ("14.0 hours", "2.5 days"; "—" when null), so a short stage keeps its precision
+    beside a long one."""
+    unit: Unit = "days" if hours is not None and hours >= DAYS_FROM_HOURS else "hours"
+    return value_text(in_unit(hours, unit), unit=unit)
 
 
 def period_label(start: date, granularity: str) -> str:
@@ -125,7 +129,7 @@ def _verdict_words(metric: MetricDefinition, now: float, before: float) -> str:
     return {"better": "better than", "worse": "worse than"}.get(verdict, "about the same as")
 
 
-def longest_stage_sentence(periods: list[FlowPeriod], *, unit: Unit, granularity: str) -> str:
+def longest_stage_sentence(periods: list[FlowPeriod], *, granularity: str) -> str:
     """For the latest complete period, which stage took longest (the largest median) and
     whether it got better or worse than the period before (the catalog's `better`: down for
     every stage). "" when no period is complete."""
@@ -143,9 +147,9 @@ def longest_stage_sentence(periods: list[FlowPeriod], *, unit: Unit, granularity
     then = period_label(previous.start, granularity) if previous else "the period before"
     sentence = (
         f"In {when} the longest stage was {metric.title.lower()}: a median of "
-        f"{duration_text(hours, unit)}"
+        f"{duration_text(hours)}"
     )
     if before is None:
         return f"{sentence}; {then} has no {metric.title.lower()} to compare with."
     verdict = _verdict_words(metric, hours, before)
-    return f"{sentence}, {verdict} {then} ({duration_text(before, unit)})."
+    return f"{sentence}, {verdict} {then} ({duration_text(before)})."

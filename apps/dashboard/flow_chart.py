@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from apps.metrics.registry import MetricDefinition
 
-from .flow import FlowPeriod, Unit, in_unit
+from .flow import FlowPeriod, Unit, duration_text, in_unit
 
 # Okabe & Ito's palette, told apart with every common colour-vision deficiency
 # (https://jfly.uni-koeln.de/color/): blue, orange, bluish green, reddish purple.
@@ -21,10 +21,11 @@ LEAD_COLOR = "#1b1f24"
 RUNNING_OPACITY = 0.6
 
 
-def _hover(granularity: str, label: str, unit: Unit) -> str:
-    # https://plotly.com/javascript/reference/bar/#bar-hovertemplate
+def _hover(granularity: str, label: str) -> str:
+    """The period and the value as the table says it (`text`, drawn nowhere else).
+    https://plotly.com/javascript/reference/bar/#bar-hovertemplate"""
     when = "%{x|%b %Y}" if granularity == "month" else "week of %{x|%d %b %Y}"
-    return f"{when}<br>{label}: <b>%{{y:,.1f}} {unit}</b><extra></extra>"
+    return f"{when}<br>{label}: <b>%{{text}}</b><extra></extra>"
 
 
 def _stage_trace(
@@ -42,7 +43,9 @@ def _stage_trace(
         "x": [p.start.isoformat() for p in periods],
         "y": [in_unit(p.stages[metric.name].hours, unit) for p in periods],
         "customdata": [link(metric.name, p) for p in periods],
-        "hovertemplate": _hover(granularity, metric.title, unit),
+        "text": [duration_text(p.stages[metric.name].hours) for p in periods],
+        "textposition": "none",
+        "hovertemplate": _hover(granularity, metric.title),
         "marker": {
             "color": color,
             "opacity": [RUNNING_OPACITY if r else 1.0 for r in running],
@@ -71,7 +74,8 @@ def _lead_traces(periods: list[FlowPeriod], unit: Unit, granularity: str, label:
             "name": label,
             "x": [p.start.isoformat() for p in done],
             "y": [in_unit(p.lead.hours, unit) for p in done],
-            "hovertemplate": _hover(granularity, label, unit),
+            "text": [duration_text(p.lead.hours) for p in done],
+            "hovertemplate": _hover(granularity, label),
             "marker": {**marker, "symbol": "diamond"},
         }
     ]
@@ -84,7 +88,8 @@ def _lead_traces(periods: list[FlowPeriod], unit: Unit, granularity: str, label:
                 "showlegend": False,
                 "x": [p.start.isoformat() for p in running],
                 "y": [in_unit(p.lead.hours, unit) for p in running],
-                "hovertemplate": _hover(granularity, f"{label} to date", unit),
+                "text": [duration_text(p.lead.hours) for p in running],
+                "hovertemplate": _hover(granularity, f"{label} to date"),
                 "marker": {
                     "symbol": "diamond-open",
                     "size": 11,
@@ -111,7 +116,7 @@ def _to_date_label(periods: list[FlowPeriod], unit: Unit) -> list[dict]:
                 "text": "to date",
                 "showarrow": False,
                 "yanchor": "bottom",
-                "yshift": 8,
+                "yshift": 18,  # above the hollow diamond and its neighbours' diamonds
                 "font": {"color": "#374151", "size": 11},
             }
         )

@@ -16,7 +16,6 @@ from .flow import (
     LEAD,
     Cell,
     FlowPeriod,
-    Unit,
     duration_text,
     flow_metrics,
     flow_periods,
@@ -31,8 +30,8 @@ from .status import family_statuses
 
 @dataclass(frozen=True)
 class Shown:
-    """A median as the table shows it: the text in the page's unit, its row's note, and the
-    address of the records behind it."""
+    """A median as the table shows it: its metric's label, the text with its unit, its row's
+    note, and the address of the records behind it."""
 
     label: str
     text: str
@@ -40,8 +39,8 @@ class Shown:
     url: str
 
 
-def _shown(label: str, cell: Cell, unit: Unit, url: str) -> Shown:
-    return Shown(label, duration_text(cell.hours, unit, words=False), cell.note, url)
+def _shown(label: str, cell: Cell, url: str) -> Shown:
+    return Shown(label, duration_text(cell.hours), cell.note, url)
 
 
 def flow_context(*, request: HttpRequest) -> dict:
@@ -80,8 +79,8 @@ def flow_context(*, request: HttpRequest) -> dict:
     rows = [
         {
             "period": p,
-            "stages": [_shown(m.title, p.stages[m.name], unit, link(m.name, p)) for m in stages],
-            "lead": _shown(lead.title, p.lead, unit, link(LEAD, p)),
+            "stages": [_shown(m.title, p.stages[m.name], link(m.name, p)) for m in stages],
+            "lead": _shown(lead.title, p.lead, link(LEAD, p)),
         }
         for p in periods
     ]
@@ -102,7 +101,7 @@ def flow_context(*, request: HttpRequest) -> dict:
         "rows": rows,
         "has_changes": any(p.changes for p in periods),
         "changes": sum(p.changes for p in periods),
-        "sentence": longest_stage_sentence(periods, unit=unit, granularity=granularity),
+        "sentence": longest_stage_sentence(periods, granularity=granularity),
         "figure": json.dumps(figure),
         "missing": status.missing if status else "",
         "warning": status.failed if status else "",

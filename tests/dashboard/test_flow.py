@@ -13,7 +13,8 @@ Changes of the fixture (repo acme/api of team Platform, releases are tags `v*`),
 | #5 | v3 10 Apr 00:00 (running month) | 1 | 2 | 2 | 211 | 216 |
 
 March: coding 6, pickup 6, review 14, deploy 216, lead 240 (the stages sum to 242: medians do
-not add); in days (the longest median shown reaches two days): 0.25, 0.25, 0.58, 9.0, 10.0.
+not add). A median of two days or more reads in days, a shorter one in hours; the chart's axis
+is in days (its longest median reaches two days).
 """
 
 import html as html_lib
@@ -134,17 +135,18 @@ def test_stage_medians_lead_time_and_sample_per_month(shipped, client) -> None:
     html = response.content.decode()
     assert row_of(html, "2026-03-01") == [
         "Mar 2026",
-        "0.2",  # 6 h
-        "0.2",  # 6 h
-        "0.6",  # 14 h
-        "9.0",  # 216 h
-        "10.0",  # 240 h
+        "6.0 hours",
+        "6.0 hours",
+        "14.0 hours",
+        "9.0 days",
+        "10.0 days",
         "3",
         "1",
     ]
-    assert row_of(html, "2026-02-01") == ["Feb 2026", "0.4", "0.2", "0.4", "9.5", "10.5", "1", "0"]
+    feb = row_of(html, "2026-02-01")
+    assert feb[1:6] == ["10.0 hours", "4.0 hours", "10.0 hours", "9.5 days", "10.5 days"]
+    assert feb[6:] == ["1", "0"]
     assert row_of(html, "2026-04-01")[0] == "Apr 2026 to date"
-    assert "Per month, in days" in text(html)
     page = text(html)
     assert (
         "In March 2026 the longest stage was deploy time: a median of 9.0 days, better than "
@@ -173,6 +175,9 @@ def test_the_chart_stacks_the_stages_and_draws_the_running_month_apart(shipped, 
     assert deploy["y"] == [9.5, 9.0, pytest.approx(211 / 24)]
     assert deploy["marker"]["pattern"]["shape"] == ["", "", "/"]
     assert deploy["customdata"][1].startswith("/metrics/deploy_hours/?scope=org")
+    assert deploy["text"][:2] == ["9.5 days", "9.0 days"]  # the hover says what the table does
+    assert bars[2]["text"][1] == "14.0 hours"
+    assert data["layout"]["yaxis"]["title"]["text"] == "median, days"
     assert data["layout"]["barmode"] == "stack"
     assert [a["text"] for a in data["layout"]["annotations"]] == ["to date"]
     lead = [t for t in data["data"] if t["type"] == "scatter"]
@@ -182,8 +187,8 @@ def test_the_chart_stacks_the_stages_and_draws_the_running_month_apart(shipped, 
 def test_week_granularity_and_a_team_keep_the_same_changes(shipped, client) -> None:
     html = client.get("/flow/?team=platform&granularity=week&start=2026-03-01").content.decode()
     # Week of 16 March: #2, #3 and #4, shipped by v2 on Friday 20 March.
-    assert row_of(html, "2026-03-16")[5:] == ["10.0", "3", "1"]
-    assert "Per week, in days" in text(html)
+    assert row_of(html, "2026-03-16")[5:] == ["10.0 days", "3", "1"]
+    assert "Per week" in text(html)
     empty = client.get("/flow/?team=payments").content.decode()
     assert "data-flow-empty" in empty and "no source configured for this team" in text(empty)
 
@@ -250,19 +255,19 @@ def test_sentences_and_units_by_hand() -> None:
     oct_, nov = date(2026, 10, 1), date(2026, 11, 1)
     periods = [_period(oct_, hours(1, 3, 2, 4, 11)), _period(nov, hours(2, 9, 1, 3, 16))]
     assert flow_unit(periods) == "hours"
-    assert longest_stage_sentence(periods, unit="hours", granularity="month") == (
+    assert longest_stage_sentence(periods, granularity="month") == (
         "In November 2026 the longest stage was pickup time: a median of 9.0 hours, worse than "
         "October 2026 (3.0 hours)."
     )
     week = [_period(date(2026, 11, 2), hours(None, None, None, None, None))]
-    assert longest_stage_sentence(week, unit="hours", granularity="week") == (
+    assert longest_stage_sentence(week, granularity="week") == (
         "No change shipped in the week of 2 Nov 2026: no stage to compare."
     )
     running = [_period(nov, hours(2, 9, 1, 3, 16), to_date=True)]
-    assert longest_stage_sentence(running, unit="hours", granularity="month") == ""
+    assert longest_stage_sentence(running, granularity="month") == ""
     first = [_period(oct_, hours(1, 3, 2, 50, 56))]
     assert flow_unit(first) == "days"
-    assert longest_stage_sentence(first, unit="days", granularity="month") == (
+    assert longest_stage_sentence(first, granularity="month") == (
         "In October 2026 the longest stage was deploy time: a median of 2.1 days; the period "
         "before has no deploy time to compare with."
     )

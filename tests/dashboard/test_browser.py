@@ -296,7 +296,6 @@ PAGES = (
     "/services/PAPI001/",
     "/compare/?metric=bug_fix_share",
     "/flow/",
-    "/flow/?team=platform&granularity=week",
     "/data-quality/",
     "/sources/",
     "/economics/",

@@ -52,7 +52,7 @@ def at(month: int, day: int, hour: int = 0) -> datetime:
 def change(repo, number, *, commit, created, merged, review=None) -> None:
     pull = PullRequest.objects.create(
         repo=repo,
-        github_id=next(IDS),
+        external_id=next(IDS),
         number=number,
         title=f"Change {number}",
         state="closed",
@@ -71,7 +71,7 @@ def change(repo, number, *, commit, created, merged, review=None) -> None:
     if review is not None:
         PullRequestReview.objects.create(
             pull=pull,
-            github_id=next(IDS),
+            external_id=next(IDS),
             state="APPROVED",
             author_login="carol-gh",
             author_type="User",

@@ -1,7 +1,7 @@
 """Bulk, idempotent upserts keyed by the source's own ids: a sync run twice stores the same
 rows."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -101,8 +101,28 @@ def _state_reason_meaning(value: object) -> object:
     return value if value in NOT_A_BUG_STATE_REASONS else ""
 
 
-# Fields compared by what they mean to metrics rather than by value.
-COMPARED_AS = {"state_reason": _state_reason_meaning}
+def _state_reason_meanings() -> Callable[[object], object]:
+    return _state_reason_meaning
+
+
+def _resolution_meanings() -> Callable[[object], object]:
+    """A Jira issue's resolution as metrics read it: one of bugs.ignored_resolutions (no bug
+    at all) or bugs.known_resolutions (a known bug) changes what the issue was over its whole
+    life; any other (Done, Fixed...) only resolves it, which its resolution_date says. The
+    settings are read once per call (once per page of rows)."""
+    from apps.organization.selectors import org_settings
+
+    bugs = org_settings().bugs
+    telling = {*bugs.ignored_resolutions, *bugs.known_resolutions}
+    return lambda value: value if value in telling else ""
+
+
+# Fields compared by what they mean to metrics rather than by value: each a function giving
+# the meaning function (called once per page, only when some row's value changed).
+COMPARED_AS: dict[str, Callable[[], Callable[[object], object]]] = {
+    "state_reason": _state_reason_meanings,
+    "resolution": _resolution_meanings,
+}
 
 
 def column_attname(model: type[models.Model], name: str) -> str:
@@ -113,9 +133,14 @@ def column_attname(model: type[models.Model], name: str) -> str:
     return field.attname
 
 
-def _differs(name: str, old: object, new: object) -> bool:
-    meaning = COMPARED_AS.get(name)
-    return old != new if meaning is None else meaning(old) != meaning(new)
+def _differs(name: str, old: object, new: object, meanings: dict) -> bool:
+    """Whether field `name` changed from `old` to `new` for metrics (`meanings` caches the
+    COMPARED_AS meaning functions of one page)."""
+    if old == new or name not in COMPARED_AS:
+        return old != new
+    if name not in meanings:
+        meanings[name] = COMPARED_AS[name]()
+    return meanings[name](old) != meanings[name](new)
 
 
 @dataclass
@@ -168,13 +193,14 @@ class ChangeWindow:
                 **{f"{k}__in": {getattr(r, k) for r in rows} for k in keys}
             ).values_list(*keys, *times, *compared)
         }
+        meanings: dict[str, Callable[[object], object]] = {}
         for row in rows:
             old = stored.get(tuple(getattr(row, k) for k in keys))
             new = {name: getattr(row, name) for name in times + compared}
             if old is None:
                 self.note([new[t] for t in times])
                 continue
-            changed = [n for n in compared if _differs(n, old[n], new[n])]
+            changed = [n for n in compared if _differs(n, old[n], new[n], meanings)]
             if any(n not in times for n in changed):
                 self.note([old[t] for t in times] + [new[t] for t in times])
             elif changed:

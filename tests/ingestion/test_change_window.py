@@ -115,3 +115,59 @@ def test_closing_an_old_bug_as_not_planned_changes_from_its_creation(source, wor
     run = source_sync(source=source)
     stored = Issue.objects.get(repo__full_name=repo.full_name, number=issue["number"])
     assert run.changed_from == stored.created_at  # it is no bug at all, over its whole life
+
+
+@pytest.mark.parametrize(
+    ("resolution", "reaches"),
+    [("Done", "resolved"), ("Won't Do", "created"), ("Known Error", "created")],
+)
+def test_resolving_an_old_issue_changes_from_the_resolution_unless_it_says_what_it_was(
+    db, resolution, reaches
+):
+    """Resolving ("Done") changes nothing before the resolution; a resolution that makes the
+    issue no bug (bugs.ignored_resolutions) or a known one (bugs.known_resolutions) changes what
+    it was over its whole life."""
+    from apps.ingestion.jira_sync import ISSUE_FIELDS
+    from apps.ingestion.upserts import ChangeWindow, changes_tracked, rows_upsert
+    from apps.organization.models import JiraProject, Source
+    from apps.quality.models import JiraIssue
+
+    jira = Source.objects.create(name="jira", kind="jira", base_url="https://acme.atlassian.net")
+    project = JiraProject.objects.create(source=jira, key="API")
+    created = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    resolved = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+
+    def issue(**fields) -> JiraIssue:
+        base = {"status": "To Do", "status_category": "new", "resolution": ""}
+        return JiraIssue(
+            source=jira,
+            project=project,
+            jira_id=1,
+            key="API-1",
+            issue_type="Bug",
+            created_at=created,
+            updated_at=fields.pop("updated_at", created),
+            **{**base, **fields},
+        )
+
+    def upsert(row: JiraIssue) -> None:
+        rows_upsert(
+            model=JiraIssue,
+            rows=[row],
+            unique_fields=["source", "jira_id"],
+            update_fields=ISSUE_FIELDS,
+        )
+
+    upsert(issue())
+    with changes_tracked(ChangeWindow()) as window:
+        upsert(
+            issue(
+                status="Done",
+                status_category="done",
+                resolution=resolution,
+                resolution_date=resolved,
+                status_category_changed_at=resolved,
+                updated_at=resolved,
+            )
+        )
+    assert window.earliest == (resolved if reaches == "resolved" else created)

@@ -212,6 +212,9 @@ def cloud_costs(
     o_start, o_end = _seconds(outages["start"]), _seconds(outages["end"])
     o_service = outages["service_key"].to_numpy(object)
     o_team = outages["team"].to_numpy(object)
+    # Accounts as integer codes, so each month's lines split by account once (comparing
+    # object arrays per month, scope and account was most of a recompute at scale).
+    codes, names = pd.factorize(pd.Series(line.account, dtype=object), sort=True)
     out: dict[tuple[str, str, date], float | None] = {}
     for month in months:
         lo = local_midnight(month, tz).timestamp()
@@ -219,8 +222,17 @@ def cloud_costs(
         down = (o_start < hi) & (o_end > lo)
         if not down.any():
             continue
-        here = line.during(lo, hi, *union(o_start[down], o_end[down]))
+        here = np.flatnonzero(line.during(lo, hi, *union(o_start[down], o_end[down])))
         accounts = _accounts(line.account[here], line.service[here])
+        # Per account: its lines here (ascending, as a mask would select them) and its
+        # services' outages of the month.
+        split = {
+            account: (
+                here[codes[here] == names.get_loc(account)],
+                down & np.isin(o_service, list(services)),
+            )
+            for account, services in sorted(accounts.items())
+        }
         for scope, key in scopes:
             scoped = down if scope == "org" else down & (o_team == key)
             if not scoped.any():
@@ -229,10 +241,10 @@ def cloud_costs(
                 out[(scope, key, month)] = None
                 continue
             total = 0.0
-            for account, services in accounts.items():
-                hit = scoped & np.isin(o_service, list(services))
+            for account in accounts:
+                mine, served = split[account]
+                hit = scoped & served
                 if hit.any():
-                    mine = here & (line.account == account)
                     total += line.cost_inside(mine, lo, hi, *union(o_start[hit], o_end[hit]))
             out[(scope, key, month)] = total
     return out

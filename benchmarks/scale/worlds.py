@@ -4,8 +4,8 @@ Each world is generated deterministically from the plan's seed over the three ye
 the plan's anchor, so the `hourly` phase regenerates exactly the world the first sync read and
 only adds the last hour to it. A world is served by a child process (as bench_github_sync
 does: in the syncing process the simulator would compete with the sync for the interpreter
-lock) on the plan's fixed port for that upstream; the upstream rate limits are lifted (the
-benchmark measures Keel, not a 5,000-requests-an-hour budget).
+lock) on the plan's fixed port for that upstream; the upstream rate limits (REST requests and
+GraphQL points) are lifted (the benchmark measures Keel, not a 5,000-an-hour budget).
 """
 
 from __future__ import annotations
@@ -95,7 +95,9 @@ WORLDS = {"github": github_world, "jira": jira_world, "pagerduty": pagerduty_wor
 def _simulator(kind: str, world, plan: p.Plan) -> Simulator:
     port, token = plan.port(kind), p.TOKENS[kind]
     if kind == "github":
-        return Simulator(github=world, token=token, rate_limit=10**9, port=port)
+        return Simulator(
+            github=world, token=token, rate_limit=10**9, graphql_rate_limit=10**9, port=port
+        )
     simulator = Simulator(port=port)
     if kind == "jira":
         simulator.add_provider(JiraProvider(world, email=p.JIRA_EMAIL, token=token))

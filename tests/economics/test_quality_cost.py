@@ -123,3 +123,90 @@ def test_union_and_covered_count_overlaps_once():
     assert starts.tolist() == [0.0, 20.0] and ends.tolist() == [12.0, 30.0]
     inside = covered(np.array([-5.0, 11.0, 25.0]), np.array([5.0, 40.0, 26.0]), starts, ends)
     assert inside.tolist() == [5.0, 11.0, 1.0]
+
+
+def test_cloud_costs_equal_the_line_by_line_sum_on_random_data():
+    """cloud_costs (lines split by account once per month) against the straightforward sum:
+    for each month and scope, every account whose tagged lines name a service of the scope's
+    outages, the cost of that account's lines for the share of their charge period inside
+    those outages."""
+    rng = np.random.default_rng(7)
+    services = [("PSVC1", "api", "platform"), ("PSVC2", "web", "web"), ("PSVC3", "db", "")]
+    base = pd.Timestamp("2026-01-01", tz="UTC")
+    starts = base + pd.to_timedelta(rng.integers(0, 90 * 24, 40), unit="h")
+    picks = rng.integers(0, 3, 40)
+    outages = pd.DataFrame(
+        {
+            "service_key": [services[i][0] for i in picks],
+            "service_name": [services[i][1] for i in picks],
+            "team": [services[i][2] for i in picks],
+            "start": starts,
+            "end": starts + pd.to_timedelta(rng.integers(1, 30, 40), unit="h"),
+        }
+    )
+    days = base + pd.to_timedelta(rng.integers(0, 95, 3000), unit="D")
+    tags = [{}, {"service": "api"}, {"service": "WEB"}, {"service": "db"}, {"team": "x"}]
+    lines = pd.DataFrame(
+        {
+            "sub_account_id": [f"acc{i}" for i in rng.integers(0, 6, 3000)],
+            "tags": [tags[i] for i in rng.integers(0, 5, 3000)],
+            "start": days,
+            "end": days + pd.to_timedelta(rng.integers(0, 2, 3000), unit="D"),
+            "cost": rng.uniform(0, 50, 3000).round(2),
+        }
+    )
+    months = [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)]
+    scopes = [("org", ""), ("team", "platform"), ("team", "web"), ("team", "none")]
+    got = cloud_costs(lines, outages, tag_keys=["service"], scopes=scopes, months=months, tz="UTC")
+
+    def seconds(t) -> float:
+        return pd.Timestamp(t).timestamp()
+
+    named = {"api": "PSVC1", "web": "PSVC2", "db": "PSVC3"}
+    line_service = [named.get(str(t.get("service", "")).lower(), "") for t in lines["tags"]]
+    expected: dict = {}
+    for month in months:
+        lo = seconds(pd.Timestamp(month, tz="UTC"))
+        hi = seconds(pd.Timestamp(month, tz="UTC") + pd.offsets.MonthBegin(1))
+        down = [o for o in outages.itertuples() if seconds(o.start) < hi and seconds(o.end) > lo]
+        if not down:
+            continue
+        u = union(
+            np.array([seconds(o.start) for o in down]), np.array([seconds(o.end) for o in down])
+        )
+        here = []
+        for i, r in enumerate(lines.itertuples()):
+            a, b = max(seconds(r.start), lo), min(seconds(r.end), hi)
+            if covered(np.array([a]), np.array([b]), *u)[0] > 0:
+                here.append(i)
+        accounts: dict = {}
+        for i in here:
+            if line_service[i]:
+                accounts.setdefault(lines["sub_account_id"][i], set()).add(line_service[i])
+        for scope, key in scopes:
+            mine = [o for o in down if scope == "org" or o.team == key]
+            if not mine:
+                continue
+            if not accounts:
+                expected[(scope, key, month)] = None
+                continue
+            total = 0.0
+            for account, names in accounts.items():
+                hit = [o for o in mine if o.service_key in names]
+                if not hit:
+                    continue
+                uh = union(
+                    np.array([seconds(o.start) for o in hit]),
+                    np.array([seconds(o.end) for o in hit]),
+                )
+                for i in here:
+                    if lines["sub_account_id"][i] != account:
+                        continue
+                    s, e = seconds(lines["start"][i]), seconds(lines["end"][i])
+                    inside = covered(np.array([max(s, lo)]), np.array([min(e, hi)]), *uh)[0]
+                    total += lines["cost"][i] * (inside / (e - s) if e > s else 0.0)
+            expected[(scope, key, month)] = total
+    assert got.keys() == expected.keys()
+    assert len(expected) >= 8 and any(v for v in expected.values())
+    for where, value in expected.items():
+        assert got[where] == pytest.approx(value, rel=1e-9, abs=1e-9), where

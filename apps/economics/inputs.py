@@ -138,15 +138,21 @@ READ_GAP_SECONDS = 86_400.0  # outages less than a day apart are read in one ran
 def _cloud(outages: pd.DataFrame, *, teams: list[str], months: list[date], tz: str) -> dict:
     """The cloud spend part (quality_cost.cloud_costs) over the lines read around the outages:
     outages less than a day apart share one read range (fewer, wider ranges read faster, and
-    cloud_costs keeps only the lines that overlap an outage)."""
+    cloud_costs keeps only the lines that overlap an outage); only within `months` (which is
+    all cloud_costs values: an outage open for years reads no line before the first month a
+    since-recompute replaces)."""
     if outages.empty or not months:
         return {}
     epoch = pd.Timestamp(0, tz="UTC")
+    first = (pd.Timestamp(local_midnight(min(months), tz)) - epoch).total_seconds()
+    after = local_midnight(next_period_start(max(months), "month"), tz)
+    last = (pd.Timestamp(after) - epoch).total_seconds()
     starts, ends = union(
-        (outages["start"] - epoch).dt.total_seconds().to_numpy(),
-        (outages["end"] - epoch).dt.total_seconds().to_numpy(),
+        (outages["start"] - epoch).dt.total_seconds().to_numpy().clip(first, last),
+        (outages["end"] - epoch).dt.total_seconds().to_numpy().clip(first, last),
     )
-    starts, ends = union(starts, ends + READ_GAP_SECONDS)
+    keep = ends > starts
+    starts, ends = union(starts[keep], ends[keep] + READ_GAP_SECONDS)
     intervals = [
         (
             (epoch + pd.Timedelta(seconds=a)).to_pydatetime(),

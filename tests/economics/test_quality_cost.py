@@ -210,3 +210,49 @@ def test_cloud_costs_equal_the_line_by_line_sum_on_random_data():
     assert len(expected) >= 8 and any(v for v in expected.values())
     for where, value in expected.items():
         assert got[where] == pytest.approx(value, rel=1e-9, abs=1e-9), where
+
+
+def test_cloud_reads_only_the_lines_of_the_months_it_values(monkeypatch):
+    """An outage open for a year reads no cost line before the first month valued (a
+    since-recompute's), and the values are those over every line."""
+    from apps.economics import inputs
+
+    outages = frame(
+        [
+            ("PSVC1", "api", "platform", "2025-03-01 00:00", "2026-03-10 12:00"),
+            ("PSVC1", "api", "platform", "2026-03-20 10:00", "2026-03-20 11:00"),
+        ],
+        ["service_key", "service_name", "team", "start", "end"],
+    )
+    days = pd.date_range("2025-02-01", "2026-03-31", freq="D", tz="UTC")
+    lines = pd.DataFrame(
+        {
+            "sub_account_id": "111",
+            "tags": [{"service": "api"}] * len(days),
+            "start": days,
+            "end": days + pd.Timedelta(days=1),
+            "cost": 24.0,
+        }
+    )
+    asked: list = []
+
+    def lines_during(intervals):
+        asked.extend(intervals)
+        keep = np.zeros(len(lines), dtype=bool)
+        for start, end in intervals:
+            keep |= ((lines["start"] < end) & (lines["end"] > start)).to_numpy()
+        return lines[keep].reset_index(drop=True)
+
+    monkeypatch.setattr(inputs.selectors, "lines_during_frame", lines_during)
+    monkeypatch.setattr(inputs.selectors, "service_tag_keys", lambda: ["service"])
+    got = inputs._cloud(outages, teams=["platform"], months=[MARCH], tz="UTC")
+    assert min(start for start, _ in asked) == datetime(2026, 3, 1, tzinfo=UTC)
+    every = cloud_costs(
+        lines,
+        outages,
+        tag_keys=["service"],
+        scopes=[("org", ""), ("team", "platform")],
+        months=[MARCH],
+        tz="UTC",
+    )
+    assert got == every == {("org", "", MARCH): 229.0, ("team", "platform", MARCH): 229.0}

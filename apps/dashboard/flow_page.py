@@ -49,7 +49,12 @@ def flow_context(*, request: HttpRequest) -> dict:
     form = FlowQueryForm(request.GET)
     teams = list(Team.objects.order_by("name"))
     if not form.is_valid():
-        return {"form": form, "errors": form_errors(form), "teams": teams}
+        return {
+            "form": form,
+            "errors": form_errors(form),
+            "teams": teams,
+            "doc_url": doc_link("pull-request-flow"),
+        }
     q = form.cleaned_data
     team: Team | None = q["team"]
     scope, key = ("team", team.slug) if team else ("org", "")

@@ -210,6 +210,14 @@ def test_manager_journey(demo, live_server, browser, shots) -> None:
     assert row.locator("[data-changes]").inner_text() == str(lead.sample_size)
     assert "the longest stage was" in page.locator("[data-flow-sentence]").inner_text()
     page.screenshot(path=shots / "flow.png", full_page=True)
+    # A click on a bar segment (deploy time, the fourth) opens the changes behind it.
+    months = page.locator("table.flow-table tbody tr").count()
+    index = months - 1 - row.evaluate("r => r.sectionRowIndex")  # the table is newest first
+    bar = page.locator("#chart .barlayer .trace").nth(3).locator(".point").nth(index)
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(re.compile(rf"/metrics/deploy_hours/.*period_start={lead.period_start}"))
+    assert page.locator("#records table.records tbody tr").count() == min(lead.sample_size, 200)
 
     page.goto(f"{base}/sources/")
     assert page.locator("button", has_text="Sync now").count() >= 3

@@ -75,7 +75,8 @@ def rows_upsert(
 # the timestamps metrics do use (closed_at, merged_at, resolved_at, resolution_date); so does a
 # PR's merge_commit_sha, which GitHub sets when it merges (merged_at) and which, before that,
 # names a test merge that changes with every push
-# (https://docs.github.com/en/rest/pulls/pulls#get-a-pull-request).
+# (https://docs.github.com/en/rest/pulls/pulls#get-a-pull-request), and its is_draft, which
+# no metric reads (a draft made ready is its ready_for_review_at).
 UNTRACKED_FIELDS = frozenset(
     {
         "updated_at",
@@ -88,6 +89,7 @@ UNTRACKED_FIELDS = frozenset(
         "status",
         "status_category",
         "merge_commit_sha",
+        "is_draft",
     }
 )
 

@@ -75,6 +75,26 @@ def test_merging_an_old_pull_changes_from_the_merge_only(source, world):
     assert run.changed_from == approved  # ...changes nothing before its approval and merge
 
 
+def test_an_old_draft_made_ready_and_merged_changes_from_when_it_was_ready(source, world):
+    source_sync(source=source)
+    repo = world.repos[0]
+    pull = next(p for p in repo.pulls if p["state"] == "open")
+    pull["draft"] = True  # an old draft (synced as one below)
+    repo.edit_pull(pull["number"], at=datetime(2026, 11, 1, tzinfo=UTC))
+    source_sync(source=source)
+    # The simulator derives reviews from a PR's latest state: keep those stored, as GitHub does.
+    repo.pull_reviews[pull["number"]] = list(repo.reviews_of(pull["number"]))
+    ready = datetime(2026, 11, 21, 7, 40, tzinfo=UTC)
+    repo.mark_ready(pull["number"], at=ready)
+    repo.add_review(pull["number"], reviewer="hubot", at=ready + timedelta(minutes=10))
+    repo.merge_pull(pull["number"], at=ready + timedelta(minutes=20), merged_by="hubot")
+    run = source_sync(source=source)
+    stored = PullRequest.objects.get(repo__full_name=repo.full_name, number=pull["number"])
+    assert stored.created_at < ready - timedelta(days=30) and not stored.is_draft
+    assert stored.ready_for_review_at == ready
+    assert run.changed_from == ready  # is_draft follows ready_for_review_at
+
+
 def test_relabelling_an_old_issue_changes_from_its_creation(source, world):
     source_sync(source=source)
     repo = world.repos[0]

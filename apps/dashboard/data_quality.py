@@ -20,6 +20,7 @@ from apps.ingestion.models import SyncRun
 from apps.metrics.display import value_text
 from apps.metrics.selectors import User, metric_rows_visible
 from apps.organization.models import Identity, Person, Source
+from apps.organization.sources import identity_fold, identity_of, source_label
 from apps.quality.models import JiraIssue
 
 # A source whose newest successful sync is older than this is stale (syncs run hourly by
@@ -32,11 +33,12 @@ UNSCORED_NO_ROW = "no work item matched to them in the churn window (check their
 class Unmatched:
     """An upstream account no person's identity names: its work counts for no engineer."""
 
-    provider: str  # "github" | "jira"
+    provider: str  # an identity kind (apps.organization.sources): a code host's, or Jira's
     external_id: str
     display: str  # the login, or the Jira display name
     items: int
     add_url: str  # the admin's "add identity" form, filled in ("" for non-admins)
+    what: str = ""  # what `items` counts: "GitHub pull requests", "Jira issues assigned"
 
 
 @dataclass(frozen=True)
@@ -111,38 +113,43 @@ def _add_identity_url(provider: str, external_id: str) -> str:
 
 
 def unmatched_accounts(*, admin_links: bool) -> list[Unmatched]:
-    """GitHub pull-request authors (bots aside) and Jira assignees that no identity names,
-    with how many pull requests or issues each has, most first."""
-    github = {
-        e.lower()
-        for e in Identity.objects.filter(provider="github").values_list("external_id", flat=True)
+    """Pull-request authors (bots aside) at every code host and Jira assignees that no identity
+    names, with how many pull requests or issues each has, most first. A login is compared as
+    its provider compares them (apps.organization.sources: GitHub ignores case)."""
+    known = {
+        (provider, identity_fold(provider, external))
+        for provider, external in Identity.objects.values_list("provider", "external_id")
     }
-    jira = set(Identity.objects.filter(provider="jira").values_list("external_id", flat=True))
     out = []
     authors = (
         PullRequest.objects.exclude(user_login="")
         .exclude(user_type="Bot")
         .exclude(user_login__endswith="[bot]")
-        .values("user_login")
+        .values("repo__source__kind", "user_login")
         .annotate(n=Count("id"))
     )
-    logins: dict[str, int] = {}
+    logins: dict[tuple[str, str, str], int] = {}
     for row in authors:
-        if row["user_login"].lower() not in github:
-            logins[row["user_login"]] = logins.get(row["user_login"], 0) + row["n"]
-    for login, n in logins.items():
-        url = _add_identity_url("github", login) if admin_links else ""
-        out.append(Unmatched("github", login, login, n, url))
+        kind, login = row["repo__source__kind"], row["user_login"]
+        provider = identity_of(kind)
+        if (provider, identity_fold(provider, login)) not in known:
+            logins[(kind, provider, login)] = logins.get((kind, provider, login), 0) + row["n"]
+    for (kind, provider, login), n in logins.items():
+        url = _add_identity_url(provider, login) if admin_links else ""
+        what = f"{source_label(kind)} pull requests"
+        out.append(Unmatched(provider, login, login, n, url, what))
+    jira = JiraIssue.PROVIDER
     assignees = (
         JiraIssue.objects.exclude(assignee_id="")
         .values("assignee_id")
         .annotate(n=Count("id"), name=Max("assignee_name"))
     )
     for assignee in assignees:
-        if assignee["assignee_id"] not in jira:
-            url = _add_identity_url("jira", assignee["assignee_id"]) if admin_links else ""
+        if (jira, assignee["assignee_id"]) not in known:
+            url = _add_identity_url(jira, assignee["assignee_id"]) if admin_links else ""
             display = assignee["name"] or assignee["assignee_id"]
-            out.append(Unmatched("jira", assignee["assignee_id"], display, assignee["n"], url))
+            what = f"{source_label(jira)} issues assigned"
+            out.append(Unmatched(jira, assignee["assignee_id"], display, assignee["n"], url, what))
     return sorted(out, key=lambda u: (-u.items, u.provider, u.external_id))
 
 

@@ -42,16 +42,17 @@ STAGES: tuple[Stage, ...] = (
 )
 OTHER = Stage("other", "Other", "Metrics of families added later.", ())
 
-# The upstreams a family's numbers come from: Source.kind values, or "cost_export" for the
-# cost exports (config `costs.exports`). Used to say "no source configured" on an empty tile.
+# What a family's numbers come from: source roles (apps.organization.sources: the kinds having
+# one of them feed it), or "cost_export" for the cost exports (config `costs.exports`). Used to
+# say "no source configured" on an empty tile.
 FAMILY_SOURCES: dict[str, tuple[str, ...]] = {
-    "delivery": ("github",),
-    "dora": ("github",),
-    "flow": ("github",),
-    "customers": ("github", "jira"),
-    "quality": ("github", "jira"),
-    "bug_load": ("github", "jira"),
-    "reliability": ("pagerduty",),
+    "delivery": ("code",),
+    "dora": ("code",),
+    "flow": ("code",),
+    "customers": ("code", "tracker"),
+    "quality": ("issues", "tracker"),
+    "bug_load": ("code", "tracker"),
+    "reliability": ("incidents",),
     "costs": ("cost_export",),
     "economics": ("cost_export",),
 }

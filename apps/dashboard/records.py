@@ -9,9 +9,9 @@ from datetime import datetime
 from urllib.parse import urlparse
 
 from apps.metrics.display import value_text
+from apps.organization.sources import web_label
 
 RECORDS_SHOWN = 200
-UPSTREAMS = (("github.com", "GitHub"), ("atlassian.net", "Jira"), ("pagerduty.com", "PagerDuty"))
 # Column headers of the fields families give (anything else: "open_days" → "Open days").
 LABELS = {
     "kind": "Kind",
@@ -98,10 +98,10 @@ class RecordsTable:
 
 
 def upstream_label(url: str) -> str:
-    """ "GitHub" for https://github.com/..., "Jira" for *.atlassian.net, "PagerDuty" for
-    *.pagerduty.com; the host otherwise."""
-    host = urlparse(url).hostname or ""
-    return next((label for suffix, label in UPSTREAMS if host.endswith(suffix)), host)
+    """The label of the source kind whose web links live on the URL's host (the adapters'
+    `web_hosts`: "GitHub" for https://github.com/..., "Jira" for *.atlassian.net); the host
+    otherwise."""
+    return web_label(urlparse(url).hostname or "")
 
 
 def column_label(field: str) -> str:

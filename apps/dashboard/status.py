@@ -7,21 +7,36 @@ from django.db.models import Max
 
 from apps.costs.models import CostImport
 from apps.ingestion.models import SyncRun
-from apps.organization.models import CostExport, JiraProject, PagerDutyService, Repo, Source
+from apps.organization.models import CostExport, Source
+from apps.organization.sources import source_adapter, source_kinds_of, source_label
 
 from .funnel import FAMILY_SOURCES
 
 NO_SOURCE = "no source configured"
 NO_DATA = "no data in the period"
-KIND_LABELS = {
-    "github": "GitHub",
-    "jira": "Jira",
-    "pagerduty": "PagerDuty",
-    "cost_export": "cost export",
-}
-# What a team needs configured for each kind of source (docs/configuration.md#sources: repos,
-# projects, services).
-_TEAM_SCOPED = {"github": Repo, "jira": JiraProject, "pagerduty": PagerDutyService}
+# The cost exports (config `costs.exports`) stand beside the sources' kinds.
+COST_EXPORT = "cost_export"
+
+
+def kind_label(kind: str) -> str:
+    """How people write a source kind ("GitHub", from the source registry) or "cost export"."""
+    return "cost export" if kind == COST_EXPORT else source_label(kind)
+
+
+def _feeds_team(kind: str, team: str) -> bool:
+    """Whether a source of `kind` has a scope (repo, project, service: its adapter's
+    `scope_relation`, docs/configuration.md#sources) of `team`; kinds without scopes feed all."""
+    adapter = source_adapter(kind)
+    if adapter is None or not adapter.scope_relation:
+        return True
+    return Source.objects.filter(
+        kind=kind, **{f"{adapter.scope_relation}__team__slug": team}
+    ).exists()
+
+
+def _needed_kinds(needs: tuple[str, ...]) -> list[str]:
+    """The source kinds (and COST_EXPORT) feeding a family that needs `needs` (source roles)."""
+    return [*source_kinds_of(needs), *(k for k in needs if k == COST_EXPORT)]
 
 
 @dataclass(frozen=True)
@@ -40,14 +55,9 @@ class FamilyStatus:
 def _kinds_configured(scope: str, scope_key: str) -> set[str]:
     kinds = set(Source.objects.filter(enabled=True).values_list("kind", flat=True))
     if scope == "team":
-        kinds = {
-            k
-            for k in kinds
-            if k not in _TEAM_SCOPED
-            or _TEAM_SCOPED[k]._default_manager.filter(team__slug=scope_key).exists()
-        }
+        kinds = {k for k in kinds if _feeds_team(k, scope_key)}
     if CostExport.objects.exists() or CostImport.objects.exists():
-        kinds.add("cost_export")
+        kinds.add(COST_EXPORT)
     return kinds
 
 
@@ -61,17 +71,18 @@ def _failures() -> dict[str, str]:
     last_import = CostImport.objects.exclude(status=CostImport.Status.REPLACED).order_by("-id")
     newest = last_import.only("status", "error", "path").first()
     if newest is not None and newest.status == CostImport.Status.FAILED:
-        out["cost_export"] = f"last cost import failed: {newest.error}"
+        out[COST_EXPORT] = f"last cost import failed: {newest.error}"
     return out
 
 
 def family_statuses(*, scope: str, scope_key: str = "") -> dict[str, FamilyStatus]:
-    """family name → its status for `scope`/`scope_key` (a team without repos has no GitHub
+    """family name → its status for `scope`/`scope_key` (a team without repos has no code host
     source *for it*). Families with no known sources are always "configured"."""
     kinds, failures = _kinds_configured(scope, scope_key), _failures()
     out = {}
-    for family, needs in FAMILY_SOURCES.items():
-        labels = " or ".join(KIND_LABELS[k] for k in needs)
+    for family, roles in FAMILY_SOURCES.items():
+        needs = _needed_kinds(roles)
+        labels = " or ".join(kind_label(k) for k in needs)
         where = " for this team" if scope == "team" else ""
         missing = "" if kinds & set(needs) else f"{NO_SOURCE}{where} ({labels})"
         failed = next((failures[k] for k in needs if k in failures), "")

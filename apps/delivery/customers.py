@@ -75,17 +75,23 @@ def jira_go_live(*, issue_key: str) -> datetime | None:
     """When the Jira issue `issue_key` was resolved, by the registered lookups (quality's:
     an issue of a counted project, resolved at its resolutiondate or when it entered a done
     status without one); None when there is no key, no lookup knows it, or it is unresolved."""
+    return _issue_resolved(issue_key)[0]
+
+
+def _issue_resolved(issue_key: str) -> tuple[datetime | None, str]:
+    """(earliest resolution of `issue_key` by the registered lookups, the lookup's name)."""
     if not issue_key:
-        return None
-    found = [at for lookup in _RESOLVED_LOOKUPS.values() if (at := lookup(issue_key))]
-    return min(found, default=None)
+        return None, ""
+    found = [(at, name) for name, lookup in _RESOLVED_LOOKUPS.items() if (at := lookup(issue_key))]
+    return min(found, default=(None, ""))
 
 
 def _go_live(customer: Customer, start: datetime) -> tuple[datetime | None, str, str]:
     """(go-live, via, note): the earliest of the deployment and Jira instants at or after
     `start` (docs/metrics.md#time-to-a-new-customer). A Jira issue resolved before `start` is
     not a go-live (an issue of an earlier trial, or reused): the note says so."""
-    resolved = jira_go_live(issue_key=customer.jira_issue)
+    # `via` is the name the lookup was registered with: "jira" (apps.quality.apps).
+    resolved, resolved_via = _issue_resolved(customer.jira_issue)
     note = ""
     if resolved is not None and resolved < start:
         note = (
@@ -97,7 +103,7 @@ def _go_live(customer: Customer, start: datetime) -> tuple[datetime | None, str,
         (at, via)
         for at, via in (
             (deployment_go_live(environment=customer.environment, after=start), "deployment"),
-            (resolved, "jira"),
+            (resolved, resolved_via),
         )
         if at is not None
     ]

@@ -3,7 +3,7 @@ docs/metrics.md#release_frequency) and merged pull requests, as DataFrames for t
 of apps.delivery.computations."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import pandas as pd
@@ -15,6 +15,7 @@ from apps.core.frames import queryset_frame, run_cached
 from apps.delivery.models import Deployment, PullRequest, Release, Tag
 from apps.organization.models import Repo
 from apps.organization.selectors import repos_counted
+from apps.organization.sources import source_adapter
 
 RELEASE_COLUMNS = ["repo_id", "repo", "team", "release", "released_at", "url"]
 PULL_COLUMNS = [
@@ -35,14 +36,6 @@ PULL_COLUMNS = [
 def repos_configured() -> list[Repo]:
     """The repos that count: configured and enabled (apps.organization.selectors)."""
     return list(repos_counted().select_related("team", "source").order_by("full_name"))
-
-
-def github_web_url(base_url: str) -> str:
-    """The web host of an API base URL: api.github.com → github.com; GHE HOST/api/v3 → HOST."""
-    url = base_url.rstrip("/")
-    if url.endswith("/api/v3"):
-        return url[: -len("/api/v3")]
-    return url.replace("://api.github.com", "://github.com")
 
 
 def _releases_by_repo(repos: list[Repo]) -> dict[int, list[tuple[str, object, str]]]:
@@ -76,20 +69,20 @@ def _published(repos: dict[int, Repo]) -> Iterator[tuple[int, tuple[str, object,
 def _deployed(repos: dict[int, Repo]) -> Iterator[tuple[int, tuple[str, object, str]]]:
     """First successful deployments to an environment matching production_environment."""
     patterns = {pk: re.compile(r.production_environment) for pk, r in repos.items()}
-    webs = {pk: _web(r) for pk, r in repos.items()}
+    links = {pk: _links(r) for pk, r in repos.items()}
     rows = Deployment.objects.filter(repo_id__in=list(repos), first_success_at__isnull=False)
     for repo_id, env, external_id, at in rows.values_list(
         "repo_id", "environment", "external_id", "first_success_at"
     ):
         if patterns[repo_id].search(env):
-            yield repo_id, (f"{env}#{external_id}", at, f"{webs[repo_id]}/deployments/{env}")
+            yield repo_id, (f"{env}#{external_id}", at, links[repo_id]("deployment", env))
 
 
 def _tagged(repos: dict[int, Repo]) -> Iterator[tuple[int, tuple[str, object, str]]]:
     """Tags matching tag_pattern, at their commit's date; several such tags on one commit are
     one release, named by its tags in name order (`v1.2, v1.2.0`), linked to the first."""
     patterns = {pk: re.compile(r.tag_pattern) for pk, r in repos.items()}
-    webs = {pk: _web(r) for pk, r in repos.items()}
+    links = {pk: _links(r) for pk, r in repos.items()}
     rows = Tag.objects.filter(repo_id__in=list(repos), committed_at__isnull=False)
     commits: dict[tuple[int, str], tuple[list[str], datetime | None]] = {}
     for repo_id, name, sha, at in rows.values_list("repo_id", "name", "sha", "committed_at"):
@@ -97,11 +90,18 @@ def _tagged(repos: dict[int, Repo]) -> Iterator[tuple[int, tuple[str, object, st
             commits.setdefault((repo_id, sha), ([], at))[0].append(name)
     for (repo_id, _sha), (names, at) in commits.items():
         names.sort()
-        yield repo_id, (", ".join(names), at, f"{webs[repo_id]}/releases/tag/{names[0]}")
+        yield repo_id, (", ".join(names), at, links[repo_id]("tag", names[0]))
 
 
-def _web(repo: Repo) -> str:
-    return f"{github_web_url(repo.source.base_url)}/{repo.full_name}"
+def _links(repo: Repo) -> Callable[[str, str], str]:
+    """`link(record, name)`: the web link to a tag or deployment of `repo` on its code host, by
+    the source kind's adapter (apps.organization.sources); "" when the kind has no links."""
+    adapter = source_adapter(repo.source.kind)
+    if adapter is None or adapter.links is None:
+        return lambda record, name: ""
+    web = f"{adapter.web_url(repo.source.base_url)}/{repo.full_name}"
+    links = adapter.links
+    return lambda record, name: getattr(links, record)(web, name)
 
 
 def releases_frame(*, repos: list[Repo] | None = None) -> pd.DataFrame:

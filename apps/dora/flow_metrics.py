@@ -20,7 +20,7 @@ from apps.dora.flow import (
     flow_rows,
     reviews_given_rows,
 )
-from apps.dora.selectors import first_commits, flow_pulls, github_people, reviews_frame
+from apps.dora.selectors import first_commits, flow_pulls, reviews_frame
 from apps.metrics.registry import (
     ComputeContext,
     MetricDefinition,
@@ -31,7 +31,7 @@ from apps.metrics.registry import (
     WindowValues,
     register_family,
 )
-from apps.quality.selectors import people_teams
+from apps.quality.selectors import code_host_people, people_teams
 
 ORG_TEAM = ("org", "team")
 
@@ -108,7 +108,7 @@ def flow_compute(ctx: ComputeContext) -> pd.DataFrame:
     releases = releases_frame()
     where = None if ctx.since_at is None else shipped_after(releases, ctx.since_at)
     rows = flow_rows(stages_frame(releases, where), releases, tz=ctx.tz, now=ctx.now)
-    counted = counted_reviews(reviews_frame(since=ctx.since_at), github_people(), ctx.tz)
+    counted = counted_reviews(reviews_frame(since=ctx.since_at), code_host_people(), ctx.tz)
     extra = [
         (scope, key)
         for scope in ("engineer", "team", "org")
@@ -137,7 +137,7 @@ def _num(value) -> float | None:
 
 
 def _scoped_reviews(scope: str, key: str, since: datetime | None, tz: str) -> pd.DataFrame:
-    counted = counted_reviews(reviews_frame(since=since), github_people(), tz)
+    counted = counted_reviews(reviews_frame(since=since), code_host_people(), tz)
     if scope == "engineer":
         return counted[counted["person"] == key]
     if scope == "team":

@@ -14,7 +14,6 @@ from apps.organization.selectors import repos_counted, services_counted
 from apps.quality.models import JiraIssue
 from apps.quality.selectors import (
     github_bug_issues,
-    identities_map,
     projects_configured,
     pulls_detail_frame,
 )
@@ -169,15 +168,6 @@ def _reviews(reviews) -> pd.DataFrame:
     )
     frame.columns = REVIEW_COLUMNS
     return frame
-
-
-def github_people() -> dict[str, str]:
-    """{lower-case GitHub login: person e-mail} of the configured identities."""
-    return {
-        external: email
-        for (provider, external), email in identities_map().items()
-        if provider == "github"
-    }
 
 
 def pull_links(where: Q | None = None) -> pd.DataFrame:

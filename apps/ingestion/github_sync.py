@@ -9,23 +9,27 @@ deployments, pulls, issues) and, for pull requests with their detail when the so
 `graphql`, https://docs.github.com/en/graphql (integrations.github.graphql).
 """
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Protocol
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.delivery.models import Deployment, PullRequest, Release, Tag
 from apps.ingestion import mapping_github as m
-from apps.ingestion.cursors import cursor_get, cursor_set, validator_set
-from apps.ingestion.runs import RunTally
+from apps.ingestion.cursors import cursor_get, cursor_set, validator_set, validators_get
+from apps.ingestion.runs import RunTally, StatsSum, scopes_sync
 from apps.ingestion.upserts import change_note, rows_upsert
-from apps.organization.models import Repo
+from apps.organization.models import Repo, Source
+from apps.organization.selectors import source_credentials
 from apps.quality.models import Issue
 from integrations.github import GitHubClient
 from integrations.github.detail import PullDetailRecord
+from integrations.github.graphql import GitHubGraphQLClient
 from integrations.http import Page
 
 Progress = Callable[[str], None]
@@ -235,3 +239,71 @@ def github_repo_sync(
         step(client=client, repo=repo, tally=tally, progress=progress)
     pulls_sync(client=pulls_client or client, repo=repo, tally=tally, progress=progress)
     issues_sync(client=client, repo=repo, tally=tally, progress=progress)
+
+
+def github_client_build(
+    *, source: Source, sleep: Callable[[float], None] = time.sleep
+) -> GitHubClient:
+    """A GitHubClient for `source` with its secret, stored ETags and the configured limits.
+    Raises KeelError when the source has no token."""
+    credentials = source_credentials(source=source)
+    return GitHubClient(
+        source.base_url,
+        credentials.token,
+        validators=validators_get(source=source),
+        timeout=settings.KEEL_HTTP_TIMEOUT_SECONDS,
+        max_wait=settings.KEEL_MAX_RATE_LIMIT_WAIT_SECONDS,
+        sleep=sleep,
+    )
+
+
+def github_graphql_client_build(
+    *, source: Source, sleep: Callable[[float], None] = time.sleep
+) -> GitHubGraphQLClient:
+    """A GitHubGraphQLClient for `source` (pull requests with their detail). Raises KeelError
+    when the source has no token."""
+    credentials = source_credentials(source=source)
+    return GitHubGraphQLClient(
+        source.base_url,
+        credentials.token,
+        timeout=settings.KEEL_HTTP_TIMEOUT_SECONDS,
+        max_wait=settings.KEEL_MAX_RATE_LIMIT_WAIT_SECONDS,
+        sleep=sleep,
+    )
+
+
+def github_source_sync(
+    *,
+    source: Source,
+    tally: RunTally,
+    progress: Progress,
+    full: bool,
+    scopes: list[str] | None = None,
+) -> None:
+    """Every enabled repo of a GitHub source (or those in `scopes`), one after the other (the
+    adapter's `sync`, apps.ingestion.adapters.github)."""
+    client = github_client_build(source=source)
+    pulls_client: GitHubClient | GitHubGraphQLClient = client
+    if source.api == Source.Api.GRAPHQL:
+        pulls_client = github_graphql_client_build(source=source)
+    clients = [client] if pulls_client is client else [client, pulls_client]
+    tally.stats = StatsSum([c.stats for c in clients])  # kept even when the run fails part-way
+    repos = list(source.repos.filter(enabled=True).select_related("source"))
+    if scopes is not None:
+        wanted = {s.lower() for s in scopes}
+        repos = [r for r in repos if r.full_name.lower() in wanted]
+    scopes_sync(
+        items=repos,
+        key=lambda r: r.full_name,
+        noun="repo",
+        tally=tally,
+        progress=progress,
+        step=lambda r: github_repo_sync(
+            client=client,
+            pulls_client=pulls_client,
+            repo=r,
+            tally=tally,
+            progress=progress,
+            full=full,
+        ),
+    )

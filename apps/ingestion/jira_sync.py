@@ -115,9 +115,10 @@ def jira_source_sync(
     full: bool,
     scopes: list[str] | None = None,
 ) -> None:
-    """Sync every enabled project of a Jira source (the `SYNCERS` entry). `scopes` is
-    accepted like every syncer's but ignored: one JQL search covers all projects at once. The
-    issues of a disabled project are kept (not read, not removed) for when it is enabled."""
+    """Sync every enabled project of a Jira source (the `sync` of the adapter in
+    apps.ingestion.adapters.jira). `scopes` is accepted like every syncer's but ignored: one JQL
+    search covers all projects at once. The issues of a disabled project are kept (not read,
+    not removed) for when it is enabled."""
     client = jira_client_build(source=source)
     tally.stats = client.stats
     projects = {p.key: p for p in source.jira_projects.filter(enabled=True)}

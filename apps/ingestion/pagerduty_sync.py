@@ -117,8 +117,8 @@ def pagerduty_source_sync(
     full: bool,
     scopes: list[str] | None = None,
 ) -> None:
-    """Every enabled service of a PagerDuty source (or those in `scopes`; the `SYNCERS`
-    entry)."""
+    """Every enabled service of a PagerDuty source (or those in `scopes`; the `sync` of the
+    adapter in apps.ingestion.adapters.pagerduty)."""
     client = pagerduty_client_build(source=source)
     tally.stats = client.stats
     services = list(source.pagerduty_services.filter(enabled=True).select_related("source"))

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.db import connection
@@ -17,6 +17,7 @@ from django.utils import timezone
 from apps.ingestion.models import SyncRun
 from apps.organization.models import Source
 from integrations.errors import NotFoundError
+from integrations.http import ClientStats
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -24,7 +25,7 @@ T = TypeVar("T")
 
 class RunStats(Protocol):
     """What a run records of its clients' work: one client's ClientStats
-    (integrations.http.types), or several summed (apps.ingestion.services.StatsSum)."""
+    (integrations.http.types), or several summed (StatsSum)."""
 
     requests: int
     not_modified: int
@@ -152,3 +153,13 @@ def scopes_sync(
         except NotFoundError as exc:
             tally.scope_errors[name] = f"{noun} not found (404) at {exc.url}"
             logger.warning("%s %s not found upstream", noun, name)
+
+
+@dataclass
+class StatsSum:
+    """The ClientStats of several clients of one run, summed when read."""
+
+    parts: list[ClientStats]
+
+    def __getattr__(self, name: str) -> Any:
+        return sum(getattr(part, name) for part in self.parts)

@@ -8,124 +8,27 @@ repo that is not found fails only that repo (the run ends `partial`, the rest is
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from apps.core.errors import KeelError
-from apps.ingestion.cursors import source_sync_state_reset, validators_get
-from apps.ingestion.github_sync import github_repo_sync
-from apps.ingestion.gitlab_sync import gitlab_source_sync
-from apps.ingestion.jira_sync import jira_source_sync
+from apps.ingestion.cursors import source_sync_state_reset
 from apps.ingestion.models import SyncRun
-from apps.ingestion.pagerduty_sync import pagerduty_source_sync
 from apps.ingestion.runs import (
     RunTally,
     database_error_describe,
-    scopes_sync,
     sync_run_finish,
     sync_run_progress,
     sync_run_start,
 )
 from apps.ingestion.upserts import ChangeWindow, changes_tracked
 from apps.organization.models import Source
-from apps.organization.selectors import source_credentials
+from apps.organization.sources import source_adapter
 from integrations.errors import UpstreamError
-from integrations.github import GitHubClient
-from integrations.github.graphql import GitHubGraphQLClient
-from integrations.http import ClientStats
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-
-
-def github_client_build(
-    *, source: Source, sleep: Callable[[float], None] = time.sleep
-) -> GitHubClient:
-    """A GitHubClient for `source` with its secret, stored ETags and the configured limits.
-    Raises KeelError when the source has no token."""
-    credentials = source_credentials(source=source)
-    return GitHubClient(
-        source.base_url,
-        credentials.token,
-        validators=validators_get(source=source),
-        timeout=settings.KEEL_HTTP_TIMEOUT_SECONDS,
-        max_wait=settings.KEEL_MAX_RATE_LIMIT_WAIT_SECONDS,
-        sleep=sleep,
-    )
-
-
-def github_graphql_client_build(
-    *, source: Source, sleep: Callable[[float], None] = time.sleep
-) -> GitHubGraphQLClient:
-    """A GitHubGraphQLClient for `source` (pull requests with their detail). Raises KeelError
-    when the source has no token."""
-    credentials = source_credentials(source=source)
-    return GitHubGraphQLClient(
-        source.base_url,
-        credentials.token,
-        timeout=settings.KEEL_HTTP_TIMEOUT_SECONDS,
-        max_wait=settings.KEEL_MAX_RATE_LIMIT_WAIT_SECONDS,
-        sleep=sleep,
-    )
-
-
-@dataclass
-class StatsSum:
-    """The ClientStats of several clients of one run, summed when read."""
-
-    parts: list[ClientStats]
-
-    def __getattr__(self, name: str) -> Any:
-        return sum(getattr(part, name) for part in self.parts)
-
-
-def _github_source_sync(
-    *,
-    source: Source,
-    tally: RunTally,
-    progress: Progress,
-    full: bool,
-    scopes: list[str] | None = None,
-) -> None:
-    client = github_client_build(source=source)
-    pulls_client: GitHubClient | GitHubGraphQLClient = client
-    if source.api == Source.Api.GRAPHQL:
-        pulls_client = github_graphql_client_build(source=source)
-    clients = [client] if pulls_client is client else [client, pulls_client]
-    tally.stats = StatsSum([c.stats for c in clients])  # kept even when the run fails part-way
-    repos = list(source.repos.filter(enabled=True).select_related("source"))
-    if scopes is not None:
-        wanted = {s.lower() for s in scopes}
-        repos = [r for r in repos if r.full_name.lower() in wanted]
-    scopes_sync(
-        items=repos,
-        key=lambda r: r.full_name,
-        noun="repo",
-        tally=tally,
-        progress=progress,
-        step=lambda r: github_repo_sync(
-            client=client,
-            pulls_client=pulls_client,
-            repo=r,
-            tally=tally,
-            progress=progress,
-            full=full,
-        ),
-    )
-
-
-# One syncer per source kind; each sets `tally.stats` to its client's stats and records
-# per-scope failures in `tally.scope_errors`.
-SYNCERS: dict[str, Callable[..., None]] = {
-    Source.Kind.GITHUB: _github_source_sync,
-    "gitlab": gitlab_source_sync,
-    Source.Kind.JIRA: jira_source_sync,
-    Source.Kind.PAGERDUTY: pagerduty_source_sync,
-}
 
 
 def _throttled(run: SyncRun, echo: Progress | None) -> Progress:
@@ -153,13 +56,17 @@ def source_sync(
     upstream or configuration problem: the run is `failed` with the error instead).
 
     `full` forgets the source's cursors and ETags first, so everything is read again.
-    `scopes` limits the run to those repos (GitHub) or services (PagerDuty); Jira, whose one
-    search covers every project, syncs the whole source.
+    `scopes` limits the run to those scopes (repos, services: the adapter's `scope_noun`) where
+    the kind syncs scope by scope; a kind whose one search covers every scope (Jira) syncs the
+    whole source.
     """
     run = sync_run_start(source=source, full=full)
     tally, error, changes = RunTally(), "", ChangeWindow()
     progress = _throttled(run, echo)
-    syncer = SYNCERS.get(source.kind)
+    # Each kind's syncer (its adapter's `sync`, apps.organization.sources) sets `tally.stats` to
+    # its clients' stats and records per-scope failures in `tally.scope_errors`.
+    adapter = source_adapter(source.kind)
+    syncer = adapter.sync if adapter is not None else None
     try:
         if syncer is None:
             raise KeelError(f"source '{source.name}': syncing {source.kind} is not available yet")

@@ -1,10 +1,12 @@
-"""Webhook routes (under /webhooks/)."""
+"""Webhook routes (under /webhooks/): `<kind>/` for every source kind whose adapter takes
+webhooks (apps.organization.sources), named `webhook-<kind>`."""
 
 from django.urls import path
 
-from apps.ingestion.webhooks import github_webhook, pagerduty_webhook
+from apps.organization.sources import source_adapters
 
 urlpatterns: list = [
-    path("github/", github_webhook, name="webhook-github"),
-    path("pagerduty/", pagerduty_webhook, name="webhook-pagerduty"),
+    path(f"{adapter.kind}/", adapter.webhook, name=f"webhook-{adapter.kind}")
+    for adapter in source_adapters()
+    if adapter.webhook is not None
 ]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.fields import EncryptedTextField
+from apps.organization.sources import identity_choices, kind_choices
 
 
 class Organization(models.Model):
@@ -58,15 +59,11 @@ class Person(models.Model):
 
 
 class Identity(models.Model):
-    """One account of a person at a provider: GitHub login, Jira accountId, PagerDuty user id."""
-
-    class Provider(models.TextChoices):
-        GITHUB = "github", "GitHub"
-        JIRA = "jira", "Jira"
-        PAGERDUTY = "pagerduty", "PagerDuty"
+    """One account of a person at a provider (a GitHub login, a Jira accountId, ...): `provider`
+    is an identity kind of the source registry (apps.organization.sources)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identities")
-    provider = models.CharField(max_length=16, choices=Provider.choices)
+    provider = models.CharField(max_length=16, choices=identity_choices)
     external_id = models.CharField(max_length=200)
 
     class Meta:
@@ -85,17 +82,14 @@ class Source(models.Model):
     """A configured upstream. The secret is either named by an environment variable
     (`token_env`, `email_env`) or entered in the admin and stored encrypted (`token`)."""
 
-    class Kind(models.TextChoices):
-        GITHUB = "github"
-        JIRA = "jira"
-        PAGERDUTY = "pagerduty"
-
     class Api(models.TextChoices):
         GRAPHQL = "graphql"
         REST = "rest"
 
     name = models.SlugField(max_length=100, unique=True)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # A kind of the source registry (apps.organization.sources): choices are read when used, so
+    # a new adapter needs no migration.
+    kind = models.CharField(max_length=16, choices=kind_choices)
     base_url = models.URLField(max_length=500)
     token_env = models.CharField(max_length=100, blank=True)
     email_env = models.CharField(max_length=100, blank=True)
@@ -105,7 +99,8 @@ class Source(models.Model):
     )
     webhook_secret = EncryptedTextField(blank=True, help_text="Write-only; stored encrypted.")
     story_points_field = models.CharField(max_length=100, blank=True)
-    # GitHub: the API pull requests are read with (docs/configuration.md#sources).
+    # The API pull requests are read with, for kinds with the `api` key
+    # (docs/configuration.md#sources).
     api = models.CharField(max_length=16, choices=Api.choices, default=Api.GRAPHQL)
     enabled = models.BooleanField(default=True, help_text="Off: not synced and counted nowhere.")
 

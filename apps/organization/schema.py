@@ -20,11 +20,13 @@ from pydantic_core import ErrorDetails
 
 from apps.organization import validators as v
 from apps.organization.catalog import metric_error, metric_facts
+from apps.organization.sources import identity_kinds, identity_names, source_adapter
 from apps.organization.validators import PathError
 
 Impact = Literal["high", "medium", "low"]
 ExportFormat = Literal["focus", "aws-cur", "aws-cur2", "gcp", "azure"]
-SourceKind = Literal["github", "jira", "pagerduty"]
+# A kind of the source registry (apps.organization.sources), checked when validated.
+SourceKind = Annotated[str, AfterValidator(v.check_source_kind)]
 ReleaseSource = Literal["releases", "deployments", "tags"]
 
 # Every text stored in a column has that column's max_length here, so an over-long value is a
@@ -36,12 +38,9 @@ LongSlug = Annotated[str, Field(max_length=100), AfterValidator(v.check_slug)]
 Email = Annotated[str, Field(max_length=254), AfterValidator(v.check_email)]
 EnvName = Annotated[str, Field(max_length=100), AfterValidator(v.check_env_name)]
 Regex = Annotated[str, Field(max_length=300), AfterValidator(v.check_regex)]
-Identity = Annotated[str, Field(min_length=1, max_length=200)]
 Date = Annotated[dt.date, BeforeValidator(v.check_date)]
 Month = Annotated[dt.date, BeforeValidator(v.check_month)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-
-DEFAULT_BASE_URLS = {"github": "https://api.github.com", "pagerduty": "https://api.pagerduty.com"}
 
 
 class _Section(BaseModel):
@@ -62,12 +61,34 @@ class TeamConfig(_Section):
 
 
 class PersonConfig(_Section):
+    """A person; their accounts are keys named after the identity kinds of the source registry
+    (`github: octocat`, `jira: <accountId>`, ...: apps.organization.sources), read with
+    `identity()`. Any other key is an error, as in every section."""
+
+    # Identity keys are not declared (the registry names them): extra keys are kept and
+    # checked by `_identities`.
+    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
+
     email: Email
     name: Annotated[str, Field(max_length=200)] = ""
     team: Slug | None = None
-    github: Identity | None = None
-    jira: Identity | None = None
-    pagerduty: Identity | None = None
+
+    @model_validator(mode="after")
+    def _identities(self) -> "PersonConfig":
+        names = set(identity_names())
+        for key, value in list((self.model_extra or {}).items()):
+            if key not in names:
+                message = v.secret_key_message(key) if v.is_secret_key(key) else None
+                raise PathError((key,), message or f"unknown key '{key}'")
+            try:
+                self.model_extra[key] = v.check_identity(value)  # type: ignore[index]
+            except ValueError as exc:
+                raise PathError((key,), str(exc)) from None
+        return self
+
+    def identity(self, provider: str) -> str | None:
+        """The person's id at identity kind `provider` (None when not given)."""
+        return (self.model_extra or {}).get(provider)
 
 
 RepoName = Annotated[str, Field(pattern=r"^[\w.-]+/[\w.-]+$", max_length=300)]
@@ -97,7 +118,7 @@ class PagerDutyServiceConfig(_Section):
     # Its share in the team's and org's uptime (a weighted mean; 0 leaves it out).
     weight: Annotated[float, AfterValidator(v.check_weight)] = 1.0
     # The repos whose releases this service's outages are blamed on (DORA change failure rate);
-    # each must be a repo configured under a github source.
+    # each must be a repo configured under a source whose kind has repos (a code host).
     repos: list[RepoName] = []
 
 
@@ -108,7 +129,7 @@ class SourceConfig(_Section):
     token_env: EnvName | None = None
     email_env: EnvName | None = None
     story_points_field: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    # GitHub: read pull requests with GitHub's GraphQL API (few requests) or REST.
+    # Kinds with the `api` key (GitHub): read pull requests with GraphQL (few requests) or REST.
     api: Literal["graphql", "rest"] | None = None
     enabled: bool = True
     repos: list[RepoConfig] = []
@@ -117,16 +138,16 @@ class SourceConfig(_Section):
 
     @model_validator(mode="after")
     def _kind_rules(self) -> "SourceConfig":
-        for key in v.KIND_ONLY_KEYS:
+        for key in v.kind_only_keys():
             message = v.kind_key_error(kind=self.kind, key=key)
             if message and key in self.model_fields_set:
                 raise PathError((key,), message)
-        if self.base_url is None:
-            if self.kind not in DEFAULT_BASE_URLS:
-                raise PathError(
-                    ("base_url",), "required for jira sources (https://SITE.atlassian.net)"
-                )
-            self.base_url = DEFAULT_BASE_URLS[self.kind]
+        adapter = source_adapter(self.kind)
+        if self.base_url is None and adapter is not None:
+            if adapter.default_base_url is None:
+                hint = f" ({adapter.base_url_hint})" if adapter.base_url_hint else ""
+                raise PathError(("base_url",), f"required for {self.kind} sources{hint}")
+            self.base_url = adapter.default_base_url
         return self
 
 
@@ -413,7 +434,7 @@ def _first_seen(
 ) -> Iterator[Problem]:
     seen: dict[Any, int] = {}
     for index, item in enumerate(items):
-        value = getattr(item, attr)
+        value = getattr(item, attr, None)  # a person's identity keys are present when given
         if value is None:
             continue
         key = value.lower() if fold else value
@@ -426,10 +447,10 @@ def _first_seen(
 def _duplicates(config: OrgConfig) -> Iterator[Problem]:
     yield from _first_seen(config.teams, "slug", ("teams",), "team slug")
     yield from _first_seen(config.people, "email", ("people",), "person email")
-    # GitHub logins are case-insensitive; Jira and PagerDuty ids are opaque.
-    yield from _first_seen(config.people, "github", ("people",), "github login", fold=True)
-    yield from _first_seen(config.people, "jira", ("people",), "jira accountId")
-    yield from _first_seen(config.people, "pagerduty", ("people",), "pagerduty user id")
+    for kind in identity_kinds():  # compared as the provider compares them (case or not)
+        yield from _first_seen(
+            config.people, kind.name, ("people",), kind.noun, fold=kind.case_insensitive
+        )
     yield from _first_seen(config.sources, "name", ("sources",), "source name")
     for i, source in enumerate(config.sources):
         yield from _first_seen(source.repos, "name", ("sources", i, "repos"), "repo")
@@ -491,15 +512,19 @@ def _unknown_teams(config: OrgConfig) -> Iterator[Problem]:
 
 
 def _unknown_repos(config: OrgConfig) -> Iterator[Problem]:
-    """A service's `repos` must name repos configured under a github source (case-insensitive,
-    as GitHub's names are)."""
+    """A service's `repos` must name repos configured under a code host source's `repos`
+    (case-insensitive, as code hosts' names are)."""
     known = {repo.name.lower() for source in config.sources for repo in source.repos}
+    hosts = " or ".join(v.config_key_kinds().get("repos", []))
     for i, source in enumerate(config.sources):
         for j, service in enumerate(source.services):
             for k, name in enumerate(service.repos):
                 if name.lower() not in known:
                     path = ("sources", i, "services", j, "repos", k)
-                    yield path, f"unknown repo '{name}': configure it under a github source's repos"
+                    yield (
+                        path,
+                        f"unknown repo '{name}': configure it under a {hosts} source's repos",
+                    )
 
 
 def _alert_references(config: OrgConfig) -> Iterator[Problem]:

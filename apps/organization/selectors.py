@@ -23,6 +23,7 @@ from apps.organization.models import (
     Source,
     Team,
 )
+from apps.organization.sources import source_adapter, source_adapters, source_label
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -123,9 +124,10 @@ def source_credentials(*, source: Source) -> SourceCredentials:
     if not token:
         raise KeelError(f"source '{source.name}': no token ({_hint(source.token_env, 'token')})")
     email = source.email or _from_env(source.email_env)
-    if source.kind == Source.Kind.JIRA and not email:
+    if "email_env" in _config_keys(source.kind) and not email:  # basic auth: e-mail + token
         hint = _hint(source.email_env, "email")
-        raise KeelError(f"source '{source.name}': no account e-mail for Jira ({hint})")
+        label = source_label(source.kind)
+        raise KeelError(f"source '{source.name}': no account e-mail for {label} ({hint})")
     return SourceCredentials(token=token, email=email)
 
 
@@ -134,22 +136,34 @@ def source_credentials(*, source: Source) -> SourceCredentials:
 # webhooks all read these, so the rule lives in one place.
 
 
+def _config_keys(kind: str) -> tuple[str, ...]:
+    adapter = source_adapter(kind)
+    return adapter.config_keys if adapter else ()
+
+
+def _kinds_with(key: str) -> list[str]:
+    """The source kinds whose config takes `key` (repos, projects, services)."""
+    return [a.kind for a in source_adapters() if key in a.config_keys]
+
+
 def repos_counted() -> QuerySet[Repo]:
-    """The enabled repos of enabled GitHub sources."""
-    return Repo.objects.filter(enabled=True, source__enabled=True, source__kind=Source.Kind.GITHUB)
+    """The enabled repos of enabled sources whose kind has repos (code hosts)."""
+    return Repo.objects.filter(
+        enabled=True, source__enabled=True, source__kind__in=_kinds_with("repos")
+    )
 
 
 def jira_projects_counted() -> QuerySet[JiraProject]:
-    """The enabled projects of enabled Jira sources."""
+    """The enabled projects of enabled sources whose kind has projects (trackers)."""
     return JiraProject.objects.filter(
-        enabled=True, source__enabled=True, source__kind=Source.Kind.JIRA
+        enabled=True, source__enabled=True, source__kind__in=_kinds_with("projects")
     )
 
 
 def services_counted() -> QuerySet[PagerDutyService]:
-    """The enabled services of enabled PagerDuty sources."""
+    """The enabled services of enabled sources whose kind has services (incidents)."""
     return PagerDutyService.objects.filter(
-        enabled=True, source__enabled=True, source__kind=Source.Kind.PAGERDUTY
+        enabled=True, source__enabled=True, source__kind__in=_kinds_with("services")
     )
 
 

@@ -33,6 +33,7 @@ from apps.organization.models import (
 )
 from apps.organization.rows import ApplyResult, Synced, rows_delete, rows_sync
 from apps.organization.sections import section_appliers
+from apps.organization.sources import identity_names
 from apps.organization.usage import usage_apply, usage_files_read
 from apps.organization.yaml_loader import yaml_parse
 
@@ -220,8 +221,8 @@ def _apply_people(
     ).objects
     identities: Rows = {}
     for p in config.people:
-        for provider in Identity.Provider.values:
-            external_id = getattr(p, provider)
+        for provider in identity_names():
+            external_id = p.identity(provider)
             if external_id:
                 identities[(provider, external_id)] = {"person_id": people[(p.email,)].pk}
     rows_sync(

@@ -8,15 +8,7 @@ import re
 import zoneinfo
 from urllib.parse import urlsplit
 
-# Keys that may only appear on a source of one kind (docs/configuration.md#sources).
-KIND_ONLY_KEYS: dict[str, str] = {
-    "repos": "github",
-    "api": "github",
-    "projects": "jira",
-    "email_env": "jira",
-    "story_points_field": "jira",
-    "services": "pagerduty",
-}
+from apps.organization.sources import config_key_kinds, source_kinds
 
 # A key with one of these names is a secret pasted into the file: never accepted
 # (docs/configuration.md).
@@ -59,12 +51,40 @@ def secret_key_message(key: str) -> str:
     )
 
 
+def kind_only_keys() -> list[str]:
+    """The source keys only some kinds accept (docs/configuration.md#sources), from the source
+    registry: `repos`, `api`, `projects`, `email_env`, `story_points_field`, `services`."""
+    return list(config_key_kinds())
+
+
 def kind_key_error(*, kind: str, key: str) -> str | None:
-    """The message for `key` set on a source of `kind` when it belongs to another kind."""
-    wanted = KIND_ONLY_KEYS.get(key)
-    if wanted is None or wanted == kind:
+    """The message for `key` set on a source of `kind` when only other kinds accept it."""
+    wanted = config_key_kinds().get(key)
+    if wanted is None or kind in wanted:
         return None
-    return f"'{key}' is only for {wanted} sources, not {kind}"
+    return f"'{key}' is only for {' or '.join(wanted)} sources, not {kind}"
+
+
+def check_identity(value: object) -> str | None:
+    """A person's id at a provider: text of 1 to 200 characters (a number, as YAML reads
+    `github: 1234`, becomes text); None when not given."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    if not 1 <= len(value) <= 200:
+        raise ValueError("expected text of 1 to 200 characters")
+    return value
+
+
+def check_source_kind(value: str) -> str:
+    """A registered source kind (apps.organization.sources)."""
+    kinds = source_kinds()
+    if value not in kinds:
+        raise ValueError(f"unknown source kind '{value}': expected one of {', '.join(kinds)}")
+    return value
 
 
 def check_slug(value: str) -> str:

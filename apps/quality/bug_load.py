@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from apps.delivery.links import bot_mask, closing_refs
+from apps.organization.sources import code_host_identities
+from apps.quality.models import JiraIssue
 
 ITEM_COLUMNS = ["person", "team", "kind", "ref", "completed_at", "bug", "by_other", "small_slow"]
 SMALL_LINES, SLOW_DAYS = 20, 5.0
@@ -33,7 +35,9 @@ def jira_items(
     """Resolved Jira issues (not sub-tasks) whose assignee is a configured person, as
     `ITEM_COLUMNS` (column operations over the whole frame; no loop per issue)."""
     accounts = {
-        external: email for (provider, external), email in people.items() if provider == "jira"
+        external: email
+        for (provider, external), email in people.items()
+        if provider == JiraIssue.PROVIDER
     }
     rows = jira[~jira["subtask"].astype(bool) & jira["resolved_at"].notna()]
     person = rows["assignee_id"].map(accounts)
@@ -43,7 +47,7 @@ def jira_items(
         {
             "person": person,
             "team": person.map(teams).fillna(""),
-            "kind": "jira",
+            "kind": JiraIssue.PROVIDER,
             "ref": rows["key"],
             "completed_at": rows["resolved_at"],
             "bug": bug,
@@ -59,8 +63,9 @@ def pull_items(
 ) -> pd.DataFrame:
     """Merged PRs referencing no Jira issue, by a configured person (bots are nobody), as
     `ITEM_COLUMNS`. Column operations, but for reading each body's closing keywords."""
+    hosts = set(code_host_identities())  # PR authors are people of a code host
     logins = {
-        external: email for (provider, external), email in people.items() if provider == "github"
+        external: email for (provider, external), email in people.items() if provider in hosts
     }
     rows = pulls[pulls["issue_key"] == ""]
     login = rows["user_login"].fillna("").astype(str)

@@ -43,6 +43,7 @@ from apps.quality.bug_load import (
     work_items,
 )
 from apps.quality.bugs import jira_not_a_bug
+from apps.quality.models import JiraIssue
 from apps.quality.selectors import (
     fix_history,
     github_bug_issues,
@@ -140,7 +141,7 @@ def _fix_pulls(
     every = pd.concat(frames, ignore_index=True).drop_duplicates(["repo_id", "number"])
     bugs = items[items["bug"]]
     refs = set(bugs.loc[bugs["kind"] == "pull", "ref"])
-    keys = set(bugs.loc[bugs["kind"] == "jira", "ref"])
+    keys = set(bugs.loc[bugs["kind"] == JiraIssue.PROVIDER, "ref"])
     ref = every["repo"] + "#" + every["number"].astype(str)
     behind = every[ref.isin(refs).to_numpy() | every["issue_key"].isin(keys).to_numpy()]
     return behind, fix_history(behind)

@@ -4,8 +4,9 @@ of what impact, and the `bugs_new` / `bug_impact_days` series. Frames in, frames
 Input frames (apps.quality.selectors):
 - `jira`: key, team, issue_type, subtask, priority, resolution, labels (list), created_at,
   resolved_at (datetime64[ns, UTC], NaT while open), assignee_id, reporter_id, story_points.
-- `github`: repo, team, number, state_reason, labels (list), created_at, closed_at (NaT while
-  open), user_login, assignee_login.
+- `github`: the issues of code hosts' repos (GitHub, GitLab): repo, team, number, state_reason,
+  labels (list), created_at, closed_at (NaT while open), user_login, assignee_login, provider
+  (the source kind, the bug record's `kind`).
 """
 
 from datetime import date, datetime
@@ -16,6 +17,7 @@ import pandas as pd
 from apps.core.periods import Granularity, period_bounds, period_of
 from apps.metrics.frames import period_starts
 from apps.organization.schema import BugSettings
+from apps.quality.models import JiraIssue
 
 BUG_COLUMNS = [
     "ref",
@@ -62,7 +64,7 @@ def _jira_bugs(jira: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "ref": rows["key"],
-            "kind": "jira",
+            "kind": JiraIssue.PROVIDER,
             "team": rows["team"],
             "created_at": rows["created_at"],
             "resolved_at": rows["resolved_at"],
@@ -89,7 +91,7 @@ def _github_bugs(github: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "ref": rows["repo"] + "#" + rows["number"].astype(str),
-            "kind": "github",
+            "kind": rows["provider"],
             "team": rows["team"],
             "created_at": rows["created_at"],
             "resolved_at": rows["closed_at"],

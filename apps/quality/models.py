@@ -46,6 +46,10 @@ class JiraIssue(models.Model):
     and resolution names may be localised; `status_category` is the language-independent key
     new / indeterminate / done). Account ids, never e-mails, identify people."""
 
+    # The source kind (and identity kind) these rows come from: Jira's own model, so its name is
+    # said here once, and the `kind` of its work and bug records (docs/api.md).
+    PROVIDER = "jira"
+
     # No index of its own: the unique (source, jira_id) index serves source lookups, and a
     # second one misled PostgreSQL into scanning a whole source per synced page when the table
     # had no statistics yet (benchmarks/scale_org.py, docs/performance.md).

@@ -16,6 +16,7 @@ from apps.delivery.selectors import repo_columns, repos_configured
 from apps.delivery.story_points import pulls_with_issue_points
 from apps.organization.models import Identity, JiraProject
 from apps.organization.selectors import jira_projects_counted
+from apps.organization.sources import code_host_identities, identity_fold, source_kinds
 from apps.quality.models import Issue, JiraIssue
 
 JIRA_COLUMNS = [
@@ -48,6 +49,7 @@ GITHUB_COLUMNS = [
     "assignee_login",
     "title",
     "url",
+    "provider",
 ]
 
 
@@ -177,17 +179,32 @@ def github_issues_frame(*, open_since: datetime | None = None) -> pd.DataFrame:
             "html_url": "str",
         },
     ).rename(columns={"html_url": "url"})
+    # The source kind of the issue's repo ("github"): the `kind` of its bug records.
+    kinds = {pk: r.source.kind for pk, r in by_id.items()}
+    frame["provider"] = frame["repo_id"].map(kinds).astype(object)
     return repo_columns(frame, by_id)[GITHUB_COLUMNS]
 
 
 def identities_map() -> dict[tuple[str, str], str]:
-    """{(provider, external id): person e-mail}; GitHub logins lower-cased (they are
-    case-insensitive), Jira accountIds as they are."""
+    """{(provider, external id): person e-mail}; ids of providers that ignore case lower-cased
+    (GitHub logins), others as they are (Jira accountIds): apps.organization.sources."""
     out = {}
     for provider, external, email in Identity.objects.values_list(
         "provider", "external_id", "person__email"
     ):
-        out[(provider, external.lower() if provider == "github" else external)] = email
+        out[(provider, identity_fold(provider, external))] = email
+    return out
+
+
+def code_host_people() -> dict[str, str]:
+    """{login as compared: person e-mail} of the identities at code hosts (kinds with the
+    "code" role), for authors and reviewers of pull requests. One organisation uses one code
+    host for a person's work; a login known at two hosts keeps the first host's person."""
+    hosts = set(code_host_identities())
+    out: dict[str, str] = {}
+    for (provider, external), email in identities_map().items():
+        if provider in hosts:
+            out.setdefault(external, email)
     return out
 
 
@@ -309,19 +326,23 @@ def github_bug_issues(labels: tuple[str, ...]) -> dict[tuple[str, int], str]:
 
 
 def work_links(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
-    """{(kind, ref): (title, url)} of work records: kind "jira" (ref "API-12": the summary and
-    the issue's browse link), "github" (an issue, ref "owner/repo#7") or "pull" (a pull
-    request, ref "owner/repo#7"): their title and html_url. Refs not stored are left out; one
-    query per kind."""
+    """{(kind, ref): (title, url)} of work records: kind `JiraIssue.PROVIDER` (ref "API-12": the
+    summary and the issue's browse link), a code host's kind ("github": an issue, ref
+    "owner/repo#7") or "pull" (a pull request, ref "owner/repo#7"): their title and html_url.
+    Refs not stored are left out; one query per kind."""
     wanted: dict[str, set[str]] = {}
     for kind, ref in refs:
         wanted.setdefault(kind, set()).add(ref)
     out: dict[tuple[str, str], tuple[str, str]] = {}
-    if keys := wanted.get("jira"):
+    jira = JiraIssue.PROVIDER
+    if keys := wanted.get(jira):
         issues = JiraIssue.objects.filter(key__in=keys).select_related("source")
         for key, summary, base in issues.values_list("key", "summary", "source__base_url"):
-            out[("jira", key)] = (summary, f"{base.rstrip('/')}/browse/{key}" if base else "")
-    for kind, model in (("github", Issue), ("pull", PullRequest)):
+            out[(jira, key)] = (summary, f"{base.rstrip('/')}/browse/{key}" if base else "")
+    models: list[tuple[str, type[Issue] | type[PullRequest]]] = [
+        (kind, Issue) for kind in source_kinds(role="issues")
+    ]
+    for kind, model in [*models, ("pull", PullRequest)]:
         numbered = [r.rsplit("#", 1) for r in wanted.get(kind, ()) if "#" in r]
         by_repo: dict[str, set[int]] = {}
         for repo, number in numbered:

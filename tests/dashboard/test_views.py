@@ -85,7 +85,7 @@ def test_team_page_without_repos_says_no_source_for_the_team(plain_client) -> No
     alpha = plain_client.get("/teams/alpha/").content.decode()
     assert " 3 " in f" {text(tile(alpha, 't_releases'))} "
     beta = plain_client.get("/teams/beta/").content.decode()
-    assert "no source configured for this team (GitHub)" in text(tile(beta, "t_releases"))
+    assert "no source configured for this team (GitHub or GitLab)" in text(tile(beta, "t_releases"))
     assert plain_client.get("/teams/nope/").status_code == 404
 
 

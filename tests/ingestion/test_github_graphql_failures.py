@@ -9,7 +9,7 @@ from functools import partial
 import pytest
 
 from apps.delivery.models import PullRequest
-from apps.ingestion import services
+from apps.ingestion import github_sync
 from apps.ingestion.models import SyncCursor
 from apps.ingestion.services import source_sync
 from integrations.simulator import FaultRule, GitHubWorld, Simulator
@@ -103,8 +103,8 @@ def test_no_points_left_waits_until_the_reset(scarce, world, settings, monkeypat
         waits.append(seconds)
         scarce.github.graphql_budget.reset()
 
-    build = partial(services.github_graphql_client_build, sleep=sleep)
-    monkeypatch.setattr(services, "github_graphql_client_build", build)
+    build = partial(github_sync.github_graphql_client_build, sleep=sleep)
+    monkeypatch.setattr(github_sync, "github_graphql_client_build", build)
     source = make_source(scarce.base_url, [r.full_name for r in world.repos])
     run = source_sync(source=source)
     assert run.status == "succeeded", run.error

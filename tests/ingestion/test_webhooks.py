@@ -6,12 +6,10 @@ from unittest import mock
 import pytest
 from django.db import connection
 
+from apps.ingestion.adapters.github import github_signature_valid
+from apps.ingestion.adapters.pagerduty import pagerduty_signature_valid
 from apps.ingestion.models import WebhookDelivery
-from apps.ingestion.webhooks import (
-    github_signature_valid,
-    pagerduty_signature_valid,
-    signature_hex,
-)
+from apps.ingestion.webhooks import signature_hex
 from apps.organization.models import PagerDutyService, Repo, Source
 
 VECTOR_SECRET = "It's a Secret to Everybody"

@@ -166,7 +166,7 @@ def test_repo_inline_on_a_jira_source_and_bad_regex_are_rejected(admin_client):
 
     html = admin_client.post(change_url(jira), post_data(jira, **repo)).content.decode()
 
-    assert "&#x27;repos&#x27; is only for github sources, not jira" in html
+    assert "&#x27;repos&#x27; is only for github or gitlab sources, not jira" in html
     assert "invalid regex: unterminated character set at position 2" in html
     assert Repo.objects.count() == 0
 

@@ -139,7 +139,7 @@ TWO_REPOS = SPEC_YAML.replace(
         (
             SPEC_YAML.replace(SERVICE, SERVICE.replace("[acme/api]", "[acme/api, acme/nope]")),
             "sources[2].services[0].repos[1]",
-            "unknown repo 'acme/nope': configure it under a github source's repos",
+            "unknown repo 'acme/nope': configure it under a github or gitlab source's repos",
         ),
         (
             SPEC_YAML.replace('["Duplicate", "Cannot', '["Duplicate", "Known Error", "Cannot'),
@@ -276,7 +276,7 @@ TWO_REPOS = SPEC_YAML.replace(
         (
             SPEC_YAML.replace("kind: jira\n", "kind: jira\n    repos: [{name: a/b}]\n"),
             "sources[1].repos",
-            "'repos' is only for github sources, not jira",
+            "'repos' is only for github or gitlab sources, not jira",
         ),
         (
             SPEC_YAML.replace("kind: github\n", "kind: github\n    api: soap\n"),

@@ -42,6 +42,7 @@ def github(*rows: dict) -> pd.DataFrame:
         "assignee_login": "",
         "title": "",
         "url": "",
+        "provider": "github",
     }
     frame = pd.DataFrame([{**defaults, **row} for row in rows], columns=GITHUB_COLUMNS)
     for column in ("created_at", "closed_at"):

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from apps.dashboard.assets import asset_version
 from apps.dashboard.navigation import nav_url
-from apps.dashboard.status import KIND_LABELS
+from apps.dashboard.status import kind_label as _kind_label
 from apps.dashboard.tiles import SPARK_HEIGHT, SPARK_WIDTH, Delta, Headline, Tile, sparkline
 from apps.metrics.display import change_text, pct_text, value_text
 
@@ -82,8 +82,8 @@ def spark(tile: Tile, headline: Headline, label: str, unit: str, currency: str) 
 
 @register.filter
 def kind_label(kind: str) -> str:
-    """ "github" → "GitHub", "pagerduty" → "PagerDuty"."""
-    return KIND_LABELS.get(kind, kind)
+    """A source kind as people write it, from the source registry ("GitHub", "PagerDuty")."""
+    return _kind_label(kind)
 
 
 @register.filter

@@ -6,7 +6,7 @@
 Generates the file (in chunks, under a temp dir), then reports:
 - a plain `COPY bench_focus_plain FROM STDIN (FORMAT csv, HEADER)` of the same file into a bare
   typed table (no indexes, no constraints) — the floor;
-- Keel's `cost_file_import` of the file (on PostgreSQL the fast path of apps.costs.copy_import:
+- Keel's `cost_file_import` of the file (on PostgreSQL the fast path of apps.ingestion.cost_copy:
   Arrow parse, allocate, one COPY into costs_costline, all in one transaction), the path it took,
   and its ratio to the plain COPY (target ≤ 1.5×);
 - the import's peak memory: the process's peak RSS (`resource.getrusage`, which includes the
@@ -101,8 +101,8 @@ def import_once(path: Path, plain: bool) -> tuple[float | None, float, str]:
     """(plain COPY s or None, Keel import s, path taken); the import is deleted afterwards."""
     from django.db import connection
 
-    from apps.costs import services
     from apps.costs.models import CostImport
+    from apps.ingestion import cost_files as services
 
     taken: list[str] = []
     fast = services.lines_copy_focus
@@ -143,7 +143,7 @@ def main() -> None:
     from django.db import connection
 
     from apps.costs.metrics import METRICS
-    from apps.costs.services import cost_file_import
+    from apps.ingestion.cost_files import cost_file_import
     from apps.metrics.models import MetricRow
     from apps.metrics.services import metrics_compute
     from apps.organization.models import Team

@@ -107,8 +107,8 @@ def costs_phase(plan: p.Plan) -> dict:
     """Write the FOCUS export, then import it through the configured export's scan."""
     from scale.costs import export_write_in_child
 
-    from apps.costs import services
-    from apps.costs.services import cost_exports_scan
+    from apps.ingestion import cost_files as services
+    from apps.ingestion.cost_files import cost_exports_scan
 
     began = time.perf_counter()
     export_write_in_child(plan, cost_dir(plan))

@@ -16,7 +16,6 @@ app.autodiscover_tasks()
 app.conf.task_routes = {
     "apps.ingestion.tasks.*": {"queue": "sync"},
     "apps.metrics.tasks.*": {"queue": "metrics"},
-    "apps.costs.tasks.*": {"queue": "sync"},
     "apps.digests.tasks.*": {"queue": "metrics"},
     "apps.alerts.tasks.*": {"queue": "metrics"},
     "apps.reliability.tasks.*": {"queue": "sync"},
@@ -34,7 +33,7 @@ app.conf.beat_schedule = {
     # Hourly at :37: providers refresh cost exports a few times a day, so an hour picks a new
     # file up promptly; :37 keeps the import clear of the :07 syncs on the same queue.
     "import-cost-exports-hourly": {
-        "task": "apps.costs.tasks.import_cost_exports",
+        "task": "apps.ingestion.tasks.import_cost_exports",
         "schedule": crontab(minute=37),
         "options": {"expires": 50 * 60},
     },

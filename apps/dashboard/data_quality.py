@@ -20,7 +20,7 @@ from apps.ingestion.models import SyncRun
 from apps.metrics.display import value_text
 from apps.metrics.selectors import User, metric_rows_visible
 from apps.organization.models import Identity, Person, Source
-from apps.organization.sources import identity_fold, identity_of, source_label
+from apps.organization.sources import identity_fold, identity_of, source_kinds_of, source_label
 from apps.quality.models import JiraIssue
 
 # A source whose newest successful sync is older than this is stale (syncs run hourly by
@@ -176,7 +176,8 @@ def source_problems(*, now: datetime) -> list[SourceProblem]:
     last = newest_import.only("status", "error").first()
     if last is not None and last.status == CostImport.Status.FAILED:
         error = (last.error or "").splitlines()[0][:300] if last.error else "no error recorded"
-        out.append(SourceProblem("cost import", "cost_export", f"last import failed: {error}"))
+        kind = next(iter(source_kinds_of(["costs"])), "")  # cost files (apps.organization.sources)
+        out.append(SourceProblem("cost import", kind, f"last import failed: {error}"))
     return out
 
 

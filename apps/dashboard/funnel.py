@@ -43,8 +43,7 @@ STAGES: tuple[Stage, ...] = (
 OTHER = Stage("other", "Other", "Metrics of families added later.", ())
 
 # What a family's numbers come from: source roles (apps.organization.sources: the kinds having
-# one of them feed it), or "cost_export" for the cost exports (config `costs.exports`). Used to
-# say "no source configured" on an empty tile.
+# one of them feed it). Used to say "no source configured" on an empty tile.
 FAMILY_SOURCES: dict[str, tuple[str, ...]] = {
     "delivery": ("code",),
     "dora": ("code",),
@@ -53,8 +52,8 @@ FAMILY_SOURCES: dict[str, tuple[str, ...]] = {
     "quality": ("issues", "tracker"),
     "bug_load": ("code", "tracker"),
     "reliability": ("incidents",),
-    "costs": ("cost_export",),
-    "economics": ("cost_export",),
+    "costs": ("costs",),
+    "economics": ("costs",),
 }
 
 

@@ -5,22 +5,24 @@ from dataclasses import dataclass
 
 from django.db.models import Max
 
-from apps.costs.models import CostImport
 from apps.ingestion.models import SyncRun
-from apps.organization.models import CostExport, Source
-from apps.organization.sources import source_adapter, source_kinds_of, source_label
+from apps.organization.models import Source
+from apps.organization.sources import (
+    source_adapter,
+    source_adapters,
+    source_kinds_of,
+    source_label,
+)
 
 from .funnel import FAMILY_SOURCES
 
 NO_SOURCE = "no source configured"
 NO_DATA = "no data in the period"
-# The cost exports (config `costs.exports`) stand beside the sources' kinds.
-COST_EXPORT = "cost_export"
 
 
 def kind_label(kind: str) -> str:
-    """How people write a source kind ("GitHub", from the source registry) or "cost export"."""
-    return "cost export" if kind == COST_EXPORT else source_label(kind)
+    """How people write a source kind, from the source registry ("GitHub", "cost export")."""
+    return source_label(kind)
 
 
 def _feeds_team(kind: str, team: str) -> bool:
@@ -32,11 +34,6 @@ def _feeds_team(kind: str, team: str) -> bool:
     return Source.objects.filter(
         kind=kind, **{f"{adapter.scope_relation}__team__slug": team}
     ).exists()
-
-
-def _needed_kinds(needs: tuple[str, ...]) -> list[str]:
-    """The source kinds (and COST_EXPORT) feeding a family that needs `needs` (source roles)."""
-    return [*source_kinds_of(needs), *(k for k in needs if k == COST_EXPORT)]
 
 
 @dataclass(frozen=True)
@@ -56,8 +53,8 @@ def _kinds_configured(scope: str, scope_key: str) -> set[str]:
     kinds = set(Source.objects.filter(enabled=True).values_list("kind", flat=True))
     if scope == "team":
         kinds = {k for k in kinds if _feeds_team(k, scope_key)}
-    if CostExport.objects.exists() or CostImport.objects.exists():
-        kinds.add(COST_EXPORT)
+    # Kinds configured elsewhere than `sources[]` (cost files) say themselves.
+    kinds |= {a.kind for a in source_adapters() if a.configured is not None and a.configured()}
     return kinds
 
 
@@ -68,10 +65,9 @@ def _failures() -> dict[str, str]:
     runs = SyncRun.objects.filter(id__in=latest, status=SyncRun.Status.FAILED)
     for run in runs.select_related("source").only("error", "source__name", "source__kind"):
         out.setdefault(run.source.kind, f"last sync of {run.source.name} failed: {run.error}")
-    last_import = CostImport.objects.exclude(status=CostImport.Status.REPLACED).order_by("-id")
-    newest = last_import.only("status", "error", "path").first()
-    if newest is not None and newest.status == CostImport.Status.FAILED:
-        out[COST_EXPORT] = f"last cost import failed: {newest.error}"
+    for adapter in source_adapters():
+        if adapter.last_failure is not None and (failure := adapter.last_failure()):
+            out.setdefault(adapter.kind, failure)
     return out
 
 
@@ -81,7 +77,7 @@ def family_statuses(*, scope: str, scope_key: str = "") -> dict[str, FamilyStatu
     kinds, failures = _kinds_configured(scope, scope_key), _failures()
     out = {}
     for family, roles in FAMILY_SOURCES.items():
-        needs = _needed_kinds(roles)
+        needs = source_kinds_of(roles)
         labels = " or ".join(kind_label(k) for k in needs)
         where = " for this team" if scope == "team" else ""
         missing = "" if kinds & set(needs) else f"{NO_SOURCE}{where} ({labels})"

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 
-from apps.costs.services import cost_exports_scan
 from apps.demo import economics
+from apps.ingestion.cost_files import cost_exports_scan
 
 EXPORT_NAME = "demo-aws"
 MAPPED_ACCOUNT = "999900001111"

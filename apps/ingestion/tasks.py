@@ -3,6 +3,7 @@ Queues come from `task_routes` in config/celery.py (this module: `sync`)."""
 
 from celery import shared_task
 
+from apps.ingestion.cost_files import cost_exports_scan, cost_metrics_refresh
 from apps.ingestion.deliveries import webhook_deliveries_prune
 from apps.ingestion.selectors import runs_changed_from
 from apps.ingestion.services import source_sync
@@ -37,3 +38,12 @@ def sync_all_sources() -> list[int]:
 def prune_webhook_deliveries() -> int:
     """Daily: forget webhook delivery ids older than the replay window."""
     return webhook_deliveries_prune()
+
+
+@shared_task(time_limit=3 * 3600, soft_time_limit=3 * 3600 - 60)
+def import_cost_exports() -> list[int]:
+    """Beat entry point: import new files under each costs.exports path, recompute if any.
+    Returns the ids of the imports made (or found unchanged)."""
+    imports = cost_exports_scan()
+    cost_metrics_refresh(imports=imports)
+    return [record.pk for record in imports]

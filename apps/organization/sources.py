@@ -25,7 +25,8 @@ from typing import Any, Literal
 # - "issues": a code host's own issues, bugs by label (quality, bug load)
 # - "tracker": a work tracker's issues, bugs by type, story points (quality, delivery points)
 # - "incidents": services with incidents and SLOs (reliability, DORA failures)
-Role = Literal["code", "issues", "tracker", "incidents"]
+# - "costs": cost lines of cloud bills (costs, economics)
+Role = Literal["code", "issues", "tracker", "incidents", "costs"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,10 @@ class SourceAdapter:
     - `client_build`: `client_build(*, source)` returns its API client (for checks and tools).
     - `webhook`: the Django view of `POST /webhooks/<kind>/` (verifies the signature, claims the
       delivery, enqueues a sync of the scope); None: the kind takes no webhooks.
+    - `source_rows`: configured as `sources[]` entries (a `Source` row each, synced by `sync`).
+      A kind configured elsewhere (cost files, under `costs.exports`) says False and gives
+      `configured()` (whether any is set up) and `last_failure()` (the newest failure, "" when
+      none) instead; it is no `Source.kind` choice.
     """
 
     kind: str
@@ -94,6 +99,9 @@ class SourceAdapter:
     sync: Callable[..., None] | None = None
     client_build: Callable[..., Any] | None = None
     webhook: Callable[..., Any] | None = None
+    source_rows: bool = True
+    configured: Callable[[], bool] | None = None
+    last_failure: Callable[[], str] | None = None
 
 
 _ADAPTERS: dict[str, SourceAdapter] = {}
@@ -128,12 +136,15 @@ def source_adapter(kind: str) -> SourceAdapter | None:
 
 
 def source_kinds(*, role: str | None = None) -> list[str]:
-    """The registered kinds (with `role`, those that have it), sorted."""
-    return [a.kind for a in source_adapters() if role is None or role in a.roles]
+    """The kinds a `sources[]` entry (a Source row) can have (with `role`, those that have
+    it), sorted."""
+    return [
+        a.kind for a in source_adapters() if a.source_rows and (role is None or role in a.roles)
+    ]
 
 
 def source_kinds_of(roles: Iterable[str]) -> list[str]:
-    """The registered kinds having any of `roles`, sorted."""
+    """Every registered kind having any of `roles` (Source rows or not), sorted."""
     wanted = set(roles)
     return [a.kind for a in source_adapters() if wanted & a.roles]
 
@@ -147,7 +158,7 @@ def source_label(kind: str) -> str:
 def kind_choices() -> list[tuple[str, str]]:
     """`Source.kind` choices: (kind, label) of every adapter. A callable, so adding an adapter
     needs no migration."""
-    return [(a.kind, a.label) for a in source_adapters()]
+    return [(a.kind, a.label) for a in source_adapters() if a.source_rows]
 
 
 def identity_kinds() -> list[IdentityKind]:

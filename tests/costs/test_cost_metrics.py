@@ -7,8 +7,8 @@ import pytest
 
 from apps.costs import selectors
 from apps.costs.metrics import costs_compute, costs_records
-from apps.costs.services import cost_file_import
 from apps.delivery.models import Tag
+from apps.ingestion.cost_files import cost_file_import
 from apps.metrics.registry import ComputeContext, RecordsQuery
 from apps.organization.models import Repo, RevenueMonth, Source
 from tests.integrations.cost_exports.builders import focus_frame, write_csv

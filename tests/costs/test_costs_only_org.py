@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from apps.costs.services import cost_file_import
+from apps.ingestion.cost_files import cost_file_import
 from apps.metrics.models import MetricRow
 from apps.metrics.services import metrics_compute
 from tests.costs.conftest import REAL

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from django.db import connection
 
-from apps.costs import copy_import, services
 from apps.costs.models import CostLine
-from apps.costs.services import cost_file_import
+from apps.ingestion import cost_copy as copy_import
+from apps.ingestion import cost_files as services
+from apps.ingestion.cost_files import cost_file_import
 from integrations.cost_exports import read_cost_export
 from tests.integrations.cost_exports.builders import focus_frame, write_csv
 

@@ -10,9 +10,9 @@ import pytest
 from django.db import DataError
 from django.db.models import Count, Sum
 
-from apps.costs import services
 from apps.costs.models import CostGroup, CostImport, CostLine
-from apps.costs.services import cost_file_import
+from apps.ingestion import cost_files as services
+from apps.ingestion.cost_files import cost_file_import
 from apps.organization.models import CostExport
 from tests.integrations.cost_exports.builders import focus_frame, write_csv
 

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from apps.costs.models import CostImport, CostLine
-from apps.costs.tasks import import_cost_exports
+from apps.ingestion.tasks import import_cost_exports
 from apps.metrics.models import MetricRow
 from apps.organization.models import CostExport
 from tests.integrations.cost_exports.builders import focus_frame, write_csv

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pytest
 
-from apps.costs.services import cost_file_import
 from apps.delivery.models import Deployment, Tag
+from apps.ingestion.cost_files import cost_file_import
 from apps.metrics.models import MetricRow
 from apps.organization.models import (
     Customer,

@@ -21,9 +21,10 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Sum
 
-from apps.costs import copy_import, services
 from apps.costs.models import CostImport, CostLine
-from apps.costs.services import cost_file_import
+from apps.ingestion import cost_copy as copy_import
+from apps.ingestion import cost_files as services
+from apps.ingestion.cost_files import cost_file_import
 from tests.integrations.cost_exports.builders import (
     azure_mca_frame,
     cur2_frame,

@@ -3,8 +3,8 @@ tests that need every family fed (tests/metrics/test_source_subsets.py, test_ena
 
 from datetime import UTC, datetime, timedelta
 
-from apps.costs.services import cost_file_import
 from apps.delivery.models import PullRequest, Tag
+from apps.ingestion.cost_files import cost_file_import
 from apps.organization.models import (
     Identity,
     JiraProject,

@@ -73,6 +73,26 @@ def test_the_kinds_are_the_adapters() -> None:
         "services": ["pagerduty"],
     }
     assert sources.code_host_identities() == ["github", "gitlab"]
+    # Cost files are a kind too, configured under `costs.exports`, not as a Source.
+    assert sources.source_kinds_of(["costs"]) == ["cost_files"]
+    assert "cost_files" not in sources.source_kinds()
+
+
+@pytest.mark.django_db
+def test_cost_files_say_whether_they_are_configured_and_failed(tmp_path) -> None:
+    from apps.costs.models import CostImport
+    from apps.organization.models import CostExport
+
+    assert family_statuses(scope="org")["costs"].missing == "no source configured (cost export)"
+    CostExport.objects.create(name="aws", format="focus", path=str(tmp_path))
+    assert family_statuses(scope="org")["costs"] == family_statuses(scope="org")["economics"]
+    assert family_statuses(scope="org")["costs"].missing == ""
+    CostImport.objects.create(
+        path="a.csv", sha256="0" * 64, format="focus", status="failed", error="a.csv: row 2: bad"
+    )
+    assert (
+        family_statuses(scope="org")["costs"].failed == "last cost import failed: a.csv: row 2: bad"
+    )
 
 
 def test_a_kind_or_identity_is_registered_once(forge) -> None:

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from apps.accounts.tokens import api_token_create
-from apps.costs.services import cost_file_import
+from apps.ingestion.cost_files import cost_file_import
 from apps.ingestion.services import source_sync
 from apps.metrics.services import metrics_compute
 from apps.organization.models import (

@@ -1,5 +1,7 @@
-"""Write side of costs: import one cost export file atomically, a folder, or every configured
-export's new files (docs/metrics.md#cost-metrics).
+"""Cost export files as a source (the `cost_files` adapter, apps.ingestion.adapters): import one
+file atomically, a folder, or every configured export's new files, into apps.costs' lines
+(docs/metrics.md#cost-metrics). The files are read by integrations.cost_exports; the costs
+family computes from the stored lines only.
 
 An import is all or nothing: the lines and the replacement of a restated period are written in
 one transaction; on any CostExportError the transaction rolls back and the CostImport is kept
@@ -17,14 +19,14 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from apps.costs.allocation import billing_months, fx_rate_for, lines_allocate
-from apps.costs.copy_import import (
+from apps.costs.models import CostGroup, CostImport, CostLine
+from apps.costs.writers import lines_writer
+from apps.ingestion.cost_copy import (
     FastPathDeclined,
     LinesSummary,
     fast_path_applies,
     lines_copy_focus,
 )
-from apps.costs.models import CostGroup, CostImport, CostLine
-from apps.costs.writers import lines_writer
 from apps.organization.models import CostExport, Team
 from apps.organization.selectors import org_settings
 from integrations.cost_exports import CostExportError, read_cost_export

@@ -12,7 +12,7 @@ per million lines; docs/performance-costs.md).
 Bad input raises the reference reader's CostExportError (file, row, column). When the fast
 reader cannot vouch for a file, or the server rejects a value the reference would have judged
 (psycopg.DataError...), `FastPathDeclined` tells the caller to roll back to its savepoint and
-import with the reference reader (apps.costs.services).
+import with the reference reader (apps.ingestion.cost_files).
 PostgreSQL COPY: https://www.postgresql.org/docs/current/sql-copy.html
 """
 

@@ -4,7 +4,7 @@ imports a cost export file or folder, then recomputes the cost metrics."""
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.costs.models import CostImport
-from apps.costs.services import cost_metrics_refresh, cost_path_import
+from apps.ingestion.cost_files import cost_metrics_refresh, cost_path_import
 from apps.organization.models import CostExport
 from integrations.cost_exports import FORMATS
 

@@ -48,8 +48,12 @@ def anomaly_tests(
     min_history: int = MIN_HISTORY,
     alpha: float = ALPHA,
     dispersion_p: float = DISPERSION_P,
+    only: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Judge every row of `series` against its own series' history.
+    """Judge every row of `series` against its own series' history (or only the rows of the
+    boolean mask `only`: the others still serve as history, and are returned not judged; the
+    judged rows' results are those of judging every row — a since-recompute judges its new
+    periods only, not three years of stored ones).
 
     `series` has the columns metric, scope, scope_key, granularity, period_start, value
     (float, NaN = null or not to be judged, e.g. the current partial period), sample_size
@@ -84,6 +88,8 @@ def anomaly_tests(
         if usable.any():
             history = _history(groups[usable], window)
             judged = history >= min_history
+            if only is not None:
+                judged &= only[usable]
             p_value, distribution = test(
                 columns, groups[usable], window, history, judged, dispersion_p
             )

@@ -135,9 +135,9 @@ def frame_decorate(
         earlier = history[[*ROW_KEY, "value", "sample_size"]].assign(_history=True)
         series = pd.concat([earlier, finished.assign(_history=False)], ignore_index=True)
         series = series.sort_values(ROW_KEY, kind="stable", ignore_index=True)
-    smoothed, anomaly = _trend_and_anomalies(series, definitions, half_life)
-    if series is not finished:  # keep the frame's own rows, in the same (sorted) order
-        mine = ~series["_history"].astype(bool).to_numpy()
+    mine = None if series is finished else ~series["_history"].astype(bool).to_numpy()
+    smoothed, anomaly = _trend_and_anomalies(series, definitions, half_life, only=mine)
+    if mine is not None:  # keep the frame's own rows, in the same (sorted) order
         smoothed, anomaly = smoothed[mine], anomaly[mine]
     out["smoothed"] = smoothed
     out["anomaly"] = anomaly
@@ -162,9 +162,14 @@ def _period_keys(frame: pd.DataFrame) -> list[tuple[date, Granularity]]:
 
 
 def _trend_and_anomalies(
-    series: pd.DataFrame, definitions: Mapping[str, MetricDefinition], half_life: float
+    series: pd.DataFrame,
+    definitions: Mapping[str, MetricDefinition],
+    half_life: float,
+    *,
+    only: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(smoothed, anomaly) of each row of `series` (ROW_KEY, value, sample_size; sorted)."""
+    """(smoothed, anomaly) of each row of `series` (ROW_KEY, value, sample_size; sorted);
+    anomalies judged only on the rows of the mask `only` when given (apps.metrics.anomalies)."""
     starts = _period_keys(series)
     lengths = {key: (next_period_start(*key) - key[0]).days for key in set(starts)}
     days = pd.Series([lengths[key] for key in starts], index=series.index, dtype=float)
@@ -180,7 +185,7 @@ def _trend_and_anomalies(
     keys = [series[c] for c in SERIES_KEY]
     smoothed = grouped_smooth(series["value"], keys, half_life=half_life, weights=weights)
     models = {name: str(d.anomaly_model) for name, d in definitions.items()}
-    tests = anomaly_tests(series.assign(days=days), models=models)
+    tests = anomaly_tests(series.assign(days=days), models=models, only=only)
     return smoothed.to_numpy(), tests["anomaly"].to_numpy(bool)
 
 

@@ -245,3 +245,27 @@ def test_beta_binomial_tails_equal_scipy_cdf():
     expected = np.minimum(1, 2 * np.where(above, d.sf(k - 1), d.cdf(k)))
     # scipy sums a tail of 43,200 terms as 1 - the rest: its tiny tails are only good to ~1e-9
     assert _beta_binomial_two_sided(k, n, a, b) == pytest.approx(expected, abs=1e-8)
+
+
+def test_judging_only_some_rows_gives_those_rows_the_results_of_judging_all():
+    """A since-recompute judges its new periods only (`only`); the earlier ones still serve as
+    history, so the judged rows' results equal those of judging every row."""
+    rng = np.random.default_rng(11)
+    n = 60
+    parts = [
+        series("releases", rng.poisson(5, n)),
+        series("onboarding", rng.poisson(2, n)),
+        series("share", rng.uniform(0, 0.6, n), sample_size=rng.integers(1, 40, n)),
+        series("uptime", 1 - rng.beta(0.3, 200, n)),  # over-dispersed: beta-binomial
+        series("budget", rng.uniform(-1, 1, n)),
+        series("cost", rng.lognormal(5, 0.4, n)),
+        series("hours", rng.lognormal(2, 1.0, n)),
+        series("score", rng.normal(0.3, 0.1, n)),
+    ]
+    frame = pd.concat(parts, ignore_index=True)
+    only = (frame["period_start"] >= frame["period_start"].max() - timedelta(days=21)).to_numpy()
+    every = anomaly_tests(frame, models=MODELS)
+    some = anomaly_tests(frame, models=MODELS, only=only)
+    pd.testing.assert_frame_equal(some[only], every[only])
+    assert every.loc[only, "judged"].all() and not some.loc[~only, "judged"].any()
+    assert set(every.loc[only, "distribution"]) >= {"beta_binomial", "as uptime", "poisson"}

@@ -19,11 +19,11 @@ from apps.dora.computations import (
 )
 from apps.dora.selectors import (
     commits_citing,
-    github_bugs,
     jira_bug_keys,
     merged_pulls,
     outages_frame,
     pull_links,
+    repo_bugs,
     service_repos,
     sha_q,
 )
@@ -107,7 +107,7 @@ def verdicts(since_at: datetime | None = None, *, with_evidence: bool = True) ->
         service_repos=service_repos(),
         window_hours=settings.dora.incident_window_hours,
         hotfix_labels=settings.dora.hotfix_labels,
-        bug_issues=github_bugs(list(settings.bugs.github_labels)),
+        bug_issues=repo_bugs(list(settings.bugs.github_labels)),
         jira_bugs=jira_bug_keys(
             keys, list(settings.bugs.jira_types), list(settings.bugs.ignored_resolutions)
         ),

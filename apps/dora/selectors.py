@@ -13,9 +13,9 @@ from apps.delivery.selectors import repo_columns, repos_configured
 from apps.organization.selectors import repos_counted, services_counted
 from apps.quality.models import JiraIssue
 from apps.quality.selectors import (
-    github_bug_issues,
     projects_configured,
     pulls_detail_frame,
+    repo_bug_issues,
 )
 from apps.reliability.selectors import incidents_frame
 
@@ -59,9 +59,9 @@ def merged_pulls(where: Q | None = None) -> pd.DataFrame:
     return pulls_detail_frame(where=where)
 
 
-def github_bugs(labels: list[str]) -> set[tuple[str, int]]:
-    """(repo lower-case, number) of the GitHub issues that are bugs, known or not."""
-    return set(github_bug_issues(tuple(labels)))
+def repo_bugs(labels: list[str]) -> set[tuple[str, int]]:
+    """(repo lower-case, number) of the repo issues that are bugs, known or not."""
+    return set(repo_bug_issues(tuple(labels)))
 
 
 def jira_bug_keys(keys: set[str], jira_types: list[str], ignored: list[str]) -> set[str]:

@@ -46,11 +46,11 @@ from apps.quality.bugs import jira_not_a_bug
 from apps.quality.models import JiraIssue
 from apps.quality.selectors import (
     fix_history,
-    github_bug_issues,
     identities_map,
     jira_issues_frame,
     people_teams,
     pulls_detail_frame,
+    repo_bug_issues,
     work_links,
 )
 
@@ -121,7 +121,7 @@ def load_items(*, since: datetime | None = None) -> tuple[pd.DataFrame, dict[str
     items = work_items(
         jira,
         pulls,
-        github_bug_issues(tuple(bugs.github_labels)),
+        repo_bug_issues(tuple(bugs.github_labels)),
         jira_types=bugs.jira_types,
         github_labels=bugs.github_labels,
         people=identities_map(),

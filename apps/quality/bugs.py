@@ -4,7 +4,7 @@ of what impact, and the `bugs_new` / `bug_impact_days` series. Frames in, frames
 Input frames (apps.quality.selectors):
 - `jira`: key, team, issue_type, subtask, priority, resolution, labels (list), created_at,
   resolved_at (datetime64[ns, UTC], NaT while open), assignee_id, reporter_id, story_points.
-- `github`: the issues of code hosts' repos (GitHub, GitLab): repo, team, number, state_reason,
+- `issues`: the issues of code hosts' repos (GitHub, GitLab): repo, team, number, state_reason,
   labels (list), created_at, closed_at (NaT while open), user_login, assignee_login, provider
   (the source kind, the bug record's `kind`).
 """
@@ -45,11 +45,11 @@ def jira_not_a_bug(jira: pd.DataFrame, settings: BugSettings) -> pd.Series:
     return jira["resolution"].isin(settings.ignored_resolutions)
 
 
-def github_not_a_bug(github: pd.DataFrame) -> pd.Series:
+def issue_not_a_bug(issues: pd.DataFrame) -> pd.Series:
     """Issues closed as not planned or duplicate, or labelled duplicate / invalid (any case):
     counted nowhere."""
-    closed_so = github["state_reason"].isin(NOT_A_BUG_STATE_REASONS)
-    labelled = github["labels"].map(
+    closed_so = issues["state_reason"].isin(NOT_A_BUG_STATE_REASONS)
+    labelled = issues["labels"].map(
         lambda labels: any(label.lower() in NOT_A_BUG_LABELS for label in labels)
     )
     return (closed_so | labelled.astype(bool)).astype(bool)
@@ -77,17 +77,17 @@ def _jira_bugs(jira: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
     )
 
 
-def _github_impact(labels: list[str], settings: BugSettings) -> str:
+def _label_impact(labels: list[str], settings: BugSettings) -> str:
     for label in labels:
         if label in settings.impact.github_labels:
             return settings.impact.github_labels[label]
     return settings.impact.default
 
 
-def _github_bugs(github: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
+def _issue_bugs(issues: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
     wanted = set(settings.github_labels)
-    labelled = github["labels"].map(lambda ls: bool(set(ls) & wanted)).astype(bool)
-    rows = github[labelled & ~github_not_a_bug(github)]
+    labelled = issues["labels"].map(lambda ls: bool(set(ls) & wanted)).astype(bool)
+    rows = issues[labelled & ~issue_not_a_bug(issues)]
     return pd.DataFrame(
         {
             "ref": rows["repo"] + "#" + rows["number"].astype(str),
@@ -95,7 +95,7 @@ def _github_bugs(github: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
             "team": rows["team"],
             "created_at": rows["created_at"],
             "resolved_at": rows["closed_at"],
-            "impact": rows["labels"].map(lambda ls: _github_impact(ls, settings)),
+            "impact": rows["labels"].map(lambda ls: _label_impact(ls, settings)),
             "known": rows["labels"].map(lambda ls: bool(set(ls) & set(settings.known_labels))),
             "unmapped_priority": "",
             "assignee": rows["assignee_login"],
@@ -104,12 +104,12 @@ def _github_bugs(github: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
     )
 
 
-def bugs_classify(jira: pd.DataFrame, github: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
+def bugs_classify(jira: pd.DataFrame, issues: pd.DataFrame, settings: BugSettings) -> pd.DataFrame:
     """Every bug (known or not) with `BUG_COLUMNS`: impact high|medium|low, weight (float from
     `impact.weights`), known (bool), unmapped_priority (the Jira priority name when the config
     does not map it and the default impact applied, else ""). Issues closed as not a bug
-    (`jira_not_a_bug`, `github_not_a_bug`) are no bugs at all."""
-    parts = [f for f in (_jira_bugs(jira, settings), _github_bugs(github, settings)) if len(f)]
+    (`jira_not_a_bug`, `issue_not_a_bug`) are no bugs at all."""
+    parts = [f for f in (_jira_bugs(jira, settings), _issue_bugs(issues, settings)) if len(f)]
     if not parts:
         return pd.DataFrame(columns=BUG_COLUMNS).astype({"known": bool, "weight": "float64"})
     bugs = pd.concat(parts, ignore_index=True)

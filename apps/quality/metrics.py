@@ -20,7 +20,7 @@ from apps.metrics.registry import (
 )
 from apps.organization.selectors import org_settings
 from apps.quality.bugs import bugs_classify, impact_days_series, open_days_in
-from apps.quality.selectors import github_issues_frame, jira_issues_frame, work_links
+from apps.quality.selectors import jira_issues_frame, repo_issues_frame, work_links
 
 BUGS_NEW = MetricDefinition(
     name="bugs_new",
@@ -68,7 +68,7 @@ def unanticipated_bugs(*, open_since: datetime | None = None) -> pd.DataFrame:
     jira = jira_issues_frame(
         columns=BUG_JIRA_COLUMNS, issue_types=tuple(settings.jira_types), open_since=open_since
     )
-    bugs = bugs_classify(jira, github_issues_frame(open_since=open_since), settings)
+    bugs = bugs_classify(jira, repo_issues_frame(open_since=open_since), settings)
     return bugs[~bugs["known"]].reset_index(drop=True)
 
 

@@ -1,6 +1,7 @@
-"""Read side of quality: Jira and GitHub issues of the configured projects and repos, and the
-people behind identities, as DataFrames for the pure computations (apps.quality.bugs, .load).
-Only what is configured counts (docs/metrics.md#periods-and-scopes)."""
+"""Read side of quality: Jira issues and the issues of code hosts' repos, of the configured
+projects and repos, and the people behind identities, as DataFrames for the pure computations
+(apps.quality.bugs, .load). Only what is configured counts (docs/metrics.md#periods-and-scopes).
+"""
 
 from collections.abc import Iterable
 from datetime import datetime
@@ -36,7 +37,7 @@ JIRA_COLUMNS = [
     "summary",
     "url",
 ]
-GITHUB_COLUMNS = [
+ISSUE_COLUMNS = [
     "repo_id",
     "repo",
     "team",
@@ -157,8 +158,8 @@ def _open_since(closed_field: str, instant: datetime) -> Q:
 
 
 @run_cached
-def github_issues_frame(*, open_since: datetime | None = None) -> pd.DataFrame:
-    """One row per GitHub issue (never a PR) of a configured repo; `GITHUB_COLUMNS`. Only
+def repo_issues_frame(*, open_since: datetime | None = None) -> pd.DataFrame:
+    """One row per issue (never a PR) of a configured repo, at any code host; `ISSUE_COLUMNS`. Only
     those created, open or closed at or after `open_since` when given."""
     by_id = {r.pk: r for r in repos_configured()}
     issues = Issue.objects.filter(repo_id__in=list(by_id))
@@ -182,7 +183,7 @@ def github_issues_frame(*, open_since: datetime | None = None) -> pd.DataFrame:
     # The source kind of the issue's repo ("github"): the `kind` of its bug records.
     kinds = {pk: r.source.kind for pk, r in by_id.items()}
     frame["provider"] = frame["repo_id"].map(kinds).astype(object)
-    return repo_columns(frame, by_id)[GITHUB_COLUMNS]
+    return repo_columns(frame, by_id)[ISSUE_COLUMNS]
 
 
 def identities_map() -> dict[tuple[str, str], str]:
@@ -295,15 +296,15 @@ def pulls_detail_frame(*, where: Q | None = None) -> pd.DataFrame:
 
 
 @run_cached
-def github_bug_issues(labels: tuple[str, ...]) -> dict[tuple[str, int], str]:
-    """{(repo lower-case, number): reporter login} of the GitHub issues of configured repos
+def repo_bug_issues(labels: tuple[str, ...]) -> dict[tuple[str, int], str]:
+    """{(repo lower-case, number): reporter login} of the repo issues of configured repos
     carrying one of the bug `labels`, not closed as not a bug (apps.quality.bugs; on
     PostgreSQL the labels are filtered in SQL, `?|`)."""
-    from apps.quality.bugs import github_not_a_bug
+    from apps.quality.bugs import issue_not_a_bug
 
     if connection.vendor != "postgresql":
         wanted = set(labels)
-        frame = github_issues_frame()
+        frame = repo_issues_frame()
         frame = frame[frame["labels"].map(lambda ls: bool(set(ls) & wanted)).astype(bool)]
     else:
         by_id = {r.pk: r.full_name for r in repos_configured()}
@@ -316,7 +317,7 @@ def github_bug_issues(labels: tuple[str, ...]) -> dict[tuple[str, int], str]:
         }
         frame = queryset_frame(issues, columns | {"user_login": "str"})
         frame["repo"] = frame["repo_id"].map(by_id).astype(object)
-    kept = frame[~github_not_a_bug(frame)]
+    kept = frame[~issue_not_a_bug(frame)]
     return {
         (repo.lower(), int(number)): login
         for repo, number, login in zip(

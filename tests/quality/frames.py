@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from apps.quality.selectors import GITHUB_COLUMNS, JIRA_COLUMNS
+from apps.quality.selectors import ISSUE_COLUMNS, JIRA_COLUMNS
 
 
 def jira(*rows: dict) -> pd.DataFrame:
@@ -44,7 +44,7 @@ def github(*rows: dict) -> pd.DataFrame:
         "url": "",
         "provider": "github",
     }
-    frame = pd.DataFrame([{**defaults, **row} for row in rows], columns=GITHUB_COLUMNS)
+    frame = pd.DataFrame([{**defaults, **row} for row in rows], columns=ISSUE_COLUMNS)
     for column in ("created_at", "closed_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
     return frame

@@ -173,7 +173,12 @@ def identity_names() -> list[str]:
 
 
 def identity_kind(name: str) -> IdentityKind | None:
-    return next((i for i in identity_kinds() if i.name == name), None)
+    """The identity kind called `name`; None when no adapter has it. Called per record when
+    matching people (no sorting: a handful of adapters is scanned)."""
+    for adapter in _ADAPTERS.values():
+        if adapter.identity is not None and adapter.identity.name == name:
+            return adapter.identity
+    return None
 
 
 def identity_choices() -> list[tuple[str, str]]:

@@ -24,7 +24,10 @@ class TeamSerializer(serializers.ModelSerializer):
 class IdentitySerializer(serializers.ModelSerializer):
     # A plain string in the schema: as an enum it would duplicate Source.kind's choice set
     # (drf-spectacular warns about one choice set under two names).
-    provider = serializers.CharField(help_text="github | jira | pagerduty")
+    provider = serializers.CharField(
+        help_text="an identity kind of the registered sources (github, gitlab, jira, pagerduty, "
+        "...: apps.organization.sources)"
+    )
 
     class Meta:
         model = Identity

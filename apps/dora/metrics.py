@@ -130,8 +130,14 @@ def _with_reverted(
 ) -> pd.DataFrame:
     """`pulls` plus the earlier PRs their reverts name, by title or by a commit or merge commit
     (a since-recompute reads recent PRs only; a revert of an older change must still find it)."""
-    titles = {t for t in pulls["title"].map(reverted_title) if isinstance(t, str)}
-    named = Q(title__in=sorted(titles)) if titles else Q(pk__in=[])
+    inner = pulls["title"].map(reverted_title)
+    titles: dict[int, set[str]] = {}
+    for repo_id, title in zip(pulls["repo_id"], inner, strict=True):
+        if isinstance(title, str):
+            titles.setdefault(int(repo_id), set()).add(title)
+    named = Q(pk__in=[])
+    for repo_id, names in sorted(titles.items()):  # a revert names a change of its own repo
+        named |= Q(repo_id=repo_id, title__in=sorted(names))
     if not commits.empty:
         named |= _keys_q(commits)
     if prefixes:

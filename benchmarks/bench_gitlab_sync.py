@@ -6,10 +6,12 @@
 Uses a throw-away SQLite file unless DATABASE_URL is set (then that database; its tables are
 created by `migrate`). A simulated group of that size (tags, releases, a production deployment
 per release; every merge request with derived commits, notes and diffs) is synced into a fresh
-source that names its projects by path, then synced again with nothing changed. It reports:
-- requests of the full sync against the minimum possible: one per page of each list (releases,
-  tags, deployments, merge requests, issues), one `GET /projects/:id` per project, and per
-  merge request every page of its `/commits`, `/notes` and `/diffs` (what its detail needs);
+source configured with the group (its projects found by the sync), then synced again with
+nothing changed. It reports:
+- requests of the full sync against the minimum possible: one per page of the group's project
+  list, one per page of each project's lists (releases, tags, deployments, merge requests,
+  issues), and per merge request every page of its `/commits`, `/notes` and `/diffs` (what its
+  detail needs; the group's list gives each project's id, so no `GET /projects/:id`);
 - the no-change re-sync: requests per list, how many answered 304, rows written;
 - the full sync's wall time against the time to merely download the same pages (replaying the
   sync's own request log with a plain requests.Session).
@@ -37,7 +39,7 @@ def pages(count: int, per_page: int = 100) -> int:
 
 def minimum_requests(world, per_page: int = 100) -> int:
     """The fewest requests that read every project whole, merge-request detail included."""
-    total = 0
+    total = pages(len(world.projects), per_page)  # GET /groups/:id/projects
     for project in world.projects:
         lists = [
             len(project.releases),
@@ -46,7 +48,7 @@ def minimum_requests(world, per_page: int = 100) -> int:
             len(project.merge_requests),
             len(project.issues),
         ]
-        total += 1 + sum(pages(n, per_page) for n in lists)  # GET /projects/:id, the lists
+        total += sum(pages(n, per_page) for n in lists)
         for mr in project.merge_requests:
             iid = mr["iid"]
             total += pages(len(project.commits_of(iid)), per_page)
@@ -112,7 +114,7 @@ def main() -> None:
     args = parser.parse_args()
     setup_django()
     from apps.ingestion.services import source_sync
-    from apps.organization.models import Repo, Source
+    from apps.organization.models import RepoGroup, Source
 
     world = make_world(args)
     conn, child_conn = multiprocessing.Pipe()
@@ -124,7 +126,7 @@ def main() -> None:
         source = Source.objects.create(
             name="bench-gitlab", kind="gitlab", base_url=f"{base_url}/api/v4", token=TOKEN
         )
-        Repo.objects.bulk_create([Repo(source=source, full_name=p.path) for p in world.projects])
+        RepoGroup.objects.create(source=source, path="bench")
         ask(conn, "reset")
         started = time.perf_counter()
         full = source_sync(source=source)
@@ -140,7 +142,7 @@ def main() -> None:
     minimum = minimum_requests(world)
     kinds = sorted({key.rsplit("/", 1)[1] for key in full.counts})
     rows = {k: sum(v for key, v in full.counts.items() if key.endswith(f"/{k}")) for k in kinds}
-    lists = len(LISTS) * args.projects
+    lists = len(LISTS) * args.projects + 1  # and the group's projects
     print(f"database: {os.environ['DATABASE_URL'].split('://')[0]}")
     print(
         f"world: {args.projects} projects, {args.merge_requests} merge requests, "

@@ -17,15 +17,16 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
 from apps.delivery.models import Deployment, PullRequest, Release
 from apps.ingestion import mapping_gitlab as m
 from apps.ingestion.cursors import cursor_get, validators_get
 from apps.ingestion.github_sync import _list_sync
 from apps.ingestion.runs import RunTally, scopes_sync
-from apps.organization.models import Repo, Source, Team
+from apps.organization.models import Repo, RepoGroup, Source
 from apps.organization.selectors import source_credentials
+from apps.organization.services import GROUP_REPO_FIELDS
 from apps.quality.models import Issue
 from integrations.gitlab import GitLabClient, MergeRequestDetailRecord, MergeRequestRecord
 from integrations.http import Page
@@ -57,10 +58,22 @@ def gitlab_source_sync(
     full: bool,
     scopes: list[str] | None = None,
 ) -> None:
-    """Every enabled project of a GitLab source (or those named in `scopes`), one after the
-    other; a project GitLab does not know fails alone (the run ends partial)."""
+    """The projects of the source's enabled groups are found first, then every enabled project
+    (or those named in `scopes`) is synced, one after the other; a group or project GitLab
+    does not know fails alone (the run ends partial)."""
     client = gitlab_client_build(source=source)
     tally.stats = client.stats  # kept even when the run fails part-way
+    if scopes is None:  # a webhook's sync names its project: the groups are not re-read
+        scopes_sync(
+            items=list(source.repo_groups.filter(enabled=True)),
+            key=lambda g: g.path,
+            noun="group",
+            tally=tally,
+            progress=progress,
+            step=lambda g: tally.add(
+                g.path, "projects", group_projects_sync(client=client, group=g)
+            ),
+        )
     repos = list(source.repos.filter(enabled=True).select_related("source"))
     if scopes is not None:
         wanted = {s.lower() for s in scopes}
@@ -215,23 +228,32 @@ def gitlab_project_sync(
         step(client=client, repo=repo, tally=tally, progress=progress)
 
 
-def group_projects_sync(
-    *, client: GitLabClient, source: Source, group: str, team: Team | None
-) -> list[Repo]:
-    """The projects of `group` and its subgroups as repos of `source` (new ones with `team`;
-    a project configured by path keeps its own settings). Returns them, by path."""
-    projects = [p for page in client.list_group_projects(group) for p in page.items]
-    known = {r.full_name.lower(): r for r in source.repos.all()}
-    repos = []
-    for project in projects:
-        repo = known.get(project.path.lower())
-        if repo is None:
-            repo = Repo.objects.create(
-                source=source,
-                full_name=project.path,
-                team=team,
-                external_id=project.id,
-                default_branch=project.default_branch,
+def group_projects_sync(*, client: GitLabClient, group: RepoGroup) -> int:
+    """The projects of `group` and its subgroups as repos of its source, with the group's
+    settings: new ones are created, those that left the group are disabled (their rows stay),
+    those back in it enabled again. A project configured by name, or found first in another
+    group, is left as it is. Returns how many repos were created."""
+    projects = [p for page in client.list_group_projects(group.path) for p in page.items]
+    listed = {p.path.lower(): p for p in projects}
+    known = {r.full_name.lower(): r for r in Repo.objects.filter(source=group.source)}
+    shared = {name: getattr(group, name) for name in GROUP_REPO_FIELDS}
+    mine = [r for r in known.values() if r.group_id == group.pk]
+    with transaction.atomic():
+        new = [
+            Repo(
+                source=group.source,
+                full_name=p.path,
+                group=group,
+                external_id=p.id,
+                default_branch=p.default_branch,
+                **shared,
             )
-        repos.append(repo)
-    return sorted(repos, key=lambda r: r.full_name)
+            for path, p in listed.items()
+            if path not in known
+        ]
+        Repo.objects.bulk_create(new)
+        back = [r.pk for r in mine if r.full_name.lower() in listed and not r.enabled]
+        gone = [r.pk for r in mine if r.full_name.lower() not in listed and r.enabled]
+        Repo.objects.filter(pk__in=back).update(enabled=True)
+        Repo.objects.filter(pk__in=gone).update(enabled=False)
+    return len(new)

@@ -111,11 +111,41 @@ class Source(models.Model):
         return self.name
 
 
+class ReleaseSource(models.TextChoices):
+    RELEASES = "releases"
+    DEPLOYMENTS = "deployments"
+    TAGS = "tags"
+
+
+class RepoGroup(models.Model):
+    """A group of repos on a code host that the sync expands into its repos (a GitLab group with
+    its subgroups, docs/configuration.md#sources): each repo it finds is a `Repo` with the
+    group's team and release settings, kept in step with the group's."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="repo_groups")
+    path = models.CharField(max_length=300, help_text="group or group/subgroup")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="repo_groups"
+    )
+    release_source = models.CharField(
+        max_length=16, choices=ReleaseSource.choices, default="releases"
+    )
+    production_environment = models.CharField(max_length=300, default="^production$")
+    tag_pattern = models.CharField(max_length=300, default="^v[0-9]")
+    enabled = models.BooleanField(default=True, help_text="Off: not synced and counted nowhere.")
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "path"], name="repo_group_unique_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return self.path
+
+
 class Repo(models.Model):
-    class ReleaseSource(models.TextChoices):
-        RELEASES = "releases"
-        DEPLOYMENTS = "deployments"
-        TAGS = "tags"
+    ReleaseSource = ReleaseSource
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="repos")
     full_name = models.CharField(max_length=300, help_text="owner/name")
@@ -131,6 +161,11 @@ class Repo(models.Model):
     # The code host's id of the repo (GitLab: the project id), filled by the first sync.
     external_id = models.BigIntegerField(null=True, blank=True)
     default_branch = models.CharField(max_length=300, blank=True)
+    # The group the sync found this repo in (null: configured by its name); its settings follow
+    # the group's, and removing the group removes it.
+    group = models.ForeignKey(
+        RepoGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="repos"
+    )
 
     class Meta:
         ordering = ["full_name"]

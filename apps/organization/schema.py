@@ -91,7 +91,22 @@ class PersonConfig(_Section):
         return (self.model_extra or {}).get(provider)
 
 
-RepoName = Annotated[str, Field(pattern=r"^[\w.-]+/[\w.-]+$", max_length=300)]
+# `owner/name`; code hosts with nested groups (GitLab: `group/subgroup/project`) accept more
+# segments (their adapter's `nested_repos`, checked by SourceConfig).
+RepoName = Annotated[str, Field(pattern=r"^[\w.-]+(?:/[\w.-]+)+$", max_length=300)]
+GroupPath = Annotated[str, Field(pattern=r"^[\w.-]+(?:/[\w.-]+)*$", max_length=300)]
+
+
+class RepoGroupConfig(_Section):
+    """A group whose repos (subgroups' included) the sync finds by itself, all with these
+    settings (a repo also configured by name keeps its own)."""
+
+    path: GroupPath
+    team: Slug | None = None
+    enabled: bool = True
+    release_source: ReleaseSource = "releases"
+    production_environment: Regex = "^production$"
+    tag_pattern: Regex = "^v[0-9]"
 
 
 class RepoConfig(_Section):
@@ -133,6 +148,7 @@ class SourceConfig(_Section):
     api: Literal["graphql", "rest"] | None = None
     enabled: bool = True
     repos: list[RepoConfig] = []
+    groups: list[RepoGroupConfig] = []
     projects: list[JiraProjectConfig] = []
     services: list[PagerDutyServiceConfig] = []
 
@@ -143,6 +159,11 @@ class SourceConfig(_Section):
             if message and key in self.model_fields_set:
                 raise PathError((key,), message)
         adapter = source_adapter(self.kind)
+        nested = adapter is not None and adapter.nested_repos
+        for index, repo in enumerate(self.repos):
+            if not nested and repo.name.count("/") > 1:
+                message = f"must be owner/name for {self.kind} sources, got '{repo.name}'"
+                raise PathError(("repos", index, "name"), message)
         if self.base_url is None and adapter is not None:
             if adapter.default_base_url is None:
                 hint = f" ({adapter.base_url_hint})" if adapter.base_url_hint else ""
@@ -454,6 +475,7 @@ def _duplicates(config: OrgConfig) -> Iterator[Problem]:
     yield from _first_seen(config.sources, "name", ("sources",), "source name")
     for i, source in enumerate(config.sources):
         yield from _first_seen(source.repos, "name", ("sources", i, "repos"), "repo")
+        yield from _first_seen(source.groups, "path", ("sources", i, "groups"), "group", fold=True)
         yield from _first_seen(source.projects, "key", ("sources", i, "projects"), "project key")
         yield from _first_seen(source.services, "id", ("sources", i, "services"), "service id")
     yield from _first_seen(config.customers, "key", ("customers",), "customer key")
@@ -490,6 +512,7 @@ def _unknown_teams(config: OrgConfig) -> Iterator[Problem]:
     for i, source in enumerate(config.sources):
         children: dict[str, Sequence[Any]] = {
             "repos": source.repos,
+            "groups": source.groups,
             "projects": source.projects,
             "services": source.services,
         }

@@ -27,6 +27,7 @@ from apps.organization.models import (
     PagerDutyService,
     Person,
     Repo,
+    RepoGroup,
     RevenueMonth,
     Source,
     Team,
@@ -257,15 +258,53 @@ def _apply_sources(
         prune=prune,
     ).objects
     repos, projects, services = _source_children(config=config, sources=sources, teams=teams)
+    groups = _source_groups(config=config, sources=sources, teams=teams)
+    # A repo a group's sync found that is now configured by name becomes the config's.
+    for source_id, name in repos:
+        Repo.objects.filter(source_id=source_id, full_name=name).update(group=None)
     synced: dict[type, Synced[Any]] = {}
     for model, key, rows in (
+        (RepoGroup, ("source_id", "path"), groups),  # a removed group takes its repos along
         (Repo, ("source_id", "full_name"), repos),
         (JiraProject, ("source_id", "key"), projects),
         (PagerDutyService, ("source_id", "service_id"), services),
     ):
-        queryset = model.objects.all()
+        # Repos found in a group are the sync's, not the file's: never pruned here.
+        queryset = Repo.objects.filter(group=None) if model is Repo else model.objects.all()
         synced[model] = rows_sync(queryset=queryset, key=key, rows=rows, result=result, prune=prune)
+    _apply_group_repos(groups=synced[RepoGroup])
     _apply_service_repos(config=config, sources=sources, synced=synced, result=result)
+
+
+#: The settings a group's repos take from it.
+GROUP_REPO_FIELDS = ("team_id", "release_source", "production_environment", "tag_pattern")
+
+
+def _source_groups(
+    *, config: schema.OrgConfig, sources: dict[Any, Source], teams: dict[Any, Team]
+) -> Rows:
+    """The repo group rows, keyed by (source id, path)."""
+    return {
+        (sources[(s.name,)].pk, group.path): {
+            "team_id": _team_id(teams, group.team),
+            "release_source": group.release_source,
+            "production_environment": group.production_environment,
+            "tag_pattern": group.tag_pattern,
+            "enabled": group.enabled,
+        }
+        for s in config.sources
+        for group in s.groups
+    }
+
+
+def _apply_group_repos(*, groups: Synced[RepoGroup]) -> None:
+    """The repos a group's sync found take the group's settings now (a disabled group's are
+    disabled; the next sync enables those still in an enabled group)."""
+    for group in groups.objects.values():
+        values: dict[str, Any] = {name: getattr(group, name) for name in GROUP_REPO_FIELDS}
+        if not group.enabled:
+            values["enabled"] = False
+        Repo.objects.filter(group=group).update(**values)
 
 
 def _apply_service_repos(

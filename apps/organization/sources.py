@@ -66,6 +66,8 @@ class SourceAdapter:
     - `config_keys`: the source keys of the config file only kinds naming them accept
       (`repos`, `api`, `projects`, `email_env`, `story_points_field`, `services`);
       apps.organization.schema.SourceConfig declares them all.
+    - `nested_repos`: repo names may have more than two segments (GitLab's
+      `group/subgroup/project`); otherwise a repo is `owner/name`.
     - `scope_noun`: what one of its scopes is called ("repo", "project", "service"), whose
       Source relation is `scope_relation` ("repos"): a team is fed by a source when one of its
       scopes is the team's.
@@ -90,6 +92,7 @@ class SourceAdapter:
     default_base_url: str | None = None
     base_url_hint: str = ""
     config_keys: tuple[str, ...] = ()
+    nested_repos: bool = False
     scope_noun: str = ""
     scope_relation: str = ""
     identity: IdentityKind | None = None

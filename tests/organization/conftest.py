@@ -20,6 +20,7 @@ MODELS = [
     models.Identity,
     models.Source,
     models.Repo,
+    models.RepoGroup,
     models.JiraProject,
     models.PagerDutyService,
     models.Customer,

@@ -76,7 +76,7 @@ def test_the_example_applies_then_changes_nothing() -> None:
     again = StringIO()
     call_command("apply_config", str(EXAMPLE), stdout=again)
 
-    assert out.getvalue().endswith("49 created, 0 updated, 0 deleted\n")
+    assert out.getvalue().endswith("54 created, 0 updated, 0 deleted\n")
     assert again.getvalue() == f"applied {EXAMPLE}: no changes\n"
     counts = {label.split(".")[-1]: n for label, n in db_counts().items()}
     assert counts == {
@@ -84,9 +84,10 @@ def test_the_example_applies_then_changes_nothing() -> None:
         "Organization": 1,
         "Team": 2,
         "Person": 2,
-        "Identity": 5,
-        "Source": 3,
-        "Repo": 4,
+        "Identity": 6,
+        "Source": 4,
+        "Repo": 5,
+        "RepoGroup": 2,
         "JiraProject": 3,
         "PagerDutyService": 3,
         "Customer": 2,
@@ -102,6 +103,7 @@ def test_the_example_applies_then_changes_nothing() -> None:
     assert org.cost_settings["currency"] == "EUR" and org.cost_settings["fx_rates"] == {"USD": 0.92}
     assert Repo.objects.get(full_name="acme/sdk").tag_pattern == r"^v[0-9]+\.[0-9]+\.[0-9]+$"
     assert not Repo.objects.get(full_name="acme/legacy-app").enabled
+    assert Repo.objects.get(full_name="acme-group/mobile/ios").source.kind == "gitlab"
     api = PagerDutyService.objects.get(service_id="PSVC1")
     assert (api.slo, api.weight) == (0.999, 2.0)
     assert [repo.full_name for repo in api.repos.all()] == ["acme/api"]

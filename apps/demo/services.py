@@ -14,7 +14,7 @@ import yaml
 from django.contrib.auth import get_user_model
 
 from apps.accounts.tokens import api_token_create
-from apps.demo import alerts, costs, economics, jira, pagerduty
+from apps.demo import alerts, costs, economics, gitlab, jira, pagerduty
 from apps.digests.services import digests_send
 from apps.ingestion.models import SyncRun
 from apps.ingestion.services import Progress, sources_sync
@@ -29,7 +29,7 @@ DEMO_TEAMS = (("platform", "Platform"), ("payments", "Payments"))
 #   extend_config(*, config: dict, base_url: str) -> None   add its part of the config
 #   environment() -> dict[str, str]                         secrets its sources name
 #   after_sync(*, echo) -> None                             e.g. import a generated cost export
-DEMO_EXTENSIONS: tuple[ModuleType, ...] = (jira, pagerduty, costs, economics, alerts)
+DEMO_EXTENSIONS: tuple[ModuleType, ...] = (gitlab, jira, pagerduty, costs, economics, alerts)
 # Each demo repo shows one release source (docs/metrics.md#release_frequency).
 RELEASE_SOURCES = ("releases", "tags", "deployments", "releases")
 

@@ -9,6 +9,7 @@ from unittest import mock
 import pytest
 
 from apps.core.errors import ConfigError
+from apps.dashboard.data_quality import unmatched_accounts
 from apps.delivery.models import PullRequest
 from apps.ingestion.models import WebhookDelivery
 from apps.ingestion.services import source_sync
@@ -152,6 +153,8 @@ def test_unmatched_gitlab_users(synced) -> None:
     assert ("gitlab", "ana.lima") not in {(p, e.lower()) for p, e in unmatched}  # configured
     assert ("gitlab", "ben.okafor") in unmatched
     assert not any(p == "github" for p, _ in unmatched)
+    page = {(u.provider, u.external_id) for u in unmatched_accounts(admin_links=False)}
+    assert ("gitlab", "ben.okafor") in page and ("gitlab", "ana.lima") not in page
 
 
 @pytest.fixture

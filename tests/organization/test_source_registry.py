@@ -67,6 +67,7 @@ def test_the_kinds_are_the_adapters() -> None:
     assert sources.config_key_kinds() == {
         "repos": ["github", "gitlab"],
         "api": ["github"],
+        "groups": ["gitlab"],
         "projects": ["jira"],
         "email_env": ["jira"],
         "story_points_field": ["jira"],

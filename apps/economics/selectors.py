@@ -6,11 +6,11 @@ import json
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Sum
 
 from apps.core.frames import Kind, queryset_frame
 from apps.costs.computations import cost_split
-from apps.costs.models import CostGroup, CostImport, CostLine
+from apps.costs.models import CostGroup, CostImport
 from apps.costs.selectors import cost_groups_frame, cost_lines_current
 from apps.metrics.models import MetricRow
 from apps.organization.models import PagerDutyService, UsageMonth
@@ -98,33 +98,43 @@ def outages_frame(*, now: datetime, since: datetime | None = None) -> pd.DataFra
 
 
 LINE_COLUMNS: dict[str, Kind] = {
-    "id": "int",
     "sub_account_id": "str",
     "tags": "str",
     "charge_period_start": "datetime",
     "charge_period_end": "datetime",
-    "cost": "float",
+    "total": "float",
 }
 
 
 def lines_during_frame(intervals: list[tuple[datetime, datetime]]) -> pd.DataFrame:
     """Cost lines whose charge period overlaps one of `intervals` (aware [start, end) pairs,
-    e.g. the union of the outages being valued): columns sub_account_id, tags (dict), start,
-    end (UTC), cost (billing currency). Reads only those lines, INTERVAL_CHUNK intervals per
-    query (docs/performance.md)."""
+    e.g. the union of the outages being valued), summed by sub-account, tags and charge period
+    (what the cloud part values a line by; at full size 5M lines make about a third as many
+    rows): columns sub_account_id, tags (dict), start, end (UTC), cost (billing currency).
+    Reads only those lines, INTERVAL_CHUNK intervals per query (docs/performance.md); a group
+    overlaps the same intervals as each of its lines, so one read in two chunks is the same
+    row twice and is kept once."""
+    groups = cost_lines_current().values(
+        "sub_account_id", "tags", "charge_period_start", "charge_period_end"
+    )
     parts = []
     for i in range(0, len(intervals), INTERVAL_CHUNK):
         during = Q(pk__in=[])
         for start, end in intervals[i : i + INTERVAL_CHUNK]:
             during |= Q(charge_period_start__lt=end, charge_period_end__gt=start)
-        parts.append(queryset_frame(cost_lines_current().filter(during), LINE_COLUMNS))
+        summed = groups.filter(during).annotate(total=Sum("cost")).order_by()
+        parts.append(queryset_frame(summed, LINE_COLUMNS))
     if not parts:
-        parts.append(queryset_frame(CostLine.objects.none(), LINE_COLUMNS))
-    frame = pd.concat(parts, ignore_index=True).drop_duplicates("id")
-    frame = frame.rename(columns={"charge_period_start": "start", "charge_period_end": "end"})
+        empty = groups.none().annotate(total=Sum("cost")).order_by()
+        parts.append(queryset_frame(empty, LINE_COLUMNS))
+    keys = ["sub_account_id", "tags", "charge_period_start", "charge_period_end"]
+    frame = pd.concat(parts, ignore_index=True).drop_duplicates(keys)
+    frame = frame.rename(
+        columns={"charge_period_start": "start", "charge_period_end": "end", "total": "cost"}
+    )
     parsed = {text: json.loads(text or "{}") for text in set(frame["tags"])}  # few tag sets
     frame["tags"] = [parsed[text] for text in frame["tags"]]
-    return frame.drop(columns="id").reset_index(drop=True)
+    return frame.reset_index(drop=True)
 
 
 def service_tag_keys() -> list[str]:

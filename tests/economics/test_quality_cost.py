@@ -1,7 +1,7 @@
 """The cost of poor quality (docs/metrics.md#cost_of_poor_quality), hand-computed for a small
 case: one team, one month, one outage, three cost lines."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -256,3 +256,55 @@ def test_cloud_reads_only_the_lines_of_the_months_it_values(monkeypatch):
         tz="UTC",
     )
     assert got == every == {("org", "", MARCH): 229.0, ("team", "platform", MARCH): 229.0}
+
+
+def test_lines_during_are_summed_by_account_tags_and_period_and_read_once(db, monkeypatch):
+    """The cloud part's read sums lines of one sub-account, tag set and charge period (as
+    cloud_costs values each line: cost × its share inside the outages), keeps a group read by
+    two interval chunks once, and reads nothing outside the intervals."""
+    from apps.costs.models import CostImport, CostLine
+    from apps.economics import selectors
+
+    imp = CostImport.objects.create(path="/x.csv", sha256="0", format="focus", status="succeeded")
+    day = datetime(2026, 3, 10, tzinfo=UTC)
+    rows = [  # (account, tags, day offset, cost)
+        ("111", '{"service":"api"}', 0, 10.0),
+        ("111", '{"service":"api"}', 0, 2.5),  # same group as the line above
+        ("111", "{}", 0, 4.0),
+        ("222", '{"service":"api"}', 0, 1.0),
+        ("111", '{"service":"api"}', 1, 7.0),
+        ("111", '{"service":"api"}', 5, 99.0),  # outside every interval
+    ]
+    for n, (account, tags, offset, cost) in enumerate(rows):
+        CostLine.objects.create(
+            cost_import=imp,
+            charge_period_start=day + timedelta(days=offset),
+            charge_period_end=day + timedelta(days=offset + 1),
+            billed_cost=cost,
+            effective_cost=cost,
+            currency="USD",
+            cost=cost,
+            service_category="Compute",
+            service_name="EC2",
+            sub_account_id=account,
+            resource_id=f"i-{n}",
+            charge_category="Usage",
+            tags=tags,
+            source_row=n,
+        )
+    monkeypatch.setattr(selectors, "INTERVAL_CHUNK", 1)
+    intervals = [  # two chunks both overlapping day 0's lines
+        (day + timedelta(hours=10), day + timedelta(hours=11)),
+        (day + timedelta(hours=20), day + timedelta(days=1, hours=1)),
+    ]
+    frame = selectors.lines_during_frame(intervals)
+    got = sorted(
+        (r.sub_account_id, tuple(r.tags.items()), r.start.day, r.cost) for r in frame.itertuples()
+    )
+    assert got == [
+        ("111", (), 10, 4.0),
+        ("111", (("service", "api"),), 10, 12.5),
+        ("111", (("service", "api"),), 11, 7.0),
+        ("222", (("service", "api"),), 10, 1.0),
+    ]
+    assert list(frame.columns) == ["sub_account_id", "tags", "start", "end", "cost"]

@@ -22,8 +22,9 @@ DEFAULT_BACKOFF_SECONDS = 60.0
 class GitLabRateLimits:
     """Waits read from GitLab's headers. ``clock`` gives epoch seconds (injectable).
 
-    - A 429 waits ``Retry-After``; without it, until ``RateLimit-Reset`` (at least 1 s);
-      without either, 60 s doubling on each repeat until a response that is not a 429.
+    - A 429 waits ``Retry-After``; without it, until ``RateLimit-Reset`` (at least 1 s) when
+      ``RateLimit-Remaining`` is 0; otherwise (another limit than the budget those headers
+      count) 60 s, doubling on each repeat until a response that is not a 429.
     - Any other response with ``RateLimit-Remaining: 0`` makes :meth:`pause` return the seconds
       left until ``RateLimit-Reset``, so the next request waits for the refill instead of
       spending a request on a certain 429.
@@ -46,7 +47,7 @@ class GitLabRateLimits:
         if retry_after is not None:
             return retry_after
         reset = self._reset_at(headers.get("RateLimit-Reset"))
-        if reset is not None:
+        if reset is not None and headers.get("RateLimit-Remaining") == "0":
             return max(reset - self._clock(), 1.0)
         self._strikes += 1
         return DEFAULT_BACKOFF_SECONDS * 2.0 ** (self._strikes - 1)

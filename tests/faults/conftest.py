@@ -23,10 +23,18 @@ from django.db import connection, models
 from apps.delivery.models import Deployment, PullRequest, Release, Tag
 from apps.ingestion.models import SyncRun
 from apps.ingestion.services import source_sync
-from apps.organization.models import JiraProject, PagerDutyService, Repo, Source, Team
+from apps.organization.models import (
+    JiraProject,
+    PagerDutyService,
+    Repo,
+    RepoGroup,
+    Source,
+    Team,
+)
 from apps.quality.models import Issue, JiraIssue
 from apps.reliability.models import Incident
 from integrations.simulator import FaultRule, RequestRecord, Simulator, generate_github_world
+from integrations.simulator.gitlab import GitLabProvider, generate_gitlab_world
 from integrations.simulator.jira import JiraProvider, generate_jira_world, jira_time
 from integrations.simulator.pagerduty import PagerDutyProvider, PagerDutyWorld
 from tests.ingestion.conftest import make_source
@@ -37,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GH_TOKEN = "ghp_TestTokenDoNotLeak0123456789"  # the token tests.ingestion's make_source sets
 JIRA_TOKEN = "jira_TestTokenDoNotLeak_42"
 PD_TOKEN = "pd_SyncTokenDoNotLeak777"
+GL_TOKEN = "glpat-SyncTokenDoNotLeak99"
 GH_PAGE = 5  # the simulator's largest GitHub page: several pages per list from a tiny world
 
 
@@ -145,9 +154,47 @@ def github_rest_upstream(now: datetime) -> Upstream:
     return upstream
 
 
+def gitlab_upstream(now: datetime) -> Upstream:
+    """A group of 2 projects found by the sync, pages of 5 (several per list); the newest merge
+    request of the first project merged (or renamed) before the second sync, which reads its
+    detail again."""
+    world = generate_gitlab_world(
+        seed=8,
+        group="acme",
+        projects=2,
+        merge_requests=16,
+        issues=8,
+        releases=3,
+        start=datetime(2025, 1, 1, tzinfo=UTC),
+        end=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    sim = Simulator()
+    sim.add_provider(GitLabProvider(world, token=GL_TOKEN, page_size_max=GH_PAGE))
+    project = world.projects[0]
+    newest = max(project.merge_requests, key=lambda mr: mr["created_at"])
+
+    def make() -> Source:
+        team, _ = Team.objects.get_or_create(slug="platform", defaults={"name": "Platform"})
+        source = Source.objects.create(
+            name="gl", kind="gitlab", base_url=f"{sim.base_url}/api/v4", token=GL_TOKEN
+        )
+        RepoGroup.objects.create(source=source, path="acme", team=team)
+        return source
+
+    def change() -> None:
+        at = datetime(2026, 2, 1, tzinfo=UTC)
+        if newest["state"] == "opened":
+            project.merge_request_update(newest["iid"], at, state="merged", merged_at=at)
+        else:
+            project.merge_request_update(newest["iid"], at, title="renamed upstream")
+
+    return Upstream("gitlab", sim, make, change, world)
+
+
 UPSTREAMS: dict[str, Callable[[datetime], Upstream]] = {
     "github": github_upstream,
     "github-rest": github_rest_upstream,
+    "gitlab": gitlab_upstream,
     "jira": jira_upstream,
     "pagerduty": pagerduty_upstream,
 }
@@ -255,6 +302,7 @@ NATURAL_KEYS: dict[type[models.Model], str] = {
     Source: "name",
     Team: "slug",
     Repo: "full_name",
+    RepoGroup: "path",
     JiraProject: "key",
     PagerDutyService: "service_id",
 }

@@ -2,7 +2,7 @@
 syncs still end with exactly the rows of a clean sync (docs/operations.md#syncs-and-failures).
 
 The endpoints are not listed here: they are read from a clean run's simulator request log
-(GitHub, Jira and PagerDuty, first and incremental sync), and one fault rule per endpoint is
+(GitHub, GitLab, Jira and PagerDuty, first and incremental sync), and one fault rule per endpoint is
 added before the faulted run. Each rule must be met exactly once.
 """
 
@@ -23,7 +23,7 @@ from tests.faults.conftest import (
 )
 
 TIMEOUT = 0.3  # the client's timeout in the timeout case, seconds
-NO_HEADER_WAIT = 0.01  # GitHub's and PagerDuty's documented 60 s wait, shrunk for the test
+NO_HEADER_WAIT = 0.01  # GitHub's, GitLab's and PagerDuty's 60 s no-header wait, shrunk for the test
 
 # Endpoints the issue names; the clean run must reach them, or the world is too small.
 NAMED = {
@@ -40,6 +40,12 @@ NAMED = {
         "/repos/{}/{}/commits/{}",
         "/repos/{}/{}/deployments/{}/statuses",
         "/repositories/{}/pulls",
+    },
+    "gitlab": {
+        "/api/{}/groups/acme/projects",
+        "/api/{}/projects/{}/merge_requests",
+        "/api/{}/projects/{}/merge_requests/{}/diffs",
+        "/api/{}/projects/{}/repository/tags",
     },
     "jira": {"/rest/api/{}/myself", "/rest/api/{}/field", "/rest/api/{}/search/jql"},
     "pagerduty": {"/services/{}", "/incidents", "/incidents/{}"},
@@ -86,10 +92,11 @@ def fast_waits(settings, monkeypatch) -> None:
     settings.KEEL_HTTP_TIMEOUT_SECONDS = TIMEOUT
     monkeypatch.setattr("integrations.github.limits.SECONDARY_BACKOFF_SECONDS", NO_HEADER_WAIT)
     monkeypatch.setattr("integrations.pagerduty.client.NO_HEADER_WAIT_SECONDS", NO_HEADER_WAIT)
+    monkeypatch.setattr("integrations.gitlab.limits.DEFAULT_BACKOFF_SECONDS", NO_HEADER_WAIT)
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
-@pytest.mark.parametrize("provider", ["github", "github-rest", "jira", "pagerduty"])
+@pytest.mark.parametrize("provider", ["github", "github-rest", "gitlab", "jira", "pagerduty"])
 def test_every_endpoint_failing_once_gives_the_rows_of_a_clean_sync(
     request, db, fast_waits, provider: str, fault: Fault
 ) -> None:

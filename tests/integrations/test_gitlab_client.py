@@ -298,3 +298,13 @@ def test_closing_references_and_ready_time() -> None:
     ]
     assert ready_at(notes) == t.replace(hour=3)  # a comment quoting it is no system note
     assert ready_at(notes[:1]) is None
+
+
+def test_429_with_budget_left_backs_off_doubling(rsps: Any, sleep: FakeSleep) -> None:
+    # another limit than the budget RateLimit-* count: its reset says nothing about this one
+    headers = {"RateLimit-Remaining": "1500", "RateLimit-Reset": str(int(NOW) + 42)}
+    for _ in range(2):
+        rsps.get(f"{PROJECT}/issues", status=429, headers=headers)
+    rsps.get(f"{PROJECT}/issues", json=[])
+    list(gl(sleep).list_issues("acme/platform/api"))
+    assert sleep.calls == [60.0, 120.0]

@@ -38,6 +38,7 @@ LEADER = "uptime"  # the metric "as_uptime" follows
 
 MODELS: tuple[str, ...] = ANOMALY_MODELS
 RESULT_COLUMNS = ["anomaly", "judged", "history", "distribution", "p_value"]
+BETA_TERMS = 2_000_000  # beta-binomial pmf terms evaluated at once (memory: ~16 bytes each ×6)
 
 
 def anomaly_tests(
@@ -191,11 +192,22 @@ def _beta_binomial_two_sided(k, n, a, b) -> np.ndarray:
     first = np.where(upper, np.where(flip, 0, k), np.where(flip, k + 1, 0))
     last = np.where(upper, np.where(flip, k - 1, n), np.where(flip, n, k))
     counts = (last - first + 1).astype(np.int64)
-    row = np.repeat(np.arange(len(k)), counts)
-    offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    values = first[row] + offset
-    pmf = stats.betabinom.pmf(values, n[row], a[row], b[row])
-    sums = np.bincount(row, weights=pmf, minlength=len(k))
+    sums = np.zeros(len(k))
+    # Rows in batches of about BETA_TERMS terms: a tail can hold tens of thousands (an uptime
+    # month's minutes), and every row's at once took a gigabyte. Each row's terms are summed
+    # in the same order either way.
+    ends = np.cumsum(counts)
+    start = 0
+    while start < len(k):
+        base = ends[start - 1] if start else 0
+        stop = max(start + 1, int(np.searchsorted(ends, base + BETA_TERMS, side="right")))
+        part = counts[start:stop]
+        row = np.repeat(np.arange(start, stop), part)
+        offset = np.arange(part.sum()) - np.repeat(np.cumsum(part) - part, part)
+        values = first[row] + offset
+        pmf = stats.betabinom.pmf(values, n[row], a[row], b[row])
+        sums[start:stop] = np.bincount(row - start, weights=pmf, minlength=stop - start)
+        start = stop
     tail = np.where(flip, 1.0 - sums, sums)
     return np.minimum(1.0, 2.0 * np.clip(tail, 0.0, 1.0))
 

@@ -269,3 +269,17 @@ def test_judging_only_some_rows_gives_those_rows_the_results_of_judging_all():
     pd.testing.assert_frame_equal(some[only], every[only])
     assert every.loc[only, "judged"].all() and not some.loc[~only, "judged"].any()
     assert set(every.loc[only, "distribution"]) >= {"beta_binomial", "as uptime", "poisson"}
+
+
+def test_beta_binomial_tails_in_batches_equal_all_at_once(monkeypatch):
+    """The beta-binomial tails are summed in batches of rows (bounded memory); each row's
+    p-value is the same as with every row at once, to the last bit."""
+    from apps.metrics import anomalies
+
+    rng = np.random.default_rng(5)
+    n = rng.integers(1, 5000, 300).astype(float)
+    k = np.floor(n * rng.beta(0.5, 20, 300))
+    a, b = rng.uniform(0.2, 5, 300), rng.uniform(5, 400, 300)
+    whole = _beta_binomial_two_sided(k, n, a, b)
+    monkeypatch.setattr(anomalies, "BETA_TERMS", 1000)  # many batches, some of one row
+    np.testing.assert_array_equal(_beta_binomial_two_sided(k, n, a, b), whole)

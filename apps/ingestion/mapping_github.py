@@ -1,6 +1,6 @@
 """Mapping of GitHub client records (integrations.github.records) to Keel's models."""
 
-from django.db import models, transaction
+from django.db import transaction
 
 from apps.delivery.links import pull_refs
 from apps.delivery.models import (
@@ -12,48 +12,13 @@ from apps.delivery.models import (
     Release,
     Tag,
 )
-from apps.ingestion.upserts import change_note, column_attname, rows_upsert
+from apps.ingestion.change_details import REPO_KEY, ChangeDetail, change_details_save
+from apps.ingestion.upserts import rows_upsert
 from apps.organization.models import Repo
 from apps.quality.models import Issue
 
 # The `provider` of every row this module writes (Source.kind of GitHub sources).
 PROVIDER = "github"
-# Rows are upserted by the host's id within their repo (pull requests, releases, issues,
-# deployments) or pull (reviews).
-REPO_KEY = ["repo", "external_id"]
-
-PULL_FIELDS = [
-    "repo",
-    "number",
-    "title",
-    "body",
-    "state",
-    "user_login",
-    "user_type",
-    "head_ref",
-    "issue_refs",
-    "labels",
-    "html_url",
-    "created_at",
-    "updated_at",
-    "closed_at",
-    "merged_at",
-]
-PULL_DETAIL_FIELDS = [
-    *PULL_FIELDS,
-    "additions",
-    "deletions",
-    "changed_files",
-    "commits_count",
-    "is_draft",
-    "ready_for_review_at",
-    "user_is_bot",
-    "closing_issue_refs",
-    "merge_commit_sha",
-]
-COMMIT_FIELDS = ["position", "message", "author_login", "authored_at", "committed_at"]
-REVIEW_FIELDS = ["state", "author_login", "author_type", "submitted_at"]
-FILE_FIELDS = ["additions", "deletions"]
 RELEASE_FIELDS = [
     "repo",
     "tag_name",
@@ -119,95 +84,40 @@ def pull_detail_row(repo: Repo, d) -> PullRequest:
 
 def pull_details_save(repo: Repo, records: list) -> dict[str, int]:
     """Upsert pull requests (PullDetailRecord) with their commits, reviews and files, and
-    delete the stored children they no longer have (a force-push drops commits, a file can
-    be reverted out of a PR). Idempotent: the same records give the same rows. Returns rows
+    delete the stored children they no longer have (see `change_details_save`). Returns rows
     sent per kind: {"pulls", "pull_commits", "pull_reviews", "pull_files"}. Call inside the
     transaction that commits the page."""
-    sent = {"pulls": 0, "pull_commits": 0, "pull_reviews": 0, "pull_files": 0}
-    if not records:
-        return sent
-    sent["pulls"] = rows_upsert(
-        model=PullRequest,
-        rows=[pull_detail_row(repo, d) for d in records],
-        unique_fields=REPO_KEY,
-        update_fields=PULL_DETAIL_FIELDS,
-    )
-    pks = dict(
-        PullRequest.objects.filter(
-            repo=repo, external_id__in=[d.pull.id for d in records]
-        ).values_list("external_id", "pk")
-    )
-    commits, reviews, files = [], [], []
-    for d in records:
-        pk = pks[d.pull.id]
-        commits += [
+    return change_details_save(repo=repo, details=[_change_detail(repo, d) for d in records])
+
+
+def _change_detail(repo: Repo, d) -> ChangeDetail:
+    return ChangeDetail(
+        pull=pull_detail_row(repo, d),
+        commits=[
             PullRequestCommit(
-                pull_id=pk,
                 sha=c.sha,
-                position=i,
                 message=c.message,
                 author_login=c.author_login or "",
                 authored_at=c.authored_at,
                 committed_at=c.committed_at,
             )
-            for i, c in enumerate(_unique(d.commits, key=lambda c: c.sha))
-        ]
-        reviews += [
+            for c in d.commits
+        ],
+        reviews=[
             PullRequestReview(
-                pull_id=pk,
                 external_id=r.id,
                 state=r.state,
                 author_login=r.author_login,
                 author_type=r.author_type,
                 submitted_at=r.submitted_at,
             )
-            for r in _unique(d.reviews, key=lambda r: r.id)
-        ]
-        files += [
-            PullRequestFile(pull_id=pk, path=f.path, additions=f.additions, deletions=f.deletions)
-            for f in _unique(d.files, key=lambda f: f.path)
-        ]
-    pulls = list(pks.values())
-    for kind, model, rows, keys, fields in (
-        ("pull_commits", PullRequestCommit, commits, ["pull", "sha"], COMMIT_FIELDS),
-        ("pull_reviews", PullRequestReview, reviews, ["pull", "external_id"], REVIEW_FIELDS),
-        ("pull_files", PullRequestFile, files, ["pull", "path"], FILE_FIELDS),
-    ):
-        sent[kind] = rows_upsert(model=model, rows=rows, unique_fields=keys, update_fields=fields)
-        _children_prune(model, pulls, rows, keys)
-    return sent
-
-
-def _unique(items, *, key) -> list:
-    """`items` without later repeats of the same key (GitHub can list an item twice when it
-    changes between two pages)."""
-    seen: dict = {}
-    for item in items:
-        seen.setdefault(key(item), item)
-    return list(seen.values())
-
-
-def _children_prune(
-    model: type[models.Model], pulls: list[int], rows: list, keys: list[str]
-) -> None:
-    """Delete the children of `pulls` that are not among `rows` (by `keys`), noting each
-    deleted row's times as a change."""
-    attnames = [column_attname(model, k) for k in keys]
-    kept = {tuple(getattr(r, a) for a in attnames) for r in rows}
-    times = [
-        f.attname for f in model._meta.concrete_fields if f.get_internal_type() == "DateTimeField"
-    ]
-    stale = [
-        values
-        for values in model._default_manager.filter(pull_id__in=pulls).values_list(
-            "pk", *attnames, *times
-        )
-        if tuple(values[1 : 1 + len(attnames)]) not in kept
-    ]
-    if stale:
-        model._default_manager.filter(pk__in=[v[0] for v in stale]).delete()
-        for values in stale:
-            change_note(list(values[1 + len(attnames) :]))
+            for r in d.reviews
+        ],
+        files=[
+            PullRequestFile(path=f.path, additions=f.additions, deletions=f.deletions)
+            for f in d.files
+        ],
+    )
 
 
 def release_row(repo: Repo, r) -> Release:

@@ -21,14 +21,7 @@ from apps.delivery.models import (
     Release,
     Tag,
 )
-from apps.ingestion.mapping_github import (
-    COMMIT_FIELDS,
-    FILE_FIELDS,
-    PULL_DETAIL_FIELDS,
-    REVIEW_FIELDS,
-    _children_prune,
-    _unique,
-)
+from apps.ingestion.change_details import REPO_KEY, ChangeDetail, change_details_save, unique
 from apps.ingestion.upserts import rows_upsert
 from apps.organization.models import Repo
 from apps.quality.models import Issue
@@ -42,7 +35,6 @@ from integrations.gitlab import (
 from integrations.gitlab.detail import closing_refs
 
 PROVIDER = "gitlab"
-REPO_KEY = ["repo", "external_id"]
 BOT_USERNAME = re.compile(r"^(project|group)_\d+_bot(_[0-9a-f]+)?\d*$")
 RELEASE_FIELDS = ["tag_name", "name", "created_at", "published_at", "html_url"]
 ISSUE_FIELDS = [
@@ -105,62 +97,40 @@ def pull_detail_row(repo: Repo, d: MergeRequestDetailRecord) -> PullRequest:
 
 def merge_requests_save(repo: Repo, records: list[MergeRequestDetailRecord]) -> dict[str, int]:
     """Upsert merge requests with their commits, approvals and files, and delete the stored
-    children they no longer have (a force-push drops commits, a file can be reverted out).
-    Idempotent. Returns rows sent per kind ("pulls", "pull_commits", "pull_reviews",
-    "pull_files"). Call inside the transaction that commits the page."""
-    sent = {"pulls": 0, "pull_commits": 0, "pull_reviews": 0, "pull_files": 0}
-    if not records:
-        return sent
-    sent["pulls"] = rows_upsert(
-        model=PullRequest,
-        rows=[pull_detail_row(repo, d) for d in records],
-        unique_fields=REPO_KEY,
-        update_fields=PULL_DETAIL_FIELDS,
-    )
-    pks = dict(
-        PullRequest.objects.filter(
-            repo=repo, external_id__in=[d.merge_request.id for d in records]
-        ).values_list("external_id", "pk")
-    )
-    commits, reviews, files = [], [], []
-    for d in records:
-        pk = pks[d.merge_request.id]
-        commits += [
+    children they no longer have (see `change_details_save`). Returns rows sent per kind
+    ("pulls", "pull_commits", "pull_reviews", "pull_files"). Call inside the transaction that
+    commits the page."""
+    return change_details_save(repo=repo, details=[_change_detail(repo, d) for d in records])
+
+
+def _change_detail(repo: Repo, d: MergeRequestDetailRecord) -> ChangeDetail:
+    return ChangeDetail(
+        pull=pull_detail_row(repo, d),
+        commits=[
             PullRequestCommit(
-                pull_id=pk,
                 sha=c.sha,
-                position=i,
                 message=c.title,
                 author_login="",  # GitLab names a commit's author, not an account
                 authored_at=c.authored_at,
                 committed_at=c.committed_at,
             )
-            for i, c in enumerate(_unique(d.commits, key=lambda c: c.sha))
-        ]
-        reviews += [
+            for c in d.commits
+        ],
+        reviews=[
             PullRequestReview(
-                pull_id=pk,
                 external_id=a.id,
                 state=a.state,
                 author_login=a.author_username,
                 author_type=user_type(a.author_username),
                 submitted_at=a.submitted_at,
             )
-            for a in _unique(d.approvals, key=lambda a: a.id)
-        ]
-        files += [
-            PullRequestFile(pull_id=pk, path=f.path, additions=f.additions, deletions=f.deletions)
-            for f in _unique(d.files, key=lambda f: f.path)
-        ]
-    pulls = list(pks.values())
-    for kind, model, rows, keys, fields in (
-        ("pull_commits", PullRequestCommit, commits, ["pull", "sha"], COMMIT_FIELDS),
-        ("pull_reviews", PullRequestReview, reviews, ["pull", "external_id"], REVIEW_FIELDS),
-        ("pull_files", PullRequestFile, files, ["pull", "path"], FILE_FIELDS),
-    ):
-        sent[kind] = rows_upsert(model=model, rows=rows, unique_fields=keys, update_fields=fields)
-        _children_prune(model, pulls, rows, keys)
-    return sent
+            for a in d.approvals
+        ],
+        files=[
+            PullRequestFile(path=f.path, additions=f.additions, deletions=f.deletions)
+            for f in d.files
+        ],
+    )
 
 
 def release_row(repo: Repo, r: ReleaseRecord) -> Release:
@@ -217,7 +187,7 @@ def tags_save(repo: Repo, records: list[TagRecord]) -> int:
     """Upsert tags by (repo, name) with their commit's date (GitLab's list embeds it)."""
     rows = [
         Tag(repo=repo, provider=PROVIDER, name=r.name, sha=r.sha, committed_at=r.committed_at)
-        for r in _unique(records, key=lambda r: r.name)
+        for r in unique(records, key=lambda r: r.name)
     ]
     return rows_upsert(
         model=Tag, rows=rows, unique_fields=["repo", "name"], update_fields=["sha", "committed_at"]

@@ -1,11 +1,9 @@
 """GitHub → Keel: one repo's releases, tags, deployments, pull requests and issues.
 
-Every list is read page by page; each page is upserted in its own transaction (idempotent,
-keyed by GitHub ids), and the list's cursor and first-page ETag are stored only after its last
-page is committed. A crash or a malformed page therefore leaves earlier pages stored and the
-cursor where it was, and the next run re-reads from there and ends with exactly the rows of a
-clean run. Endpoints: https://docs.github.com/en/rest (repos, releases, repos#list-repository-tags,
-deployments, pulls, issues) and, for pull requests with their detail when the source's `api` is
+Every list is read page by page, each page upserted in its own transaction and the list's
+cursor and ETag stored after its last page (apps.ingestion.repo_lists). Endpoints:
+https://docs.github.com/en/rest (repos, releases, repos#list-repository-tags, deployments,
+pulls, issues) and, for pull requests with their detail when the source's `api` is
 `graphql`, https://docs.github.com/en/graphql (integrations.github.graphql).
 """
 
@@ -21,7 +19,8 @@ from django.utils import timezone
 
 from apps.delivery.models import Deployment, PullRequest, Release, Tag
 from apps.ingestion import mapping_github as m
-from apps.ingestion.cursors import cursor_get, cursor_set, validator_set, validators_get
+from apps.ingestion.cursors import cursor_get, validators_get
+from apps.ingestion.repo_lists import list_sync, repos_to_sync, stored_at_cursor_drop
 from apps.ingestion.runs import RunTally, StatsSum, scopes_sync
 from apps.ingestion.upserts import change_note, rows_upsert
 from apps.organization.models import Repo, Source
@@ -33,39 +32,6 @@ from integrations.github.graphql import GitHubGraphQLClient
 from integrations.http import Page
 
 Progress = Callable[[str], None]
-
-
-def _list_sync(
-    *,
-    repo: Repo,
-    endpoint: str,
-    pages: Iterator[Page],
-    save: Callable[[list], int],
-    tally: RunTally,
-    progress: Progress,
-    cursor: bool = False,
-) -> None:
-    """Store every page of one list, each page in its own transaction; after the last page,
-    commit the first page's ETag and (with `cursor`) the newest `updated_at` seen as the
-    endpoint's cursor, together. A 304 on the first page means nothing changed: no work."""
-    first: Page | None = None
-    newest: datetime | None = None
-    read = 0
-    for page in pages:
-        first = first or page
-        if page.not_modified:
-            return
-        with transaction.atomic():
-            tally.add(repo.full_name, endpoint, save(page.items))
-        read += len(page.items)
-        if cursor and page.items:
-            newest = max(newest or page.items[0].updated_at, *(i.updated_at for i in page.items))
-        progress(f"{repo.full_name}: {endpoint} {read} read")
-    with transaction.atomic():
-        if first is not None:
-            validator_set(source=repo.source, url=first.url, etag=first.etag)
-        if newest is not None:
-            cursor_set(source=repo.source, scope=repo.full_name, endpoint=endpoint, value=newest)
 
 
 def _upsert_by_external_id(repo: Repo, model: type, to_row: Callable, fields: list[str]):
@@ -89,7 +55,7 @@ def repo_info_sync(*, client: GitHubClient, repo: Repo) -> None:
 def releases_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
     """All releases (the list is short and has no `since`; its ETag makes a re-read free)."""
     save = _upsert_by_external_id(repo, Release, m.release_row, m.RELEASE_FIELDS)
-    _list_sync(
+    list_sync(
         repo=repo,
         endpoint="releases",
         pages=client.list_releases(repo.full_name),
@@ -103,7 +69,7 @@ def tags_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Pr
     """All tags, then the committer date of each tag commit not yet known (one GET each, ever).
     Dates are fetched only for repos whose releases come from tags."""
 
-    _list_sync(
+    list_sync(
         repo=repo,
         endpoint="tags",
         pages=client.list_tags(repo.full_name),
@@ -130,7 +96,7 @@ def deployments_sync(
     """All deployments, then the statuses of each deployment that changed and has no success
     yet (the earliest success never moves once known)."""
 
-    _list_sync(
+    list_sync(
         repo=repo,
         endpoint="deployments",
         pages=client.list_deployments(repo.full_name),
@@ -169,12 +135,19 @@ def pulls_sync(
     since = cursor_get(source=repo.source, scope=repo.full_name, endpoint="pulls")
 
     def save(records: list[PullDetailRecord]) -> int:
-        sent = m.pull_details_save(repo, _seen_dropped(repo, records, since))
+        fresh = stored_at_cursor_drop(
+            model=PullRequest,
+            repo=repo,
+            records=records,
+            since=since,
+            external_id=lambda r: r.pull.id,
+        )
+        sent = m.pull_details_save(repo, fresh)
         for kind in ("pull_commits", "pull_reviews", "pull_files"):
             tally.add(repo.full_name, kind, sent[kind])
         return sent["pulls"]
 
-    _list_sync(
+    list_sync(
         repo=repo,
         endpoint="pulls",
         pages=client.list_pull_details(repo.full_name, stop_before=since),
@@ -185,30 +158,11 @@ def pulls_sync(
     )
 
 
-def _seen_dropped(
-    repo: Repo, records: list[PullDetailRecord], since: datetime | None
-) -> list[PullDetailRecord]:
-    """`records` without the PRs updated exactly at the cursor and stored as of then: the list
-    is read down to the cursor inclusive (another PR may share its second), and the one the
-    last run stored is the same row again."""
-    if since is None:
-        return records
-    at_cursor = {r.pull.id for r in records if r.updated_at == since}
-    if not at_cursor:
-        return records
-    stored = set(
-        PullRequest.objects.filter(
-            repo=repo, external_id__in=at_cursor, updated_at=since
-        ).values_list("external_id", flat=True)
-    )
-    return [r for r in records if r.pull.id not in stored]
-
-
 def issues_sync(*, client: GitHubClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
     """Issues by `updated` descending down to the cursor, without the PRs GitHub mixes into
     that list (see GitHubClient.list_issues for why not `since=`)."""
     since = cursor_get(source=repo.source, scope=repo.full_name, endpoint="issues")
-    _list_sync(
+    list_sync(
         repo=repo,
         endpoint="issues",
         pages=client.list_issues(repo.full_name, stop_before=since),
@@ -288,12 +242,8 @@ def github_source_sync(
         pulls_client = github_graphql_client_build(source=source)
     clients = [client] if pulls_client is client else [client, pulls_client]
     tally.stats = StatsSum([c.stats for c in clients])  # kept even when the run fails part-way
-    repos = list(source.repos.filter(enabled=True).select_related("source"))
-    if scopes is not None:
-        wanted = {s.lower() for s in scopes}
-        repos = [r for r in repos if r.full_name.lower() in wanted]
     scopes_sync(
-        items=repos,
+        items=repos_to_sync(source=source, scopes=scopes),
         key=lambda r: r.full_name,
         noun="repo",
         tally=tally,

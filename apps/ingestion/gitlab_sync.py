@@ -22,7 +22,7 @@ from django.db import models, transaction
 from apps.delivery.models import Deployment, PullRequest, Release
 from apps.ingestion import mapping_gitlab as m
 from apps.ingestion.cursors import cursor_get, validators_get
-from apps.ingestion.github_sync import _list_sync
+from apps.ingestion.repo_lists import list_sync, repos_to_sync, stored_at_cursor_drop
 from apps.ingestion.runs import RunTally, scopes_sync
 from apps.organization.models import Repo, RepoGroup, Source
 from apps.organization.selectors import source_credentials
@@ -74,12 +74,8 @@ def gitlab_source_sync(
                 g.path, "projects", group_projects_sync(client=client, group=g)
             ),
         )
-    repos = list(source.repos.filter(enabled=True).select_related("source"))
-    if scopes is not None:
-        wanted = {s.lower() for s in scopes}
-        repos = [r for r in repos if r.full_name.lower() in wanted]
     scopes_sync(
-        items=repos,
+        items=repos_to_sync(source=source, scopes=scopes),
         key=lambda r: r.full_name,
         noun="project",
         tally=tally,
@@ -99,24 +95,15 @@ def project_info_sync(*, client: GitLabClient, repo: Repo) -> None:
 
 
 def _unseen(model: type[models.Model], repo: Repo, records: list, since: datetime | None) -> list:
-    """`records` without those updated exactly at the cursor and stored as of then (the list is
-    read from the cursor inclusive: the rows the last run ended with come back)."""
-    if since is None:
-        return records
-    at_cursor = {r.id for r in records if r.updated_at == since}
-    if not at_cursor:
-        return records
-    stored = set(
-        model._default_manager.filter(
-            repo=repo, external_id__in=at_cursor, updated_at=since
-        ).values_list("external_id", flat=True)
+    """`records` without those stored as of the cursor (the list is read from it inclusive)."""
+    return stored_at_cursor_drop(
+        model=model, repo=repo, records=records, since=since, external_id=lambda r: r.id
     )
-    return [r for r in records if r.id not in stored]
 
 
 def releases_sync(*, client: GitLabClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
     """All releases (a short list without `updated_after`; its ETag makes a re-read free)."""
-    _list_sync(
+    list_sync(
         repo=repo,
         endpoint="releases",
         pages=client.list_releases(repo.full_name),
@@ -128,7 +115,7 @@ def releases_sync(*, client: GitLabClient, repo: Repo, tally: RunTally, progress
 
 def tags_sync(*, client: GitLabClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
     """All tags with their commit dates (in the list: no request per tag)."""
-    _list_sync(
+    list_sync(
         repo=repo,
         endpoint="tags",
         pages=client.list_tags(repo.full_name),
@@ -138,24 +125,49 @@ def tags_sync(*, client: GitLabClient, repo: Repo, tally: RunTally, progress: Pr
     )
 
 
-def deployments_sync(
-    *, client: GitLabClient, repo: Repo, tally: RunTally, progress: Progress
+def _updated_rows_sync(
+    *,
+    repo: Repo,
+    endpoint: str,
+    list_pages: Callable[..., Iterator[Page]],
+    model: type[models.Model],
+    to_row: Callable,
+    fields: list[str],
+    tally: RunTally,
+    progress: Progress,
 ) -> None:
-    """Deployments of every environment updated from the cursor on, with their success time."""
-    since = cursor_get(source=repo.source, scope=repo.full_name, endpoint="deployments")
+    """The `endpoint` list read from its cursor on (`updated_after`), upserted as `to_row`
+    rows of `model` without those stored as of the cursor; the cursor after the last page."""
+    since = cursor_get(source=repo.source, scope=repo.full_name, endpoint=endpoint)
 
     def save(items: list) -> int:
-        fresh = _unseen(Deployment, repo, items, since)
-        return m.rows_save(repo, Deployment, m.deployment_row, m.DEPLOYMENT_FIELDS, fresh)
+        fresh = _unseen(model, repo, items, since)
+        return m.rows_save(repo, model, to_row, fields, fresh)
 
-    _list_sync(
+    list_sync(
         repo=repo,
-        endpoint="deployments",
-        pages=client.list_deployments(repo.full_name, updated_after=since),
+        endpoint=endpoint,
+        pages=list_pages(repo.full_name, updated_after=since),
         save=save,
         tally=tally,
         progress=progress,
         cursor=True,
+    )
+
+
+def deployments_sync(
+    *, client: GitLabClient, repo: Repo, tally: RunTally, progress: Progress
+) -> None:
+    """Deployments of every environment updated from the cursor on, with their success time."""
+    _updated_rows_sync(
+        repo=repo,
+        endpoint="deployments",
+        list_pages=client.list_deployments,
+        model=Deployment,
+        to_row=m.deployment_row,
+        fields=m.DEPLOYMENT_FIELDS,
+        tally=tally,
+        progress=progress,
     )
 
 
@@ -187,7 +199,7 @@ def merge_requests_sync(
         return sent["pulls"]
 
     pages = client.list_merge_requests(repo.full_name, updated_after=since)
-    _list_sync(
+    list_sync(
         repo=repo,
         endpoint="merge_requests",
         pages=_details(client, repo, pages, since),
@@ -200,20 +212,15 @@ def merge_requests_sync(
 
 def issues_sync(*, client: GitLabClient, repo: Repo, tally: RunTally, progress: Progress) -> None:
     """Issues of every state and type updated from the cursor on."""
-    since = cursor_get(source=repo.source, scope=repo.full_name, endpoint="issues")
-
-    def save(items: list) -> int:
-        fresh = _unseen(Issue, repo, items, since)
-        return m.rows_save(repo, Issue, m.issue_row, m.ISSUE_FIELDS, fresh)
-
-    _list_sync(
+    _updated_rows_sync(
         repo=repo,
         endpoint="issues",
-        pages=client.list_issues(repo.full_name, updated_after=since),
-        save=save,
+        list_pages=client.list_issues,
+        model=Issue,
+        to_row=m.issue_row,
+        fields=m.ISSUE_FIELDS,
         tally=tally,
         progress=progress,
-        cursor=True,
     )
 
 

@@ -29,7 +29,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from integrations.github.records import PullRequestRecord, parse_pull, parse_time
+from integrations.github.records import PullRequestRecord, parse_pull
+from integrations.http.fields import parse_time
 
 GHOST = "ghost"
 MAX_PULL_COMMITS = 250

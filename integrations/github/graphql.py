@@ -43,8 +43,8 @@ from integrations.errors import (
 from integrations.github.detail import PullDetailRecord
 from integrations.github.graphql_nodes import CONNECTIONS, PullAssembly, pull_assembly
 from integrations.github.limits import GitHubRateLimits
-from integrations.github.records import parse_time
 from integrations.http import RETRY_STATUSES, BaseClient, OnRequest, Page, Sleep
+from integrations.http.fields import parse_time
 from integrations.http.payloads import PARSE_ERRORS, item_error
 
 logger = logging.getLogger(__name__)

@@ -21,7 +21,8 @@ from integrations.github.detail import (
     PullReviewRecord,
     actor,
 )
-from integrations.github.records import PullRequestRecord, parse_time
+from integrations.github.records import PullRequestRecord
+from integrations.http.fields import parse_time
 
 Node = dict[str, Any]
 

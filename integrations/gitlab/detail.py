@@ -23,15 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from integrations.gitlab.records import (
-    MergeRequestRecord,
-    as_int,
-    as_str,
-    opt_time,
-    parse_time,
-    text,
-    username,
-)
+from integrations.gitlab.records import MergeRequestRecord, username
+from integrations.http.fields import as_int, as_str, opt_time, parse_time, text
 
 APPROVED_NOTE = "approved this merge request"
 UNAPPROVED_NOTE = "unapproved this merge request"

@@ -16,10 +16,10 @@ description, a release name) becomes "". A user is kept by ``username`` (GitLab'
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-Item = dict[str, Any]
+from integrations.http.fields import Item, as_int, as_str, opt_time, parse_time, text
 
 
 @dataclass(frozen=True)
@@ -125,41 +125,6 @@ class IssueRecord:
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
-
-
-def parse_time(value: Any) -> datetime:
-    """GitLab ISO 8601 timestamp (``2019-06-28T05:21:43.743Z``, or with an offset such as
-    ``+01:00``) → aware UTC datetime. TypeError when not a string, ValueError when unparseable
-    or without a time zone."""
-    if not isinstance(value, str):
-        raise TypeError(f"expected an ISO 8601 timestamp, got {value!r}")
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError(f"timestamp without a time zone: {value!r}")
-    return parsed.astimezone(UTC)
-
-
-def opt_time(value: Any) -> datetime | None:
-    return None if value is None else parse_time(value)
-
-
-def as_int(item: Item, key: str) -> int:
-    value = item[key]
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"field {key!r} must be an integer, got {value!r}")
-    return value
-
-
-def as_str(item: Item, key: str) -> str:
-    value = item[key]
-    if not isinstance(value, str):
-        raise TypeError(f"field {key!r} must be a string, got {value!r}")
-    return value
-
-
-def text(item: Item, key: str) -> str:
-    value = item.get(key)
-    return "" if value is None else str(value)
 
 
 def username(user: Any) -> str | None:

@@ -125,7 +125,7 @@ class GitHubClient(BaseClient):
 
     def get_repo(self, full_name: str) -> RepoRecord:
         """``GET /repos/{owner}/{repo}``."""
-        return self._get_one(_repo_path(full_name), parse_repo)
+        return self.get_record(_repo_path(full_name), parse_repo)
 
     def list_releases(self, full_name: str) -> Iterator[Page[ReleaseRecord]]:
         """``GET /repos/{owner}/{repo}/releases``, newest first."""
@@ -137,7 +137,9 @@ class GitHubClient(BaseClient):
 
     def get_commit(self, full_name: str, sha: str) -> CommitRecord:
         """``GET /repos/{owner}/{repo}/commits/{sha}``."""
-        return self._get_one(f"{_repo_path(full_name)}/commits/{quote(sha, safe='')}", parse_commit)
+        return self.get_record(
+            f"{_repo_path(full_name)}/commits/{quote(sha, safe='')}", parse_commit
+        )
 
     def list_deployments(self, full_name: str) -> Iterator[Page[DeploymentRecord]]:
         """``GET /repos/{owner}/{repo}/deployments``, newest first."""
@@ -169,7 +171,7 @@ class GitHubClient(BaseClient):
 
     def get_pull(self, full_name: str, number: int) -> PullRequestRecord:
         """``GET /repos/{owner}/{repo}/pulls/{number}``, with additions and deletions."""
-        return self._get_one(f"{_repo_path(full_name)}/pulls/{int(number)}", parse_pull)
+        return self.get_record(f"{_repo_path(full_name)}/pulls/{int(number)}", parse_pull)
 
     def list_pull_details(
         self, full_name: str, *, stop_before: datetime | None
@@ -259,27 +261,12 @@ class GitHubClient(BaseClient):
     ) -> Iterator[Page[R]]:
         params = {"per_page": self.per_page, **params}
         etag = self.validators.get(self.build_url(path, params)) if conditional else None
-        for page in self.paginate(path, params, etag=etag):
-            records = [
-                self.parse_item(parse, item, page.url, index)
-                for index, item in enumerate(page.items)
-                if keep is None or keep(item)
-            ]
-            yield Page(url=page.url, etag=page.etag, items=records, not_modified=page.not_modified)
+        return self.paginate_records(path, params, parse, etag=etag, keep=keep)
 
     def _all(self, path: str, parse: Callable[[Item], R]) -> list[R]:
         """Every item of every page of a list, never conditional."""
         pages = self._list(path, {}, parse, conditional=False)
         return [record for page in pages for record in page.items]
-
-    def _get_one(self, path: str, parse: Callable[[Item], R]) -> R:
-        url = self.build_url(path)
-        payload = self.get_json(path)
-        if not isinstance(payload, dict):
-            raise MalformedResponseError(
-                f"GitHub: expected a JSON object from {url}, got {type(payload).__name__}", url=url
-            )
-        return self.parse_item(parse, payload, url)
 
 
 def _event(event: Item) -> Item:

@@ -147,7 +147,7 @@ class GitLabClient(BaseClient):
     def get_project(self, project: str | int) -> ProjectRecord:
         """``GET /projects/:id``. # GitLab: https://docs.gitlab.com/ee/api/projects.html#get-a-single-project"""
         with _about(project, "project"):
-            return self._get_one(project_path(project), parse_project)
+            return self.get_record(project_path(project), parse_project)
 
     def list_group_projects(
         self, group: str | int, *, include_subgroups: bool = True
@@ -242,7 +242,7 @@ class GitLabClient(BaseClient):
         # GitLab: https://docs.gitlab.com/ee/api/merge_request_approvals.html#get-configuration-1
         """
         with _about(project, f"merge request !{iid} approvals"):
-            return self._get_one(f"{_mr_path(project, iid)}/approvals", parse_approval_state)
+            return self.get_record(f"{_mr_path(project, iid)}/approvals", parse_approval_state)
 
     # --- delivery and issues -----------------------------------------------------------------
 
@@ -312,23 +312,10 @@ class GitLabClient(BaseClient):
     ) -> Iterator[Page[R]]:
         params = {"per_page": self.per_page, **params}
         etag = self.validators.get(self.build_url(path, params)) if conditional else None
-        for page in self.paginate(path, params, etag=etag):
-            records = [
-                self.parse_item(parse, item, page.url, i) for i, item in enumerate(page.items)
-            ]
-            yield Page(url=page.url, etag=page.etag, items=records, not_modified=page.not_modified)
+        return self.paginate_records(path, params, parse, etag=etag)
 
     def _all(self, path: str, params: Mapping[str, Any], parse: Callable[[Item], R]) -> list[R]:
         return [record for page in self._list(path, params, parse) for record in page.items]
-
-    def _get_one(self, path: str, parse: Callable[[Item], R]) -> R:
-        url = self.build_url(path)
-        payload = self.get_json(path)
-        if not isinstance(payload, dict):
-            raise MalformedResponseError(
-                f"GitLab: expected a JSON object from {url}, got {type(payload).__name__}", url=url
-            )
-        return self.parse_item(parse, payload, url)
 
 
 def project_path(project: str | int) -> str:

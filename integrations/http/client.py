@@ -238,6 +238,37 @@ class BaseClient:
             )
         raise UpstreamError(f"{self.provider}: more than {max_pages} pages, next {url}", url=url)
 
+    def get_record(self, path: str, parse: Callable[[dict[str, Any]], R]) -> R:
+        """GET one JSON object and ``parse`` it into a record. MalformedResponseError naming
+        the URL when the body is not an object or ``parse`` rejects it."""
+        url = self.build_url(path)
+        payload = self.get_json(path)
+        if not isinstance(payload, dict):
+            raise MalformedResponseError(
+                f"{self.provider}: expected a JSON object from {url}, got {type(payload).__name__}",
+                url=url,
+            )
+        return self.parse_item(parse, payload, url)
+
+    def paginate_records(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        parse: Callable[[dict[str, Any]], R],
+        *,
+        etag: str | None = None,
+        keep: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> Iterator[Page[R]]:
+        """:meth:`paginate`, each page's items (those ``keep`` accepts) parsed into records;
+        an item ``parse`` rejects is a MalformedResponseError naming the URL and its index."""
+        for page in self.paginate(path, params, etag=etag):
+            records = [
+                self.parse_item(parse, item, page.url, index)
+                for index, item in enumerate(page.items)
+                if keep is None or keep(item)
+            ]
+            yield Page(url=page.url, etag=page.etag, items=records, not_modified=page.not_modified)
+
     # --- internals ---------------------------------------------------------------------------
 
     def _fetch_page(

@@ -283,3 +283,34 @@ def test_session_sends_configured_headers(rsps: Any, sleep: FakeSleep) -> None:
 )
 def test_retry_after_seconds_reads_both_forms(value: str | None, seconds: float | None) -> None:
     assert retry_after_seconds(value, now=NOW) == seconds
+
+
+def test_get_record_parses_one_object_and_names_the_url_of_any_other_body(
+    rsps: Any, sleep: FakeSleep
+) -> None:
+    rsps.get(f"{API}/thing", json={"id": 7})
+    rsps.get(f"{API}/list", json=[{"id": 7}])
+    client = make(sleep)
+    assert client.get_record("/thing", lambda item: item["id"]) == 7
+    with pytest.raises(MalformedResponseError) as caught:
+        client.get_record("/list", lambda item: item["id"])
+    assert str(caught.value) == f"Tiny: expected a JSON object from {API}/list, got list"
+    assert caught.value.url == f"{API}/list"
+
+
+def test_paginate_records_parses_the_kept_items_and_names_a_bad_one_by_its_index(
+    rsps: Any, sleep: FakeSleep
+) -> None:
+    rsps.get(f"{API}/items", json=[{"id": 1}, {"skip": True}], headers={"X-Next": f"{API}/p2"})
+    rsps.get(f"{API}/p2", json=[{"id": 3}, {"name": "no id"}])
+    client = make(sleep)
+    pages = client.paginate_records(
+        "/items", {}, lambda item: item["id"], keep=lambda item: "skip" not in item
+    )
+    first = next(pages)
+    assert (first.url, first.items) == (f"{API}/items", [1])
+    with pytest.raises(MalformedResponseError) as caught:
+        next(pages)
+    assert str(caught.value) == (
+        f"Tiny: malformed item #1 ('no id') from {API}/p2: missing field 'id'"
+    )

@@ -5,11 +5,10 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 from urllib.parse import quote
 
 import requests
@@ -42,7 +41,7 @@ from integrations.github.records import (
     parse_repo,
     parse_tag,
 )
-from integrations.http import BaseClient, OnRequest, Page, Sleep
+from integrations.http import BaseClient, ClientOptions, Page
 from integrations.http.payloads import iso_utc
 
 R = TypeVar("R")
@@ -75,14 +74,8 @@ class GitHubClient(BaseClient):
         token: str,
         *,
         validators: Mapping[str, str] | None = None,
-        timeout: float = 30.0,
-        max_retries: int = 5,
-        backoff_factor: float = 0.5,
-        max_wait: float = 900.0,
-        sleep: Sleep = time.sleep,
-        clock: Callable[[], float] = time.time,
         per_page: int = 100,
-        on_request: OnRequest | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
         if not token:
             raise ValueError("GitHub token is empty")
@@ -96,17 +89,11 @@ class GitHubClient(BaseClient):
             base_url,
             headers=headers,
             secrets=(token,),
-            timeout=timeout,
-            max_retries=max_retries,
-            backoff_factor=backoff_factor,
-            max_wait=max_wait,
-            sleep=sleep,
-            on_request=on_request,
-            clock=clock,
+            **options,
         )
         self.validators = dict(validators or {})
         self.per_page = per_page
-        self.limits = GitHubRateLimits(clock)
+        self.limits = GitHubRateLimits(self.clock)
 
     # --- BaseClient hooks --------------------------------------------------------------------
 

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import requests
 from urllib3.util.retry import Retry
@@ -43,7 +42,7 @@ from integrations.errors import (
 from integrations.github.detail import PullDetailRecord
 from integrations.github.graphql_nodes import CONNECTIONS, PullAssembly, pull_assembly
 from integrations.github.limits import GitHubRateLimits
-from integrations.http import RETRY_STATUSES, BaseClient, OnRequest, Page, Sleep
+from integrations.http import RETRY_STATUSES, BaseClient, ClientOptions, Page
 from integrations.http.fields import parse_time
 from integrations.http.payloads import PARSE_ERRORS, item_error
 
@@ -121,14 +120,8 @@ class GitHubGraphQLClient(BaseClient):
         base_url: str,
         token: str,
         *,
-        timeout: float = 30.0,
-        max_retries: int = 5,
-        backoff_factor: float = 0.5,
-        max_wait: float = 900.0,
-        sleep: Sleep = time.sleep,
-        clock: Callable[[], float] = time.time,
         page_size: int = PAGE_SIZE,
-        on_request: OnRequest | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
         if not token:
             raise ValueError("GitHub token is empty")
@@ -137,17 +130,11 @@ class GitHubGraphQLClient(BaseClient):
             base_url,
             headers=headers,
             secrets=(token,),
-            timeout=timeout,
-            max_retries=max_retries,
-            backoff_factor=backoff_factor,
-            max_wait=max_wait,
-            sleep=sleep,
-            on_request=on_request,
-            clock=clock,
+            **options,
         )
         self.endpoint = graphql_url(base_url)
         self.page_size = max(1, min(100, page_size))
-        self.limits = GitHubRateLimits(clock)
+        self.limits = GitHubRateLimits(self.clock)
         self._remaining: tuple[int, int, datetime] | None = None  # (remaining, cost, reset)
 
     # --- BaseClient hook ---------------------------------------------------------------------

@@ -2,11 +2,12 @@
 
 from integrations.http.client import BaseClient
 from integrations.http.retry import RETRY_STATUSES, CountingRetry, retry_after_seconds
-from integrations.http.types import ClientStats, OnRequest, Page, Sleep
+from integrations.http.types import ClientOptions, ClientStats, OnRequest, Page, Sleep
 
 __all__ = [
     "RETRY_STATUSES",
     "BaseClient",
+    "ClientOptions",
     "ClientStats",
     "CountingRetry",
     "OnRequest",

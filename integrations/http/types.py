@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, TypedDict, TypeVar
 
 T = TypeVar("T")
 Sleep = Callable[[float], None]
 OnRequest = Callable[[str, int], None]
+
+
+class ClientOptions(TypedDict, total=False):
+    """The settings a provider client passes on to BaseClient unchanged (their meaning and
+    defaults: :class:`integrations.http.BaseClient`): timeout and max_wait in seconds, sleep
+    and clock injectable for tests, on_request called with (url, status) per response."""
+
+    timeout: float
+    max_retries: int
+    backoff_factor: float
+    max_wait: float
+    sleep: Sleep
+    clock: Callable[[], float]
+    on_request: OnRequest | None
 
 
 @dataclass

@@ -11,17 +11,16 @@ API token. Rate limits: 429 (and 503, retried by the base client) with ``Retry-A
 from __future__ import annotations
 
 import base64
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, Unpack
 from zoneinfo import ZoneInfo
 
 import requests
 
 from integrations.errors import MalformedResponseError
-from integrations.http import BaseClient, OnRequest, Page, Sleep
+from integrations.http import BaseClient, ClientOptions, Page
 from integrations.jira.records import ISSUE_FIELDS, JiraIssueRecord, parse_issue
 
 SEARCH_PATH = "/rest/api/3/search/jql"
@@ -54,14 +53,8 @@ class JiraClient(BaseClient):
         email: str,
         token: str,
         *,
-        timeout: float = 30.0,
-        max_retries: int = 5,
-        backoff_factor: float = 0.5,
-        max_wait: float = 900.0,
-        sleep: Sleep = time.sleep,
-        clock: Callable[[], float] = time.time,
         page_size: int = 100,
-        on_request: OnRequest | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
         if not token or not email:
             raise ValueError("Jira needs an account e-mail and an API token")
@@ -75,13 +68,7 @@ class JiraClient(BaseClient):
             base_url,
             headers=headers,
             secrets=(token, basic),
-            timeout=timeout,
-            max_retries=max_retries,
-            backoff_factor=backoff_factor,
-            max_wait=max_wait,
-            sleep=sleep,
-            on_request=on_request,
-            clock=clock,
+            **options,
         )
         self.page_size = page_size
         self._strikes = 0

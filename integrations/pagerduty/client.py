@@ -9,16 +9,15 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 from urllib.parse import quote
 
 import requests
 
 from integrations.errors import MalformedResponseError
-from integrations.http import BaseClient, OnRequest, Page, Sleep
+from integrations.http import BaseClient, ClientOptions, Page
 from integrations.http.payloads import iso_utc
 from integrations.pagerduty.records import (
     IncidentRecord,
@@ -52,14 +51,8 @@ class PagerDutyClient(BaseClient):
         base_url: str,
         token: str,
         *,
-        timeout: float = 30.0,
-        max_retries: int = 5,
-        backoff_factor: float = 0.5,
-        max_wait: float = 900.0,
-        sleep: Sleep = time.sleep,
         limit: int = 100,
-        on_request: OnRequest | None = None,
-        clock: Callable[[], float] = time.time,
+        **options: Unpack[ClientOptions],
     ) -> None:
         if not token:
             raise ValueError("PagerDuty token is empty")
@@ -72,13 +65,7 @@ class PagerDutyClient(BaseClient):
             base_url,
             headers=headers,
             secrets=(token,),
-            timeout=timeout,
-            max_retries=max_retries,
-            backoff_factor=backoff_factor,
-            max_wait=max_wait,
-            sleep=sleep,
-            on_request=on_request,
-            clock=clock,
+            **options,
         )
         self.limit = limit
 

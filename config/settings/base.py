@@ -221,7 +221,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {
-        "ProviderEnum": "apps.organization.models.Identity.Provider",
+        "ProviderEnum": "apps.organization.sources.identity_choices",
         "SyncRunStatusEnum": "apps.ingestion.models.SyncRun.Status",
         "CostImportStatusEnum": "apps.costs.models.CostImport.Status",
     },

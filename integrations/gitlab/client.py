@@ -114,12 +114,21 @@ class GitLabClient(BaseClient):
         return self.limits.wait(response)
 
     def next_url(self, response: requests.Response) -> str | None:
-        """``Link: <…>; rel="next"``, else the same URL with ``page=X-Next-Page``."""
+        """``Link: <…>; rel="next"``, else the same URL with ``page=X-Next-Page`` (empty or
+        absent on the last page). MalformedResponseError naming the URL for an X-Next-Page
+        that is not a page number: stopping there would leave the list cut short silently."""
         following = response.links.get("next", {}).get("url")
         if following:
             return str(following)
         page = (response.headers.get("X-Next-Page") or "").strip()
-        return self.build_url(response.url, {"page": page}) if page.isdigit() else None
+        if not page:
+            return None
+        if not (page.isascii() and page.isdigit()):
+            raise MalformedResponseError(
+                f"GitLab: X-Next-Page {page[:200]!r} from {response.url} is not a page number",
+                url=response.url,
+            )
+        return self.build_url(response.url, {"page": page})
 
     def _send(self, url: str, headers: Mapping[str, str], body: Any = None) -> requests.Response:
         """Wait for ``RateLimit-Reset`` first when the last response spent the budget."""

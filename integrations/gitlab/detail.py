@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from integrations.gitlab.records import MergeRequestRecord, username
-from integrations.http.fields import as_int, as_str, opt_time, parse_time, text
+from integrations.http.fields import as_int, as_str, opt_time_at, text, time_at
 
 APPROVED_NOTE = "approved this merge request"
 UNAPPROVED_NOTE = "unapproved this merge request"
@@ -119,8 +119,8 @@ def parse_commit(item: dict[str, Any]) -> MergeRequestCommitRecord:
         title=text(item, "title"),
         author_name=text(item, "author_name"),
         author_email=text(item, "author_email"),
-        authored_at=parse_time(item["authored_date"]),
-        committed_at=parse_time(item["committed_date"]),
+        authored_at=time_at(item, "authored_date"),
+        committed_at=time_at(item, "committed_date"),
     )
 
 
@@ -131,7 +131,7 @@ def parse_note(item: dict[str, Any]) -> NoteRecord:
         body=text(item, "body"),
         system=bool(item.get("system")),
         author_username=username(item.get("author")),
-        created_at=parse_time(item["created_at"]),
+        created_at=time_at(item, "created_at"),
     )
 
 
@@ -215,10 +215,11 @@ class ApprovalStateRecord:
 
 def parse_approval_state(item: dict[str, Any]) -> ApprovalStateRecord:
     approved = []
-    for entry in item.get("approved_by") or []:
+    for index, entry in enumerate(item.get("approved_by") or []):
         login = username(entry.get("user")) if isinstance(entry, dict) else None
         if login is not None:
-            approved.append((login, opt_time(entry.get("approved_at"))))
+            when = opt_time_at(entry, "approved_at", f"approved_by[{index}].approved_at")
+            approved.append((login, when))
     left = item.get("approvals_left")
     return ApprovalStateRecord(
         approved_by=tuple(approved), approvals_left=left if isinstance(left, int) else None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from integrations.http.fields import Item, as_int, as_str, opt_time, parse_time, text
+from integrations.http.fields import Item, as_int, as_str, opt_time_at, text, time_at
 
 
 @dataclass(frozen=True)
@@ -175,10 +175,10 @@ def parse_merge_request(item: Item) -> MergeRequestRecord:
         web_url=text(item, "web_url"),
         sha=text(item, "sha"),
         merge_commit_sha=str(merge_sha),
-        created_at=parse_time(item["created_at"]),
-        updated_at=parse_time(item["updated_at"]),
-        merged_at=opt_time(item.get("merged_at")),
-        closed_at=opt_time(item.get("closed_at")),
+        created_at=time_at(item, "created_at"),
+        updated_at=time_at(item, "updated_at"),
+        merged_at=opt_time_at(item, "merged_at"),
+        closed_at=opt_time_at(item, "closed_at"),
     )
 
 
@@ -190,8 +190,8 @@ def parse_tag(item: Item) -> TagRecord:
         name=as_str(item, "name"),
         sha=as_str(commit, "id"),
         message=text(item, "message"),
-        committed_at=opt_time(commit.get("committed_date")),
-        created_at=opt_time(item.get("created_at")),
+        committed_at=opt_time_at(commit, "committed_date", "commit.committed_date"),
+        created_at=opt_time_at(item, "created_at"),
     )
 
 
@@ -201,8 +201,8 @@ def parse_release(item: Item) -> ReleaseRecord:
         tag_name=as_str(item, "tag_name"),
         name=text(item, "name"),
         sha=text(commit, "id"),
-        created_at=parse_time(item["created_at"]),
-        released_at=opt_time(item.get("released_at")),
+        created_at=time_at(item, "created_at"),
+        released_at=opt_time_at(item, "released_at"),
         upcoming=bool(item.get("upcoming_release")),
         web_url=text(links, "self"),
     )
@@ -213,7 +213,7 @@ def parse_deployment(item: Item) -> DeploymentRecord:
     if not isinstance(environment, dict):
         raise TypeError("field 'environment' must be an object")
     job = _object(item, "deployable")
-    created = parse_time(item["created_at"])
+    created = time_at(item, "created_at")
     return DeploymentRecord(
         id=as_int(item, "id"),
         iid=as_int(item, "iid"),
@@ -222,8 +222,8 @@ def parse_deployment(item: Item) -> DeploymentRecord:
         ref=text(item, "ref"),
         sha=text(item, "sha"),
         created_at=created,
-        updated_at=opt_time(item.get("updated_at")) or created,
-        finished_at=opt_time(job.get("finished_at")),
+        updated_at=opt_time_at(item, "updated_at") or created,
+        finished_at=opt_time_at(job, "finished_at", "deployable.finished_at"),
     )
 
 
@@ -241,7 +241,7 @@ def parse_issue(item: Item) -> IssueRecord:
         author_username=username(item.get("author")),
         assignee_username=username(assignee),
         web_url=text(item, "web_url"),
-        created_at=parse_time(item["created_at"]),
-        updated_at=parse_time(item["updated_at"]),
-        closed_at=opt_time(item.get("closed_at")),
+        created_at=time_at(item, "created_at"),
+        updated_at=time_at(item, "updated_at"),
+        closed_at=opt_time_at(item, "closed_at"),
     )

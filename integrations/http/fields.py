@@ -31,6 +31,22 @@ def opt_time(value: Any) -> datetime | None:
     return None if value is None else parse_time(value)
 
 
+def time_at(item: Item, key: str, name: str | None = None) -> datetime:
+    """:func:`parse_time` of ``item[key]``, its TypeError or ValueError naming the field
+    (``name``, e.g. ``commit.committed_date`` for a nested object, else ``key``): ``field
+    'created_at': expected an ISO 8601 timestamp, got 1717``."""
+    value = item[key]
+    try:
+        return parse_time(value)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"field {name or key!r}: {exc}") from exc
+
+
+def opt_time_at(item: Item, key: str, name: str | None = None) -> datetime | None:
+    """:func:`time_at`, None when the field is absent or null."""
+    return None if item.get(key) is None else time_at(item, key, name)
+
+
 def as_int(item: Item, key: str) -> int:
     """``item[key]`` as an integer (a boolean is not one)."""
     value = item[key]

@@ -203,6 +203,36 @@ def test_malformed_item_names_the_field(rsps: Any, sleep: FakeSleep) -> None:
         list(gl(sleep).list_issues("acme/platform/api"))
 
 
+def test_malformed_timestamp_names_the_field_even_nested(rsps: Any, sleep: FakeSleep) -> None:
+    tag = {"name": "v1", "commit": {"id": "a" * 40, "committed_date": "yesterday"}}
+    rsps.get(f"{PROJECT}/repository/tags", json=[tag])
+    with pytest.raises(MalformedResponseError) as caught:
+        list(gl(sleep).list_tags("acme/platform/api"))
+    assert str(caught.value) == (
+        f"GitLab project 'acme/platform/api', tags: malformed item #0 ('v1') from {PROJECT}"
+        "/repository/tags?order_by=updated&per_page=100&sort=desc: field "
+        "'commit.committed_date': Invalid isoformat string: 'yesterday'"
+    )
+
+
+@pytest.mark.parametrize("header", ["https://evil.example/steal", "2; drop", "\u00b2"])
+def test_x_next_page_that_is_not_a_page_number_is_refused(
+    rsps: Any, sleep: FakeSleep, header: str
+) -> None:
+    """Ending the list there would cut it short silently (and, for tags and releases, keep
+    the first page's ETag so the rest is never read). "\u00b2" (superscript two) is a digit
+    to str.isdigit() but no page number."""
+    rsps.get(f"{PROJECT}/issues", json=[], headers={"X-Next-Page": header})
+    with pytest.raises(MalformedResponseError) as caught:
+        list(gl(sleep).list_issues("acme/platform/api"))
+    assert str(caught.value) == (
+        f"GitLab project 'acme/platform/api', issues: X-Next-Page {header!r} from {PROJECT}"
+        "/issues?order_by=updated_at&per_page=100&scope=all&sort=asc&state=all is not a page "
+        "number"
+    )
+    assert len(rsps.calls) == 1
+
+
 def test_merge_request_detail(rsps: Any, sleep: FakeSleep) -> None:
     base = f"{PROJECT}/merge_requests/4"
     commit = {

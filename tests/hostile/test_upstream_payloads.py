@@ -1,8 +1,8 @@
-"""Hostile upstream payloads (docs/operations.md#malformed-input-what-keel-says): GitHub, Jira and
-PagerDuty pages served by `responses` (raw bytes and headers, so any shape can be sent) through the
-real sync (`source_sync`). After a good sync, each broken payload fails the run with an error naming
-the provider, the URL and, for an item, its position and field; nothing of the bad page is stored,
-the rows of the good sync keep their values, and no cursor or ETag moves."""
+"""Hostile upstream payloads (docs/operations.md#malformed-input-what-keel-says): GitHub, Jira,
+PagerDuty and GitLab pages served by `responses` (raw bytes and headers, so any shape can be sent)
+through the real sync (`source_sync`). After a good sync, each broken payload fails the run with
+an error naming the provider, the URL and, for an item, its position and field; nothing of the
+bad page is stored, the rows of the good sync keep their values, and no cursor or ETag moves."""
 
 import json
 import re
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import responses
 
-from apps.delivery.models import PullRequest, Release
+from apps.delivery.models import Deployment, PullRequest, PullRequestReview, Release, Tag
 from apps.ingestion.models import HttpValidator, SyncCursor
 from apps.ingestion.services import source_sync
 from apps.organization.models import JiraProject, PagerDutyService, Repo, Source
@@ -201,6 +201,118 @@ PD_ROUTES = {
 }
 
 
+# --- GitLab -----------------------------------------------------------------------------------
+
+GL = "https://gl.test/api/v4"
+PROJ = "/projects/acme%2Fapp"
+GT1, GT2 = "2026-03-01T10:00:00.000Z", "2026-03-02T10:00:00.000Z"
+
+
+def gl_mr(iid: int, updated: str = GT1, **changes: Any) -> dict:
+    return {
+        "id": 5000 + iid,
+        "iid": iid,
+        "project_id": 42,
+        "title": f"MR {iid}",
+        "description": None,
+        "state": "opened",
+        "draft": False,
+        "author": {"id": 1, "username": "ana"},
+        "source_branch": "feat",
+        "target_branch": "main",
+        "labels": [],
+        "web_url": f"https://gl.test/acme/app/-/merge_requests/{iid}",
+        "sha": "b" * 40,
+        "merge_commit_sha": None,
+        "created_at": GT1,
+        "updated_at": updated,
+        "merged_at": None,
+        "closed_at": None,
+        **changes,
+    }
+
+
+def gl_issue(iid: int, updated: str = GT1, **changes: Any) -> dict:
+    return {
+        "id": 6000 + iid,
+        "iid": iid,
+        "project_id": 42,
+        "title": f"Bug {iid}",
+        "state": "opened",
+        "issue_type": "issue",
+        "labels": ["bug"],
+        "author": {"id": 1, "username": "ana"},
+        "assignee": None,
+        "web_url": f"https://gl.test/acme/app/-/issues/{iid}",
+        "created_at": GT1,
+        "updated_at": updated,
+        "closed_at": None,
+        **changes,
+    }
+
+
+def gl_deployment(iid: int, updated: str = GT1, **changes: Any) -> dict:
+    return {
+        "id": 7000 + iid,
+        "iid": iid,
+        "environment": {"id": 1, "name": "production"},
+        "status": "success",
+        "ref": "main",
+        "sha": "d" * 40,
+        "created_at": GT1,
+        "updated_at": updated,
+        "deployable": {"finished_at": updated},
+        **changes,
+    }
+
+
+def gl_release(**changes: Any) -> dict:
+    return {
+        "tag_name": "v1.0.0",
+        "name": "One",
+        "commit": {"id": "a" * 40},
+        "created_at": GT1,
+        "released_at": GT1,
+        "upcoming_release": False,
+        "_links": {"self": "https://gl.test/acme/app/-/releases/v1.0.0"},
+        **changes,
+    }
+
+
+def gl_tag(name: str = "v1.0.0", **changes: Any) -> dict:
+    commit = {"id": "a" * 40, "committed_date": GT1}
+    return {"name": name, "message": "", "commit": commit, "created_at": GT1, **changes}
+
+
+def gl_note(note_id: int, **changes: Any) -> dict:
+    """An approval (GitLab's system note), without its time unless given."""
+    body, author = "approved this merge request", {"id": 2, "username": "bo"}
+    return {"id": note_id, "body": body, "system": True, "author": author, **changes}
+
+
+MRS = f"{PROJ}/merge_requests"
+GL_ROUTES = {
+    PROJ: ok({"id": 42, "path_with_namespace": "acme/app", "default_branch": "main"}),
+    f"{PROJ}/releases": ok([gl_release()], ETag='W/"releases-1"'),
+    f"{PROJ}/repository/tags": ok([gl_tag()], ETag='W/"tags-1"'),
+    f"{PROJ}/deployments": ok([gl_deployment(1)]),
+    MRS: ok([gl_mr(1), gl_mr(2)]),
+    f"{PROJ}/issues": ok([gl_issue(5)]),
+    # Each merge request's detail: one approval, no commits, no diffs.
+    **{
+        path: reply
+        for n in (1, 2, 3)
+        for path, reply in {
+            f"{MRS}/{n}/commits": ok([]),
+            f"{MRS}/{n}/notes": ok([gl_note(900 + n, created_at=GT1)]),
+            f"{MRS}/{n}/diffs": ok([]),
+        }.items()
+    },
+}
+# A later page of merge requests: MR !1 changed, so a stored "changed" title would show a leak.
+NEW_MRS = [gl_mr(1, GT2, title="changed"), gl_mr(3, GT2)]
+
+
 # --- the cases --------------------------------------------------------------------------------
 
 
@@ -220,10 +332,30 @@ RELEASES_URL = f"{GH}{REPO}/releases?per_page=100"
 TAGS_URL = f"{GH}{REPO}/tags?per_page=100"
 SEARCH_URL = f"{JIRA}{SEARCH}?"
 INCIDENTS_URL = f"{PD}/incidents?limit=100&offset=0&service_ids%5B%5D=PSVC1&since="
+# GitLab lists read from their cursor (the good sync's newest update) on.
+AFTER = "sort=asc&state=all&updated_after=2026-03-01T10:00:00Z"
+MRS_URL = f"{GL}{MRS}?order_by=updated_at&per_page=100&{AFTER}"
+GL_ISSUES_URL = f"{GL}{PROJ}/issues?order_by=updated_at&per_page=100&scope=all&{AFTER}"
+DEPLOYMENTS_URL = (
+    f"{GL}{PROJ}/deployments?order_by=updated_at&per_page=100&sort=asc"
+    "&updated_after=2026-03-01T10:00:00Z"
+)
+GL_TAGS_URL = f"{GL}{PROJ}/repository/tags?order_by=updated&per_page=100&sort=desc"
+GL_RELEASES_URL = f"{GL}{PROJ}/releases?order_by=released_at&per_page=100&sort=desc"
+NOTES_URL = f"{GL}{MRS}/3/notes?order_by=created_at&per_page=100&sort=asc"
 
 
 def pulls(reply: Reply) -> dict[str, Reply]:
     return {f"{REPO}/pulls": reply}
+
+
+def mrs(reply: Reply) -> dict[str, Reply]:
+    return {MRS: reply}
+
+
+def about(endpoint: str) -> str:
+    """How the GitLab client starts an error: the project and the endpoint."""
+    return f"GitLab project 'acme/app', {endpoint}: "
 
 
 CASES: dict[str, Case] = {
@@ -451,6 +583,121 @@ CASES: dict[str, Case] = {
         {"/services/PSVC1": ok({"service": "PSVC1"})},
         (f"PagerDuty: expected an object 'service' at {PD}/services/PSVC1",),
     ),
+    # GitLab
+    "gitlab-html-sign-in-page-200": Case(
+        "gitlab",
+        mrs(html(HTML_LOGIN)),
+        (
+            about("merge requests") + f"response from {MRS_URL} is not valid JSON: an HTML page "
+            "(an error or sign-in page?) (HTTP 200, Content-Type text/html; charset=utf-8)",
+        ),
+    ),
+    "gitlab-truncated-json": Case(
+        "gitlab",
+        mrs(Reply(json.dumps(NEW_MRS).encode()[:60])),
+        (
+            about("merge requests") + f"response from {MRS_URL} is not valid JSON: Expecting "
+            "',' delimiter (line 1, column 61) (HTTP 200, Content-Type application/json)",
+        ),
+    ),
+    "gitlab-object-where-list-expected": Case(
+        "gitlab",
+        mrs(ok({"merge_requests": NEW_MRS})),
+        (about("merge requests") + f"expected a JSON array of objects from {MRS_URL}, got dict",),
+    ),
+    "gitlab-item-not-an-object": Case(
+        "gitlab",
+        {f"{PROJ}/issues": ok([gl_issue(5, GT2), "Bug 6"])},
+        (
+            about("issues")
+            + f"expected a JSON array of objects from {GL_ISSUES_URL}, got str at item #1",
+        ),
+    ),
+    "gitlab-item-missing-key": Case(
+        "gitlab",
+        mrs(ok([NEW_MRS[0], {k: v for k, v in NEW_MRS[1].items() if k != "iid"}])),
+        (
+            about("merge requests")
+            + f"malformed item #1 (5003) from {MRS_URL}: missing field 'iid'",
+        ),
+    ),
+    "gitlab-null-id": Case(
+        "gitlab",
+        {f"{PROJ}/deployments": ok([gl_deployment(2, GT2, id=None)])},
+        (
+            about("deployments") + f"malformed item #0 (None) from {DEPLOYMENTS_URL}: "
+            "field 'id' must be an integer, got None",
+        ),
+    ),
+    "gitlab-string-id": Case(
+        "gitlab",
+        {f"{PROJ}/issues": ok([gl_issue(6, GT2, id="6006")])},
+        (
+            about("issues") + f"malformed item #0 ('6006') from {GL_ISSUES_URL}: "
+            "field 'id' must be an integer, got '6006'",
+        ),
+    ),
+    "gitlab-wrong-type-timestamp": Case(
+        "gitlab",
+        mrs(ok([gl_mr(3, GT2, created_at=1717)])),
+        (
+            about("merge requests") + f"malformed item #0 (5003) from {MRS_URL}: "
+            "field 'created_at': expected an ISO 8601 timestamp, got 1717",
+        ),
+    ),
+    "gitlab-nested-key-missing": Case(
+        "gitlab",
+        {f"{PROJ}/repository/tags": ok([gl_tag("v2.0.0", commit={"committed_date": GT2})])},
+        (about("tags") + f"malformed item #0 ('v2.0.0') from {GL_TAGS_URL}: missing field 'id'",),
+    ),
+    "gitlab-null-release-tag": Case(
+        "gitlab",
+        {f"{PROJ}/releases": ok([gl_release(tag_name=None)])},
+        (
+            about("releases") + f"malformed item #0 ('One') from {GL_RELEASES_URL}: "
+            "field 'tag_name' must be a string, got None",
+        ),
+    ),
+    "gitlab-5mb-string-field": Case(
+        "gitlab",
+        mrs(ok([NEW_MRS[0], gl_mr(3, GT2, description=HUGE)])),
+        (
+            about("merge requests") + f"malformed item #1 (5003) from {MRS_URL}: field "
+            "'description' is 5,000,000 characters long (at most 1,000,000)",
+        ),
+    ),
+    "gitlab-invalid-utf8": Case(
+        "gitlab",
+        mrs(not_utf8(NEW_MRS, "changed")),
+        (
+            about("merge requests") + f"response from {MRS_URL} is not valid JSON: not UTF-8 "
+            "(invalid continuation byte at byte 59) (HTTP 200, Content-Type application/json)",
+        ),
+    ),
+    "gitlab-link-header-to-another-host": Case(
+        "gitlab",
+        mrs(ok([gl_mr(1), gl_mr(2)], Link='<https://evil.test/steal?page=2>; rel="next"')),
+        (
+            about("merge requests") + "next-page link 'https://evil.test/steal?page=2' from "
+            f"{MRS_URL} points outside https://gl.test",
+        ),
+    ),
+    "gitlab-x-next-page-not-a-page-number": Case(
+        "gitlab",
+        mrs(ok([gl_mr(1), gl_mr(2)], **{"X-Next-Page": "https://evil.test/steal"})),
+        (
+            about("merge requests") + "X-Next-Page 'https://evil.test/steal' from "
+            f"{MRS_URL} is not a page number",
+        ),
+    ),
+    "gitlab-note-missing-created-at": Case(
+        "gitlab",
+        {**mrs(ok(NEW_MRS)), f"{MRS}/3/notes": ok([gl_note(903)])},
+        (
+            about("merge request !3 notes")
+            + f"malformed item #0 (903) from {NOTES_URL}: missing field 'created_at'",
+        ),
+    ),
 }
 
 
@@ -473,10 +720,17 @@ def make_sources() -> dict[str, Source]:
     JiraProject.objects.create(source=jira, key="API")
     pd = Source.objects.create(name="pd", kind="pagerduty", base_url=PD, token="pd-token")
     PagerDutyService.objects.create(source=pd, service_id="PSVC1")
-    return {"github": gh, "jira": jira, "pagerduty": pd}
+    gl = Source.objects.create(name="gl", kind="gitlab", base_url=GL, token="gl-token")
+    Repo.objects.create(source=gl, full_name="acme/app")
+    return {"github": gh, "jira": jira, "pagerduty": pd, "gitlab": gl}
 
 
-BASES = {"github": (GH, GH_ROUTES), "jira": (JIRA, JIRA_ROUTES), "pagerduty": (PD, PD_ROUTES)}
+BASES = {
+    "github": (GH, GH_ROUTES),
+    "jira": (JIRA, JIRA_ROUTES),
+    "pagerduty": (PD, PD_ROUTES),
+    "gitlab": (GL, GL_ROUTES),
+}
 
 
 def serve(provider: str, changes: dict[str, Reply]) -> responses.RequestsMock:
@@ -498,12 +752,31 @@ def stored() -> dict[str, list]:
     """Every synced row (with the values a bad page could change), cursors and ETags."""
     return {
         "pulls": list(
-            PullRequest.objects.order_by("external_id").values_list(
-                "external_id", "title", "updated_at"
+            PullRequest.objects.order_by("provider", "external_id").values_list(
+                "provider", "external_id", "title", "updated_at"
             )
         ),
-        "issues": list(Issue.objects.order_by("external_id").values_list("external_id", "title")),
-        "releases": list(Release.objects.values_list("external_id", "name")),
+        "pull_reviews": list(
+            PullRequestReview.objects.order_by("pk").values_list("external_id", "state")
+        ),
+        "issues": list(
+            Issue.objects.order_by("provider", "external_id").values_list(
+                "provider", "external_id", "title"
+            )
+        ),
+        "releases": list(
+            Release.objects.order_by("provider", "external_id").values_list(
+                "provider", "external_id", "name"
+            )
+        ),
+        "tags": list(
+            Tag.objects.order_by("provider", "name").values_list("provider", "name", "sha")
+        ),
+        "deployments": list(
+            Deployment.objects.order_by("provider", "external_id").values_list(
+                "provider", "external_id", "first_success_at", "updated_at"
+            )
+        ),
         "jira": list(
             JiraIssue.objects.order_by("jira_id").values_list("jira_id", "summary", "updated_at")
         ),
@@ -522,13 +795,25 @@ def sync(source: Source, changes: dict[str, Reply]) -> Any:
 
 @pytest.fixture
 def synced() -> dict[str, Source]:
-    """The three sources, each synced once from the good routes."""
+    """The four sources, each synced once from the good routes."""
     sources = make_sources()
     for source in sources.values():
         run = sync(source, {})
         assert run.status == "succeeded", run.error
-    assert len(stored()["pulls"]) == 2 and len(stored()["jira"]) == 2
-    assert len(stored()["incidents"]) == 2 and stored()["cursors"]
+    rows = stored()
+    assert [p[:2] for p in rows["pulls"]] == [
+        ("github", 1001),
+        ("github", 1002),
+        ("gitlab", 5001),
+        ("gitlab", 5002),
+    ]
+    assert [i[:2] for i in rows["issues"]] == [("github", 2005), ("gitlab", 6005)]
+    assert rows["pull_reviews"] == [(901, "APPROVED"), (902, "APPROVED")]
+    assert len(rows["jira"]) == 2 and len(rows["incidents"]) == 2
+    assert [d[:2] for d in rows["deployments"]] == [("gitlab", 7001)]
+    assert ("gitlab", "v1.0.0", "a" * 40) in rows["tags"]
+    assert {etag for _, etag in rows["etags"]} >= {'W/"releases-1"', 'W/"tags-1"'}
+    assert rows["cursors"]
     return sources
 
 
@@ -548,7 +833,8 @@ def test_broken_payload_fails_the_run_naming_where_and_stores_nothing(case, sync
 
 def test_cases_cover_every_provider_with_at_least_ten_each():
     providers = [case.provider for case in CASES.values()]
-    assert {p: providers.count(p) for p in BASES} == {"github": 12, "jira": 10, "pagerduty": 10}
+    counts = {p: providers.count(p) for p in BASES}
+    assert counts == {"github": 12, "jira": 10, "pagerduty": 10, "gitlab": 15}
 
 
 @pytest.mark.parametrize(

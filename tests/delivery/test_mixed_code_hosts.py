@@ -1,7 +1,8 @@
 """A mixed organisation: one team owns a GitHub repo and a GitLab project, both synced through
-the simulator. Its release frequency, lead time for changes and new bugs count both: month by
-month, the team's numbers with both sources are those of each source alone added up (counts),
-or taken over both sources' changes (the lead time's sample)."""
+the simulator. Its release frequency, new bugs, lead time for changes, review time and change
+failure rate count both: month by month, the team's numbers with both sources are those of each
+source alone added up (counts), or taken over both sources' changes and releases (the samples
+of the medians and of the failure rate)."""
 
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ import pytest
 from apps.delivery.metrics import delivery_compute
 from apps.delivery.models import PullRequest, Release
 from apps.dora.flow_metrics import flow_compute
+from apps.dora.metrics import dora_compute
 from apps.ingestion.services import source_sync
 from apps.metrics.registry import ComputeContext
 from apps.organization.models import Organization, Repo, Source, Team
@@ -26,6 +28,8 @@ METRICS = (
     (delivery_compute, "release_frequency", "value"),
     (bugs_compute, "bugs_new", "value"),
     (flow_compute, "lead_time_for_changes_hours", "sample_size"),
+    (flow_compute, "review_hours", "sample_size"),
+    (dora_compute, "change_failure_rate", "sample_size"),
 )
 
 

@@ -17,6 +17,7 @@ from apps.delivery.models import (
     PullRequestFile,
     PullRequestReview,
 )
+from apps.ingestion.runs import RunTally
 from apps.ingestion.upserts import change_note, column_attname, rows_upsert
 from apps.organization.models import Repo
 
@@ -143,3 +144,11 @@ def _children_prune(
         model._default_manager.filter(pk__in=[v[0] for v in stale]).delete()
         for values in stale:
             change_note(list(values[1 + len(attnames) :]))
+
+
+def change_details_tally(tally: RunTally, repo: Repo, sent: dict[str, int]) -> int:
+    """Add the commits, reviews and files `change_details_save` sent (its return value) to the
+    run's tally under `repo`, and return the changes it sent: what a page's save reports."""
+    for kind in ("pull_commits", "pull_reviews", "pull_files"):
+        tally.add(repo.full_name, kind, sent[kind])
+    return sent["pulls"]

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from apps.delivery.models import Deployment, PullRequest, Release, Tag
 from apps.ingestion import mapping_github as m
+from apps.ingestion.change_details import change_details_tally
 from apps.ingestion.cursors import cursor_get, validators_get
 from apps.ingestion.repo_lists import list_sync, repos_to_sync, stored_at_cursor_drop
 from apps.ingestion.runs import RunTally, StatsSum, scopes_sync
@@ -142,10 +143,7 @@ def pulls_sync(
             since=since,
             external_id=lambda r: r.pull.id,
         )
-        sent = m.pull_details_save(repo, fresh)
-        for kind in ("pull_commits", "pull_reviews", "pull_files"):
-            tally.add(repo.full_name, kind, sent[kind])
-        return sent["pulls"]
+        return change_details_tally(tally, repo, m.pull_details_save(repo, fresh))
 
     list_sync(
         repo=repo,

@@ -21,6 +21,7 @@ from django.db import models, transaction
 
 from apps.delivery.models import Deployment, PullRequest, Release
 from apps.ingestion import mapping_gitlab as m
+from apps.ingestion.change_details import change_details_tally
 from apps.ingestion.cursors import cursor_get, validators_get
 from apps.ingestion.repo_lists import list_sync, repos_to_sync, stored_at_cursor_drop
 from apps.ingestion.runs import RunTally, scopes_sync
@@ -193,10 +194,7 @@ def merge_requests_sync(
     since = cursor_get(source=repo.source, scope=repo.full_name, endpoint="merge_requests")
 
     def save(records: list[MergeRequestDetailRecord]) -> int:
-        sent = m.merge_requests_save(repo, records)
-        for kind in ("pull_commits", "pull_reviews", "pull_files"):
-            tally.add(repo.full_name, kind, sent[kind])
-        return sent["pulls"]
+        return change_details_tally(tally, repo, m.merge_requests_save(repo, records))
 
     pages = client.list_merge_requests(repo.full_name, updated_after=since)
     list_sync(
